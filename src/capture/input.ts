@@ -1,0 +1,176 @@
+/**
+ * Opening inputs: a file path or `-` for stdin becomes a stream of byte chunks, gunzipped when
+ * the first bytes say gzip. Streams are pulled one chunk at a time, so a slow consumer holds
+ * back the reads (backpressure) and memory stays at a chunk or two however large the file.
+ */
+import { open, type FileHandle } from 'node:fs/promises';
+import { Readable, pipeline } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { CaptureError, RttscanError } from '../errors.js';
+import { isGzip, MAGIC_LEN, readerFor } from './detect.js';
+import type { CaptureReader } from './reader.js';
+
+/** Read size for files; bench/run.ts measured 1 MiB as the knee (smaller: per-chunk cost shows). */
+export const CHUNK_SIZE = 1 << 20;
+
+export const STDIN_PATH = '-';
+
+const OPEN_ERRORS: Record<string, string> = {
+  ENOENT: 'no such file',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EISDIR: 'is a directory',
+  ENOTDIR: 'no such file (a parent is not a directory)',
+  ELOOP: 'too many symbolic links',
+  EMFILE: 'too many open files',
+};
+
+function openError(path: string, err: unknown): RttscanError {
+  const code = (err as NodeJS.ErrnoException).code ?? '';
+  const what = OPEN_ERRORS[code] ?? `cannot read (${(err as Error).message})`;
+  return new RttscanError('input', `${path}: ${what}`);
+}
+
+async function openFile(path: string): Promise<Readable> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, 'r');
+  } catch (err) {
+    throw openError(path, err);
+  }
+  try {
+    const stat = await handle.stat();
+    if (stat.isDirectory()) throw new RttscanError('input', `${path}: is a directory`);
+  } catch (err) {
+    await handle.close();
+    throw err instanceof RttscanError ? err : openError(path, err);
+  }
+  return handle.createReadStream({ highWaterMark: CHUNK_SIZE });
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}
+
+/** Decompressed (when gzip) chunks of one input, plus the warnings met on the way. */
+export class InputChunks {
+  readonly path: string;
+  warnings: string[] = [];
+  private source: AsyncIterator<Uint8Array> | undefined;
+  constructor(path: string) {
+    this.path = path;
+  }
+
+  /** Opens the input and returns its first bytes (at least MAGIC_LEN unless it is shorter). */
+  async start(): Promise<Uint8Array> {
+    const raw: Readable = this.path === STDIN_PATH ? process.stdin : await openFile(this.path);
+    const rawChunks = this.guard(raw)[Symbol.asyncIterator]();
+    let head: Uint8Array = new Uint8Array(0);
+    while (head.length < MAGIC_LEN) {
+      const r = await rawChunks.next();
+      if (r.done) break;
+      head = head.length === 0 ? r.value : concat(head, r.value);
+    }
+    if (!isGzip(head)) {
+      this.source = rawChunks;
+      return head;
+    }
+    const compressed = Readable.from(prefixed(head, rawChunks));
+    const gunzip = createGunzip();
+    pipeline(compressed, gunzip, () => {});
+    this.source = this.gunzipped(gunzip)[Symbol.asyncIterator]();
+    head = new Uint8Array(0);
+    while (head.length < MAGIC_LEN) {
+      const r = await this.source.next();
+      if (r.done) break;
+      head = head.length === 0 ? r.value : concat(head, r.value);
+    }
+    return head;
+  }
+
+  /** The next chunk, or undefined at the end of the input. */
+  async next(): Promise<Uint8Array | undefined> {
+    if (this.source === undefined) return undefined;
+    const r = await this.source.next();
+    return r.done ? undefined : r.value;
+  }
+
+  private async *guard(raw: Readable): AsyncGenerator<Uint8Array> {
+    try {
+      for await (const chunk of raw) yield chunk as Uint8Array;
+    } catch (err) {
+      throw err instanceof RttscanError ? err : openError(this.path, err);
+    }
+  }
+
+  private async *gunzipped(gunzip: Readable): AsyncGenerator<Uint8Array> {
+    let produced = 0;
+    try {
+      for await (const chunk of gunzip) {
+        produced += (chunk as Uint8Array).length;
+        yield chunk as Uint8Array;
+      }
+    } catch (err) {
+      if (err instanceof RttscanError) throw err;
+      const code = (err as NodeJS.ErrnoException).code;
+      // A gzip stream cut short is like a truncated capture: keep what was decompressed.
+      if (code === 'Z_BUF_ERROR') {
+        this.warnings.push(`${this.path}: gzip stream truncated after ${produced} decompressed bytes`);
+        return;
+      }
+      throw new CaptureError(
+        { file: this.path, offset: produced },
+        `corrupt gzip data (${(err as Error).message}) at decompressed offset ${produced}`,
+      );
+    }
+  }
+}
+
+async function* prefixed(head: Uint8Array, rest: AsyncIterator<Uint8Array>): AsyncGenerator<Uint8Array> {
+  yield head;
+  for (;;) {
+    const r = await rest.next();
+    if (r.done) return;
+    yield r.value;
+  }
+}
+
+/** One input being read: its chunk stream and the capture reader fed from it. */
+export class CaptureInput {
+  readonly path: string;
+  readonly chunks: InputChunks;
+  reader!: CaptureReader;
+  packets = 0;
+  tcpPackets = 0;
+  ended = false;
+  constructor(path: string) {
+    this.path = path;
+    this.chunks = new InputChunks(path);
+  }
+
+  get warnings(): string[] {
+    return this.chunks.warnings;
+  }
+
+  async open(): Promise<void> {
+    const head = await this.chunks.start();
+    this.reader = readerFor(this.path, head);
+    this.reader.push(head);
+  }
+
+  /** Feeds the reader its next chunk; false (after recording any warning) at the end. */
+  async fill(): Promise<boolean> {
+    const chunk = await this.chunks.next();
+    if (chunk !== undefined) {
+      this.reader.push(chunk);
+      return true;
+    }
+    this.ended = true;
+    const warning = this.reader.finish();
+    if (warning !== undefined) this.warnings.push(warning);
+    return false;
+  }
+}

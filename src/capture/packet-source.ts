@@ -1,0 +1,57 @@
+/**
+ * Drives one or more inputs and hands every packet to a callback. Several inputs are merged
+ * into one capture in time order: each keeps its current packet, and the earliest goes next.
+ * Per packet the loop is synchronous; it awaits only when a reader needs its next chunk.
+ */
+import type { CapturedPacket } from './captured-packet.js';
+import { CaptureInput } from './input.js';
+
+export type PacketHandler = (pkt: CapturedPacket, input: CaptureInput) => void;
+
+/** Pulls chunks into `input` until it holds a packet; false when the input is exhausted. */
+async function prime(input: CaptureInput): Promise<boolean> {
+  while (!input.reader.next()) {
+    if (!(await input.fill())) return false;
+  }
+  return true;
+}
+
+function earlier(a: CapturedPacket, b: CapturedPacket): boolean {
+  return a.tsSec < b.tsSec || (a.tsSec === b.tsSec && a.tsNsec < b.tsNsec);
+}
+
+export async function openInputs(paths: readonly string[]): Promise<CaptureInput[]> {
+  const inputs: CaptureInput[] = [];
+  for (const path of paths) {
+    const input = new CaptureInput(path);
+    await input.open();
+    inputs.push(input);
+  }
+  return inputs;
+}
+
+export async function readPackets(inputs: readonly CaptureInput[], onPacket: PacketHandler): Promise<void> {
+  if (inputs.length === 1) {
+    const input = inputs[0]!;
+    const reader = input.reader;
+    const pkt = reader.packet;
+    do {
+      while (reader.next()) onPacket(pkt, input);
+    } while (await input.fill());
+    return;
+  }
+  // Inputs holding a packet; a linear scan picks the earliest (inputs are few: files on a
+  // command line), and ties go to the input named first, so the order is deterministic.
+  const live: CaptureInput[] = [];
+  for (const input of inputs) if (await prime(input)) live.push(input);
+  while (live.length > 0) {
+    let best = 0;
+    for (let i = 1; i < live.length; i++) {
+      if (earlier(live[i]!.reader.packet, live[best]!.reader.packet)) best = i;
+    }
+    const input = live[best]!;
+    onPacket(input.reader.packet, input);
+    // Most packets are already buffered: await only when the reader needs another chunk.
+    if (!input.reader.next() && !(await prime(input))) live.splice(best, 1);
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * Classic libpcap files: a 24-byte file header, then 16-byte record headers each followed by
+ * caplen bytes. Magic 0xA1B2C3D4 (µs) or 0xA1B23C4D (ns), in either byte order.
+ */
+import { CaptureError } from '../errors.js';
+import { CapturedPacket } from './captured-packet.js';
+import { ChunkBuffer } from './chunk-buffer.js';
+import { MAX_RECORD_LEN, MAX_SNAPLEN, type CaptureReader } from './reader.js';
+
+const FILE_HEADER_LEN = 24;
+const RECORD_HEADER_LEN = 16;
+
+export const PCAP_MAGIC_US = 0xa1b2c3d4;
+export const PCAP_MAGIC_NS = 0xa1b23c4d;
+const PCAP_MAGIC_KUZNETSOV = 0xa1b2cd34;
+
+export class PcapReader implements CaptureReader {
+  readonly format = 'pcap' as const;
+  readonly packet = new CapturedPacket();
+  linktypes: number[] = [];
+  private readonly buf = new ChunkBuffer();
+  private readonly file: string;
+  private headerRead = false;
+  private littleEndian = true;
+  private nanos = false;
+  private snaplen = 0;
+  private caplenLimit = 0;
+  private linktype = 0;
+  private records = 0;
+
+  constructor(file: string) {
+    this.file = file;
+  }
+
+  push(chunk: Uint8Array): void {
+    this.buf.append(chunk);
+  }
+
+  next(): boolean {
+    const buf = this.buf;
+    if (!this.headerRead) {
+      if (buf.available < FILE_HEADER_LEN) return false;
+      this.readFileHeader();
+    }
+    if (buf.available < RECORD_HEADER_LEN) return false;
+    const le = this.littleEndian;
+    const view = buf.view;
+    const at = buf.pos;
+    const caplen = view.getUint32(at + 8, le);
+    if (caplen > this.caplenLimit) {
+      throw new CaptureError(
+        { file: this.file, offset: buf.offset, record: this.records + 1 },
+        `caplen ${caplen} exceeds snaplen ${this.snaplen} (limit ${this.caplenLimit})`,
+      );
+    }
+    if (buf.available < RECORD_HEADER_LEN + caplen) return false;
+    const pkt = this.packet;
+    const sec = view.getUint32(at, le);
+    const frac = view.getUint32(at + 4, le);
+    this.records++;
+    pkt.record = this.records;
+    pkt.fileOffset = buf.offset;
+    // A fraction past one second is malformed but harmless: carry it into the seconds.
+    if (this.nanos) {
+      pkt.tsSec = sec + Math.floor(frac / 1e9);
+      pkt.tsNsec = frac % 1e9;
+    } else {
+      pkt.tsSec = sec + Math.floor(frac / 1e6);
+      pkt.tsNsec = (frac % 1e6) * 1000;
+    }
+    pkt.caplen = caplen;
+    pkt.origlen = view.getUint32(at + 12, le);
+    pkt.linktype = this.linktype;
+    pkt.bytes = buf.bytes;
+    pkt.dataOffset = at + RECORD_HEADER_LEN;
+    buf.pos = at + RECORD_HEADER_LEN + caplen;
+    return true;
+  }
+
+  finish(): string | undefined {
+    const buf = this.buf;
+    if (!this.headerRead) {
+      const pos = { file: this.file, offset: buf.offset };
+      if (buf.available === 0 && buf.offset === 0) throw new CaptureError(pos, 'empty file');
+      throw new CaptureError(pos, `truncated pcap file header (${buf.available} of ${FILE_HEADER_LEN} bytes)`);
+    }
+    if (buf.available === 0) return undefined;
+    const record = this.records + 1;
+    const where = `record ${record} at offset 0x${buf.offset.toString(16)}`;
+    if (buf.available < RECORD_HEADER_LEN) {
+      return `${this.file}: ${where}: truncated record header (${buf.available} of ${RECORD_HEADER_LEN} bytes); ignored`;
+    }
+    const caplen = buf.view.getUint32(buf.pos + 8, this.littleEndian);
+    const have = buf.available - RECORD_HEADER_LEN;
+    return `${this.file}: ${where}: truncated record (${have} of ${caplen} bytes); ignored`;
+  }
+
+  private readFileHeader(): void {
+    const buf = this.buf;
+    const view = buf.view;
+    const at = buf.pos;
+    const magicLE = view.getUint32(at, true);
+    const magicBE = view.getUint32(at, false);
+    if (magicLE === PCAP_MAGIC_US || magicLE === PCAP_MAGIC_NS) {
+      this.littleEndian = true;
+      this.nanos = magicLE === PCAP_MAGIC_NS;
+    } else if (magicBE === PCAP_MAGIC_US || magicBE === PCAP_MAGIC_NS) {
+      this.littleEndian = false;
+      this.nanos = magicBE === PCAP_MAGIC_NS;
+    } else if (magicLE === PCAP_MAGIC_KUZNETSOV || magicBE === PCAP_MAGIC_KUZNETSOV) {
+      throw new CaptureError({ file: this.file, offset: buf.offset }, 'modified (Kuznetsov) pcap format is not supported');
+    } else {
+      throw new CaptureError({ file: this.file, offset: buf.offset }, `not a pcap file (magic 0x${magicBE.toString(16).padStart(8, '0')})`);
+    }
+    const le = this.littleEndian;
+    const major = view.getUint16(at + 4, le);
+    const minor = view.getUint16(at + 6, le);
+    if (major !== 2) {
+      throw new CaptureError({ file: this.file, offset: buf.offset + 4 }, `unsupported pcap version ${major}.${minor} (expected 2.x)`);
+    }
+    this.snaplen = view.getUint32(at + 16, le);
+    this.caplenLimit = Math.max(Math.min(this.snaplen, MAX_RECORD_LEN), MAX_SNAPLEN);
+    // The upper bits of the link-type field carry the FCS length and flags, not the type.
+    this.linktype = view.getUint32(at + 20, le) & 0xffff;
+    this.linktypes = [this.linktype];
+    buf.pos = at + FILE_HEADER_LEN;
+    this.headerRead = true;
+  }
+}

@@ -1,0 +1,234 @@
+/**
+ * pcapng: a sequence of blocks `type(4) length(4) body length(4)`. A small block state machine:
+ * SHB starts a section (its byte-order magic sets the endianness, interfaces reset), IDBs
+ * declare interfaces with their link type and timestamp resolution, EPB/SPB/PB carry packets,
+ * everything else is skipped by its length.
+ */
+import { CaptureError } from '../errors.js';
+import { CapturedPacket } from './captured-packet.js';
+import { ChunkBuffer } from './chunk-buffer.js';
+import { MAX_RECORD_LEN, type CaptureReader } from './reader.js';
+import { DEFAULT_RESOLUTION, resolutionFromOption, unitsToTime, type TimestampResolution } from './timestamp.js';
+
+export const BLOCK_SHB = 0x0a0d0d0a;
+const BLOCK_IDB = 1;
+const BLOCK_PB = 2;
+const BLOCK_SPB = 3;
+const BLOCK_EPB = 6;
+const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
+
+const OPT_ENDOFOPT = 0;
+const OPT_IF_TSRESOL = 9;
+const OPT_IF_TSOFFSET = 14;
+
+/** Smallest legal total length of each block we parse (header, fixed fields, trailer). */
+const MIN_LEN_SHB = 28;
+const MIN_LEN_IDB = 20;
+const MIN_LEN_EPB = 32;
+const MIN_LEN_SPB = 16;
+const MIN_LEN_PB = 32;
+
+interface Interface {
+  linktype: number;
+  snaplen: number;
+  resolution: TimestampResolution;
+}
+
+export class PcapngReader implements CaptureReader {
+  readonly format = 'pcapng' as const;
+  readonly packet = new CapturedPacket();
+  readonly linktypes: number[] = [];
+  private readonly buf = new ChunkBuffer();
+  private readonly file: string;
+  private littleEndian = true;
+  private sawSection = false;
+  private interfaces: Interface[] = [];
+  /** Blocks consumed so far, and the 1-based number of the block being read. */
+  private blocks = 0;
+  private record = 1;
+
+  constructor(file: string) {
+    this.file = file;
+  }
+
+  push(chunk: Uint8Array): void {
+    this.buf.append(chunk);
+  }
+
+  next(): boolean {
+    const buf = this.buf;
+    for (;;) {
+      if (buf.skipping || buf.available < 12) return false;
+      this.record = this.blocks + 1;
+      const at = buf.pos;
+      const view = buf.view;
+      let type = view.getUint32(at, this.littleEndian);
+      if (type === BLOCK_SHB) {
+        // The SHB type reads the same in both byte orders; its magic says which one follows.
+        this.readByteOrder(at);
+      } else if (!this.sawSection) {
+        throw this.error(at, `not a pcapng file (first block type 0x${type.toString(16)} is not a section header)`);
+      }
+      type = view.getUint32(at, this.littleEndian);
+      const length = view.getUint32(at + 4, this.littleEndian);
+      if (length < 12 || length % 4 !== 0) {
+        throw this.error(at, `block length ${length} is ${length < 12 ? 'below the minimum of 12' : 'not a multiple of 4'}`);
+      }
+      const parsed = type === BLOCK_SHB || type === BLOCK_IDB || type === BLOCK_EPB || type === BLOCK_SPB || type === BLOCK_PB;
+      if (length > MAX_RECORD_LEN) {
+        if (parsed) throw this.error(at, `block length ${length} exceeds the ${MAX_RECORD_LEN}-byte limit`);
+        this.blocks++;
+        buf.skip(length);
+        continue;
+      }
+      if (buf.available < length) return false;
+      this.blocks++;
+      const trailer = view.getUint32(at + length - 4, this.littleEndian);
+      if (trailer !== length) {
+        throw this.error(at, `block length ${length} does not match its trailing length ${trailer}`);
+      }
+      buf.pos = at + length;
+      switch (type) {
+        case BLOCK_EPB:
+          this.readEnhancedPacket(at, length);
+          return true;
+        case BLOCK_SPB:
+          this.readSimplePacket(at, length);
+          return true;
+        case BLOCK_PB:
+          this.readObsoletePacket(at, length);
+          return true;
+        case BLOCK_SHB:
+          this.readSectionHeader(at, length);
+          break;
+        case BLOCK_IDB:
+          this.readInterface(at, length);
+          break;
+        default:
+          break; // NRB, ISB, DSB, custom and unknown blocks carry nothing we need
+      }
+    }
+  }
+
+  finish(): string | undefined {
+    const buf = this.buf;
+    if (!this.sawSection) {
+      if (buf.offset === 0 && buf.available === 0) throw this.error(0, 'empty file');
+      throw this.error(buf.pos, `truncated section header block (${buf.available} bytes)`);
+    }
+    if (buf.available === 0 && !buf.skipping) return undefined;
+    const where = `record ${this.blocks + (buf.skipping ? 0 : 1)} at offset 0x${buf.offset.toString(16)}`;
+    if (buf.skipping) return `${this.file}: ${where}: truncated block (input ended inside it); ignored`;
+    if (buf.available < 12) {
+      return `${this.file}: ${where}: truncated block header (${buf.available} of 12 bytes); ignored`;
+    }
+    const length = buf.view.getUint32(buf.pos + 4, this.littleEndian);
+    return `${this.file}: ${where}: truncated block (${buf.available} of ${length} bytes); ignored`;
+  }
+
+  private error(at: number, reason: string): CaptureError {
+    return new CaptureError({ file: this.file, offset: this.buf.base + at, record: this.record }, reason);
+  }
+
+  private readByteOrder(at: number): void {
+    const magic = this.buf.view.getUint32(at + 8, true);
+    if (magic === BYTE_ORDER_MAGIC) this.littleEndian = true;
+    else if (magic === 0x4d3c2b1a) this.littleEndian = false;
+    else throw this.error(at, `bad byte-order magic 0x${magic.toString(16)} in section header`);
+  }
+
+  private readSectionHeader(at: number, length: number): void {
+    if (length < MIN_LEN_SHB) throw this.error(at, `section header block length ${length} is below ${MIN_LEN_SHB}`);
+    const view = this.buf.view;
+    const major = view.getUint16(at + 12, this.littleEndian);
+    const minor = view.getUint16(at + 14, this.littleEndian);
+    if (major !== 1) throw this.error(at, `unsupported pcapng version ${major}.${minor} (expected 1.x)`);
+    this.sawSection = true;
+    this.interfaces = [];
+  }
+
+  private readInterface(at: number, length: number): void {
+    if (length < MIN_LEN_IDB) throw this.error(at, `interface block length ${length} is below ${MIN_LEN_IDB}`);
+    const view = this.buf.view;
+    const le = this.littleEndian;
+    const linktype = view.getUint16(at + 8, le);
+    const snaplen = view.getUint32(at + 12, le);
+    let tsresol = -1;
+    let offsetSec = 0;
+    const end = at + length - 4;
+    let opt = at + 16;
+    while (opt + 4 <= end) {
+      const code = view.getUint16(opt, le);
+      const optLen = view.getUint16(opt + 2, le);
+      if (code === OPT_ENDOFOPT) break;
+      if (opt + 4 + optLen > end) {
+        throw this.error(at, `interface option ${code} at offset 0x${(this.buf.base + opt).toString(16)} runs past the end of its block`);
+      }
+      if (code === OPT_IF_TSRESOL && optLen >= 1) tsresol = view.getUint8(opt + 4);
+      if (code === OPT_IF_TSOFFSET && optLen >= 8) {
+        const hi = view.getInt32(opt + 4 + (le ? 4 : 0), le);
+        const lo = view.getUint32(opt + 4 + (le ? 0 : 4), le);
+        offsetSec = hi * 4294967296 + lo;
+      }
+      opt += 4 + ((optLen + 3) & ~3);
+    }
+    const resolution = tsresol < 0 ? { ...DEFAULT_RESOLUTION, offsetSec } : resolutionFromOption(tsresol, offsetSec);
+    this.interfaces.push({ linktype, snaplen, resolution });
+    if (!this.linktypes.includes(linktype)) this.linktypes.push(linktype);
+  }
+
+  private interfaceFor(at: number, id: number): Interface {
+    const iface = this.interfaces[id];
+    if (iface === undefined) {
+      throw this.error(at, `packet names interface ${id}, but the section defines ${this.interfaces.length}`);
+    }
+    return iface;
+  }
+
+  private readEnhancedPacket(at: number, length: number): void {
+    if (length < MIN_LEN_EPB) throw this.error(at, `enhanced packet block length ${length} is below ${MIN_LEN_EPB}`);
+    const view = this.buf.view;
+    const le = this.littleEndian;
+    const iface = this.interfaceFor(at, view.getUint32(at + 8, le));
+    const caplen = view.getUint32(at + 20, le);
+    if (28 + caplen > length - 4) {
+      throw this.error(at, `captured length ${caplen} does not fit in a block of ${length} bytes`);
+    }
+    this.fillPacket(at, iface, caplen, view.getUint32(at + 24, le), at + 28);
+    unitsToTime(view.getUint32(at + 12, le), view.getUint32(at + 16, le), iface.resolution, this.packet);
+  }
+
+  private readObsoletePacket(at: number, length: number): void {
+    if (length < MIN_LEN_PB) throw this.error(at, `packet block length ${length} is below ${MIN_LEN_PB}`);
+    const view = this.buf.view;
+    const le = this.littleEndian;
+    const iface = this.interfaceFor(at, view.getUint16(at + 8, le));
+    const caplen = view.getUint32(at + 20, le);
+    if (28 + caplen > length - 4) {
+      throw this.error(at, `captured length ${caplen} does not fit in a block of ${length} bytes`);
+    }
+    this.fillPacket(at, iface, caplen, view.getUint32(at + 24, le), at + 28);
+    unitsToTime(view.getUint32(at + 12, le), view.getUint32(at + 16, le), iface.resolution, this.packet);
+  }
+
+  /** SPBs carry no timestamp: the packet keeps the time of the one before it. */
+  private readSimplePacket(at: number, length: number): void {
+    if (length < MIN_LEN_SPB) throw this.error(at, `simple packet block length ${length} is below ${MIN_LEN_SPB}`);
+    const iface = this.interfaceFor(at, 0);
+    const origlen = this.buf.view.getUint32(at + 8, this.littleEndian);
+    let caplen = Math.min(origlen, length - MIN_LEN_SPB);
+    if (iface.snaplen > 0) caplen = Math.min(caplen, iface.snaplen);
+    this.fillPacket(at, iface, caplen, origlen, at + 12);
+  }
+
+  private fillPacket(at: number, iface: Interface, caplen: number, origlen: number, dataAt: number): void {
+    const pkt = this.packet;
+    pkt.record = this.record;
+    pkt.fileOffset = this.buf.base + at;
+    pkt.bytes = this.buf.bytes;
+    pkt.dataOffset = dataAt;
+    pkt.caplen = caplen;
+    pkt.origlen = origlen;
+    pkt.linktype = iface.linktype;
+  }
+}

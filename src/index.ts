@@ -1,0 +1,12 @@
+/** rttscan as a library. Everything public is exported here by name. */
+export { analyze } from './analyze.js';
+export type { AnalyzeOptions, AnalysisResult, InputSummary } from './analyze.js';
+export { RttscanError, CaptureError } from './errors.js';
+export type { ErrorCode, CapturePosition } from './errors.js';
+export { PacketDecoder } from './decode/decoder.js';
+export { PacketView } from './decode/packet-view.js';
+export { DecodeCounters } from './decode/decode-counters.js';
+export { CapturedPacket } from './capture/captured-packet.js';
+export { openInputs, readPackets } from './capture/packet-source.js';
+export type { CaptureReader, CaptureFormat } from './capture/reader.js';
+export { VERSION } from './version.js';
