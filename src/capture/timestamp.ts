@@ -28,9 +28,12 @@ export interface TimeOut {
 }
 
 let quotient = 0;
+/** The quotient's two u32 halves: exact even when `quotient` (a double) is not, above 2^53. */
+let quotientHi = 0;
+let quotientLo = 0;
 let remainder = 0;
 
-/** (hi·2^32 + lo) ÷ d for 1 <= d < 2^31, into `quotient`/`remainder`. */
+/** (hi·2^32 + lo) ÷ d for 1 <= d < 2^31, into `quotient`/`quotientHi`/`quotientLo`/`remainder`. */
 function divU64(hi: number, lo: number, d: number): void {
   let x = hi >>> 16;
   const q3 = Math.floor(x / d);
@@ -44,7 +47,9 @@ function divU64(hi: number, lo: number, d: number): void {
   x = r * 65536 + (lo & 0xffff);
   const q0 = Math.floor(x / d);
   r = x - q0 * d;
-  quotient = ((q3 * 65536 + q2) * 65536 + q1) * 65536 + q0;
+  quotientHi = q3 * 65536 + q2;
+  quotientLo = q1 * 65536 + q0;
+  quotient = quotientHi * 4294967296 + quotientLo;
   remainder = r;
 }
 
@@ -58,12 +63,12 @@ export function unitsToTime(hi: number, lo: number, res: TimestampResolution, ou
     out.tsSec = quotient + res.offsetSec;
     out.tsNsec = remainder * (POW10[9 - n] as number);
   } else if (!res.binary && n <= 18) {
-    // Drop the sub-nanosecond digits first, then split seconds from nanoseconds.
+    // Drop the sub-nanosecond digits first, then split seconds from nanoseconds. The count of
+    // nanoseconds can pass 2^53 (10^-12 units: after 104 days), so it is split by its halves.
     divU64(hi, lo, POW10[n - 9] as number);
-    const ns = quotient;
-    const sec = Math.floor(ns / 1e9);
-    out.tsSec = sec + res.offsetSec;
-    out.tsNsec = ns - sec * 1e9;
+    divU64(quotientHi, quotientLo, 1e9);
+    out.tsSec = quotient + res.offsetSec;
+    out.tsNsec = remainder;
   } else if (res.binary && n <= 32) {
     // sec = units >> n; frac = low n bits; ns = frac·10^9 / 2^n, with 10^9 = 1953125·2^9 so
     // frac·1953125 < 2^53 stays exact.

@@ -1,48 +1,52 @@
 /**
  * The command line: maps options onto `analyze`, prints what was asked, and sets the exit
- * code (0 ok, 1 internal error, 2 usage or unreadable input). Output flushes before exit
- * because nothing here calls process.exit().
+ * code (0 ok, 1 internal error, 2 usage or unreadable input). stdout carries data only; notes
+ * and counters go to stderr. Nothing here calls process.exit(), so output always flushes.
  */
-import { Command, CommanderError } from 'commander';
-import { analyze } from '../analyze.js';
+import { createWriteStream } from 'node:fs';
+import { CommanderError } from 'commander';
+import { analyze, type AnalysisReport, type AnalysisResult } from '../analyze.js';
 import { RttscanError } from '../errors.js';
-import { renderJson } from '../render/json.js';
-import { VERSION } from '../version.js';
+import { renderChart } from '../render/chart.js';
+import { createCsvWriter, csvRow } from '../render/csv.js';
+import { renderHistograms } from '../render/histogram.js';
+import { renderJson, renderJsonLine } from '../render/json.js';
+import { SampleLines } from '../render/samples.js';
+import { renderTable } from '../render/table.js';
+import type { Group } from '../stats/collector.js';
+import { epochSeconds } from '../time.js';
+import { analyzeOptionsOf, buildProgram, groupByOf, type CliOptions } from './options.js';
 import { STDOUT, writeOutput } from './output.js';
 
 export const EXIT_OK = 0;
 export const EXIT_INTERNAL = 1;
 export const EXIT_USAGE = 2;
 
-interface CliOptions {
-  json?: string | true;
-  quiet?: boolean;
-  verbose?: boolean;
-}
-
 function note(message: string): void {
   process.stderr.write(`rttscan: ${message}\n`);
 }
 
-function buildProgram(): Command {
-  return new Command()
-    .name('rttscan')
-    .description('Passive TCP round-trip times from packet captures (pcap, pcapng, gzip, stdin).')
-    .version(VERSION, '-V, --version')
-    .argument('[files...]', 'capture files (pcap or pcapng, optionally gzipped); - or none with a pipe reads stdin')
-    .option('--json [file]', 'write the JSON summary to FILE or - (stdout)')
-    .option('-q, --quiet', 'no notes on stderr, only data and errors')
-    .option('--verbose', 'print stack traces with errors')
-    .addHelpText(
-      'after',
-      `
-Examples:
-  rttscan capture.pcap --json                 summary of a capture as JSON on stdout
-  rttscan a.pcapng b.pcap.gz --json out.json  several inputs, merged in time order
-  tcpdump -w - -i eth0 | rttscan - --json     read a capture from stdin`,
-    )
-    .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+function out(text: string): void {
+  process.stdout.write(text);
+}
+
+/** Busiest group first; equal counts in key order, so output is the same on every run. */
+function ordered(groups: readonly Group[]): Group[] {
+  return [...groups].sort((a, b) => b.stats.count - a.stats.count || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+function counterLine(result: AnalysisResult): string {
+  const parts = [
+    `${result.decode.packets} packets`,
+    `${result.decode.tcp_packets} TCP`,
+    `${result.flows.created} flows`,
+    `${result.summary.count} samples`,
+  ];
+  if (result.localAcked > 0) parts.push(`${result.rtt.samples - result.summary.count} acknowledged by the local host left out (see --include-local)`);
+  if (result.rtt.karnSkipped > 0) parts.push(`${result.rtt.karnSkipped} ambiguous ACKs skipped (Karn)`);
+  if (result.oneWayFlows > 0) parts.push(`${result.oneWayFlows} one-way flows`);
+  if (result.flows.evicted > 0) parts.push(`${result.flows.evicted} flows evicted at --max-flows`);
+  return parts.join(', ');
 }
 
 export async function run(argv: readonly string[]): Promise<number> {
@@ -57,6 +61,20 @@ export async function run(argv: readonly string[]): Promise<number> {
     if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
     throw err;
   }
+  try {
+    return await runAnalysis(files, options);
+  } catch (err) {
+    if (err instanceof RttscanError) {
+      note(err.message);
+      if (options.verbose) process.stderr.write(`${err.stack}\n`);
+      return EXIT_USAGE;
+    }
+    throw err;
+  }
+}
+
+async function runAnalysis(files: string[], options: CliOptions): Promise<number> {
+  const analyzeOptions = analyzeOptionsOf(options);
   if (files.length === 0) {
     if (process.stdin.isTTY) {
       note('no input: name a capture file, or pipe one into stdin (see --help)');
@@ -64,26 +82,69 @@ export async function run(argv: readonly string[]): Promise<number> {
     }
     files = ['-'];
   }
-  if (files.filter((f) => f === '-').length > 1) {
-    note('stdin (-) can be read only once');
-    return EXIT_USAGE;
+  if (files.filter((f) => f === '-').length > 1) throw new RttscanError('usage', 'stdin (-) can be read only once');
+
+  const by = groupByOf(options);
+  const unit = options.ms ? 'msecs' : 'usecs';
+  const wantsAny = options.histogram || options.table || options.csv || options.json || options.chart || options.samples;
+  const table = options.table || !wantsAny;
+  const colors = process.stdout.isTTY === true && !process.env.NO_COLOR;
+
+  const csvPath = options.csv === true ? STDOUT : options.csv;
+  const csvStream = csvPath === undefined ? undefined : csvPath === STDOUT ? process.stdout : createWriteStream(csvPath);
+  const csv = csvStream ? createCsvWriter(csvStream) : undefined;
+  const sampleLines = options.samples ? new SampleLines() : undefined;
+  if (csv || sampleLines) {
+    analyzeOptions.onSample = (ackNs, rttNs, kind, route, base) => {
+      csv?.write(csvRow(base, ackNs, rttNs, kind, route));
+      if (sampleLines) out(sampleLines.line(base, ackNs, rttNs, kind, route));
+    };
   }
-  try {
-    const result = await analyze(files, { onNote: options.quiet ? undefined : note });
-    for (const input of result.inputs) for (const warning of input.warnings) note(`warning: ${warning}`);
-    const jsonPath = options.json === true || options.json === undefined ? STDOUT : options.json;
-    await writeOutput(jsonPath, renderJson(result));
-    return EXIT_OK;
-  } catch (err) {
-    if (err instanceof RttscanError) {
-      note(err.message);
-      if (options.verbose) process.stderr.write(`${err.stack}\n`);
-      return EXIT_USAGE;
+
+  const printReport = (report: AnalysisReport): void => {
+    const groups = ordered(report.groups);
+    if (options.histogram) out(renderHistograms(by, groups, unit));
+    if (table) out(renderTable(groups));
+    if (options.chart) out(renderChart(groups, report.base, colors));
+  };
+  if (analyzeOptions.intervalNs !== undefined) {
+    analyzeOptions.onInterval = (report) => {
+      if (options.timestamp) {
+        const end = new Date(epochSeconds(report.base, report.endNs) * 1000).toISOString().slice(11, 19);
+        out(`${end}\n`);
+      }
+      printReport(report);
+      if (options.json) out(renderJsonLine({ ...report, groups: ordered(report.groups) }, unit));
+    };
+  }
+  analyzeOptions.onNote = options.quiet ? undefined : note;
+
+  const result = await analyze(files, analyzeOptions);
+  if (csv) {
+    await new Promise<void>((resolve, reject) => {
+      csv.on('error', reject);
+      if (csvStream === process.stdout) csv.on('end', resolve);
+      else csvStream!.on('finish', resolve).on('error', reject);
+      csv.end();
+    });
+  }
+  for (const input of result.inputs) for (const warning of input.warnings) note(`warning: ${warning}`);
+  if (analyzeOptions.intervalNs === undefined) {
+    printReport(result);
+    if (options.json) {
+      const jsonPath = options.json === true ? STDOUT : options.json;
+      await writeOutput(jsonPath, renderJson({ ...result, groups: ordered(result.groups) }, unit));
     }
-    process.stderr.write(`rttscan: internal error (a bug, please report it):\n${(err as Error).stack ?? String(err)}\n`);
-    return EXIT_INTERNAL;
   }
+  if (!options.quiet) note(counterLine(result));
+  return EXIT_OK;
 }
+
+// A reader that goes away (`rttscan ... | head`) is not an error: stop quietly.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(EXIT_OK);
+  throw err;
+});
 
 run(process.argv).then(
   (code) => {

@@ -1,0 +1,238 @@
+/**
+ * The RTT engine: pairs each data segment with the ACK that acknowledges it.
+ *
+ * A sample is "segment S, sent by host A, acknowledged by host B": the time from the capture
+ * of S to the capture of the first ACK from B whose ack number equals S's end (or falls inside
+ * S, a partial ACK of a captured TSO super-segment, after which S's start advances). Segments
+ * an ACK covers cumulatively give nothing; each ack number gives at most one sample, so
+ * duplicate ACKs give none; pure ACKs never start a sample (they consume no sequence space).
+ * SYN and SYN/ACK consume one sequence number, and their samples are kind `syn`.
+ *
+ * Karn's rule: if S was retransmitted, or the ACK also covers a segment retransmitted after S
+ * was first sent, the ACK may answer a later transmission and the gap may hold a retransmission
+ * timeout. Without timestamps there is no sample. With them, the ACK's TSecr names the
+ * transmission it answers: when that TSval is no older than the last retransmission the ACK
+ * covers, the sample runs from the first segment that carried it (kind `ts`); otherwise none.
+ * So a value with an RTO inside it is never reported.
+ */
+import type { PacketView } from '../../decode/packet-view.js';
+import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../../decode/packet-view.js';
+import type { Flow, FlowTable } from '../../flow/flow-table.js';
+import { seqAdd, seqGe, seqGt, seqLe, seqLt } from '../../flow/seq.js';
+import { Outstanding } from './outstanding.js';
+import { TsHistory } from './ts-history.js';
+
+export const KIND_DATA = 0;
+export const KIND_SYN = 1;
+export const KIND_TS = 2;
+export const KIND_NAMES = ['data', 'syn', 'ts'] as const;
+export type SampleKind = typeof KIND_DATA | typeof KIND_SYN | typeof KIND_TS;
+
+/** The data one endpoint sends, and what is known of its acknowledgement by the other. */
+export class HalfConnection {
+  readonly outstanding = new Outstanding();
+  tsHistory: TsHistory | undefined = undefined;
+  /** Some sequence-consuming segment has been seen from this sender. */
+  started = false;
+  /** One past the highest sequence number sent. */
+  maxEnd = 0;
+  /** Highest ack number received for this sender's data, once `acked`. */
+  una = 0;
+  acked = false;
+  /** The sender's SYN was seen, with this initial sequence number. */
+  synSeen = false;
+  isn = 0;
+  /** Packets from this endpoint (any kind). */
+  packets = 0;
+  /** Sequence-consuming segments, and how many of them were retransmissions. */
+  dataSegments = 0;
+  retransmittedSegments = 0;
+  /** Left for the consumer of samples (stats) to cache its grouping of this half. */
+  sinkSlot: unknown = undefined;
+}
+
+export class RttConnection {
+  /** Data sent by endpoint A (acknowledged by B), and by B (acknowledged by A). */
+  readonly a = new HalfConnection();
+  readonly b = new HalfConnection();
+}
+
+/** One RTT sample; a single instance is reused, valid during the sink call only. */
+export class RttSample {
+  /** Capture time of the acknowledging packet, ns from the start of the run. */
+  ackNs = 0;
+  rttNs = 0;
+  kind: SampleKind = KIND_DATA;
+  flow!: Flow<RttConnection>;
+  /** True when endpoint A sent the ACK (so B sent the data). */
+  ackedByA = false;
+}
+
+export interface RttSink {
+  onSample(sample: RttSample): void;
+}
+
+export class RttCounters {
+  samples = 0;
+  /** ACKs left without a sample by Karn's rule (ambiguous, no usable timestamp echo). */
+  karnSkipped = 0;
+  /** ACKs that advanced past data the capture never showed (capture started mid-flow, loss). */
+  ackedUnseenData = 0;
+  /** Cumulative ACKs that ended at no captured segment boundary. */
+  noSegmentMatch = 0;
+  keepalives = 0;
+}
+
+export class RttEngine {
+  readonly counters = new RttCounters();
+  private readonly table: FlowTable<RttConnection>;
+  private readonly sink: RttSink;
+  private readonly sample = new RttSample();
+
+  constructor(table: FlowTable<RttConnection>, sink: RttSink) {
+    this.table = table;
+    this.sink = sink;
+  }
+
+  onPacket(view: PacketView, nowNs: number): void {
+    const table = this.table;
+    let flow = table.lookup(view, nowNs);
+    let fromA = flow.isFromA(view);
+    const flags = view.flags;
+    if ((flags & (TCP_SYN | TCP_ACK)) === TCP_SYN) {
+      // A new SYN on a known 4-tuple with another ISN, or after a close: a new connection.
+      const sender = fromA ? flow.state.a : flow.state.b;
+      if ((sender.synSeen && sender.isn !== view.seq) || (flow.closed && !sender.synSeen)) {
+        flow = table.replace(flow, view, nowNs);
+        fromA = true;
+      }
+    }
+    const conn = flow.state;
+    const out = fromA ? conn.a : conn.b;
+    const back = fromA ? conn.b : conn.a;
+    out.packets++;
+    if ((flags & TCP_ACK) !== 0 && back.started) this.onAck(back, view, nowNs, flow, fromA);
+    const segLen = view.payloadLen + ((flags & TCP_SYN) !== 0 ? 1 : 0) + ((flags & TCP_FIN) !== 0 ? 1 : 0);
+    if (segLen > 0 && (flags & TCP_RST) === 0) this.onSegment(out, view, segLen, nowNs);
+    if ((flags & (TCP_FIN | TCP_RST)) !== 0) table.markClosed(flow);
+  }
+
+  private onSegment(half: HalfConnection, view: PacketView, segLen: number, nowNs: number): void {
+    const seq = view.seq;
+    const end = seqAdd(seq, segLen);
+    const isSyn = (view.flags & TCP_SYN) !== 0;
+    if (isSyn) {
+      half.synSeen = true;
+      half.isn = seq;
+    }
+    if (view.hasTimestamp) (half.tsHistory ??= new TsHistory()).see(view.tsVal, nowNs);
+    if (!half.started || seqGe(seq, half.maxEnd)) {
+      half.started = true;
+      half.dataSegments++;
+      half.outstanding.push(seq, end, nowNs, isSyn);
+      half.maxEnd = end;
+      return;
+    }
+    // Starts below the highest byte sent: a retransmission, or a keep-alive probe (one byte or
+    // none just below what was acknowledged), which is neither data nor a retransmission.
+    if (half.acked && segLen <= 1 && end === half.una) {
+      this.counters.keepalives++;
+      return;
+    }
+    half.dataSegments++;
+    half.retransmittedSegments++;
+    this.markRetransmitted(half, seq, end, nowNs, view.hasTimestamp ? view.tsVal : 0);
+    if (seqGt(end, half.maxEnd)) {
+      // It also carries new bytes; an ACK of them is as ambiguous as one of the old ones.
+      half.outstanding.push(half.maxEnd, end, nowNs, false);
+      half.outstanding.markRetransmitted(half.outstanding.count - 1, nowNs, view.hasTimestamp ? view.tsVal : 0);
+      half.maxEnd = end;
+    }
+  }
+
+  /** Marks every outstanding segment overlapping [seq, end) as retransmitted at `nowNs`. */
+  private markRetransmitted(half: HalfConnection, seq: number, end: number, nowNs: number, tsVal: number): void {
+    const segs = half.outstanding;
+    // Segments are in sequence order: binary search for the first that ends after `seq`.
+    let lo = 0;
+    let hi = segs.count;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (seqLe(segs.end(mid), seq)) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < segs.count && seqLt(segs.start(i), end); i++) segs.markRetransmitted(i, nowNs, tsVal);
+  }
+
+  private onAck(half: HalfConnection, view: PacketView, nowNs: number, flow: Flow<RttConnection>, ackedByA: boolean): void {
+    const ack = view.ack;
+    if (half.acked && seqLe(ack, half.una)) return; // duplicate or old: one sample per ack number
+    half.una = ack;
+    half.acked = true;
+    const segs = half.outstanding;
+    if (seqGt(ack, half.maxEnd)) {
+      this.counters.ackedUnseenData++;
+      segs.clear();
+      return;
+    }
+    // Pop what the ACK covers; the segment ending at (or containing) the ack number is S.
+    let matchSentNs = -1;
+    let matchSyn = false;
+    let matchRetransmitted = false;
+    let lastRetxNs = -1;
+    let lastRetxTsVal = 0;
+    while (segs.count > 0) {
+      const end = segs.end(0);
+      const covered = seqLe(end, ack);
+      if (!covered && !seqLt(segs.start(0), ack)) break;
+      const retxNs = segs.retxSentNs(0);
+      if (retxNs > lastRetxNs) {
+        lastRetxNs = retxNs;
+        lastRetxTsVal = segs.retxTsVal(0);
+      }
+      if (end === ack || !covered) {
+        matchSentNs = segs.firstSentNs(0);
+        matchSyn = segs.isSyn(0);
+        matchRetransmitted = retxNs >= 0;
+      }
+      if (!covered) {
+        segs.setStart(0, ack); // partial ACK of a super-segment: the rest stays outstanding
+        break;
+      }
+      segs.shift();
+    }
+    if (matchSentNs < 0) {
+      this.counters.noSegmentMatch++;
+      return;
+    }
+    const sample = this.sample;
+    if (!matchRetransmitted && lastRetxNs < matchSentNs) {
+      sample.rttNs = nowNs - matchSentNs;
+      sample.kind = matchSyn ? KIND_SYN : KIND_DATA;
+    } else {
+      const sentNs = this.echoedSentNs(half, view, lastRetxTsVal);
+      if (sentNs < 0) {
+        this.counters.karnSkipped++;
+        return;
+      }
+      sample.rttNs = nowNs - sentNs;
+      sample.kind = KIND_TS;
+    }
+    sample.ackNs = nowNs;
+    sample.flow = flow;
+    sample.ackedByA = ackedByA;
+    this.counters.samples++;
+    this.sink.onSample(sample);
+  }
+
+  /**
+   * For an ambiguous ACK: when the first segment carrying the echoed TSval was sent, provided
+   * that TSval is no older than the last retransmission the ACK covers; else -1.
+   */
+  private echoedSentNs(half: HalfConnection, view: PacketView, lastRetxTsVal: number): number {
+    // TSecr 0 is not an echo (RFC 7323), except on a SYN, which acknowledges nothing.
+    if (!view.hasTimestamp || view.tsEcr === 0 || half.tsHistory === undefined) return -1;
+    if (seqLt(view.tsEcr, lastRetxTsVal)) return -1;
+    return half.tsHistory.firstSeenNs(view.tsEcr);
+  }
+}

@@ -1,0 +1,255 @@
+/**
+ * Where RTT samples go after the engine: vantage (which host is local), filters, grouping,
+ * and the statistics of each group and of the whole run. Per-sample outputs (CSV, sample
+ * lines, chart) subscribe through `onSample`.
+ *
+ * Without --local the vantage is inferred from the flows seen; until it is decided, samples
+ * wait in a compact buffer (bounded: the decision is forced when it fills, at the first
+ * --interval boundary, or at the end of input) and are then replayed in order.
+ */
+import { cidrContains, formatAddress, type Cidr } from '../flow/address.js';
+import type { Flow } from '../flow/flow-table.js';
+import { isLocal, VantageInference, type Vantage } from '../flow/vantage.js';
+import type { HalfConnection, RttConnection, RttSample, SampleKind } from '../engines/rtt/rtt-engine.js';
+import { RttStats, type HistogramUnit } from './rtt-stats.js';
+import { TimeSeries } from './time-series.js';
+
+export type GroupBy = 'all' | 'laddr' | 'raddr' | 'lport' | 'rport' | 'flow';
+
+export interface SampleFilters {
+  laddr: Cidr[];
+  raddr: Cidr[];
+  lport: Set<number>;
+  rport: Set<number>;
+}
+
+export interface CollectorOptions {
+  by: GroupBy;
+  /** Given local hosts; undefined to infer them. */
+  vantage: Vantage | undefined;
+  includeLocal: boolean;
+  filters: SampleFilters;
+  histogramUnit: HistogramUnit;
+  /** Samples held while the vantage is undecided; the decision is forced at this many. */
+  pendingLimit: number;
+  /** Keep each group's RTT over time (for --chart). */
+  timeSeries: boolean;
+}
+
+export class Group {
+  constructor(
+    readonly key: string,
+    readonly stats: RttStats,
+    /** Mean RTT over capture time, kept only for --chart. */
+    readonly series: TimeSeries | undefined,
+  ) {}
+}
+
+/**
+ * How the samples of one half-connection (data from `src`, acknowledged by `dst`) are
+ * labelled and where they go; resolved once per half and cached on it.
+ */
+export class HalfRoute {
+  constructor(
+    /** undefined: the samples are excluded (local acknowledger or a filter). */
+    readonly group: Group | undefined,
+    readonly src: string,
+    readonly sport: number,
+    readonly dst: string,
+    readonly dport: number,
+  ) {}
+}
+
+export type SampleListener = (ackNs: number, rttNs: number, kind: SampleKind, route: HalfRoute) => void;
+
+/** Samples waiting for the vantage decision, as parallel arrays. */
+class PendingSamples {
+  ackNs: number[] = [];
+  rttNs: number[] = [];
+  kinds: SampleKind[] = [];
+  halves: HalfConnection[] = [];
+  flows: Flow<RttConnection>[] = [];
+  ackedByA: boolean[] = [];
+  get length(): number {
+    return this.ackNs.length;
+  }
+}
+
+export class SampleCollector {
+  readonly summary: RttStats;
+  readonly groups = new Map<string, Group>();
+  /** Samples dropped because a local host acknowledged them (see --include-local). */
+  localAcked = 0;
+  /** Samples dropped by --laddr/--raddr/--lport/--rport. */
+  filtered = 0;
+  vantage: Vantage | undefined;
+  onSample: SampleListener | undefined;
+  private readonly options: CollectorOptions;
+  private inference: VantageInference | undefined;
+  private pending: PendingSamples | undefined;
+  private pendingFlows: Flow<RttConnection>[] = [];
+
+  constructor(options: CollectorOptions) {
+    this.options = options;
+    this.summary = new RttStats(options.histogramUnit);
+    this.vantage = options.vantage;
+    if (this.vantage === undefined) {
+      this.inference = new VantageInference();
+      this.pending = new PendingSamples();
+    }
+  }
+
+  get decided(): boolean {
+    return this.vantage !== undefined;
+  }
+
+  /** Every new flow, so the vantage can be inferred. */
+  observeFlow(flow: Flow<RttConnection>): void {
+    this.inference?.observeFlow(flow.ipVersion, flow.addrs);
+  }
+
+  add(sample: RttSample): void {
+    const half = sample.ackedByA ? sample.flow.state.b : sample.flow.state.a;
+    if (this.pending === undefined) {
+      this.route(half, sample.flow, sample.ackedByA, sample.ackNs, sample.rttNs, sample.kind);
+      return;
+    }
+    const p = this.pending;
+    p.ackNs.push(sample.ackNs);
+    p.rttNs.push(sample.rttNs);
+    p.kinds.push(sample.kind);
+    p.halves.push(half);
+    p.flows.push(sample.flow);
+    p.ackedByA.push(sample.ackedByA);
+    const flow = sample.flow;
+    this.inference!.observeAck(formatAddress(flow.ipVersion, flow.addrs, sample.ackedByA ? 0 : 4), sample.rttNs);
+    if (p.length >= this.options.pendingLimit) this.decide();
+  }
+
+  /** A flow left the table: count its data and retransmitted segments in its groups. */
+  flowEnded(flow: Flow<RttConnection>): void {
+    if (!this.decided) {
+      this.pendingFlows.push(flow);
+      return;
+    }
+    this.countSegments(flow, flow.state.a, false);
+    this.countSegments(flow, flow.state.b, true);
+  }
+
+  /** Fixes the vantage (inferring it if needed) and replays what waited for it. */
+  decide(): void {
+    if (this.vantage !== undefined) return;
+    this.vantage = this.inference!.decide();
+    const p = this.pending!;
+    this.pending = undefined;
+    this.inference = undefined;
+    for (let i = 0; i < p.length; i++) {
+      this.route(p.halves[i]!, p.flows[i]!, p.ackedByA[i]!, p.ackNs[i]!, p.rttNs[i]!, p.kinds[i]!);
+    }
+    const flows = this.pendingFlows;
+    this.pendingFlows = [];
+    for (const flow of flows) this.flowEnded(flow);
+  }
+
+  /** Clears the statistics (not the groups' identities), for the next --interval. */
+  resetStats(): void {
+    this.summary.reset();
+    for (const group of this.groups.values()) group.stats.reset();
+  }
+
+  private countSegments(flow: Flow<RttConnection>, half: HalfConnection, ackedByA: boolean): void {
+    if (half.dataSegments === 0) return;
+    const route = this.routeOf(half, flow, ackedByA);
+    if (route.group === undefined) return;
+    for (const stats of route.group.stats === this.summary ? [this.summary] : [route.group.stats, this.summary]) {
+      stats.dataSegments += half.dataSegments;
+      stats.retransmittedSegments += half.retransmittedSegments;
+    }
+  }
+
+  private route(half: HalfConnection, flow: Flow<RttConnection>, ackedByA: boolean, ackNs: number, rttNs: number, kind: SampleKind): void {
+    const route = this.routeOf(half, flow, ackedByA);
+    const group = route.group;
+    if (group === undefined) return;
+    const rttUs = rttNs / 1000;
+    group.stats.add(rttUs);
+    if (group.stats !== this.summary) this.summary.add(rttUs);
+    group.series?.add(ackNs, rttUs);
+    this.onSample?.(ackNs, rttNs, kind, route);
+  }
+
+  private routeOf(half: HalfConnection, flow: Flow<RttConnection>, ackedByA: boolean): HalfRoute {
+    const cached = half.sinkSlot as HalfRoute | undefined;
+    if (cached !== undefined) return cached;
+    const route = this.resolve(flow, ackedByA);
+    half.sinkSlot = route;
+    return route;
+  }
+
+  private resolve(flow: Flow<RttConnection>, ackedByA: boolean): HalfRoute {
+    const vantage = this.vantage!;
+    const ackerAt = ackedByA ? 0 : 4;
+    const senderAt = ackedByA ? 4 : 0;
+    const src = formatAddress(flow.ipVersion, flow.addrs, senderAt);
+    const dst = formatAddress(flow.ipVersion, flow.addrs, ackerAt);
+    const sport = ackedByA ? flow.portB : flow.portA;
+    const dport = ackedByA ? flow.portA : flow.portB;
+    const ackerLocal = isLocal(vantage, flow.ipVersion, flow.addrs, ackerAt);
+    const senderLocal = isLocal(vantage, flow.ipVersion, flow.addrs, senderAt);
+    const excluded = (): HalfRoute => new HalfRoute(undefined, src, sport, dst, dport);
+    if (ackerLocal && !this.options.includeLocal) {
+      this.localAcked++;
+      return excluded();
+    }
+    // The local side is the local endpoint when there is one; otherwise (mid-path) the sender,
+    // so that the remote side is the host whose acknowledgements are being timed.
+    const localIsAcker = ackerLocal && !senderLocal;
+    const laddr = localIsAcker ? dst : src;
+    const raddr = localIsAcker ? src : dst;
+    const lport = localIsAcker ? dport : sport;
+    const rport = localIsAcker ? sport : dport;
+    const version = flow.ipVersion;
+    const f = this.options.filters;
+    const lAt = localIsAcker ? ackerAt : senderAt;
+    const rAt = localIsAcker ? senderAt : ackerAt;
+    if (
+      (f.laddr.length > 0 && !f.laddr.some((c) => cidrContains(c, version, flow.addrs, lAt))) ||
+      (f.raddr.length > 0 && !f.raddr.some((c) => cidrContains(c, version, flow.addrs, rAt))) ||
+      (f.lport.size > 0 && !f.lport.has(lport)) ||
+      (f.rport.size > 0 && !f.rport.has(rport))
+    ) {
+      this.filtered++;
+      return excluded();
+    }
+    const key = groupKey(this.options.by, version, laddr, lport, raddr, rport);
+    let group = this.groups.get(key);
+    if (group === undefined) {
+      // With --by all the one group is the summary itself, so each sample is counted once.
+      const stats = this.options.by === 'all' ? this.summary : new RttStats(this.options.histogramUnit);
+      group = new Group(key, stats, this.options.timeSeries ? new TimeSeries() : undefined);
+      this.groups.set(key, group);
+    }
+    return new HalfRoute(group, src, sport, dst, dport);
+  }
+}
+
+function endpoint(version: number, addr: string, port: number): string {
+  return version === 6 ? `[${addr}]:${port}` : `${addr}:${port}`;
+}
+
+export function groupKey(by: GroupBy, version: number, laddr: string, lport: number, raddr: string, rport: number): string {
+  switch (by) {
+    case 'all':
+      return 'all';
+    case 'laddr':
+      return laddr;
+    case 'raddr':
+      return raddr;
+    case 'lport':
+      return String(lport);
+    case 'rport':
+      return String(rport);
+    case 'flow':
+      return `${endpoint(version, laddr, lport)} ${endpoint(version, raddr, rport)}`;
+  }
+}
