@@ -5,15 +5,18 @@
  */
 const START = 0;
 const END = 1;
-/** Capture time of the first transmission. */
+/** Capture time of the first transmission seen. */
 const FIRST_SENT = 2;
-/** Capture time of the latest retransmission, or -1 if never retransmitted. */
-const RETX_SENT = 3;
-/** TSval carried by the latest retransmission (meaningful when RETX_SENT >= 0). */
-const RETX_TSVAL = 4;
-/** 1 when the segment is a SYN (its sample is a handshake sample). */
-const IS_SYN = 5;
+/** Capture time of the latest transmission seen (the first, until it is retransmitted). */
+const LAST_SENT = 3;
+/** TSval carried by the latest transmission (0 without timestamps). */
+const LAST_TSVAL = 4;
+const FLAGS = 5;
 const STRIDE = 6;
+
+const FLAG_SYN = 1;
+/** Seen more than once at the capture point. */
+const FLAG_RETRANSMITTED = 2;
 
 /** Initial capacity in segments; a connection with more in flight doubles it. */
 const INITIAL_SEGMENTS = 4;
@@ -35,7 +38,7 @@ export class Outstanding {
     return ((this.head + i) % this.capacity) * STRIDE;
   }
 
-  push(start: number, end: number, sentNs: number, isSyn: boolean): void {
+  push(start: number, end: number, sentNs: number, tsVal: number, isSyn: boolean): void {
     if (this.count === this.capacity) {
       if (this.capacity >= MAX_SEGMENTS) {
         this.shift();
@@ -47,10 +50,23 @@ export class Outstanding {
     d[at + START] = start;
     d[at + END] = end;
     d[at + FIRST_SENT] = sentNs;
-    d[at + RETX_SENT] = -1;
-    d[at + RETX_TSVAL] = 0;
-    d[at + IS_SYN] = isSyn ? 1 : 0;
+    d[at + LAST_SENT] = sentNs;
+    d[at + LAST_TSVAL] = tsVal;
+    d[at + FLAGS] = isSyn ? FLAG_SYN : 0;
     this.count++;
+  }
+
+  /** Moves the last segment to position i, shifting the ones from i on (rare: hole fills). */
+  moveLastTo(i: number): void {
+    const d = this.data;
+    const last = this.slot(this.count - 1);
+    const saved = d.slice(last, last + STRIDE);
+    for (let k = this.count - 1; k > i; k--) {
+      const to = this.slot(k);
+      const from = this.slot(k - 1);
+      for (let f = 0; f < STRIDE; f++) d[to + f] = d[from + f]!;
+    }
+    d.set(saved, this.slot(i));
   }
 
   shift(): void {
@@ -72,14 +88,17 @@ export class Outstanding {
   firstSentNs(i: number): number {
     return this.data[this.slot(i) + FIRST_SENT]!;
   }
-  retxSentNs(i: number): number {
-    return this.data[this.slot(i) + RETX_SENT]!;
+  lastSentNs(i: number): number {
+    return this.data[this.slot(i) + LAST_SENT]!;
   }
-  retxTsVal(i: number): number {
-    return this.data[this.slot(i) + RETX_TSVAL]!;
+  lastTsVal(i: number): number {
+    return this.data[this.slot(i) + LAST_TSVAL]!;
   }
   isSyn(i: number): boolean {
-    return this.data[this.slot(i) + IS_SYN] === 1;
+    return (this.data[this.slot(i) + FLAGS]! & FLAG_SYN) !== 0;
+  }
+  isRetransmitted(i: number): boolean {
+    return (this.data[this.slot(i) + FLAGS]! & FLAG_RETRANSMITTED) !== 0;
   }
 
   setStart(i: number, start: number): void {
@@ -88,8 +107,10 @@ export class Outstanding {
 
   markRetransmitted(i: number, sentNs: number, tsVal: number): void {
     const at = this.slot(i);
-    this.data[at + RETX_SENT] = sentNs;
-    this.data[at + RETX_TSVAL] = tsVal;
+    const d = this.data;
+    d[at + LAST_SENT] = sentNs;
+    d[at + LAST_TSVAL] = tsVal;
+    d[at + FLAGS] = d[at + FLAGS]! | FLAG_RETRANSMITTED;
   }
 
   private grow(): void {

@@ -8,9 +8,10 @@
  * duplicate ACKs give none; pure ACKs never start a sample (they consume no sequence space).
  * SYN and SYN/ACK consume one sequence number, and their samples are kind `syn`.
  *
- * Karn's rule: if S was retransmitted, or the ACK also covers a segment retransmitted after S
+ * Karn's rule: if S was retransmitted, or the ACK also covers a segment (re)transmitted after S
  * was first sent, the ACK may answer a later transmission and the gap may hold a retransmission
- * timeout. Without timestamps there is no sample. With them, the ACK's TSecr names the
+ * timeout. (A retransmission that fills a hole, its first copy lost before the capture point,
+ * is the first transmission seen here: its own ACK times it unambiguously.) Without timestamps there is no sample. With them, the ACK's TSecr names the
  * transmission it answers: when that TSval is no older than the last retransmission the ACK
  * covers, the sample runs from the first segment that carried it (kind `ts`); otherwise none.
  * So a value with an RTO inside it is never reported.
@@ -121,15 +122,16 @@ export class RttEngine {
     const seq = view.seq;
     const end = seqAdd(seq, segLen);
     const isSyn = (view.flags & TCP_SYN) !== 0;
+    const tsVal = view.hasTimestamp ? view.tsVal : 0;
     if (isSyn) {
       half.synSeen = true;
       half.isn = seq;
     }
-    if (view.hasTimestamp) (half.tsHistory ??= new TsHistory()).see(view.tsVal, nowNs);
+    if (view.hasTimestamp) (half.tsHistory ??= new TsHistory()).see(tsVal, nowNs);
     if (!half.started || seqGe(seq, half.maxEnd)) {
       half.started = true;
       half.dataSegments++;
-      half.outstanding.push(seq, end, nowNs, isSyn);
+      half.outstanding.push(seq, end, nowNs, tsVal, isSyn);
       half.maxEnd = end;
       return;
     }
@@ -141,19 +143,27 @@ export class RttEngine {
     }
     half.dataSegments++;
     half.retransmittedSegments++;
-    this.markRetransmitted(half, seq, end, nowNs, view.hasTimestamp ? view.tsVal : 0);
+    const segs = half.outstanding;
+    const first = this.firstEndingAfter(segs, seq);
+    let overlapped = false;
+    for (let i = first; i < segs.count && seqLt(segs.start(i), end); i++) {
+      segs.markRetransmitted(i, nowNs, tsVal);
+      overlapped = true;
+    }
     if (seqGt(end, half.maxEnd)) {
-      // It also carries new bytes; an ACK of them is as ambiguous as one of the old ones.
-      half.outstanding.push(half.maxEnd, end, nowNs, false);
-      half.outstanding.markRetransmitted(half.outstanding.count - 1, nowNs, view.hasTimestamp ? view.tsVal : 0);
+      // It also carries new bytes: their ACK can only answer this packet.
+      segs.push(half.maxEnd, end, nowNs, tsVal, false);
       half.maxEnd = end;
+    } else if (!overlapped && (!half.acked || seqGe(seq, half.una))) {
+      // It fills a hole: the first copy of these bytes to pass the capture point (the earlier
+      // one was lost upstream), so it is timed like a first transmission, in sequence order.
+      segs.push(seq, end, nowNs, tsVal, isSyn);
+      segs.moveLastTo(first);
     }
   }
 
-  /** Marks every outstanding segment overlapping [seq, end) as retransmitted at `nowNs`. */
-  private markRetransmitted(half: HalfConnection, seq: number, end: number, nowNs: number, tsVal: number): void {
-    const segs = half.outstanding;
-    // Segments are in sequence order: binary search for the first that ends after `seq`.
+  /** Index of the first outstanding segment that ends after `seq` (they are in order). */
+  private firstEndingAfter(segs: Outstanding, seq: number): number {
     let lo = 0;
     let hi = segs.count;
     while (lo < hi) {
@@ -161,7 +171,7 @@ export class RttEngine {
       if (seqLe(segs.end(mid), seq)) lo = mid + 1;
       else hi = mid;
     }
-    for (let i = lo; i < segs.count && seqLt(segs.start(i), end); i++) segs.markRetransmitted(i, nowNs, tsVal);
+    return lo;
   }
 
   private onAck(half: HalfConnection, view: PacketView, nowNs: number, flow: Flow<RttConnection>, ackedByA: boolean): void {
@@ -176,24 +186,26 @@ export class RttEngine {
       return;
     }
     // Pop what the ACK covers; the segment ending at (or containing) the ack number is S.
+    // Remember the latest transmission among them: if it came after S was first sent (S was
+    // retransmitted, or an earlier hole was filled late), the ACK may answer that one instead.
     let matchSentNs = -1;
     let matchSyn = false;
     let matchRetransmitted = false;
-    let lastRetxNs = -1;
-    let lastRetxTsVal = 0;
+    let latestSentNs = -1;
+    let latestTsVal = 0;
     while (segs.count > 0) {
       const end = segs.end(0);
       const covered = seqLe(end, ack);
       if (!covered && !seqLt(segs.start(0), ack)) break;
-      const retxNs = segs.retxSentNs(0);
-      if (retxNs > lastRetxNs) {
-        lastRetxNs = retxNs;
-        lastRetxTsVal = segs.retxTsVal(0);
+      const sentNs = segs.lastSentNs(0);
+      if (sentNs > latestSentNs) {
+        latestSentNs = sentNs;
+        latestTsVal = segs.lastTsVal(0);
       }
       if (end === ack || !covered) {
         matchSentNs = segs.firstSentNs(0);
         matchSyn = segs.isSyn(0);
-        matchRetransmitted = retxNs >= 0;
+        matchRetransmitted = segs.isRetransmitted(0);
       }
       if (!covered) {
         segs.setStart(0, ack); // partial ACK of a super-segment: the rest stays outstanding
@@ -206,11 +218,11 @@ export class RttEngine {
       return;
     }
     const sample = this.sample;
-    if (!matchRetransmitted && lastRetxNs < matchSentNs) {
+    if (!matchRetransmitted && latestSentNs <= matchSentNs) {
       sample.rttNs = nowNs - matchSentNs;
       sample.kind = matchSyn ? KIND_SYN : KIND_DATA;
     } else {
-      const sentNs = this.echoedSentNs(half, view, lastRetxTsVal);
+      const sentNs = this.echoedSentNs(half, view, latestTsVal);
       if (sentNs < 0) {
         this.counters.karnSkipped++;
         return;
@@ -227,12 +239,12 @@ export class RttEngine {
 
   /**
    * For an ambiguous ACK: when the first segment carrying the echoed TSval was sent, provided
-   * that TSval is no older than the last retransmission the ACK covers; else -1.
+   * that TSval is no older than the latest transmission the ACK covers; else -1.
    */
-  private echoedSentNs(half: HalfConnection, view: PacketView, lastRetxTsVal: number): number {
+  private echoedSentNs(half: HalfConnection, view: PacketView, latestTsVal: number): number {
     // TSecr 0 is not an echo (RFC 7323), except on a SYN, which acknowledges nothing.
     if (!view.hasTimestamp || view.tsEcr === 0 || half.tsHistory === undefined) return -1;
-    if (seqLt(view.tsEcr, lastRetxTsVal)) return -1;
+    if (seqLt(view.tsEcr, latestTsVal)) return -1;
     return half.tsHistory.firstSeenNs(view.tsEcr);
   }
 }
