@@ -145,6 +145,7 @@ export async function analyze(paths: readonly string[], options: AnalyzeOptions 
 
   const intervalNs = options.intervalNs ?? 0;
   let started = false;
+  let firstNs = 0;
   let lastNs = 0;
   let intervalStartNs = 0;
   const report = (startNs: number, endNs: number): AnalysisReport => ({
@@ -180,6 +181,7 @@ export async function analyze(paths: readonly string[], options: AnalyzeOptions 
       base.baseSec = pkt.tsSec;
       fromNs = resolveTime(options.from, base, -Infinity);
       toNs = resolveTime(options.to, base, Infinity);
+      firstNs = lastNs = intervalStartNs = collector.originNs = pkt.tsNsec;
     }
     const nowNs = relativeNs(base, pkt.tsSec, pkt.tsNsec);
     if (lastNs < nowNs) lastNs = nowNs;
@@ -202,7 +204,7 @@ export async function analyze(paths: readonly string[], options: AnalyzeOptions 
   announceVantage();
   if (intervalNs > 0) closeInterval(lastNs, true);
   return {
-    ...report(intervalNs > 0 ? intervalStartNs : 0, lastNs),
+    ...report(intervalNs > 0 ? intervalStartNs : firstNs, lastNs),
     inputs: inputs.map(summarizeInput),
     decode: decoder.counters.toJSON(),
     flows: table.counters,

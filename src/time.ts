@@ -48,3 +48,9 @@ export function parseEpochTime(text: string): EpochTime | undefined {
   const sec = Math.floor(ms / 1000);
   return { sec, nsec: (ms - sec * 1000) * 1e6 };
 }
+
+/** ISO 8601 UTC with milliseconds, for labels people read. */
+export function formatIso(base: TimeBase, ns: number): string {
+  const ms = base.baseSec * 1000 + Math.floor(ns / 1e6);
+  return new Date(ms).toISOString();
+}

@@ -105,7 +105,7 @@ async function runAnalysis(files: string[], options: CliOptions): Promise<number
     const groups = ordered(report.groups);
     if (options.histogram) out(renderHistograms(by, groups, unit));
     if (table) out(renderTable(groups));
-    if (options.chart) out(renderChart(groups, report.base, colors));
+    if (options.chart) out(renderChart(groups, report.base, report.startNs, colors));
   };
   if (analyzeOptions.intervalNs !== undefined) {
     analyzeOptions.onInterval = (report) => {

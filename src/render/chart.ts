@@ -6,7 +6,7 @@
 import asciichart from 'asciichart';
 import type { Group } from '../stats/collector.js';
 import { SERIES_BINS, type TimeSeries } from '../stats/time-series.js';
-import { formatEpoch, type TimeBase } from '../time.js';
+import { formatIso, type TimeBase } from '../time.js';
 import { formatUs } from './units.js';
 
 export const CHART_MAX_GROUPS = 6;
@@ -16,9 +16,8 @@ const MAX_COLUMNS = 100;
 const COLORS = [asciichart.green, asciichart.cyan, asciichart.magenta, asciichart.yellow, asciichart.blue, asciichart.red];
 const COLOR_NAMES = ['green', 'cyan', 'magenta', 'yellow', 'blue', 'red'];
 
-/** Means per column over a shared number of bins; an empty column repeats the one before. */
-function columns(series: TimeSeries, bins: number, widthNs: number): number[] {
-  // Series may have been widened differently: rebin each to the widest bin width.
+/** A series rebinned to `widthNs` (series may have widened differently): sums and counts. */
+function rebin(series: TimeSeries, bins: number, widthNs: number): { sums: number[]; counts: number[] } {
   const factor = widthNs / series.widthNs;
   const sums = new Array<number>(bins).fill(0);
   const counts = new Array<number>(bins).fill(0);
@@ -28,6 +27,18 @@ function columns(series: TimeSeries, bins: number, widthNs: number): number[] {
     sums[col]! += series.sums[i]!;
     counts[col]! += series.counts[i]!;
   }
+  return { sums, counts };
+}
+
+/**
+ * Means per column for bins [from, bins), merged pairwise down to MAX_COLUMNS. asciichart
+ * draws no gaps, so an empty column repeats the one before (leading ones, the first value).
+ */
+function columns(series: TimeSeries, from: number, bins: number, widthNs: number): number[] {
+  const all = rebin(series, bins, widthNs);
+  const sums = all.sums.slice(from);
+  const counts = all.counts.slice(from);
+  bins -= from;
   let merged = bins;
   let step = 1;
   while (merged > MAX_COLUMNS) {
@@ -51,17 +62,18 @@ function columns(series: TimeSeries, bins: number, widthNs: number): number[] {
   return out.map((v) => (Number.isNaN(v) ? first : v));
 }
 
-export function renderChart(groups: readonly Group[], base: TimeBase, colors: boolean): string {
+export function renderChart(groups: readonly Group[], base: TimeBase, startNs: number, colors: boolean): string {
   const drawn = groups.filter((g) => g.series !== undefined && g.stats.count > 0).slice(0, CHART_MAX_GROUPS);
   if (drawn.length === 0) return 'no RTT samples to chart\n';
   const widthNs = Math.max(...drawn.map((g) => g.series!.widthNs));
   const bins = Math.max(...drawn.map((g) => Math.ceil((g.series!.used * g.series!.widthNs) / widthNs)));
-  const series = drawn.map((g) => columns(g.series!, bins, widthNs));
-  const spanNs = bins * widthNs;
-  const colWidthNs = (spanNs / series[0]!.length);
-  const axis = (width: number): string =>
-    `${' '.repeat(11)}└ ${formatEpoch(base, 0)} ${'─'.repeat(Math.max(3, width - 48))} +${formatUs(spanNs / 1000)} (one column = ${formatUs(colWidthNs / 1000)})\n`;
-  const plot = (lines: number[][], palette: string[] | undefined): string => {
+  const axis = (fromBin: number, width: number): string => {
+    const spanNs = (bins - fromBin) * widthNs;
+    const colWidthNs = spanNs / width;
+    const start = formatIso(base, startNs + fromBin * widthNs);
+    return `${' '.repeat(11)}└ ${start} ${'─'.repeat(Math.max(3, width - 50))} +${formatUs(spanNs / 1000)} (one column = ${formatUs(colWidthNs / 1000)})\n`;
+  };
+  const plot = (lines: number[][], palette: string[] | undefined, fromBin: number): string => {
     const all = lines.flat();
     const maxUs = Math.max(...all);
     const minUs = Math.min(...all);
@@ -77,13 +89,19 @@ export function renderChart(groups: readonly Group[], base: TimeBase, colors: bo
         ...(palette ? { colors: palette } : {}),
       },
     );
-    return `${text}\n${axis(lines[0]!.length + 14)}`;
+    return `${text}\n${axis(fromBin, lines[0]!.length)}`;
   };
   if (colors && drawn.length > 1) {
     const legend = drawn.map((g, i) => `${g.key} (${COLOR_NAMES[i]}, ${g.stats.count} samples)`).join(', ');
-    return `RTT over capture time: ${legend}\n${plot(series, COLORS.slice(0, drawn.length))}`;
+    const lines = drawn.map((g) => columns(g.series!, 0, bins, widthNs));
+    return `RTT over capture time: ${legend}\n${plot(lines, COLORS.slice(0, drawn.length), 0)}`;
   }
+  // One chart per group, over the span where that group has samples.
   return drawn
-    .map((g, i) => `RTT over capture time: ${g.key} (${g.stats.count} samples)\n${plot([series[i]!], undefined)}`)
+    .map((g) => {
+      const from = Math.max(0, rebin(g.series!, bins, widthNs).counts.findIndex((n) => n > 0));
+      const line = columns(g.series!, from, bins, widthNs);
+      return `RTT over capture time: ${g.key} (${g.stats.count} samples)\n${plot([line], undefined, from)}`;
+    })
     .join('\n');
 }

@@ -84,6 +84,8 @@ export class SampleCollector {
   filtered = 0;
   vantage: Vantage | undefined;
   onSample: SampleListener | undefined;
+  /** Capture time of the first packet: where each group's time series starts. */
+  originNs = 0;
   private readonly options: CollectorOptions;
   private inference: VantageInference | undefined;
   private pending: PendingSamples | undefined;
@@ -174,7 +176,7 @@ export class SampleCollector {
     const rttUs = rttNs / 1000;
     group.stats.add(rttUs);
     if (group.stats !== this.summary) this.summary.add(rttUs);
-    group.series?.add(ackNs, rttUs);
+    group.series?.add(ackNs - this.originNs, rttUs);
     this.onSample?.(ackNs, rttNs, kind, route);
   }
 
