@@ -15,6 +15,11 @@ export const CHUNK_SIZE = 1 << 20;
 
 export const STDIN_PATH = '-';
 
+/** How an input is named in messages: stdin has no file name. */
+export function inputName(path: string): string {
+  return path === STDIN_PATH ? 'stdin' : path;
+}
+
 const OPEN_ERRORS: Record<string, string> = {
   ENOENT: 'no such file',
   EACCES: 'permission denied',
@@ -60,6 +65,8 @@ export class InputChunks {
   readonly path: string;
   warnings: string[] = [];
   private source: AsyncIterator<Uint8Array> | undefined;
+  /** The opened byte stream, kept so that close() can let go of its file early. */
+  private raw: Readable | undefined;
   constructor(path: string) {
     this.path = path;
   }
@@ -67,6 +74,7 @@ export class InputChunks {
   /** Opens the input and returns its first bytes (at least MAGIC_LEN unless it is shorter). */
   async start(): Promise<Uint8Array> {
     const raw: Readable = this.path === STDIN_PATH ? process.stdin : await openFile(this.path);
+    this.raw = raw;
     const rawChunks = this.guard(raw)[Symbol.asyncIterator]();
     let head: Uint8Array = new Uint8Array(0);
     while (head.length < MAGIC_LEN) {
@@ -98,11 +106,19 @@ export class InputChunks {
     return r.done ? undefined : r.value;
   }
 
+  /**
+   * Closes the file before its end (after an error): an input abandoned mid-stream would
+   * otherwise hold its descriptor until garbage collection. Safe to call more than once.
+   */
+  close(): void {
+    if (this.raw !== undefined && this.raw !== process.stdin) this.raw.destroy();
+  }
+
   private async *guard(raw: Readable): AsyncGenerator<Uint8Array> {
     try {
       for await (const chunk of raw) yield chunk as Uint8Array;
     } catch (err) {
-      throw err instanceof RttscanError ? err : openError(this.path, err);
+      throw err instanceof RttscanError ? err : openError(inputName(this.path), err);
     }
   }
 
@@ -118,11 +134,11 @@ export class InputChunks {
       const code = (err as NodeJS.ErrnoException).code;
       // A gzip stream cut short is like a truncated capture: keep what was decompressed.
       if (code === 'Z_BUF_ERROR') {
-        this.warnings.push(`${this.path}: gzip stream truncated after ${produced} decompressed bytes`);
+        this.warnings.push(`${inputName(this.path)}: gzip stream truncated after ${produced} decompressed bytes`);
         return;
       }
       throw new CaptureError(
-        { file: this.path, offset: produced },
+        { file: inputName(this.path), offset: produced },
         `corrupt gzip data (${(err as Error).message}) at decompressed offset ${produced}`,
       );
     }
@@ -155,9 +171,13 @@ export class CaptureInput {
     return this.chunks.warnings;
   }
 
+  close(): void {
+    this.chunks.close();
+  }
+
   async open(): Promise<void> {
     const head = await this.chunks.start();
-    this.reader = readerFor(this.path, head);
+    this.reader = readerFor(inputName(this.path), head);
     this.reader.push(head);
   }
 

@@ -22,15 +22,30 @@ function earlier(a: CapturedPacket, b: CapturedPacket): boolean {
 
 export async function openInputs(paths: readonly string[]): Promise<CaptureInput[]> {
   const inputs: CaptureInput[] = [];
-  for (const path of paths) {
-    const input = new CaptureInput(path);
-    await input.open();
-    inputs.push(input);
+  try {
+    for (const path of paths) {
+      const input = new CaptureInput(path);
+      inputs.push(input);
+      await input.open();
+    }
+  } catch (err) {
+    for (const input of inputs) input.close();
+    throw err;
   }
   return inputs;
 }
 
+/** Reads every packet; on an error, closes all inputs (their files) before passing it on. */
 export async function readPackets(inputs: readonly CaptureInput[], onPacket: PacketHandler): Promise<void> {
+  try {
+    await readAll(inputs, onPacket);
+  } catch (err) {
+    for (const input of inputs) input.close();
+    throw err;
+  }
+}
+
+async function readAll(inputs: readonly CaptureInput[], onPacket: PacketHandler): Promise<void> {
   if (inputs.length === 1) {
     const input = inputs[0]!;
     const reader = input.reader;

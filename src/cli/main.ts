@@ -16,7 +16,7 @@ import { renderTable } from '../render/table.js';
 import type { Group } from '../stats/collector.js';
 import { epochSeconds } from '../time.js';
 import { analyzeOptionsOf, buildProgram, groupByOf, type CliOptions } from './options.js';
-import { STDOUT, writeOutput } from './output.js';
+import { checkOutputPath, STDOUT, writeOutput } from './output.js';
 
 export const EXIT_OK = 0;
 export const EXIT_INTERNAL = 1;
@@ -75,6 +75,7 @@ export async function run(argv: readonly string[]): Promise<number> {
 
 async function runAnalysis(files: string[], options: CliOptions): Promise<number> {
   const analyzeOptions = analyzeOptionsOf(options);
+  for (const path of [options.json, options.csv]) await checkOutputPath(typeof path === 'string' ? path : undefined);
   if (files.length === 0) {
     if (process.stdin.isTTY) {
       note('no input: name a capture file, or pipe one into stdin (see --help)');

@@ -1,5 +1,5 @@
 /** Where rendered text goes: stdout for `-` (or no path), otherwise a file. */
-import { open, readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { RttscanError } from '../errors.js';
 
 export const STDOUT = '-';
@@ -12,9 +12,13 @@ export async function writeOutput(path: string, text: string): Promise<void> {
     return;
   }
   try {
-    await writeFileRefusingCaptures(path, text);
+    const handle = await open(path, 'w');
+    try {
+      await handle.writeFile(text);
+    } finally {
+      await handle.close();
+    }
   } catch (err) {
-    if (err instanceof RttscanError) throw err;
     throw new RttscanError('input', `${path}: cannot write (${(err as Error).message})`);
   }
 }
@@ -22,17 +26,25 @@ export async function writeOutput(path: string, text: string): Promise<void> {
 const CAPTURE_MAGICS = [0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1, 0x0a0d0d0a];
 
 /**
- * `rttscan --json trace.pcap` reads as "write JSON to trace.pcap": refuse to overwrite what
- * looks like a capture, and say how to write the command instead.
+ * `rttscan --json trace.pcap` reads as "write JSON to trace.pcap": before anything is read,
+ * refuse an output path that holds a capture, and say how to write the command instead.
  */
-async function writeFileRefusingCaptures(path: string, text: string): Promise<void> {
+export async function checkOutputPath(path: string | undefined): Promise<void> {
+  if (path === undefined || path === STDOUT) return;
   let head: Buffer | undefined;
   try {
-    head = (await readFile(path)).subarray(0, 4);
+    const handle = await open(path, 'r');
+    try {
+      head = Buffer.alloc(4);
+      const { bytesRead } = await handle.read(head, 0, 4, 0);
+      head = head.subarray(0, bytesRead);
+    } finally {
+      await handle.close();
+    }
   } catch {
-    head = undefined;
+    return; // absent or unreadable: writing will tell
   }
-  if (head !== undefined && head.length === 4) {
+  if (head.length === 4) {
     const magic = head.readUInt32BE(0);
     if (CAPTURE_MAGICS.includes(magic) || (head[0] === 0x1f && head[1] === 0x8b)) {
       throw new RttscanError(
@@ -40,11 +52,5 @@ async function writeFileRefusingCaptures(path: string, text: string): Promise<vo
         `${path}: refusing to overwrite a capture file with output (name the inputs before the option, or give an output path: --json=-)`,
       );
     }
-  }
-  const handle = await open(path, 'w');
-  try {
-    await handle.writeFile(text);
-  } finally {
-    await handle.close();
   }
 }

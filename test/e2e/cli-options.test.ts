@@ -1,0 +1,133 @@
+/** The CLI's options end to end on real samples: grouping, filters, time windows, intervals, vantage. */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { parseCsv, runCli } from '../helpers/cli.js';
+import { tempDir } from '../helpers/paths.js';
+
+const SERVER = 'samples/http-v4/server.pcap';
+const CLIENT = 'samples/http-v4/client.pcap';
+
+interface Doc {
+  vantage: { local: string[]; inferred: boolean; mid_path: boolean };
+  summary: { samples: number; min_us: number | null };
+  groups: Array<{ key: string; samples: number }>;
+  counters: { rtt: { local_acked: number; filtered: number } };
+}
+
+function json(args: string[]): Doc {
+  const run = runCli([...args, '--json', '-', '-q']);
+  assert.equal(run.status, 0, run.stderr);
+  return JSON.parse(run.stdout) as Doc;
+}
+
+test('the capture host is inferred and said on stderr; its own ACKs are left out', () => {
+  const run = runCli([CLIENT]);
+  assert.equal(run.status, 0);
+  assert.match(run.stderr, /10\.99\.0\.1 .*taken as the capture host/);
+  assert.match(run.stderr, /acknowledged by the local host left out/);
+  const doc = json([CLIENT]);
+  assert.deepEqual(doc.vantage, { local: ['10.99.0.1'], inferred: true, mid_path: false });
+  assert.ok(doc.counters.rtt.local_acked > 0);
+});
+
+test('--local overrides the inference, --include-local keeps the local stack samples', () => {
+  const flipped = json([CLIENT, '--local', '10.99.0.2']);
+  assert.deepEqual(flipped.vantage.local, ['10.99.0.2']);
+  const normal = json([CLIENT]);
+  const all = json([CLIENT, '--include-local']);
+  assert.equal(all.summary.samples, normal.summary.samples + flipped.summary.samples);
+  assert.ok(all.summary.min_us! < 100, 'the client acknowledges within microseconds');
+});
+
+test('--by and -b/-B group samples; bcc section headers follow the grouping', () => {
+  assert.deepEqual(json([SERVER, '--by', 'raddr']).groups.map((g) => g.key), ['10.99.0.1']);
+  assert.deepEqual(json([SERVER, '-b']).groups.map((g) => g.key), ['10.99.0.2']);
+  const byFlow = json([SERVER, '--by', 'flow']);
+  assert.equal(byFlow.groups.length, 4);
+  assert.ok(byFlow.groups.every((g) => /^10\.99\.0\.2:8080 10\.99\.0\.1:\d+$/.test(g.key)));
+  const hist = runCli([SERVER, '--histogram', '-B', '-q']);
+  assert.match(hist.stdout, /^Remote Address = 10\.99\.0\.1 \[AVG \d+\]$/m);
+  const ms = runCli([SERVER, '--histogram', '--ms', '-q']);
+  assert.match(ms.stdout, /^ {5}msecs {15}: count {5}distribution$/m);
+  assert.match(ms.stdout, /^ {8}16 -> 31 {9}: \d+/m);
+});
+
+test('--rport/--lport/--raddr/--laddr filter samples, and lists may be comma-separated', () => {
+  const all = json([SERVER]).summary.samples;
+  assert.equal(json([SERVER, '--lport', '8080']).summary.samples, all);
+  assert.equal(json([SERVER, '--lport', '80,443']).summary.samples, 0);
+  assert.equal(json([SERVER, '--raddr', '10.99.0.0/24']).summary.samples, all);
+  assert.equal(json([SERVER, '--raddr', '192.0.2.1', '--raddr', '10.99.0.1']).summary.samples, all);
+  assert.equal(json([SERVER, '--laddr', '10.99.0.1']).summary.samples, 0);
+  const byFlow = json([SERVER, '--by', 'flow']);
+  const port = Number(byFlow.groups[0]!.key.split(':').at(-1));
+  assert.equal(json([SERVER, '--rport', String(port)]).summary.samples, byFlow.groups[0]!.samples);
+});
+
+test('--from/--to keep the samples whose ACK falls in the window', () => {
+  const csv = parseCsv(runCli([SERVER, '--csv', '-', '-q']).stdout);
+  const middle = csv[Math.floor(csv.length / 2)]!.ts;
+  const before = json([SERVER, '--to', middle]).summary.samples;
+  const after = json([SERVER, '--from', middle]).summary.samples;
+  assert.equal(before + after, csv.length);
+  assert.equal(before, csv.filter((s) => s.ts < middle).length);
+  assert.equal(json([SERVER, '--from', '+1h']).summary.samples, 0);
+  assert.equal(json([SERVER, '--from', '2000-01-01T00:00:00Z']).summary.samples, csv.length);
+});
+
+test('--interval prints one report per interval of capture time, -T stamps each', () => {
+  const run = runCli([SERVER, '--interval', '500ms', '-T', '--histogram', '-q']);
+  assert.equal(run.status, 0, run.stderr);
+  const stamps = run.stdout.match(/^\d\d:\d\d:\d\d$/gm) ?? [];
+  const sections = run.stdout.match(/^All Addresses/gm) ?? [];
+  assert.ok(stamps.length >= 3);
+  assert.equal(stamps.length, sections.length);
+  const lines = runCli([SERVER, '--interval', '500ms', '--json', '-q']).stdout.trim().split('\n');
+  const total = lines.map((l) => (JSON.parse(l) as Doc).summary.samples).reduce((a, b) => a + b, 0);
+  assert.equal(total, json([SERVER]).summary.samples);
+});
+
+test('--csv and --json write files; the CSV has one row per sample with ns times', async (t) => {
+  const dir = await tempDir(t);
+  const run = runCli([SERVER, '--csv', join(dir, 'rtt.csv'), '--json', join(dir, 'rtt.json'), '-q']);
+  assert.equal(run.status, 0, run.stderr);
+  const rows = parseCsv(readFileSync(join(dir, 'rtt.csv'), 'utf8'));
+  const doc = JSON.parse(readFileSync(join(dir, 'rtt.json'), 'utf8')) as Doc;
+  assert.equal(rows.length, doc.summary.samples);
+  assert.ok(rows.every((r) => /^\d+\.\d{9}$/.test(r.ts) && /^\d+\.\d{3}$/.test(r.rttUs.toFixed(3))));
+});
+
+test('bad option values are usage errors (exit 2) that name the option and the value', () => {
+  const cases: Array<[string[], RegExp]> = [
+    [['--by', 'host'], /--by.*host/],
+    [['--raddr', '10.0.0.300'], /--raddr: '10\.0\.0\.300' is not an IP address or CIDR/],
+    [['--lport', '70000'], /--lport: '70000' is not a port/],
+    [['--interval', 'soon'], /--interval: 'soon' is not a duration/],
+    [['--from', 'yesterday'], /--from: 'yesterday' is not a time/],
+    [['--max-flows', '0'], /--max-flows: '0'/],
+    [['-T'], /-T\/--timestamp needs --interval/],
+    [['-b', '-B'], /-b and -B cannot be combined/],
+  ];
+  for (const [args, message] of cases) {
+    const run = runCli([SERVER, ...args]);
+    assert.equal(run.status, 2, `${args.join(' ')}: ${run.stderr}`);
+    assert.match(run.stderr, message);
+    assert.equal(run.stdout, '');
+  }
+});
+
+test('--json refuses to overwrite a capture named after it', () => {
+  const run = runCli(['--json', CLIENT]);
+  assert.equal(run.status, 2);
+  assert.match(run.stderr, /refusing to overwrite a capture file/);
+});
+
+test('stdin: a capture piped in is read like a file', () => {
+  const bytes = readFileSync(SERVER);
+  const piped = runCli(['-', '--json', '-', '-q'], bytes);
+  assert.equal(piped.status, 0, piped.stderr);
+  const doc = JSON.parse(piped.stdout) as Doc;
+  assert.equal(doc.summary.samples, json([SERVER]).summary.samples);
+});
