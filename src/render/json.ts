@@ -97,7 +97,12 @@ export function renderJson(result: AnalysisResult, unit: string): string {
       },
     },
   };
-  return JSON.stringify(doc, null, 2) + '\n';
+  return compactNumberArrays(JSON.stringify(doc, null, 2)) + '\n';
+}
+
+/** Arrays of plain numbers (sketch bins) on one line: indented JSON would give each its own. */
+function compactNumberArrays(json: string): string {
+  return json.replace(/\[\n\s*(-?[\d.e+-]+(?:,\n\s*-?[\d.e+-]+)*)\n\s*\]/g, (_, inner: string) => `[${inner.replace(/\s+/g, '')}]`);
 }
 
 /** One --interval report as a single JSON line. */
