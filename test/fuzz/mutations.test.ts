@@ -47,7 +47,7 @@ test(`mutated captures: only RttscanError escapes, nothing hangs, readers still 
   assert.equal(s.cases, RUNS);
   // The mix must exercise both outcomes, or the mutations are too weak (or too strong) to test much.
   assert.ok(s.refused >= RUNS / 10, `refused ${s.refused} of ${RUNS}`);
-  assert.ok(s.accepted >= RUNS / 10, `accepted ${s.accepted} of ${RUNS}`);
+  assert.ok(s.accepted >= RUNS / 20, `accepted ${s.accepted} of ${RUNS}`);
   assert.ok(s.warned >= RUNS / 50, `warned ${s.warned} of ${RUNS}`);
   assert.ok(s.gzipped >= RUNS / 20, `gzipped ${s.gzipped} of ${RUNS}`);
   console.log(`# fuzz: ${JSON.stringify(s)}`);
