@@ -6,20 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { constants, gunzipSync, gzipSync } from 'node:zlib';
-import {
-  conversation,
-  ethernet,
-  IF_TSRESOL,
-  LINKTYPE,
-  pcapFile,
-  pcapngFile,
-  record,
-  tcp,
-  ipv4,
-  ACK,
-  type NgBlock,
-  type PcapRecord,
-} from './capture-writer.js';
+import { ACK, conversation, ethernet, IF_TSRESOL, ipv4, LINKTYPE, pcapFile, pcapngFile, record, tcp, type NgBlock, type PcapRecord } from './capture-writer.js';
 import { Random } from './random.js';
 import { readCapture } from './read-capture.js';
 

@@ -82,6 +82,13 @@ export function decodeFrame(linktype: number, frame: Frame | Uint8Array, decoder
   return { ok: decoder.decode(pkt), decoder };
 }
 
+/** Packets counted under some reason for not being TCP; with tcpPackets it should make packets. */
+export function undecodedPackets(decoder: PacketDecoder): number {
+  const c = decoder.counters;
+  const unsupported = [...c.unsupportedLinktypes.values()].reduce((a, b) => a + b, 0);
+  return c.nonIp + c.nonTcp + c.ipv4Fragments + c.ipv6Fragments + c.truncatedHeaders + c.malformedIpv4 + c.malformedIpv6 + c.malformedTcp + unsupported;
+}
+
 /** The decoder's counters that are not zero, e.g. `{ packets: 1, non_ip: 1 }`: exact to assert on. */
 export function nonZeroCounters(decoder: PacketDecoder): Record<string, number> {
   const out: Record<string, number> = {};

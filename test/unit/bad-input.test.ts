@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import { analyze } from '../../src/analyze.js';
 import { openInputs } from '../../src/capture/packet-source.js';
 import { CaptureError, RttscanError } from '../../src/errors.js';
@@ -58,7 +59,7 @@ test('analyze() refuses a file it may not read (permission denied)', async (t) =
   if (typeof denied === 'string') return t.skip(denied);
   // In a child process, so that as root it can run without the power to read any file.
   const script = `
-    import { analyze, RttscanError } from ${JSON.stringify(new URL(`file://${LIBRARY_PATH}`).href)};
+    import { analyze, RttscanError } from ${JSON.stringify(pathToFileURL(LIBRARY_PATH).href)};
     try { await analyze([${JSON.stringify(denied.path)}]); console.log(JSON.stringify({ resolved: true })); }
     catch (err) { console.log(JSON.stringify({ ours: err instanceof RttscanError, code: err.code, message: err.message })); }`;
   const argv = [...denied.prefix, process.execPath, '--input-type=module', '-e', script];
