@@ -39,6 +39,8 @@ export interface AnalyzeOptions {
   onInterval?: (report: AnalysisReport) => void;
   /** Every sample that is kept, as it is found. */
   onSample?: (ackNs: number, rttNs: number, kind: SampleKind, route: HalfRoute, base: TimeBase) => void;
+  /** Stops reading (between chunks) when aborted; the result covers what was read. */
+  signal?: AbortSignal;
   /** Notes meant for a person (an unsupported link type, an inferred vantage), once each. */
   onNote?: (message: string) => void;
 }
@@ -198,7 +200,7 @@ export async function analyze(paths: readonly string[], options: AnalyzeOptions 
   };
 
   const inputs = await openInputs(paths);
-  await readPackets(inputs, onPacket);
+  await readPackets(inputs, onPacket, options.signal);
   table.flush();
   collector.decide();
   announceVantage();

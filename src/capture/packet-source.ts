@@ -35,31 +35,34 @@ export async function openInputs(paths: readonly string[]): Promise<CaptureInput
   return inputs;
 }
 
-/** Reads every packet; on an error, closes all inputs (their files) before passing it on. */
-export async function readPackets(inputs: readonly CaptureInput[], onPacket: PacketHandler): Promise<void> {
+/**
+ * Reads every packet, or stops between chunks once `signal` is aborted. On an error, closes all
+ * inputs (their files) before passing it on.
+ */
+export async function readPackets(inputs: readonly CaptureInput[], onPacket: PacketHandler, signal?: AbortSignal): Promise<void> {
   try {
-    await readAll(inputs, onPacket);
+    await readAll(inputs, onPacket, signal);
   } catch (err) {
     for (const input of inputs) input.close();
     throw err;
   }
 }
 
-async function readAll(inputs: readonly CaptureInput[], onPacket: PacketHandler): Promise<void> {
+async function readAll(inputs: readonly CaptureInput[], onPacket: PacketHandler, signal: AbortSignal | undefined): Promise<void> {
   if (inputs.length === 1) {
     const input = inputs[0]!;
     const reader = input.reader;
     const pkt = reader.packet;
     do {
       while (reader.next()) onPacket(pkt, input);
-    } while (await input.fill());
+    } while (!signal?.aborted && (await input.fill()));
     return;
   }
   // Inputs holding a packet; a linear scan picks the earliest (inputs are few: files on a
   // command line), and ties go to the input named first, so the order is deterministic.
   const live: CaptureInput[] = [];
   for (const input of inputs) if (await prime(input)) live.push(input);
-  while (live.length > 0) {
+  while (live.length > 0 && !signal?.aborted) {
     let best = 0;
     for (let i = 1; i < live.length; i++) {
       if (earlier(live[i]!.reader.packet, live[best]!.reader.packet)) best = i;

@@ -21,6 +21,8 @@ import { checkOutputPath, STDOUT, writeOutput } from './output.js';
 export const EXIT_OK = 0;
 export const EXIT_INTERNAL = 1;
 export const EXIT_USAGE = 2;
+/** An offline run stopped by Ctrl-C, after printing what it had (128 + SIGINT). */
+export const EXIT_INTERRUPTED = 130;
 
 function note(message: string): void {
   process.stderr.write(`rttscan: ${message}\n`);
@@ -119,8 +121,14 @@ async function runAnalysis(files: string[], options: CliOptions): Promise<number
     };
   }
   analyzeOptions.onNote = options.quiet ? undefined : note;
+  // Ctrl-C stops reading; what was read so far is still reported.
+  const interrupt = new AbortController();
+  const onSigint = (): void => interrupt.abort();
+  process.once('SIGINT', onSigint);
+  analyzeOptions.signal = interrupt.signal;
 
   const result = await analyze(files, analyzeOptions);
+  process.removeListener('SIGINT', onSigint);
   if (csv) {
     await new Promise<void>((resolve, reject) => {
       csv.on('error', reject);
@@ -138,6 +146,10 @@ async function runAnalysis(files: string[], options: CliOptions): Promise<number
     }
   }
   if (!options.quiet) note(counterLine(result));
+  if (interrupt.signal.aborted) {
+    note('interrupted: the results cover the packets read before Ctrl-C');
+    return EXIT_INTERRUPTED;
+  }
   return EXIT_OK;
 }
 

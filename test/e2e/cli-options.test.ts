@@ -131,3 +131,24 @@ test('stdin: a capture piped in is read like a file', () => {
   const doc = JSON.parse(piped.stdout) as Doc;
   assert.equal(doc.summary.samples, json([SERVER]).summary.samples);
 });
+
+test('Ctrl-C on an offline run prints what was read so far and exits 130', async () => {
+  const { spawn } = await import('node:child_process');
+  const { CLI_PATH } = await import('../helpers/paths.js');
+  const child = spawn(process.execPath, [CLI_PATH, '-', '--json', '-', '-q'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  // The whole capture, then a pipe that stays open: the run would wait for more forever.
+  child.stdin.write(readFileSync(SERVER));
+  await new Promise((r) => setTimeout(r, 1500));
+  child.kill('SIGINT');
+  const code = await new Promise<number | null>((r) => child.on('close', r));
+  child.stdin.destroy();
+  assert.equal(code, 130, stderr);
+  assert.match(stderr, /interrupted/);
+  const doc = JSON.parse(stdout) as Doc & { inputs: Array<{ packets: number }> };
+  assert.equal(doc.inputs[0]!.packets, 303);
+  assert.equal(doc.summary.samples, json([SERVER]).summary.samples);
+});
