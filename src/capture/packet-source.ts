@@ -8,10 +8,29 @@ import { CaptureInput } from './input.js';
 
 export type PacketHandler = (pkt: CapturedPacket, input: CaptureInput) => void;
 
-/** Pulls chunks into `input` until it holds a packet; false when the input is exhausted. */
-async function prime(input: CaptureInput): Promise<boolean> {
+/**
+ * The input's next chunk (see CaptureInput.fill), or false as soon as `signal` aborts: a pipe
+ * that stays open must not keep an interrupted run waiting.
+ */
+async function fill(input: CaptureInput, signal: AbortSignal | undefined): Promise<boolean> {
+  if (signal === undefined) return input.fill();
+  if (signal.aborted) return false;
+  let onAbort = (): void => {};
+  const aborted = new Promise<false>((resolve) => {
+    onAbort = () => resolve(false);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([input.fill(), aborted]);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+}
+
+/** Pulls chunks into `input` until it holds a packet; false when it is exhausted or aborted. */
+async function prime(input: CaptureInput, signal: AbortSignal | undefined): Promise<boolean> {
   while (!input.reader.next()) {
-    if (!(await input.fill())) return false;
+    if (!(await fill(input, signal))) return false;
   }
   return true;
 }
@@ -55,13 +74,13 @@ async function readAll(inputs: readonly CaptureInput[], onPacket: PacketHandler,
     const pkt = reader.packet;
     do {
       while (reader.next()) onPacket(pkt, input);
-    } while (!signal?.aborted && (await input.fill()));
+    } while (await fill(input, signal));
     return;
   }
   // Inputs holding a packet; a linear scan picks the earliest (inputs are few: files on a
   // command line), and ties go to the input named first, so the order is deterministic.
   const live: CaptureInput[] = [];
-  for (const input of inputs) if (await prime(input)) live.push(input);
+  for (const input of inputs) if (await prime(input, signal)) live.push(input);
   while (live.length > 0 && !signal?.aborted) {
     let best = 0;
     for (let i = 1; i < live.length; i++) {
@@ -70,6 +89,6 @@ async function readAll(inputs: readonly CaptureInput[], onPacket: PacketHandler,
     const input = live[best]!;
     onPacket(input.reader.packet, input);
     // Most packets are already buffered: await only when the reader needs another chunk.
-    if (!input.reader.next() && !(await prime(input))) live.splice(best, 1);
+    if (!input.reader.next() && !(await prime(input, signal))) live.splice(best, 1);
   }
 }

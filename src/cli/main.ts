@@ -147,6 +147,7 @@ async function runAnalysis(files: string[], options: CliOptions): Promise<number
   }
   if (!options.quiet) note(counterLine(result));
   if (interrupt.signal.aborted) {
+    process.stdin.destroy(); // an open pipe would keep the process alive
     note('interrupted: the results cover the packets read before Ctrl-C');
     return EXIT_INTERRUPTED;
   }
