@@ -49,7 +49,14 @@ export function decodeTcp(bytes: Uint8Array, at: number, end: number, view: Pack
   view.sackPermitted = false;
   view.sackBlocks = 0;
   view.hasTimestamp = false;
-  if (headerLen > 20 && !decodeOptions(bytes, at + 20, at + headerLen, view)) counters.badTcpOptions++;
+  if (headerLen === 32 && bytes[at + 20] === OPT_NOP && bytes[at + 21] === OPT_NOP && bytes[at + 22] === OPT_TIMESTAMP && bytes[at + 23] === 10) {
+    // NOP NOP TS: what nearly every segment after the handshake carries (bench/run.ts: 6%).
+    view.hasTimestamp = true;
+    view.tsVal = readU32(bytes, at + 24);
+    view.tsEcr = readU32(bytes, at + 28);
+  } else if (headerLen > 20 && !decodeOptions(bytes, at + 20, at + headerLen, view)) {
+    counters.badTcpOptions++;
+  }
   return true;
 }
 
