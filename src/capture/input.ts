@@ -139,7 +139,7 @@ export class InputChunks {
       }
       throw new CaptureError(
         { file: inputName(this.path), offset: produced },
-        `corrupt gzip data (${(err as Error).message}) at decompressed offset ${produced}`,
+        `corrupt gzip data (${(err as Error).message}); the offset counts decompressed bytes`,
       );
     }
   }

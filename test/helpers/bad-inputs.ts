@@ -173,7 +173,7 @@ export const REFUSED: RefusedInput[] = [
       return put(dir, 'corrupt.pcap.gz', gz);
     },
     code: 'capture',
-    message: /^offset 0x[0-9a-f]+: corrupt gzip data \(.+\) at decompressed offset \d+$/,
+    message: /^offset 0x[0-9a-f]+: corrupt gzip data \(.+\); the offset counts decompressed bytes$/,
   },
 ];
 
