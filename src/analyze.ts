@@ -201,7 +201,7 @@ export async function analyze(paths: readonly string[], options: AnalyzeOptions 
 
   const inputs = await openInputs(paths);
   await readPackets(inputs, onPacket, options.signal);
-  table.flush();
+  table.flush(lastNs);
   collector.decide();
   announceVantage();
   if (intervalNs > 0) closeInterval(lastNs, true);

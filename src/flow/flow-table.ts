@@ -1,16 +1,24 @@
 /**
  * The table of live TCP connections. Both directions of a connection meet in one Flow: the
  * key hash is symmetric in its two endpoints, computed from numbers (no strings), and lookups
- * allocate nothing. Flows are kept in two lists ordered by last activity, open and closed
- * (FIN/RST seen), so that expiry only ever looks at the head of each list:
- *   - idle expiry: no packet for idleTtl of capture time;
- *   - closed expiry: expTtl after the last packet of a closed connection;
- *   - a cap on the number of flows, evicting the least recently active (closed ones first).
+ * allocate nothing. Expiry, by capture time:
+ *   - idle: no packet for idleTtl; closed (FIN/RST seen): no packet for expTtl;
+ *   - a cap on the number of flows, evicting the least recently listed (closed ones first).
+ * A flow that is looked up after its TTL ran out is expired right then, so what a packet finds
+ * is exact. Memory is reclaimed by a sweep that only looks at list heads: flows sit in two
+ * lists (open, closed) ordered by the time they were listed, and a packet does not move its
+ * flow (that cost more than the rest of the lookup); instead the sweep, finding a head that
+ * was active since it was listed, lists it again at the tail. So an idle flow is freed between
+ * one and two TTLs after its last packet, and each flow is relisted at most once per TTL.
  * Engines keep their per-connection state in `Flow.state`, made by the table's factory.
  */
 import type { PacketView } from '../decode/packet-view.js';
 
 export type ExpiryReason = 'idle' | 'closed' | 'evicted' | 'reused' | 'end';
+
+const NO_MATCH = 0;
+const FROM_A = 1;
+const FROM_B = 2;
 
 export class Flow<S> {
   readonly id: number;
@@ -23,6 +31,8 @@ export class Flow<S> {
   state!: S;
   /** Capture time (ns from the start of the run) of the latest packet. */
   lastSeenNs = 0;
+  /** When the flow was put at the tail of its list (lists are in this order). */
+  listedNs = 0;
   closed = false;
   nextInBucket: Flow<S> | undefined = undefined;
   prev: Flow<S> | undefined = undefined;
@@ -38,28 +48,23 @@ export class Flow<S> {
     this.hash = hash;
   }
 
-  /** Whether the packet in `view` (which belongs to this flow) was sent by endpoint A. */
-  isFromA(view: PacketView): boolean {
-    if (view.srcPort !== this.portA || view.dstPort !== this.portB) return false;
-    const src = view.src;
-    const a = this.addrs;
-    return src[0] === a[0] && src[1] === a[1] && src[2] === a[2] && src[3] === a[3];
-  }
-
-  matches(view: PacketView): boolean {
-    if (view.ipVersion !== this.ipVersion) return false;
+  /** Whether the packet in `view` belongs to this flow: FROM_A, FROM_B or NO_MATCH. */
+  matches(view: PacketView): number {
+    if (view.ipVersion !== this.ipVersion) return NO_MATCH;
     const a = this.addrs;
     const s = view.src;
     const d = view.dst;
     if (view.srcPort === this.portA && view.dstPort === this.portB) {
       if (s[0] === a[0] && s[1] === a[1] && s[2] === a[2] && s[3] === a[3] && d[0] === a[4] && d[1] === a[5] && d[2] === a[6] && d[3] === a[7]) {
-        return true;
+        return FROM_A;
       }
     }
     if (view.srcPort === this.portB && view.dstPort === this.portA) {
-      return s[0] === a[4] && s[1] === a[5] && s[2] === a[6] && s[3] === a[7] && d[0] === a[0] && d[1] === a[1] && d[2] === a[2] && d[3] === a[3];
+      if (s[0] === a[4] && s[1] === a[5] && s[2] === a[6] && s[3] === a[7] && d[0] === a[0] && d[1] === a[1] && d[2] === a[2] && d[3] === a[3]) {
+        return FROM_B;
+      }
     }
-    return false;
+    return NO_MATCH;
   }
 }
 
@@ -82,7 +87,8 @@ class FlowList<S> {
   head: Flow<S> | undefined = undefined;
   tail: Flow<S> | undefined = undefined;
 
-  push(flow: Flow<S>): void {
+  push(flow: Flow<S>, nowNs: number): void {
+    flow.listedNs = nowNs;
     flow.prev = this.tail;
     flow.next = undefined;
     if (this.tail) this.tail.next = flow;
@@ -128,23 +134,29 @@ export class FlowTable<S> {
   private readonly options: FlowTableOptions<S>;
   private nextId = 0;
   size = 0;
+  /** Set by `lookup`: whether the packet came from the flow's endpoint A. */
+  fromA = false;
 
   constructor(options: FlowTableOptions<S>) {
     this.options = options;
   }
 
-  /** The flow of the packet in `view`, created if new; marks it active at `nowNs`. */
+  /**
+   * The flow of the packet in `view`, created if new (or if the one found had outlived its
+   * TTL); marks it active at `nowNs` and sets `fromA`.
+   */
   lookup(view: PacketView, nowNs: number): Flow<S> {
     const hash = flowHash(view);
     let flow = this.buckets.get(hash);
-    while (flow !== undefined && !flow.matches(view)) flow = flow.nextInBucket;
+    let direction = NO_MATCH;
+    while (flow !== undefined && (direction = flow.matches(view)) === NO_MATCH) flow = flow.nextInBucket;
     if (flow === undefined) return this.insert(view, hash, nowNs);
-    flow.lastSeenNs = nowNs;
-    const list = flow.closed ? this.closedList : this.open;
-    if (list.tail !== flow) {
-      list.remove(flow);
-      list.push(flow);
+    if (nowNs - flow.lastSeenNs > (flow.closed ? this.options.expTtlNs : this.options.idleTtlNs)) {
+      this.expireNow(flow);
+      return this.insert(view, hash, nowNs);
     }
+    flow.lastSeenNs = nowNs;
+    this.fromA = direction === FROM_A;
     return flow;
   }
 
@@ -153,7 +165,7 @@ export class FlowTable<S> {
     if (flow.closed) return;
     this.open.remove(flow);
     flow.closed = true;
-    this.closedList.push(flow);
+    this.closedList.push(flow, flow.lastSeenNs);
   }
 
   /** Drops `flow` and starts a new connection on the same 4-tuple from the packet in `view`. */
@@ -163,34 +175,42 @@ export class FlowTable<S> {
     return this.insert(view, flow.hash, nowNs);
   }
 
-  /** Expires what is due at capture time `nowNs`. Cheap: looks at list heads only. */
+  /** Frees flows whose TTL ran out by capture time `nowNs`. Cheap: looks at list heads only. */
   expire(nowNs: number): void {
-    const { idleTtlNs, expTtlNs } = this.options;
-    let flow = this.closedList.head;
-    while (flow !== undefined && nowNs - flow.lastSeenNs > expTtlNs) {
-      this.counters.expiredClosed++;
-      this.drop(flow, 'closed');
-      flow = this.closedList.head;
-    }
-    flow = this.open.head;
-    while (flow !== undefined && nowNs - flow.lastSeenNs > idleTtlNs) {
-      this.counters.expiredIdle++;
-      this.drop(flow, 'idle');
-      flow = this.open.head;
+    this.sweep(this.closedList, this.options.expTtlNs, nowNs);
+    this.sweep(this.open, this.options.idleTtlNs, nowNs);
+  }
+
+  private sweep(list: FlowList<S>, ttlNs: number, nowNs: number): void {
+    let flow = list.head;
+    while (flow !== undefined && nowNs - flow.listedNs > ttlNs) {
+      if (nowNs - flow.lastSeenNs > ttlNs) {
+        this.expireNow(flow);
+      } else {
+        list.remove(flow);
+        list.push(flow, nowNs);
+      }
+      flow = list.head;
     }
   }
 
-  /** Every flow still in the table, oldest activity first; used at the end of input. */
-  *flows(): IterableIterator<Flow<S>> {
-    for (const list of [this.closedList, this.open]) {
-      for (let flow = list.head; flow !== undefined; flow = flow.next) yield flow;
-    }
+  private expireNow(flow: Flow<S>): void {
+    if (flow.closed) this.counters.expiredClosed++;
+    else this.counters.expiredIdle++;
+    this.drop(flow, flow.closed ? 'closed' : 'idle');
   }
 
-  /** Removes every flow, reporting each with reason 'end'. */
-  flush(): void {
+  /**
+   * Removes every flow at the end of input (capture time `nowNs`): as expired if its TTL had
+   * run out (the sweep frees flows late, the counters must not say so), else with reason 'end'.
+   */
+  flush(nowNs: number): void {
     for (const list of [this.closedList, this.open]) {
-      while (list.head !== undefined) this.drop(list.head, 'end');
+      while (list.head !== undefined) {
+        const flow = list.head;
+        if (nowNs - flow.lastSeenNs > (flow.closed ? this.options.expTtlNs : this.options.idleTtlNs)) this.expireNow(flow);
+        else this.drop(flow, 'end');
+      }
     }
   }
 
@@ -207,7 +227,8 @@ export class FlowTable<S> {
     flow.lastSeenNs = nowNs;
     flow.nextInBucket = this.buckets.get(hash);
     this.buckets.set(hash, flow);
-    this.open.push(flow);
+    this.open.push(flow, nowNs);
+    this.fromA = true;
     this.size++;
     this.counters.created++;
     if (this.size > this.counters.peakActive) this.counters.peakActive = this.size;

@@ -36,8 +36,6 @@ export class VantageInference {
   /** Addresses that ended every flow so far; undefined before the first flow. */
   private candidates: string[] | undefined = undefined;
   private flows = 0;
-  /** Fastest RTT of the samples each address acknowledged, in ns. */
-  private readonly fastestAckNs = new Map<string, number>();
 
   observeFlow(version: number, addrs: Uint32Array): void {
     this.flows++;
@@ -47,12 +45,11 @@ export class VantageInference {
     else if (this.candidates.length > 0) this.candidates = this.candidates.filter((c) => c === a || c === b);
   }
 
-  observeAck(ackerLabel: string, rttNs: number): void {
-    const fastest = this.fastestAckNs.get(ackerLabel);
-    if (fastest === undefined || rttNs < fastest) this.fastestAckNs.set(ackerLabel, rttNs);
-  }
-
-  decide(): Vantage {
+  /**
+   * The vantage from the flows seen. `fastestAckNs(address)` is the quickest sample that
+   * address acknowledged (undefined if none): consulted only when two hosts end every flow.
+   */
+  decide(fastestAckNs: (address: string) => number | undefined): Vantage {
     const candidates = this.candidates ?? [];
     const local = (address: string, note: string): Vantage => ({
       local: [parseCidr(address)!],
@@ -66,8 +63,8 @@ export class VantageInference {
     }
     if (candidates.length === 2) {
       const [x, y] = candidates as [string, string];
-      const fx = this.fastestAckNs.get(x);
-      const fy = this.fastestAckNs.get(y);
+      const fx = fastestAckNs(x);
+      const fy = fastestAckNs(y);
       if (fx !== undefined && fy !== undefined) {
         const why = (h: string, fh: number, o: string, fo: number): string =>
           `${h} and ${o} are the endpoints of every TCP flow; ${h} acknowledges in as little as ${(fh / 1000).toFixed(0)} µs against ${(fo / 1000).toFixed(0)} µs for ${o}: taken as the capture host (set --local to override)`;

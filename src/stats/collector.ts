@@ -62,16 +62,49 @@ export class HalfRoute {
 
 export type SampleListener = (ackNs: number, rttNs: number, kind: SampleKind, route: HalfRoute) => void;
 
-/** Samples waiting for the vantage decision, as parallel arrays. */
+/** Samples waiting for the vantage decision: times in a growable array, flows beside them. */
 class PendingSamples {
-  ackNs: number[] = [];
-  rttNs: number[] = [];
-  kinds: SampleKind[] = [];
-  halves: HalfConnection[] = [];
-  flows: Flow<RttConnection>[] = [];
-  ackedByA: boolean[] = [];
-  get length(): number {
-    return this.ackNs.length;
+  /** Per sample: ack time, RTT (ns), kind, and 1 if endpoint A acknowledged. */
+  private values = new Float64Array(4 * 1024);
+  readonly flows: Flow<RttConnection>[] = [];
+  length = 0;
+
+  push(sample: RttSample): void {
+    if (4 * (this.length + 1) > this.values.length) {
+      const bigger = new Float64Array(2 * this.values.length);
+      bigger.set(this.values);
+      this.values = bigger;
+    }
+    const at = 4 * this.length++;
+    this.values[at] = sample.ackNs;
+    this.values[at + 1] = sample.rttNs;
+    this.values[at + 2] = sample.kind;
+    this.values[at + 3] = sample.ackedByA ? 1 : 0;
+    this.flows.push(sample.flow);
+  }
+
+  ackNs(i: number): number {
+    return this.values[4 * i]!;
+  }
+  rttNs(i: number): number {
+    return this.values[4 * i + 1]!;
+  }
+  kind(i: number): SampleKind {
+    return this.values[4 * i + 2] as SampleKind;
+  }
+  ackedByA(i: number): boolean {
+    return this.values[4 * i + 3] === 1;
+  }
+
+  /** The quickest RTT among samples that `address` acknowledged. */
+  fastestAckNs(address: string): number | undefined {
+    let fastest: number | undefined;
+    for (let i = 0; i < this.length; i++) {
+      const flow = this.flows[i]!;
+      if (fastest !== undefined && this.rttNs(i) >= fastest) continue;
+      if (formatAddress(flow.ipVersion, flow.addrs, this.ackedByA(i) ? 0 : 4) === address) fastest = this.rttNs(i);
+    }
+    return fastest;
   }
 }
 
@@ -111,21 +144,13 @@ export class SampleCollector {
   }
 
   add(sample: RttSample): void {
-    const half = sample.ackedByA ? sample.flow.state.b : sample.flow.state.a;
     if (this.pending === undefined) {
+      const half = sample.ackedByA ? sample.flow.state.b : sample.flow.state.a;
       this.route(half, sample.flow, sample.ackedByA, sample.ackNs, sample.rttNs, sample.kind);
       return;
     }
-    const p = this.pending;
-    p.ackNs.push(sample.ackNs);
-    p.rttNs.push(sample.rttNs);
-    p.kinds.push(sample.kind);
-    p.halves.push(half);
-    p.flows.push(sample.flow);
-    p.ackedByA.push(sample.ackedByA);
-    const flow = sample.flow;
-    this.inference!.observeAck(formatAddress(flow.ipVersion, flow.addrs, sample.ackedByA ? 0 : 4), sample.rttNs);
-    if (p.length >= this.options.pendingLimit) this.decide();
+    this.pending.push(sample);
+    if (this.pending.length >= this.options.pendingLimit) this.decide();
   }
 
   /** A flow left the table: count its data and retransmitted segments in its groups. */
@@ -141,12 +166,14 @@ export class SampleCollector {
   /** Fixes the vantage (inferring it if needed) and replays what waited for it. */
   decide(): void {
     if (this.vantage !== undefined) return;
-    this.vantage = this.inference!.decide();
     const p = this.pending!;
+    this.vantage = this.inference!.decide((address) => p.fastestAckNs(address));
     this.pending = undefined;
     this.inference = undefined;
     for (let i = 0; i < p.length; i++) {
-      this.route(p.halves[i]!, p.flows[i]!, p.ackedByA[i]!, p.ackNs[i]!, p.rttNs[i]!, p.kinds[i]!);
+      const flow = p.flows[i]!;
+      const ackedByA = p.ackedByA(i);
+      this.route(ackedByA ? flow.state.b : flow.state.a, flow, ackedByA, p.ackNs(i), p.rttNs(i), p.kind(i));
     }
     const flows = this.pendingFlows;
     this.pendingFlows = [];

@@ -18,13 +18,24 @@ const FLAG_SYN = 1;
 /** Seen more than once at the capture point. */
 const FLAG_RETRANSMITTED = 2;
 
-/** Initial capacity in segments; a connection with more in flight doubles it. */
-const INITIAL_SEGMENTS = 4;
+/** Initial capacity in segments (a power of two); a connection with more in flight doubles it. */
+const INITIAL_SEGMENTS = 8;
 /**
  * Segments tracked per direction at most. Beyond this (a window of 65536 segments is ~95 MB
  * of data in flight) the oldest is dropped: it can then give no sample, never a wrong one.
  */
 export const MAX_SEGMENTS = 65536;
+
+/** What an ACK found among the segments in flight (see Outstanding.acknowledge). */
+export class AckMatch {
+  /** First capture of the segment the ACK ends at (or inside), or -1 if none. */
+  sentNs = -1;
+  syn = false;
+  retransmitted = false;
+  /** The latest transmission among the segments the ACK covers, and its TSval. */
+  latestSentNs = -1;
+  latestTsVal = 0;
+}
 
 export class Outstanding {
   private data = new Float64Array(INITIAL_SEGMENTS * STRIDE);
@@ -35,7 +46,7 @@ export class Outstanding {
   overflowed = 0;
 
   private slot(i: number): number {
-    return ((this.head + i) % this.capacity) * STRIDE;
+    return ((this.head + i) & (this.capacity - 1)) * STRIDE;
   }
 
   push(start: number, end: number, sentNs: number, tsVal: number, isSyn: boolean): void {
@@ -69,8 +80,40 @@ export class Outstanding {
     d.set(saved, this.slot(i));
   }
 
+  /**
+   * Removes the segments that `ack` covers and reports, in `match`, the one it ends at (or
+   * falls inside: a partial ACK of a super-segment, whose start then advances to `ack`).
+   */
+  acknowledge(ack: number, match: AckMatch): void {
+    match.sentNs = -1;
+    match.latestSentNs = -1;
+    const d = this.data;
+    while (this.count > 0) {
+      const at = this.head * STRIDE;
+      const end = d[at + END]!;
+      const covered = ((end - ack) | 0) <= 0;
+      if (!covered && ((d[at + START]! - ack) | 0) >= 0) return;
+      const sentNs = d[at + LAST_SENT]!;
+      if (sentNs > match.latestSentNs) {
+        match.latestSentNs = sentNs;
+        match.latestTsVal = d[at + LAST_TSVAL]!;
+      }
+      if (!covered || end === ack) {
+        const flags = d[at + FLAGS]!;
+        match.sentNs = d[at + FIRST_SENT]!;
+        match.syn = (flags & FLAG_SYN) !== 0;
+        match.retransmitted = (flags & FLAG_RETRANSMITTED) !== 0;
+      }
+      if (!covered) {
+        d[at + START] = ack;
+        return;
+      }
+      this.shift();
+    }
+  }
+
   shift(): void {
-    this.head = (this.head + 1) % this.capacity;
+    this.head = (this.head + 1) & (this.capacity - 1);
     this.count--;
   }
 
@@ -85,25 +128,6 @@ export class Outstanding {
   end(i: number): number {
     return this.data[this.slot(i) + END]!;
   }
-  firstSentNs(i: number): number {
-    return this.data[this.slot(i) + FIRST_SENT]!;
-  }
-  lastSentNs(i: number): number {
-    return this.data[this.slot(i) + LAST_SENT]!;
-  }
-  lastTsVal(i: number): number {
-    return this.data[this.slot(i) + LAST_TSVAL]!;
-  }
-  isSyn(i: number): boolean {
-    return (this.data[this.slot(i) + FLAGS]! & FLAG_SYN) !== 0;
-  }
-  isRetransmitted(i: number): boolean {
-    return (this.data[this.slot(i) + FLAGS]! & FLAG_RETRANSMITTED) !== 0;
-  }
-
-  setStart(i: number, start: number): void {
-    this.data[this.slot(i) + START] = start;
-  }
 
   markRetransmitted(i: number, sentNs: number, tsVal: number): void {
     const at = this.slot(i);
@@ -113,9 +137,12 @@ export class Outstanding {
     d[at + FLAGS] = d[at + FLAGS]! | FLAG_RETRANSMITTED;
   }
 
+  /** Doubles the ring, oldest segment first (only when full, so the ring is contiguous in two runs). */
   private grow(): void {
     const bigger = new Float64Array(this.capacity * 2 * STRIDE);
-    for (let i = 0; i < this.count; i++) bigger.set(this.data.subarray(this.slot(i), this.slot(i) + STRIDE), i * STRIDE);
+    const headAt = this.head * STRIDE;
+    bigger.set(this.data.subarray(headAt), 0);
+    bigger.set(this.data.subarray(0, headAt), this.data.length - headAt);
     this.data = bigger;
     this.capacity *= 2;
     this.head = 0;

@@ -20,7 +20,7 @@ import type { PacketView } from '../../decode/packet-view.js';
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../../decode/packet-view.js';
 import type { Flow, FlowTable } from '../../flow/flow-table.js';
 import { seqAdd, seqGe, seqGt, seqLe, seqLt } from '../../flow/seq.js';
-import { Outstanding } from './outstanding.js';
+import { AckMatch, Outstanding } from './outstanding.js';
 import { TsHistory } from './ts-history.js';
 
 export const KIND_DATA = 0;
@@ -89,6 +89,7 @@ export class RttEngine {
   private readonly table: FlowTable<RttConnection>;
   private readonly sink: RttSink;
   private readonly sample = new RttSample();
+  private readonly match = new AckMatch();
 
   constructor(table: FlowTable<RttConnection>, sink: RttSink) {
     this.table = table;
@@ -98,7 +99,7 @@ export class RttEngine {
   onPacket(view: PacketView, nowNs: number): void {
     const table = this.table;
     let flow = table.lookup(view, nowNs);
-    let fromA = flow.isFromA(view);
+    let fromA = table.fromA;
     const flags = view.flags;
     if ((flags & (TCP_SYN | TCP_ACK)) === TCP_SYN) {
       // A new SYN on a known 4-tuple with another ISN, or after a close: a new connection.
@@ -185,44 +186,21 @@ export class RttEngine {
       segs.clear();
       return;
     }
-    // Pop what the ACK covers; the segment ending at (or containing) the ack number is S.
-    // Remember the latest transmission among them: if it came after S was first sent (S was
-    // retransmitted, or an earlier hole was filled late), the ACK may answer that one instead.
-    let matchSentNs = -1;
-    let matchSyn = false;
-    let matchRetransmitted = false;
-    let latestSentNs = -1;
-    let latestTsVal = 0;
-    while (segs.count > 0) {
-      const end = segs.end(0);
-      const covered = seqLe(end, ack);
-      if (!covered && !seqLt(segs.start(0), ack)) break;
-      const sentNs = segs.lastSentNs(0);
-      if (sentNs > latestSentNs) {
-        latestSentNs = sentNs;
-        latestTsVal = segs.lastTsVal(0);
-      }
-      if (end === ack || !covered) {
-        matchSentNs = segs.firstSentNs(0);
-        matchSyn = segs.isSyn(0);
-        matchRetransmitted = segs.isRetransmitted(0);
-      }
-      if (!covered) {
-        segs.setStart(0, ack); // partial ACK of a super-segment: the rest stays outstanding
-        break;
-      }
-      segs.shift();
-    }
-    if (matchSentNs < 0) {
+    // S is the segment the ACK ends at. If the latest transmission the ACK covers came after
+    // S was first sent (S was retransmitted, or an earlier hole was filled late), the ACK may
+    // answer that one instead.
+    const match = this.match;
+    segs.acknowledge(ack, match);
+    if (match.sentNs < 0) {
       this.counters.noSegmentMatch++;
       return;
     }
     const sample = this.sample;
-    if (!matchRetransmitted && latestSentNs <= matchSentNs) {
-      sample.rttNs = nowNs - matchSentNs;
-      sample.kind = matchSyn ? KIND_SYN : KIND_DATA;
+    if (!match.retransmitted && match.latestSentNs <= match.sentNs) {
+      sample.rttNs = nowNs - match.sentNs;
+      sample.kind = match.syn ? KIND_SYN : KIND_DATA;
     } else {
-      const sentNs = this.echoedSentNs(half, view, latestTsVal);
+      const sentNs = this.echoedSentNs(half, view, match.latestTsVal);
       if (sentNs < 0) {
         this.counters.karnSkipped++;
         return;

@@ -6,12 +6,17 @@
  */
 import { seqGt } from '../../flow/seq.js';
 
-/** Distinct TSvals remembered per sender; an echo older than this finds nothing (no sample). */
-const CAPACITY = 256;
+/**
+ * Distinct TSvals remembered per sender; an echo older than this finds nothing (no sample).
+ * A power of two. Most connections never fill the first few entries, so the ring starts small.
+ */
+const MAX_ENTRIES = 256;
+const INITIAL_ENTRIES = 4;
 
 export class TsHistory {
-  private readonly values = new Float64Array(CAPACITY);
-  private readonly times = new Float64Array(CAPACITY);
+  /** Pairs (TSval, capture time of its first segment), a ring in one array. */
+  private entries = new Float64Array(2 * INITIAL_ENTRIES);
+  private capacity = INITIAL_ENTRIES;
   private next = 0;
   private count = 0;
   private newest = 0;
@@ -19,19 +24,30 @@ export class TsHistory {
   /** Records the TSval of a segment sent at `sentNs`, if it is newer than any before. */
   see(tsVal: number, sentNs: number): void {
     if (this.count > 0 && !seqGt(tsVal, this.newest)) return;
-    this.values[this.next] = tsVal;
-    this.times[this.next] = sentNs;
-    this.next = (this.next + 1) % CAPACITY;
-    if (this.count < CAPACITY) this.count++;
+    if (this.count === this.capacity && this.capacity < MAX_ENTRIES) this.grow();
+    this.entries[2 * this.next] = tsVal;
+    this.entries[2 * this.next + 1] = sentNs;
+    this.next = (this.next + 1) & (this.capacity - 1);
+    if (this.count < this.capacity) this.count++;
     this.newest = tsVal;
   }
 
   /** Capture time of the first segment carrying `tsVal`, or -1 if it is not remembered. */
   firstSeenNs(tsVal: number): number {
     for (let i = 1; i <= this.count; i++) {
-      const at = (this.next - i + CAPACITY) % CAPACITY;
-      if (this.values[at] === tsVal) return this.times[at]!;
+      const at = (this.next - i) & (this.capacity - 1);
+      if (this.entries[2 * at] === tsVal) return this.entries[2 * at + 1]!;
     }
     return -1;
+  }
+
+  /** Doubles the ring, oldest entry first (only when full, so `next` is the oldest). */
+  private grow(): void {
+    const bigger = new Float64Array(4 * this.capacity);
+    bigger.set(this.entries.subarray(2 * this.next), 0);
+    bigger.set(this.entries.subarray(0, 2 * this.next), 2 * (this.capacity - this.next));
+    this.entries = bigger;
+    this.next = this.capacity;
+    this.capacity *= 2;
   }
 }

@@ -1,0 +1,61 @@
+/** The engine's two rings: segments in flight and TSval sightings, across growth and wraparound. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { AckMatch, MAX_SEGMENTS, Outstanding } from '../../src/engines/rtt/outstanding.js';
+import { TsHistory } from '../../src/engines/rtt/ts-history.js';
+
+test('Outstanding keeps segments in order through wraparound and growth', () => {
+  const segs = new Outstanding();
+  const match = new AckMatch();
+  let next = 0;
+  let acked = 0;
+  // Interleave pushes and ACKs so the ring's head moves before each growth.
+  for (let round = 1; round <= 200; round++) {
+    for (let k = 0; k < round % 7 + 3; k++) {
+      segs.push(next, next + 100, next * 10, next, false);
+      next += 100;
+    }
+    const ack = acked + 100 * (round % 3 + 1);
+    if (ack <= next) {
+      segs.acknowledge(ack, match);
+      assert.equal(match.sentNs, (ack - 100) * 10, `round ${round}: ACK ${ack} pairs with the segment ending there`);
+      acked = ack;
+    }
+    for (let i = 0; i < segs.count; i++) assert.equal(segs.start(i), acked + 100 * i);
+  }
+});
+
+test('Outstanding drops its oldest segment beyond MAX_SEGMENTS and counts it', () => {
+  const segs = new Outstanding();
+  for (let i = 0; i < MAX_SEGMENTS + 5; i++) segs.push(i * 10, i * 10 + 10, i, 0, false);
+  assert.equal(segs.count, MAX_SEGMENTS);
+  assert.equal(segs.overflowed, 5);
+  assert.equal(segs.start(0), 50);
+});
+
+test('a partial ACK advances the segment start; a later exact ACK pairs with it again', () => {
+  const segs = new Outstanding();
+  const match = new AckMatch();
+  segs.push(1000, 5000, 7, 0, false);
+  segs.acknowledge(2448, match);
+  assert.equal(match.sentNs, 7);
+  assert.equal(segs.start(0), 2448);
+  segs.acknowledge(5000, match);
+  assert.equal(match.sentNs, 7);
+  assert.equal(segs.count, 0);
+});
+
+test('TsHistory remembers the first sighting of each TSval, keeps the newest 256, wraps in serial order', () => {
+  const h = new TsHistory();
+  const base = 0xffffff00; // TSvals cross 2^32
+  for (let i = 0; i < 600; i++) {
+    const tsVal = (base + Math.floor(i / 2)) >>> 0; // each TSval on two segments
+    h.see(tsVal, 1000 + i);
+  }
+  // 300 distinct values were seen; the newest 256 are remembered, timed by their first segment.
+  assert.equal(h.firstSeenNs((base + 299) >>> 0), 1000 + 598);
+  assert.equal(h.firstSeenNs((base + 44) >>> 0), 1000 + 88);
+  assert.equal(h.firstSeenNs((base + 43) >>> 0), -1);
+  h.see((base + 10) >>> 0, 99999); // older than the newest: ignored
+  assert.equal(h.firstSeenNs((base + 299) >>> 0), 1598);
+});
