@@ -44,7 +44,8 @@ function counterLine(result: AnalysisResult): string {
     `${result.flows.created} flows`,
     `${result.summary.count} samples`,
   ];
-  if (result.localAcked > 0) parts.push(`${result.rtt.samples - result.summary.count} acknowledged by the local host left out (see --include-local)`);
+  if (result.localAcked > 0) parts.push(`${result.localAcked} acknowledged by the local host left out (see --include-local)`);
+  if (result.filtered > 0) parts.push(`${result.filtered} left out by address/port filters`);
   if (result.rtt.karnSkipped > 0) parts.push(`${result.rtt.karnSkipped} ambiguous ACKs skipped (Karn)`);
   if (result.oneWayFlows > 0) parts.push(`${result.oneWayFlows} one-way flows`);
   if (result.flows.evicted > 0) parts.push(`${result.flows.evicted} flows evicted at --max-flows`);

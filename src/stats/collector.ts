@@ -51,12 +51,13 @@ export class Group {
  */
 export class HalfRoute {
   constructor(
-    /** undefined: the samples are excluded (local acknowledger or a filter). */
+    /** undefined: the samples are excluded, for the reason in `excludedBy`. */
     readonly group: Group | undefined,
     readonly src: string,
     readonly sport: number,
     readonly dst: string,
     readonly dport: number,
+    readonly excludedBy: 'local' | 'filter' | undefined = undefined,
   ) {}
 }
 
@@ -199,7 +200,11 @@ export class SampleCollector {
   private route(half: HalfConnection, flow: Flow<RttConnection>, ackedByA: boolean, ackNs: number, rttNs: number, kind: SampleKind): void {
     const route = this.routeOf(half, flow, ackedByA);
     const group = route.group;
-    if (group === undefined) return;
+    if (group === undefined) {
+      if (route.excludedBy === 'local') this.localAcked++;
+      else this.filtered++;
+      return;
+    }
     const rttUs = rttNs / 1000;
     group.stats.add(rttUs);
     if (group.stats !== this.summary) this.summary.add(rttUs);
@@ -225,11 +230,7 @@ export class SampleCollector {
     const dport = ackedByA ? flow.portA : flow.portB;
     const ackerLocal = isLocal(vantage, flow.ipVersion, flow.addrs, ackerAt);
     const senderLocal = isLocal(vantage, flow.ipVersion, flow.addrs, senderAt);
-    const excluded = (): HalfRoute => new HalfRoute(undefined, src, sport, dst, dport);
-    if (ackerLocal && !this.options.includeLocal) {
-      this.localAcked++;
-      return excluded();
-    }
+    if (ackerLocal && !this.options.includeLocal) return new HalfRoute(undefined, src, sport, dst, dport, 'local');
     // The local side is the local endpoint when there is one; otherwise (mid-path) the sender,
     // so that the remote side is the host whose acknowledgements are being timed.
     const localIsAcker = ackerLocal && !senderLocal;
@@ -247,8 +248,7 @@ export class SampleCollector {
       (f.lport.size > 0 && !f.lport.has(lport)) ||
       (f.rport.size > 0 && !f.rport.has(rport))
     ) {
-      this.filtered++;
-      return excluded();
+      return new HalfRoute(undefined, src, sport, dst, dport, 'filter');
     }
     const key = groupKey(this.options.by, version, laddr, lport, raddr, rport);
     let group = this.groups.get(key);
