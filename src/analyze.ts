@@ -103,114 +103,143 @@ function resolveTime(spec: TimeSpec | undefined, base: TimeBase, fallback: numbe
   return 'offsetNs' in spec ? spec.offsetNs : relativeNs(base, spec.epoch.sec, spec.epoch.nsec);
 }
 
-export async function analyze(paths: readonly string[], options: AnalyzeOptions = {}): Promise<AnalysisResult> {
-  const note = options.onNote ?? (() => {});
-  const decoder = new PacketDecoder();
-  decoder.onUnsupportedLinktype = (linktype) =>
-    note(`link type ${linktypeName(linktype)} (${linktype}) is not supported: its packets are counted and skipped`);
-  const base: TimeBase = { baseSec: 0 };
-  const collector = new SampleCollector({
-    by: options.by ?? DEFAULTS.by,
-    vantage: options.vantage,
-    includeLocal: options.includeLocal ?? false,
-    filters: { laddr: [], raddr: [], lport: new Set(), rport: new Set(), ...options.filters },
-    histogramUnit: options.histogramUnit ?? 'usecs',
-    pendingLimit: DEFAULTS.pendingLimit,
-    timeSeries: options.timeSeries ?? false,
-  });
-  let oneWayFlows = 0;
-  const table = new FlowTable<RttConnection>({
-    idleTtlNs: options.idleTtlNs ?? DEFAULTS.idleTtlNs,
-    expTtlNs: options.expTtlNs ?? DEFAULTS.expTtlNs,
-    maxFlows: options.maxFlows ?? DEFAULTS.maxFlows,
-    createState: (flow) => {
-      collector.observeFlow(flow);
-      return new RttConnection();
-    },
-    onExpire: (flow) => {
-      if (flow.state.a.packets === 0 || flow.state.b.packets === 0) oneWayFlows++;
-      collector.flowEnded(flow);
-    },
-  });
-  let fromNs = -Infinity;
-  let toNs = Infinity;
-  const engine = new RttEngine(table, {
-    onSample: (sample) => {
-      if (sample.ackNs >= fromNs && sample.ackNs < toNs) collector.add(sample);
-    },
-  });
-  const onSample = options.onSample;
-  if (onSample) {
-    const listener: SampleListener = (ackNs, rttNs, kind, route) => onSample(ackNs, rttNs, kind, route, base);
-    collector.onSample = listener;
+/**
+ * One run: the pipeline's stages wired together, and the clock of the run. A class rather than
+ * closures: per-packet times live in object fields, which V8 updates in place, where a closure
+ * variable holding a double would allocate a number on every packet.
+ */
+class Analysis {
+  readonly base: TimeBase = { baseSec: 0 };
+  readonly decoder = new PacketDecoder();
+  readonly collector: SampleCollector;
+  readonly table: FlowTable<RttConnection>;
+  readonly engine: RttEngine;
+  oneWayFlows = 0;
+  private started = false;
+  /** Capture times (ns from base): first and latest packet, the current interval's start. */
+  firstNs = 0;
+  lastNs = 0;
+  intervalStartNs = 0;
+  /** --from/--to, resolved once the first packet fixes the base. */
+  private fromNs = -Infinity;
+  private toNs = Infinity;
+  private readonly intervalNs: number;
+  private vantageAnnounced = false;
+  private readonly options: AnalyzeOptions;
+  private readonly note: (message: string) => void;
+
+  constructor(options: AnalyzeOptions) {
+    this.options = options;
+    const note = (this.note = options.onNote ?? (() => {}));
+    this.decoder.onUnsupportedLinktype = (linktype) =>
+      note(`link type ${linktypeName(linktype)} (${linktype}) is not supported: its packets are counted and skipped`);
+    const collector = (this.collector = new SampleCollector({
+      by: options.by ?? DEFAULTS.by,
+      vantage: options.vantage,
+      includeLocal: options.includeLocal ?? false,
+      filters: { laddr: [], raddr: [], lport: new Set(), rport: new Set(), ...options.filters },
+      histogramUnit: options.histogramUnit ?? 'usecs',
+      pendingLimit: DEFAULTS.pendingLimit,
+      timeSeries: options.timeSeries ?? false,
+    }));
+    this.table = new FlowTable<RttConnection>({
+      idleTtlNs: options.idleTtlNs ?? DEFAULTS.idleTtlNs,
+      expTtlNs: options.expTtlNs ?? DEFAULTS.expTtlNs,
+      maxFlows: options.maxFlows ?? DEFAULTS.maxFlows,
+      createState: (flow) => {
+        collector.observeFlow(flow);
+        return new RttConnection();
+      },
+      onExpire: (flow) => {
+        if (flow.state.a.packets === 0 || flow.state.b.packets === 0) this.oneWayFlows++;
+        collector.flowEnded(flow);
+      },
+    });
+    this.engine = new RttEngine(this.table, {
+      onSample: (sample) => {
+        if (sample.ackNs >= this.fromNs && sample.ackNs < this.toNs) collector.add(sample);
+      },
+    });
+    const onSample = options.onSample;
+    if (onSample) {
+      const listener: SampleListener = (ackNs, rttNs, kind, route) => onSample(ackNs, rttNs, kind, route, this.base);
+      collector.onSample = listener;
+    }
+    this.intervalNs = options.intervalNs ?? 0;
   }
 
-  const intervalNs = options.intervalNs ?? 0;
-  let started = false;
-  let firstNs = 0;
-  let lastNs = 0;
-  let intervalStartNs = 0;
-  const report = (startNs: number, endNs: number): AnalysisReport => ({
-    base,
-    startNs,
-    endNs,
-    summary: collector.summary,
-    groups: [...collector.groups.values()],
-  });
-  /** Reports the interval ending at endNs; `last` keeps its statistics for the result. */
-  const closeInterval = (endNs: number, last: boolean): void => {
-    if (!collector.decided) {
-      collector.decide();
-      announceVantage();
-    }
-    if (collector.summary.count > 0) options.onInterval?.(report(intervalStartNs, endNs));
-    if (!last) collector.resetStats();
-  };
-  let vantageAnnounced = false;
-  const announceVantage = (): void => {
-    if (vantageAnnounced) return;
-    vantageAnnounced = true;
-    const n = collector.vantage?.note;
-    if (n !== undefined) note(n);
-  };
-
-  const onPacket = (pkt: CapturedPacket, input: CaptureInput): void => {
+  onPacket(pkt: CapturedPacket, input: CaptureInput): void {
     input.packets++;
-    if (!decoder.decode(pkt)) return;
+    if (!this.decoder.decode(pkt)) return;
     input.tcpPackets++;
-    if (!started) {
-      started = true;
-      base.baseSec = pkt.tsSec;
-      fromNs = resolveTime(options.from, base, -Infinity);
-      toNs = resolveTime(options.to, base, Infinity);
-      firstNs = lastNs = intervalStartNs = collector.originNs = pkt.tsNsec;
-    }
-    const nowNs = relativeNs(base, pkt.tsSec, pkt.tsNsec);
-    if (lastNs < nowNs) lastNs = nowNs;
+    if (!this.started) this.start(pkt);
+    const nowNs = relativeNs(this.base, pkt.tsSec, pkt.tsNsec);
+    if (this.lastNs < nowNs) this.lastNs = nowNs;
+    const intervalNs = this.intervalNs;
     if (intervalNs > 0) {
-      while (nowNs >= intervalStartNs + intervalNs) {
-        closeInterval(intervalStartNs + intervalNs, false);
-        intervalStartNs += intervalNs;
+      while (nowNs >= this.intervalStartNs + intervalNs) {
+        this.closeInterval(this.intervalStartNs + intervalNs, false);
+        this.intervalStartNs += intervalNs;
         // Skip whole empty intervals at once instead of closing each of them.
-        if (nowNs >= intervalStartNs + intervalNs) intervalStartNs += Math.floor((nowNs - intervalStartNs) / intervalNs) * intervalNs;
+        if (nowNs >= this.intervalStartNs + intervalNs) {
+          this.intervalStartNs += Math.floor((nowNs - this.intervalStartNs) / intervalNs) * intervalNs;
+        }
       }
     }
-    table.expire(nowNs);
-    engine.onPacket(decoder.view, nowNs);
-  };
+    this.table.expire(nowNs);
+    this.engine.onPacket(this.decoder.view, nowNs);
+  }
 
+  /** The input is exhausted (or the run interrupted): settle everything still open. */
+  finish(): void {
+    this.table.flush(this.lastNs);
+    this.collector.decide();
+    this.announceVantage();
+    if (this.intervalNs > 0) this.closeInterval(this.lastNs, true);
+  }
+
+  report(startNs: number, endNs: number): AnalysisReport {
+    return { base: this.base, startNs, endNs, summary: this.collector.summary, groups: [...this.collector.groups.values()] };
+  }
+
+  private start(pkt: CapturedPacket): void {
+    this.started = true;
+    this.base.baseSec = pkt.tsSec;
+    this.fromNs = resolveTime(this.options.from, this.base, -Infinity);
+    this.toNs = resolveTime(this.options.to, this.base, Infinity);
+    this.firstNs = this.lastNs = this.intervalStartNs = this.collector.originNs = pkt.tsNsec;
+  }
+
+  /** Reports the interval ending at endNs; `last` keeps its statistics for the result. */
+  private closeInterval(endNs: number, last: boolean): void {
+    if (!this.collector.decided) {
+      this.collector.decide();
+      this.announceVantage();
+    }
+    if (this.collector.summary.count > 0) this.options.onInterval?.(this.report(this.intervalStartNs, endNs));
+    if (!last) this.collector.resetStats();
+  }
+
+  private announceVantage(): void {
+    if (this.vantageAnnounced) return;
+    this.vantageAnnounced = true;
+    const n = this.collector.vantage?.note;
+    if (n !== undefined) this.note(n);
+  }
+}
+
+export async function analyze(paths: readonly string[], options: AnalyzeOptions = {}): Promise<AnalysisResult> {
+  const run = new Analysis(options);
   const inputs = await openInputs(paths);
-  await readPackets(inputs, onPacket, options.signal);
-  table.flush(lastNs);
-  collector.decide();
-  announceVantage();
-  if (intervalNs > 0) closeInterval(lastNs, true);
+  await readPackets(inputs, (pkt, input) => run.onPacket(pkt, input), options.signal);
+  run.finish();
+  const { collector, table, engine } = run;
   return {
-    ...report(intervalNs > 0 ? intervalStartNs : firstNs, lastNs),
+    ...run.report(options.intervalNs ? run.intervalStartNs : run.firstNs, run.lastNs),
     inputs: inputs.map(summarizeInput),
-    decode: decoder.counters.toJSON(),
+    decode: run.decoder.counters.toJSON(),
     flows: table.counters,
-    oneWayFlows,
+    oneWayFlows: run.oneWayFlows,
     rtt: engine.counters,
     vantage: collector.vantage,
     localAcked: collector.localAcked,

@@ -36,7 +36,7 @@ function openError(path: string, err: unknown): RttscanError {
   return new RttscanError('input', `${path}: ${what}`);
 }
 
-async function openFile(path: string): Promise<Readable> {
+async function openFile(path: string): Promise<FileHandle> {
   let handle: FileHandle;
   try {
     handle = await open(path, 'r');
@@ -50,7 +50,30 @@ async function openFile(path: string): Promise<Readable> {
     await handle.close();
     throw err instanceof RttscanError ? err : openError(path, err);
   }
-  return handle.createReadStream({ highWaterMark: CHUNK_SIZE });
+  return handle;
+}
+
+/**
+ * A file's bytes in CHUNK_SIZE chunks, read into two buffers used in turn, so reading allocates
+ * nothing (bench/run.ts: a fresh Buffer per chunk from a read stream cost GC time). A chunk
+ * stays intact until the one after it has been handed out, which is what a reader needs: it
+ * copies a record that straddles two chunks when the second arrives. The read is pulled, so
+ * a slow consumer is backpressure by construction.
+ */
+async function* fileChunks(handle: FileHandle): AsyncGenerator<Uint8Array> {
+  const buffers = [new Uint8Array(CHUNK_SIZE), new Uint8Array(CHUNK_SIZE)] as const;
+  let turn = 0;
+  try {
+    for (;;) {
+      const buffer = buffers[turn]!;
+      turn ^= 1;
+      const { bytesRead } = await handle.read(buffer, 0, CHUNK_SIZE, null);
+      if (bytesRead === 0) return;
+      yield buffer.subarray(0, bytesRead);
+    }
+  } finally {
+    await handle.close();
+  }
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
@@ -65,16 +88,16 @@ export class InputChunks {
   readonly path: string;
   warnings: string[] = [];
   private source: AsyncIterator<Uint8Array> | undefined;
-  /** The opened byte stream, kept so that close() can let go of its file early. */
-  private raw: Readable | undefined;
+  /** The opened file, kept so that close() can let go of it early. */
+  private file: FileHandle | undefined;
   constructor(path: string) {
     this.path = path;
   }
 
   /** Opens the input and returns its first bytes (at least MAGIC_LEN unless it is shorter). */
   async start(): Promise<Uint8Array> {
-    const raw: Readable = this.path === STDIN_PATH ? process.stdin : await openFile(this.path);
-    this.raw = raw;
+    if (this.path !== STDIN_PATH) this.file = await openFile(this.path);
+    const raw: AsyncIterable<Uint8Array> = this.file === undefined ? process.stdin : fileChunks(this.file);
     const rawChunks = this.guard(raw)[Symbol.asyncIterator]();
     let head: Uint8Array = new Uint8Array(0);
     while (head.length < MAGIC_LEN) {
@@ -86,7 +109,8 @@ export class InputChunks {
       this.source = rawChunks;
       return head;
     }
-    const compressed = Readable.from(prefixed(head, rawChunks));
+    // zlib may hold on to its input chunks, and file chunks are reused: give it copies.
+    const compressed = Readable.from(prefixed(head.slice(), rawChunks));
     const gunzip = createGunzip();
     pipeline(compressed, gunzip, () => {});
     this.source = this.gunzipped(gunzip)[Symbol.asyncIterator]();
@@ -111,10 +135,11 @@ export class InputChunks {
    * otherwise hold its descriptor until garbage collection. Safe to call more than once.
    */
   close(): void {
-    if (this.raw !== undefined && this.raw !== process.stdin) this.raw.destroy();
+    this.file?.close().catch(() => {});
+    this.file = undefined;
   }
 
-  private async *guard(raw: Readable): AsyncGenerator<Uint8Array> {
+  private async *guard(raw: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
     try {
       for await (const chunk of raw) yield chunk as Uint8Array;
     } catch (err) {
@@ -145,12 +170,13 @@ export class InputChunks {
   }
 }
 
+/** `head`, then copies of the rest of the chunks. */
 async function* prefixed(head: Uint8Array, rest: AsyncIterator<Uint8Array>): AsyncGenerator<Uint8Array> {
   yield head;
   for (;;) {
     const r = await rest.next();
     if (r.done) return;
-    yield r.value;
+    yield r.value.slice();
   }
 }
 

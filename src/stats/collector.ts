@@ -63,48 +63,48 @@ export class HalfRoute {
 
 export type SampleListener = (ackNs: number, rttNs: number, kind: SampleKind, route: HalfRoute) => void;
 
-/** Samples waiting for the vantage decision: times in a growable array, flows beside them. */
+/** Samples per chunk of the pending buffer: chunks are never copied, only added. */
+const PENDING_CHUNK = 65536;
+
+/** Samples waiting for the vantage decision, in fixed-size chunks (no copying as it grows). */
 class PendingSamples {
   /** Per sample: ack time, RTT (ns), kind, and 1 if endpoint A acknowledged. */
-  private values = new Float64Array(4 * 1024);
-  readonly flows: Flow<RttConnection>[] = [];
+  private readonly values: Float64Array[] = [];
+  private readonly flowChunks: Array<Flow<RttConnection>[]> = [];
   length = 0;
 
   push(sample: RttSample): void {
-    if (4 * (this.length + 1) > this.values.length) {
-      const bigger = new Float64Array(2 * this.values.length);
-      bigger.set(this.values);
-      this.values = bigger;
+    const at = this.length % PENDING_CHUNK;
+    if (at === 0) {
+      this.values.push(new Float64Array(4 * PENDING_CHUNK));
+      this.flowChunks.push(new Array<Flow<RttConnection>>(PENDING_CHUNK));
     }
-    const at = 4 * this.length++;
-    this.values[at] = sample.ackNs;
-    this.values[at + 1] = sample.rttNs;
-    this.values[at + 2] = sample.kind;
-    this.values[at + 3] = sample.ackedByA ? 1 : 0;
-    this.flows.push(sample.flow);
+    const values = this.values[this.values.length - 1]!;
+    values[4 * at] = sample.ackNs;
+    values[4 * at + 1] = sample.rttNs;
+    values[4 * at + 2] = sample.kind;
+    values[4 * at + 3] = sample.ackedByA ? 1 : 0;
+    this.flowChunks[this.flowChunks.length - 1]![at] = sample.flow;
+    this.length++;
   }
 
-  ackNs(i: number): number {
-    return this.values[4 * i]!;
-  }
-  rttNs(i: number): number {
-    return this.values[4 * i + 1]!;
-  }
-  kind(i: number): SampleKind {
-    return this.values[4 * i + 2] as SampleKind;
-  }
-  ackedByA(i: number): boolean {
-    return this.values[4 * i + 3] === 1;
+  /** Calls `fn` for each sample in order. */
+  forEach(fn: (flow: Flow<RttConnection>, ackedByA: boolean, ackNs: number, rttNs: number, kind: SampleKind) => void): void {
+    for (let i = 0; i < this.length; i++) {
+      const values = this.values[Math.floor(i / PENDING_CHUNK)]!;
+      const at = 4 * (i % PENDING_CHUNK);
+      const flow = this.flowChunks[Math.floor(i / PENDING_CHUNK)]![i % PENDING_CHUNK]!;
+      fn(flow, values[at + 3] === 1, values[at]!, values[at + 1]!, values[at + 2] as SampleKind);
+    }
   }
 
   /** The quickest RTT among samples that `address` acknowledged. */
   fastestAckNs(address: string): number | undefined {
     let fastest: number | undefined;
-    for (let i = 0; i < this.length; i++) {
-      const flow = this.flows[i]!;
-      if (fastest !== undefined && this.rttNs(i) >= fastest) continue;
-      if (formatAddress(flow.ipVersion, flow.addrs, this.ackedByA(i) ? 0 : 4) === address) fastest = this.rttNs(i);
-    }
+    this.forEach((flow, ackedByA, _ackNs, rttNs) => {
+      if (fastest !== undefined && rttNs >= fastest) return;
+      if (formatAddress(flow.ipVersion, flow.addrs, ackedByA ? 0 : 4) === address) fastest = rttNs;
+    });
     return fastest;
   }
 }
@@ -171,11 +171,7 @@ export class SampleCollector {
     this.vantage = this.inference!.decide((address) => p.fastestAckNs(address));
     this.pending = undefined;
     this.inference = undefined;
-    for (let i = 0; i < p.length; i++) {
-      const flow = p.flows[i]!;
-      const ackedByA = p.ackedByA(i);
-      this.route(ackedByA ? flow.state.b : flow.state.a, flow, ackedByA, p.ackNs(i), p.rttNs(i), p.kind(i));
-    }
+    p.forEach((flow, ackedByA, ackNs, rttNs, kind) => this.route(ackedByA ? flow.state.b : flow.state.a, flow, ackedByA, ackNs, rttNs, kind));
     const flows = this.pendingFlows;
     this.pendingFlows = [];
     for (const flow of flows) this.flowEnded(flow);
