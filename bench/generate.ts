@@ -58,6 +58,19 @@ export const SPECS = {
     nanos: true,
     seed: 0x7cb1,
   },
+  /**
+   * The same traffic as `throughput` (same seed; the simulation never looks at the timestamp
+   * precision), written with µs timestamps: for the npm pcap-parser package, which rejects ns
+   * captures. Its packets, lengths and every field but the sub-µs digits are the same.
+   */
+  throughputUs: {
+    name: 'tcp-2m-s128-us',
+    stopAfterTcpPackets: 2_000_000,
+    stopAfterBytes: Number.POSITIVE_INFINITY,
+    snaplen: 128,
+    nanos: false,
+    seed: 0x7cb1,
+  },
   /** Full-snaplen capture, µs timestamps, 250 MiB: for the peak-RSS check. */
   rss: {
     name: 'tcp-250mib-full-us',
@@ -163,7 +176,7 @@ function patternSum(at: number, len: number): number {
   return sum;
 }
 
-function fold(sum: number): number {
+export function fold(sum: number): number {
   let s = sum;
   while (s > 0xffff) s = (s % 65536) + Math.floor(s / 65536);
   return s;
@@ -1126,7 +1139,7 @@ export class TrafficSimulation {
   }
 }
 
-function put32(s: Uint8Array, at: number, x: number): void {
+export function put32(s: Uint8Array, at: number, x: number): void {
   s[at] = x >>> 24;
   s[at + 1] = (x >>> 16) & 0xff;
   s[at + 2] = (x >>> 8) & 0xff;
@@ -1141,7 +1154,7 @@ function timestampOption(s: Uint8Array, at: number, tsVal: number, tsEcr: number
   return at + 10;
 }
 
-function sum16(s: Uint8Array, from: number, to: number): number {
+export function sum16(s: Uint8Array, from: number, to: number): number {
   let sum = 0;
   for (let i = from; i < to; i += 2) sum += (s[i]! << 8) | s[i + 1]!;
   return sum;

@@ -15,12 +15,24 @@
  *   decode-chunk=<bytes>
  *            the same loop with the library's reader fed chunks of another size (the chunk-size
  *            sweep of `run.js --chunk-sweep`; CHUNK_SIZE in src/capture/input.ts cites it).
+ *   analyze  the whole library: `analyze([file], {})`, what `rttscan FILE --json` computes
+ *            before printing. Checks the input's packet and TCP counts against the generator's,
+ *            and that the run found RTT samples (at most one per sequence-consuming segment,
+ *            and exactly the expected number where the generator knows it).
+ *   flows    `analyze([file], { maxFlows: 2_000_000 })`, for the memory per active flow on the
+ *            1 M-concurrent-flow capture (bench/generate-flows.ts): also checks that every flow
+ *            was active at once (peak active = the generator's flow count) and none evicted.
+ *   pcap-parser
+ *            the npm pcap-parser package (a dev dependency, CommonJS) on a µs capture, its
+ *            'packet' events counted and their lengths summed; the figure README's design
+ *            notes quote. It rejects ns captures.
  *
  * Prints one JSON line: the result, wall time of the work itself (open to last packet; process
  * start-up and module loading excluded), RSS before the work and the process's peak RSS.
  */
 import { open } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CHUNK_SIZE } from '../src/capture/input.js';
@@ -28,6 +40,7 @@ import { openInputs, readPackets } from '../src/capture/packet-source.js';
 import { readerFor } from '../src/capture/detect.js';
 import type { CapturedPacket } from '../src/capture/captured-packet.js';
 import { PacketDecoder } from '../src/decode/decoder.js';
+import type { analyze as AnalyzeFn } from '../src/analyze.js';
 import { FieldSums } from './digest.js';
 import type { CaptureMeta } from './generate.js';
 
@@ -46,6 +59,94 @@ export interface MeasureResult {
   minorPageFaults: number;
   /** Checks that failed; empty when the result matched the generator's record. */
   errors: string[];
+  /** analyze and flows: RTT samples kept, flows created, the most flows in the table at once. */
+  samples?: number;
+  flowsCreated?: number;
+  peakActiveFlows?: number;
+}
+
+/** What measure reads from the JSON next to a capture: bench/generate.ts's or generate-flows.ts's. */
+interface MetaLike {
+  bytes: number;
+  packets: number;
+  tcpPackets: number;
+  /** generate-flows.ts: connections in the capture, all active at once, and the samples they give. */
+  flows?: number;
+  expectedSamples?: number;
+}
+
+interface AnalyzeTally {
+  packets: number;
+  tcpPackets: number;
+  samples: number;
+  flowsCreated: number;
+  peakActiveFlows: number;
+  errors: string[];
+}
+
+/**
+ * The library end to end, checked against the generator's record. `analyze` is imported by the
+ * caller before the clock starts, and only for these kinds, so that the other measurements keep
+ * the RSS of a process that never loaded the stats modules.
+ */
+async function analyzeRun(analyze: typeof AnalyzeFn, file: string, meta: MetaLike, maxFlows: number | undefined): Promise<AnalyzeTally> {
+  const result = await analyze([file], maxFlows === undefined ? {} : { maxFlows });
+  const input = result.inputs[0];
+  const errors: string[] = [];
+  const expect = (what: string, got: number, want: number): void => {
+    if (got !== want) errors.push(`${what}: got ${got}, generator wrote ${want}`);
+  };
+  expect('packets', input?.packets ?? -1, meta.packets);
+  expect('TCP packets', input?.tcp_packets ?? -1, meta.tcpPackets);
+  expect('decoded packets', result.decode.packets as number, meta.packets);
+  const samples = result.summary.count;
+  // A sample needs a sequence-consuming segment, and each one gives at most one.
+  const segments = result.summary.dataSegments;
+  if (meta.expectedSamples !== undefined) expect('RTT samples', samples, meta.expectedSamples);
+  else if (!(samples > 0 && samples <= segments)) errors.push(`RTT samples: ${samples}, expected 1..${segments} (the data segments seen)`);
+  if (result.rtt.samples < samples) errors.push(`RTT samples kept (${samples}) exceed those found (${result.rtt.samples})`);
+  if (meta.flows !== undefined) {
+    expect('flows created', result.flows.created, meta.flows);
+    expect('peak active flows', result.flows.peakActive, meta.flows);
+    expect('flows evicted', result.flows.evicted, 0);
+    expect('flows expired idle', result.flows.expiredIdle, 0);
+  }
+  return {
+    packets: result.decode.packets as number,
+    tcpPackets: input?.tcp_packets ?? 0,
+    samples,
+    flowsCreated: result.flows.created,
+    peakActiveFlows: result.flows.peakActive,
+    errors,
+  };
+}
+
+interface PcapParserPacket {
+  header: { timestampSeconds: number; timestampMicroseconds: number; capturedLength: number; originalLength: number };
+  data: Buffer;
+}
+
+type PcapParse = (input: NodeJS.ReadableStream) => NodeJS.EventEmitter;
+
+/** The npm pcap-parser package, as its README uses it: parse(stream), one 'packet' event each. */
+async function pcapParser(parse: PcapParse, file: string): Promise<{ packets: number; bytes: number; fieldSum: number }> {
+  // The same read size as the floor, so the two differ only in what they do per record.
+  const stream = createReadStream(file, { highWaterMark: CHUNK_SIZE });
+  let packets = 0;
+  let captured = 0;
+  // Header fields a consumer would read, so that the handler does what a real one does.
+  let fieldSum = 0;
+  await new Promise<void>((resolve, reject) => {
+    const parser = parse(stream);
+    parser.on('packet', (p: PcapParserPacket) => {
+      packets++;
+      captured += p.data.length;
+      fieldSum = (fieldSum + p.header.timestampMicroseconds + p.header.originalLength) | 0;
+    });
+    parser.on('error', reject);
+    parser.on('end', resolve);
+  });
+  return { packets, bytes: PCAP_FILE_HEADER_LEN + packets * RECORD_HEADER_LEN + captured, fieldSum };
 }
 
 const PCAP_FILE_HEADER_LEN = 24;
@@ -169,13 +270,17 @@ function checkDecode(tally: DecodeTally, meta: CaptureMeta): string[] {
 
 export async function measure(kind: string, file: string): Promise<MeasureResult> {
   const metaFile = file.replace(/\.pcap$/, '.json');
-  const meta = JSON.parse(readFileSync(metaFile, 'utf8')) as CaptureMeta;
+  const meta = JSON.parse(readFileSync(metaFile, 'utf8')) as CaptureMeta & MetaLike;
+  // Modules only some kinds need, loaded before the clock and the RSS baseline.
+  const analyze = kind === 'analyze' || kind === 'flows' ? (await import('../src/analyze.js')).analyze : undefined;
+  const parse = kind === 'pcap-parser' ? (createRequire(import.meta.url)('pcap-parser') as { parse: PcapParse }).parse : undefined;
   const rssStartBytes = process.memoryUsage.rss();
   const cpuStarted = process.cpuUsage();
   const started = process.hrtime.bigint();
   let packets = 0;
   let tcpPackets = 0;
   let errors: string[] = [];
+  let tally: AnalyzeTally | undefined;
   if (kind === 'floor') {
     const r = await floor(file);
     packets = r.packets;
@@ -189,8 +294,17 @@ export async function measure(kind: string, file: string): Promise<MeasureResult
     packets = tally.packets;
     tcpPackets = tally.tcpPackets;
     errors = checkDecode(tally, meta);
+  } else if (kind === 'analyze' || kind === 'flows') {
+    tally = await analyzeRun(analyze!, file, meta, kind === 'flows' ? 2_000_000 : undefined);
+    packets = tally.packets;
+    tcpPackets = tally.tcpPackets;
+    errors = tally.errors;
+  } else if (kind === 'pcap-parser') {
+    const r = await pcapParser(parse!, file);
+    packets = r.packets;
+    if (r.bytes !== meta.bytes) errors.push(`bytes: pcap-parser's records add up to ${r.bytes}, generator wrote ${meta.bytes}`);
   } else {
-    throw new Error(`unknown measurement ${kind} (floor, readers, decode, decode-chunk=<bytes>)`);
+    throw new Error(`unknown measurement ${kind} (floor, readers, decode, decode-chunk=<bytes>, analyze, flows, pcap-parser)`);
   }
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   const cpu = process.cpuUsage(cpuStarted);
@@ -210,13 +324,14 @@ export async function measure(kind: string, file: string): Promise<MeasureResult
     maxRssBytes: process.resourceUsage().maxRSS * 1024,
     minorPageFaults: process.resourceUsage().minorPageFault,
     errors,
+    ...(tally === undefined ? {} : { samples: tally.samples, flowsCreated: tally.flowsCreated, peakActiveFlows: tally.peakActiveFlows }),
   };
 }
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
   const [kind, file] = process.argv.slice(2);
   if (kind === undefined || file === undefined) {
-    process.stderr.write('usage: node dist/bench/measure.js floor|readers|decode|decode-chunk=<bytes> <capture.pcap>\n');
+    process.stderr.write('usage: node dist/bench/measure.js floor|readers|decode|decode-chunk=<bytes>|analyze|flows|pcap-parser <capture.pcap>\n');
     process.exitCode = 2;
   } else {
     const result = await measure(kind, file);

@@ -6,15 +6,29 @@
  *   readers           the library's readers (openInputs + readPackets), counting packets;
  *   readers+decoders  readers + PacketDecoder, with the decoded fields checked in the loop
  *                     against the generator's digest and counts;
- * and the ratio readers+decoders / floor. Then the peak RSS of readers+decoders over a 250 MiB
- * full-snaplen capture (and, for scale, the floor's over the same file). Every run is its own process (bench/measure.ts), so heaps, JIT state
- * and peak RSS do not leak from one into the next; kinds are interleaved and each is repeated,
- * and the best time counts (the least disturbed by whatever else the machine is doing).
+ *   analyze()         the whole library, `analyze([file], {})`: what `rttscan FILE --json`
+ *                     computes before printing, its counts checked against the generator's and
+ *                     its sample count against every other run's;
+ *   rttscan CLI       `node bin/rttscan FILE --json OUT -q`, the whole process as users run it;
+ *   tcptrace          `tcptrace -r -n -l FILE > /dev/null`, the whole process, next to the CLI;
+ * and the ratios readers+decoders / floor and rttscan CLI / tcptrace. Then the peak RSS of
+ * readers+decoders over a 250 MiB full-snaplen capture (and, for scale, the floor's over the
+ * same file); the npm pcap-parser package next to the floor on a µs copy of the 2 M-packet
+ * capture (it rejects ns); and the memory per active flow: analyze() over 1 M connections that
+ * are all open at once (bench/generate-flows.ts), its peak RSS above that of the same run over an
+ * empty capture, divided by the peak number of active flows.
+ *
+ * Every run is its own process (bench/measure.ts, or the CLI and tcptrace themselves), so heaps,
+ * JIT state and peak RSS do not leak from one into the next; kinds are interleaved (the CLI and
+ * tcptrace back to back) and each is repeated, and the best time counts (the least disturbed by
+ * whatever else the machine is doing).
  *
  * Options:
  *   --reps N         runs of each measurement (default 5)
+ *   --flow-reps N    runs of the 1 M-flow memory measurement, ~15-30 s each (default 2)
  *   --force          regenerate the captures even if the cached ones are current
  *   --no-rss         skip the 250 MiB capture and the peak-RSS check
+ *   --no-flows       skip the 1 M-flow capture and the memory per flow
  *   --chunk-sweep    also time readers+decoders at several chunk sizes (for CHUNK_SIZE)
  *   --no-wait        start each run at once instead of waiting (up to 3 s) for idle CPUs
  *
@@ -22,42 +36,60 @@
  * fails; missed targets are reported, not turned into an exit code.
  */
 import { spawnSync } from 'node:child_process';
-import { createReadStream, readFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
-import { relative } from 'node:path';
+import { closeSync, createReadStream, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CHUNK_SIZE } from '../src/capture/input.js';
 import { ensureCaptures, type CaptureMeta, type SpecName } from './generate.js';
+import { ensureFlowCaptures } from './generate-flows.js';
 import type { MeasureResult } from './measure.js';
 
 const TARGET_DECODE_PPS = 5e6;
 const TARGET_RATIO = 2;
 const TARGET_RSS_BYTES = 100e6;
+/** analyze() over the 2 M-packet capture, end to end. */
+const TARGET_ANALYZE_PPS = 3e6;
+/** Wall time of the rttscan CLI over tcptrace's, both whole processes on the same file. */
+const TARGET_TCPTRACE_RATIO = 1;
+/** Peak RSS above the baseline, per active flow. */
+const TARGET_BYTES_PER_FLOW = 1000;
 const SWEEP_CHUNKS = [64 << 10, 256 << 10, 1 << 20, 4 << 20, 16 << 20];
 
 const MEASURE_SCRIPT = fileURLToPath(new URL('./measure.js', import.meta.url));
+const CLI_SCRIPT = fileURLToPath(new URL('../../bin/rttscan', import.meta.url));
+const TCPTRACE = '/usr/bin/tcptrace';
+/** GNU time, for the CPU time and peak RSS of the CLI and tcptrace runs (optional). */
+const GNU_TIME = '/usr/bin/time';
 
 interface Options {
   reps: number;
+  flowReps: number;
   force: boolean;
   rss: boolean;
+  flows: boolean;
   chunkSweep: boolean;
   wait: boolean;
 }
 
+function positive(flag: string, value: string | undefined): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} needs a positive integer`);
+  return n;
+}
+
 function parseOptions(argv: readonly string[]): Options {
-  const options: Options = { reps: 5, force: false, rss: true, chunkSweep: false, wait: true };
+  const options: Options = { reps: 5, flowReps: 2, force: false, rss: true, flows: true, chunkSweep: false, wait: true };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    if (arg === '--reps') {
-      const n = Number(argv[++i]);
-      if (!Number.isInteger(n) || n < 1) throw new Error('--reps needs a positive integer');
-      options.reps = n;
-    } else if (arg === '--force') options.force = true;
+    if (arg === '--reps') options.reps = positive(arg, argv[++i]);
+    else if (arg === '--flow-reps') options.flowReps = positive(arg, argv[++i]);
+    else if (arg === '--force') options.force = true;
     else if (arg === '--no-rss') options.rss = false;
+    else if (arg === '--no-flows') options.flows = false;
     else if (arg === '--chunk-sweep') options.chunkSweep = true;
     else if (arg === '--no-wait') options.wait = false;
-    else throw new Error(`unknown option ${arg} (--reps N, --force, --no-rss, --chunk-sweep, --no-wait)`);
+    else throw new Error(`unknown option ${arg} (--reps N, --flow-reps N, --force, --no-rss, --no-flows, --chunk-sweep, --no-wait)`);
   }
   return options;
 }
@@ -126,6 +158,66 @@ function runChild(kind: string, file: string): MeasureResult {
 
 class CheckFailed extends Error {}
 
+/** A whole program timed from outside: wall time here, CPU and peak RSS from GNU time if present. */
+interface ToolRun {
+  ms: number;
+  cpuMs: number;
+  maxRssBytes: number;
+  stdout: string;
+}
+
+/**
+ * Runs `argv` to completion with stdout going to `stdoutFd` (or captured when undefined) and
+ * returns its wall time. Under GNU time when it is installed, which adds one fork and exec to
+ * every tool alike and reports the child's own CPU time and peak RSS.
+ */
+function runTool(name: string, argv: readonly string[], stdoutFd: number | undefined, timeFile: string): ToolRun {
+  runs++;
+  if (waitForIdle && !waitForIdleCpus(3000)) busyStarts++;
+  const timed = existsSync(GNU_TIME);
+  const command = timed ? GNU_TIME : argv[0]!;
+  const args = timed ? ['-f', '%U %S %M', '-o', timeFile, ...argv] : argv.slice(1);
+  const started = process.hrtime.bigint();
+  const child = spawnSync(command, args, {
+    stdio: ['ignore', stdoutFd ?? 'pipe', 'pipe'],
+    encoding: 'utf8',
+    maxBuffer: 256 << 20,
+  });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  if (child.error !== undefined || child.status !== 0) {
+    throw new CheckFailed(`${name}: ${child.error?.message ?? `exit status ${child.status}`} ${child.stderr?.trim() ?? ''}`.trim());
+  }
+  let cpuMs = Number.NaN;
+  let maxRssBytes = Number.NaN;
+  if (timed) {
+    const [user, system, maxRssKb] = readFileSync(timeFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
+    cpuMs = ((user ?? Number.NaN) + (system ?? Number.NaN)) * 1000;
+    maxRssBytes = (maxRssKb ?? Number.NaN) * 1024;
+  }
+  return { ms, cpuMs, maxRssBytes, stdout: child.stdout ?? '' };
+}
+
+/** What the CLI's --json document says about the run, for the checks. */
+interface CliJson {
+  inputs: { packets: number; tcp_packets: number }[];
+  summary: { samples: number };
+}
+
+/** tcptrace's own account of a run (`-n -l -r`): its TCP packet count and RTT samples. */
+interface TcptraceTally {
+  tcpPackets: number;
+  connections: number;
+  rttSamples: number;
+}
+
+function parseTcptrace(stdout: string): TcptraceTally {
+  const traced = /(\d+) packets seen, (\d+) TCP packets traced/.exec(stdout);
+  const connections = /^(\d+) TCP connections? traced:/m.exec(stdout);
+  let rttSamples = 0;
+  for (const m of stdout.matchAll(/RTT samples:\s+(\d+)\s+RTT samples:\s+(\d+)/g)) rttSamples += Number(m[1]) + Number(m[2]);
+  return { tcpPackets: Number(traced?.[2] ?? Number.NaN), connections: Number(connections?.[1] ?? Number.NaN), rttSamples };
+}
+
 interface Summary {
   kind: string;
   runs: number;
@@ -163,9 +255,26 @@ function summarize(kind: string, results: readonly MeasureResult[]): Summary {
   };
 }
 
+/** Tool runs in the same shape as measure's, so that they share the table and the JSON. */
+function toolResults(kind: string, file: string, meta: { packets: number; tcpPackets: number; bytes: number }, tool: readonly ToolRun[]): MeasureResult[] {
+  return tool.map((r) => ({
+    kind,
+    file,
+    ms: r.ms,
+    cpuMs: r.cpuMs,
+    packets: meta.packets,
+    tcpPackets: meta.tcpPackets,
+    bytes: meta.bytes,
+    rssStartBytes: Number.NaN,
+    maxRssBytes: r.maxRssBytes,
+    minorPageFaults: Number.NaN,
+    errors: [],
+  }));
+}
+
 const int = (n: number): string => Math.round(n).toLocaleString('en-US');
-const fixed = (n: number, digits: number): string => n.toFixed(digits);
-const mb = (bytes: number): string => (bytes / 1e6).toFixed(1);
+const fixed = (n: number, digits: number): string => (Number.isNaN(n) ? '-' : n.toFixed(digits));
+const mb = (bytes: number): string => (Number.isNaN(bytes) ? '-' : (bytes / 1e6).toFixed(1));
 
 function describe(meta: CaptureMeta): string {
   const s = meta.spec;
@@ -181,27 +290,99 @@ function table(rows: readonly string[][]): string {
   return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ').trimEnd()).join('\n');
 }
 
+/** The trace span tcptrace reports (`trace file elapsed time: H:MM:SS.ffffff`), in seconds. */
+function tcptraceSpanSec(stdout: string): number {
+  const m = /trace file elapsed time: (\d+):(\d+):(\d+(?:\.\d+)?)/.exec(stdout);
+  return m === null ? Number.NaN : Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]);
+}
+
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   waitForIdle = options.wait;
-  const names: SpecName[] = options.rss ? ['throughput', 'rss'] : ['throughput'];
+  const names: SpecName[] = options.rss ? ['throughput', 'throughputUs', 'rss'] : ['throughput', 'throughputUs'];
   const started = process.hrtime.bigint();
-  const metas = await ensureCaptures(names, options.force, log);
+  const [metas, flowMetas] = await Promise.all([
+    ensureCaptures(names, options.force, log),
+    options.flows ? ensureFlowCaptures(options.force, log) : Promise.resolve(undefined),
+  ]);
   const main = metas.throughput!;
+  const us = metas.throughputUs!;
   const big = metas.rss;
-  for (const meta of [main, big]) if (meta !== undefined) await warm(meta.file);
+  for (const meta of [main, us, big, flowMetas?.flows]) if (meta !== undefined) await warm(meta.file);
+
+  const tmp = mkdtempSync(join(tmpdir(), 'rttscan-bench-'));
+  const jsonOut = join(tmp, 'rttscan.json');
+  const timeFile = join(tmp, 'time.txt');
+  const devNull = openSync('/dev/null', 'w');
+  const cliArgv = [process.execPath, CLI_SCRIPT, main.file, '--json', jsonOut, '-q'];
+  const tcptraceArgv = [TCPTRACE, '-r', '-n', '-l', main.file];
+  const haveTcptrace = existsSync(TCPTRACE);
+
+  // tcptrace once untimed, its output kept: does it read the ns capture, and what does it find?
+  let tcptraceCheck: (TcptraceTally & { spanSec: number }) | undefined;
+  if (haveTcptrace) {
+    log('tcptrace: checking that it reads the ns capture');
+    const check = runTool('tcptrace', tcptraceArgv, undefined, timeFile);
+    tcptraceCheck = { ...parseTcptrace(check.stdout), spanSec: tcptraceSpanSec(check.stdout) };
+    if (tcptraceCheck.tcpPackets !== main.tcpPackets) {
+      throw new CheckFailed(`tcptrace traced ${tcptraceCheck.tcpPackets} TCP packets of ${main.file}, the generator wrote ${main.tcpPackets}`);
+    }
+    // Read as µs, the ns fractions would stretch or wrap the span; read right, it is the generator's.
+    if (!(Math.abs(tcptraceCheck.spanSec - main.durationSec) < 1e-3)) {
+      throw new CheckFailed(`tcptrace reports a trace span of ${tcptraceCheck.spanSec} s on ${main.file}, the generator wrote ${main.durationSec} s: it misreads ns timestamps`);
+    }
+  }
 
   const loadBefore = loadavg()[0]!;
-  const kinds = ['floor', 'readers', 'decode'] as const;
-  const results: Record<string, MeasureResult[]> = { floor: [], readers: [], decode: [], rss: [], rssFloor: [] };
+  const kinds = ['floor', 'readers', 'decode', 'analyze'] as const;
+  const results: Record<string, MeasureResult[]> = { floor: [], readers: [], decode: [], analyze: [], rss: [], rssFloor: [], usFloor: [], pcapParser: [] };
+  const cliRuns: ToolRun[] = [];
+  const tcptraceRuns: ToolRun[] = [];
+  const cliSamples: number[] = [];
+  const runCli = (): void => {
+    rmSync(jsonOut, { force: true });
+    cliRuns.push(runTool('rttscan CLI', cliArgv, devNull, timeFile));
+    const doc = JSON.parse(readFileSync(jsonOut, 'utf8')) as CliJson;
+    const input = doc.inputs[0];
+    if (input?.packets !== main.packets || input.tcp_packets !== main.tcpPackets) {
+      throw new CheckFailed(`rttscan CLI read ${input?.packets} packets (${input?.tcp_packets} TCP), the generator wrote ${main.packets} (${main.tcpPackets})`);
+    }
+    cliSamples.push(doc.summary.samples);
+  };
   for (let rep = 0; rep < options.reps; rep++) {
     log(`run ${rep + 1} of ${options.reps}`);
     for (const kind of kinds) results[kind]!.push(runChild(kind, main.file));
+    // The two whole programs back to back, in alternating order, so that load hits both alike.
+    const pair = [runCli, () => void (haveTcptrace && tcptraceRuns.push(runTool('tcptrace', tcptraceArgv, devNull, timeFile)))];
+    if (rep % 2 === 1) pair.reverse();
+    for (const run of pair) run();
     if (big !== undefined) {
       results.rss!.push(runChild('decode', big.file));
       results.rssFloor!.push(runChild('floor', big.file));
     }
+    results.usFloor!.push(runChild('floor', us.file));
+    results.pcapParser!.push(runChild('pcap-parser', us.file));
   }
+  closeSync(devNull);
+  rmSync(tmp, { recursive: true, force: true });
+
+  // Every run of the library and of the CLI must have found the same samples.
+  const sampleCounts = [...results.analyze!.map((r) => r.samples ?? Number.NaN), ...cliSamples];
+  const samples = sampleCounts[0]!;
+  if (!sampleCounts.every((n) => n === samples) || !(samples > 0)) {
+    throw new CheckFailed(`RTT samples differ between runs or are none: analyze() ${results.analyze!.map((r) => r.samples).join(', ')}; CLI ${cliSamples.join(', ')}`);
+  }
+
+  const flowResults: MeasureResult[] = [];
+  const baselineResults: MeasureResult[] = [];
+  if (flowMetas !== undefined) {
+    for (let rep = 0; rep < options.flowReps; rep++) {
+      log(`1 M flows: run ${rep + 1} of ${options.flowReps}`);
+      baselineResults.push(runChild('flows', flowMetas.empty.file));
+      flowResults.push(runChild('flows', flowMetas.flows.file));
+    }
+  }
+
   const sweep: Summary[] = [];
   if (options.chunkSweep) {
     for (const size of SWEEP_CHUNKS) {
@@ -216,13 +397,27 @@ async function main(): Promise<void> {
   const floor = summarize('floor', results.floor!);
   const readers = summarize('readers', results.readers!);
   const decode = summarize('readers+decoders', results.decode!);
+  const analyzed = summarize('analyze()', results.analyze!);
+  const cli = summarize('rttscan CLI (process)', toolResults('cli', main.file, main, cliRuns));
+  const tcptrace = haveTcptrace ? summarize('tcptrace -r -n -l (process)', toolResults('tcptrace', main.file, main, tcptraceRuns)) : undefined;
   const rss = big === undefined ? undefined : summarize('readers+decoders', results.rss!);
   const rssFloor = big === undefined ? undefined : summarize('floor', results.rssFloor!);
+  const usFloor = summarize('floor', results.usFloor!);
+  const pcapParser = summarize('pcap-parser (npm)', results.pcapParser!);
+  const flows = flowMetas === undefined ? undefined : summarize('1 M flows: analyze()', flowResults);
+  const baseline = flowMetas === undefined ? undefined : summarize('empty capture: analyze()', baselineResults);
   const ratio = decode.bestMs / floor.bestMs;
+  const cliRatio = tcptrace === undefined ? undefined : cli.bestMs / tcptrace.bestMs;
+  const analyzeRatio = tcptrace === undefined ? undefined : analyzed.bestMs / tcptrace.bestMs;
+  const peakActive = flowResults[0]?.peakActiveFlows ?? 0;
+  const bytesPerFlow = flows === undefined || baseline === undefined ? undefined : (flows.peakRssBytes - baseline.peakRssBytes) / peakActive;
   const pass = {
     decodePps: decode.packetsPerSec >= TARGET_DECODE_PPS,
     ratio: ratio <= TARGET_RATIO,
     rss: rss === undefined ? null : rss.peakRssBytes <= TARGET_RSS_BYTES,
+    analyzePps: analyzed.packetsPerSec >= TARGET_ANALYZE_PPS,
+    tcptraceRatio: cliRatio === undefined ? null : cliRatio <= TARGET_TCPTRACE_RATIO,
+    bytesPerFlow: bytesPerFlow === undefined ? null : bytesPerFlow <= TARGET_BYTES_PER_FLOW,
   };
   const verdict = (ok: boolean): string => (ok ? 'ok' : 'MISSED');
 
@@ -233,7 +428,15 @@ async function main(): Promise<void> {
       `load ${loadBefore.toFixed(2)}→${loadAfter.toFixed(2)}; best of ${options.reps}, each run in a fresh process`,
   );
   out.push(`capture   ${describe(main)}`);
+  out.push(`µs copy   ${describe(us)}`);
   if (big !== undefined) out.push(`rss file  ${describe(big)}`);
+  if (flowMetas !== undefined) {
+    const f = flowMetas.flows;
+    out.push(
+      `flows     ${relative(process.cwd(), f.file)}: ${int(f.packets)} packets, ${mb(f.bytes)} MB, snaplen ${f.spec.snaplen}, ns, ` +
+        `${int(f.flows)} connections all open at the end (SYN, SYN/ACK, one request each; timestamps on), ${f.durationSec.toFixed(2)} s of traffic`,
+    );
+  }
   out.push('');
   const row = (s: Summary, target: string): string[] => [
     s.kind,
@@ -245,17 +448,42 @@ async function main(): Promise<void> {
     mb(s.peakRssBytes),
     target,
   ];
+  const header = (title: string): string[] => [title, 'best ms', 'median ms', 'cpu ms', 'Mpkt/s', 'MB/s', 'peak RSS MB', 'target'];
   out.push(
     table([
-      ['2 M-packet capture', 'best ms', 'median ms', 'cpu ms', 'Mpkt/s', 'MB/s', 'peak RSS MB', 'target'],
+      header('2 M-packet capture'),
       row(floor, ''),
       row(readers, ''),
       row(decode, `>= ${TARGET_DECODE_PPS / 1e6} Mpkt/s: ${verdict(pass.decodePps)}`),
+      row(analyzed, `>= ${TARGET_ANALYZE_PPS / 1e6} Mpkt/s: ${verdict(pass.analyzePps)}`),
+      row(cli, ''),
+      tcptrace === undefined ? ['tcptrace', 'skipped: tcptrace not installed'] : row(tcptrace, ''),
     ]),
   );
   out.push('(cpu ms: user+system time of the whole process, so it includes the threads reading the file and can exceed the wall time)');
+  out.push(
+    '(analyze(): the library from open to result, in a process that has loaded it; rttscan CLI: `node bin/rttscan FILE --json OUT -q` and tcptrace: ' +
+      '`tcptrace -r -n -l FILE > /dev/null`, whole processes from spawn to exit, start-up and output included)',
+  );
   out.push('');
   out.push(`ratio readers+decoders / floor: ${ratio.toFixed(2)}x   (target <= ${TARGET_RATIO}x: ${verdict(pass.ratio)})`);
+  if (cliRatio !== undefined && analyzeRatio !== undefined && tcptraceCheck !== undefined) {
+    out.push(
+      `ratio rttscan CLI / tcptrace, wall time: ${cliRatio.toFixed(2)}x   (target <= ${TARGET_TCPTRACE_RATIO.toFixed(1)}x: ${verdict(pass.tcptraceRatio === true)});` +
+        ` analyze() alone / tcptrace: ${analyzeRatio.toFixed(2)}x`,
+    );
+    out.push(
+      `  both on the ns capture: tcptrace reads it (libpcap hands it µs), traced ${int(tcptraceCheck.tcpPackets)} TCP packets in ${int(tcptraceCheck.connections)} connections ` +
+        `over the generator's ${tcptraceCheck.spanSec.toFixed(6)} s; runs interleaved, best of ${options.reps} each`,
+    );
+  } else {
+    out.push('ratio rttscan CLI / tcptrace: skipped: tcptrace not installed');
+  }
+  const tcptraceSamples =
+    tcptraceCheck === undefined
+      ? ''
+      : `; tcptrace -r times ${int(tcptraceCheck.rttSamples)} (${samples >= tcptraceCheck.rttSamples ? `rttscan's ${int(samples - tcptraceCheck.rttSamples)} more are at most its \`ts\` samples, which tcptrace must drop` : 'MORE than rttscan: check the engine'})`;
+  out.push(`RTT samples: ${int(samples)} in every analyze() and CLI run${tcptraceSamples}`);
   if (rss !== undefined && rssFloor !== undefined) {
     out.push(
       `peak RSS over the ${mb(rss.bytes)} MB capture, readers+decoders: ${mb(rss.peakRssBytes)} MB, the highest of ${rss.runs} runs ` +
@@ -266,34 +494,53 @@ async function main(): Promise<void> {
         `${mb(rssFloor.peakRssBytes)} MB (lowest ${mb(rssFloor.lowestPeakRssBytes)}); readers+decoders ran at ${fixed(rss.bytesPerSec / 1e6, 0)} MB/s there`,
     );
   }
-  if (sweep.length > 0) {
+  out.push('');
+  out.push(table([header('2 M-packet capture, µs copy'), row(usFloor, ''), row(pcapParser, '')]).replace(/ +target$/m, ''));
+  out.push(
+    `pcap-parser ${(pcapParser.packetsPerSec / 1e6).toFixed(2)} M packets/s against ${(usFloor.packetsPerSec / 1e6).toFixed(2)} M/s for the floor's plain record loop ` +
+      `(${(pcapParser.bestMs / usFloor.bestMs).toFixed(1)}x the time); both read ${mb(CHUNK_SIZE)} MB chunks and counted ${int(us.packets)} records`,
+  );
+  if (flows !== undefined && baseline !== undefined && bytesPerFlow !== undefined && flowMetas !== undefined) {
     out.push('');
     out.push(
       table([
-        ['readers+decoders by chunk size', 'best ms', 'median ms', 'cpu ms', 'Mpkt/s', 'MB/s', 'peak RSS MB'],
-        ...sweep.map((s) => row(s, '').slice(0, 7)),
+        header('1 M concurrent flows (maxFlows 2 M)'),
+        row(baseline, ''),
+        row(flows, `<= ${TARGET_BYTES_PER_FLOW} B/flow: ${verdict(pass.bytesPerFlow === true)}`),
       ]),
     );
+    out.push(
+      `memory per active flow: (peak RSS ${mb(flows.peakRssBytes)} MB - ${mb(baseline.peakRssBytes)} MB over the empty capture) / ${int(peakActive)} peak active flows ` +
+        `= ${int(bytesPerFlow)} bytes   (target <= ${TARGET_BYTES_PER_FLOW} bytes: ${verdict(pass.bytesPerFlow === true)}); highest of ${flows.runs} runs (lowest ${mb(flows.lowestPeakRssBytes)} MB)`,
+    );
+    out.push(
+      `  for scale: RSS before analysis in the same process ${mb(flows.rssStartBytes)} MB; every run found ${int(flowMetas.flows.expectedSamples)} samples, ` +
+        `${int(peakActive)} flows active at once, none evicted or expired`,
+    );
   }
+  out.push('');
   out.push(
     options.wait
       ? `${busyStarts} of ${runs} runs started while other processes kept the CPUs busy (waited up to 3 s for idle CPUs before each)`
       : `runs started without waiting for idle CPUs (--no-wait)`,
   );
   out.push(`correctness: every run decoded ${int(main.tcpPackets)} TCP of ${int(main.packets)} packets with the generator's digest ${main.digest}`);
+  out.push(
+    `  and analyze() and the CLI counted ${int(main.packets)} packets (${int(main.tcpPackets)} TCP); pcap-parser ${int(us.packets)} records of ${int(us.bytes)} bytes`,
+  );
   process.stdout.write(`${out.join('\n')}\n`);
 
-  const strip = (s: Summary): Record<string, number> => ({
+  const strip = (s: Summary): Record<string, number | null> => ({
     runs: s.runs,
     best_ms: round(s.bestMs),
     median_ms: round(s.medianMs),
-    best_cpu_ms: round(s.bestCpuMs),
+    best_cpu_ms: nullable(round(s.bestCpuMs)),
     packets: s.packets,
     bytes: s.bytes,
     packets_per_sec: Math.round(s.packetsPerSec),
     bytes_per_sec: Math.round(s.bytesPerSec),
-    peak_rss_bytes: s.peakRssBytes,
-    minor_page_faults: s.minorPageFaults,
+    peak_rss_bytes: nullable(s.peakRssBytes),
+    minor_page_faults: nullable(s.minorPageFaults),
   });
   const json = {
     bench: 'rttscan-readers-decoders',
@@ -308,6 +555,20 @@ async function main(): Promise<void> {
     readers: strip(readers),
     readers_decoders: strip(decode),
     ratio: round(ratio),
+    analyze: { ...strip(analyzed), samples },
+    cli: { command: `node bin/rttscan ${relative(process.cwd(), main.file)} --json OUT -q`, ...strip(cli), samples },
+    tcptrace:
+      tcptrace === undefined || tcptraceCheck === undefined
+        ? { skipped: 'tcptrace not installed' }
+        : {
+            command: `tcptrace -r -n -l ${relative(process.cwd(), main.file)} > /dev/null`,
+            ...strip(tcptrace),
+            tcp_packets: tcptraceCheck.tcpPackets,
+            connections: tcptraceCheck.connections,
+            rtt_samples: tcptraceCheck.rttSamples,
+          },
+    ratio_cli_tcptrace: cliRatio === undefined ? null : round(cliRatio),
+    ratio_analyze_tcptrace: analyzeRatio === undefined ? null : round(analyzeRatio),
     rss:
       rss === undefined || big === undefined
         ? null
@@ -321,12 +582,45 @@ async function main(): Promise<void> {
             floor_peak_rss_bytes: rssFloor?.peakRssBytes ?? null,
             readers_decoders: strip(rss),
           },
+    pcap_parser: {
+      file: relative(process.cwd(), us.file),
+      floor: strip(usFloor),
+      pcap_parser: strip(pcapParser),
+      ratio: round(pcapParser.bestMs / usFloor.bestMs),
+    },
+    flows:
+      flows === undefined || baseline === undefined || flowMetas === undefined
+        ? null
+        : {
+            file: relative(process.cwd(), flowMetas.flows.file),
+            connections: flowMetas.flows.flows,
+            packets: flowMetas.flows.packets,
+            peak_active_flows: peakActive,
+            samples: flowMetas.flows.expectedSamples,
+            peak_rss_bytes: flows.peakRssBytes,
+            lowest_peak_rss_bytes: flows.lowestPeakRssBytes,
+            baseline_peak_rss_bytes: baseline.peakRssBytes,
+            rss_before_bytes: flows.rssStartBytes,
+            bytes_per_flow: Math.round(bytesPerFlow!),
+            analyze: strip(flows),
+          },
     chunk_sweep: sweep.length === 0 ? null : SWEEP_CHUNKS.map((size, i) => ({ chunk_bytes: size, ...strip(sweep[i]!) })),
-    targets: { readers_decoders_packets_per_sec: TARGET_DECODE_PPS, ratio: TARGET_RATIO, peak_rss_bytes: TARGET_RSS_BYTES },
+    targets: {
+      readers_decoders_packets_per_sec: TARGET_DECODE_PPS,
+      ratio: TARGET_RATIO,
+      peak_rss_bytes: TARGET_RSS_BYTES,
+      analyze_packets_per_sec: TARGET_ANALYZE_PPS,
+      ratio_cli_tcptrace: TARGET_TCPTRACE_RATIO,
+      bytes_per_flow: TARGET_BYTES_PER_FLOW,
+    },
     pass,
     seconds: round(Number(process.hrtime.bigint() - started) / 1e9),
   };
   process.stdout.write(`${JSON.stringify(json)}\n`);
+}
+
+function nullable(n: number): number | null {
+  return Number.isNaN(n) ? null : n;
 }
 
 function round(n: number): number {
