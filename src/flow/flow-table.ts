@@ -13,6 +13,7 @@
  * Engines keep their per-connection state in `Flow.state`, made by the table's factory.
  */
 import type { PacketView } from '../decode/packet-view.js';
+import { doubles } from '../util/doubles.js';
 
 export type ExpiryReason = 'idle' | 'closed' | 'evicted' | 'reused' | 'end';
 
@@ -24,7 +25,7 @@ export class Flow<S> {
   readonly id: number;
   readonly ipVersion: number;
   /** Endpoint A's address in words 0..3, B's in 4..7. A is the sender of the first packet seen. */
-  readonly addrs = new Uint32Array(8);
+  readonly addrs = doubles(8);
   readonly portA: number;
   readonly portB: number;
   readonly hash: number;
@@ -41,8 +42,10 @@ export class Flow<S> {
   constructor(id: number, view: PacketView, hash: number) {
     this.id = id;
     this.ipVersion = view.ipVersion;
-    this.addrs.set(view.src, 0);
-    this.addrs.set(view.dst, 4);
+    for (let i = 0; i < 4; i++) {
+      this.addrs[i] = view.src[i]!;
+      this.addrs[4 + i] = view.dst[i]!;
+    }
     this.portA = view.srcPort;
     this.portB = view.dstPort;
     this.hash = hash;

@@ -37,7 +37,12 @@ export class VantageInference {
   private candidates: string[] | undefined = undefined;
   private flows = 0;
 
-  observeFlow(version: number, addrs: Uint32Array): void {
+  /** No address can end every flow any more: the capture is mid-path, whatever comes next. */
+  get settled(): boolean {
+    return this.candidates !== undefined && this.candidates.length === 0;
+  }
+
+  observeFlow(version: number, addrs: ArrayLike<number>): void {
     this.flows++;
     const a = formatAddress(version, addrs, 0);
     const b = formatAddress(version, addrs, 4);

@@ -46,20 +46,35 @@ export class Group {
 }
 
 /**
- * How the samples of one half-connection (data from `src`, acknowledged by `dst`) are
- * labelled and where they go; resolved once per half and cached on it.
+ * Where the samples of one half-connection (data from `src`, acknowledged by `dst`) go, and how
+ * they are labelled; resolved once per half and cached on it. Addresses are formatted only
+ * when an output asks for them: a million connections must not cost a million strings.
  */
 export class HalfRoute {
+  private srcText: string | undefined;
+  private dstText: string | undefined;
   constructor(
-    /** undefined: the samples are excluded, for the reason in `excludedBy`. */
-    readonly group: Group | undefined,
-    readonly src: string,
-    readonly sport: number,
-    readonly dst: string,
-    readonly dport: number,
-    readonly excludedBy: 'local' | 'filter' | undefined = undefined,
+    readonly group: Group,
+    private readonly flow: Flow<RttConnection>,
+    private readonly ackedByA: boolean,
   ) {}
+
+  get src(): string {
+    return (this.srcText ??= formatAddress(this.flow.ipVersion, this.flow.addrs, this.ackedByA ? 4 : 0));
+  }
+  get dst(): string {
+    return (this.dstText ??= formatAddress(this.flow.ipVersion, this.flow.addrs, this.ackedByA ? 0 : 4));
+  }
+  get sport(): number {
+    return this.ackedByA ? this.flow.portB : this.flow.portA;
+  }
+  get dport(): number {
+    return this.ackedByA ? this.flow.portA : this.flow.portB;
+  }
 }
+
+/** Why the samples of a half-connection are left out: a local host acknowledged, or a filter. */
+type Exclusion = 'local' | 'filter';
 
 export type SampleListener = (ackNs: number, rttNs: number, kind: SampleKind, route: HalfRoute) => void;
 
@@ -141,7 +156,10 @@ export class SampleCollector {
 
   /** Every new flow, so the vantage can be inferred. */
   observeFlow(flow: Flow<RttConnection>): void {
-    this.inference?.observeFlow(flow.ipVersion, flow.addrs);
+    if (this.inference === undefined) return;
+    this.inference.observeFlow(flow.ipVersion, flow.addrs);
+    // Candidates only ever shrink: once none is left, mid-path is final and nothing need wait.
+    if (this.inference.settled) this.decide();
   }
 
   add(sample: RttSample): void {
@@ -186,7 +204,7 @@ export class SampleCollector {
   private countSegments(flow: Flow<RttConnection>, half: HalfConnection, ackedByA: boolean): void {
     if (half.dataSegments === 0) return;
     const route = this.routeOf(half, flow, ackedByA);
-    if (route.group === undefined) return;
+    if (typeof route === 'string') return;
     for (const stats of route.group.stats === this.summary ? [this.summary] : [route.group.stats, this.summary]) {
       stats.dataSegments += half.dataSegments;
       stats.retransmittedSegments += half.retransmittedSegments;
@@ -195,12 +213,12 @@ export class SampleCollector {
 
   private route(half: HalfConnection, flow: Flow<RttConnection>, ackedByA: boolean, ackNs: number, rttNs: number, kind: SampleKind): void {
     const route = this.routeOf(half, flow, ackedByA);
-    const group = route.group;
-    if (group === undefined) {
-      if (route.excludedBy === 'local') this.localAcked++;
+    if (typeof route === 'string') {
+      if (route === 'local') this.localAcked++;
       else this.filtered++;
       return;
     }
+    const group = route.group;
     const rttUs = rttNs / 1000;
     group.stats.add(rttUs);
     if (group.stats !== this.summary) this.summary.add(rttUs);
@@ -208,45 +226,39 @@ export class SampleCollector {
     this.onSample?.(ackNs, rttNs, kind, route);
   }
 
-  private routeOf(half: HalfConnection, flow: Flow<RttConnection>, ackedByA: boolean): HalfRoute {
-    const cached = half.sinkSlot as HalfRoute | undefined;
+  private routeOf(half: HalfConnection, flow: Flow<RttConnection>, ackedByA: boolean): HalfRoute | Exclusion {
+    const cached = half.sinkSlot as HalfRoute | Exclusion | undefined;
     if (cached !== undefined) return cached;
     const route = this.resolve(flow, ackedByA);
     half.sinkSlot = route;
     return route;
   }
 
-  private resolve(flow: Flow<RttConnection>, ackedByA: boolean): HalfRoute {
+  private resolve(flow: Flow<RttConnection>, ackedByA: boolean): HalfRoute | Exclusion {
     const vantage = this.vantage!;
+    const version = flow.ipVersion;
+    const addrs = flow.addrs;
     const ackerAt = ackedByA ? 0 : 4;
     const senderAt = ackedByA ? 4 : 0;
-    const src = formatAddress(flow.ipVersion, flow.addrs, senderAt);
-    const dst = formatAddress(flow.ipVersion, flow.addrs, ackerAt);
-    const sport = ackedByA ? flow.portB : flow.portA;
-    const dport = ackedByA ? flow.portA : flow.portB;
-    const ackerLocal = isLocal(vantage, flow.ipVersion, flow.addrs, ackerAt);
-    const senderLocal = isLocal(vantage, flow.ipVersion, flow.addrs, senderAt);
-    if (ackerLocal && !this.options.includeLocal) return new HalfRoute(undefined, src, sport, dst, dport, 'local');
+    const ackerLocal = isLocal(vantage, version, addrs, ackerAt);
+    if (ackerLocal && !this.options.includeLocal) return 'local';
     // The local side is the local endpoint when there is one; otherwise (mid-path) the sender,
     // so that the remote side is the host whose acknowledgements are being timed.
-    const localIsAcker = ackerLocal && !senderLocal;
-    const laddr = localIsAcker ? dst : src;
-    const raddr = localIsAcker ? src : dst;
-    const lport = localIsAcker ? dport : sport;
-    const rport = localIsAcker ? sport : dport;
-    const version = flow.ipVersion;
-    const f = this.options.filters;
+    const localIsAcker = ackerLocal && !isLocal(vantage, version, addrs, senderAt);
     const lAt = localIsAcker ? ackerAt : senderAt;
     const rAt = localIsAcker ? senderAt : ackerAt;
+    const lport = lAt === 0 ? flow.portA : flow.portB;
+    const rport = rAt === 0 ? flow.portA : flow.portB;
+    const f = this.options.filters;
     if (
-      (f.laddr.length > 0 && !f.laddr.some((c) => cidrContains(c, version, flow.addrs, lAt))) ||
-      (f.raddr.length > 0 && !f.raddr.some((c) => cidrContains(c, version, flow.addrs, rAt))) ||
+      (f.laddr.length > 0 && !f.laddr.some((c) => cidrContains(c, version, addrs, lAt))) ||
+      (f.raddr.length > 0 && !f.raddr.some((c) => cidrContains(c, version, addrs, rAt))) ||
       (f.lport.size > 0 && !f.lport.has(lport)) ||
       (f.rport.size > 0 && !f.rport.has(rport))
     ) {
-      return new HalfRoute(undefined, src, sport, dst, dport, 'filter');
+      return 'filter';
     }
-    const key = groupKey(this.options.by, version, laddr, lport, raddr, rport);
+    const key = groupKey(this.options.by, version, () => formatAddress(version, addrs, lAt), lport, () => formatAddress(version, addrs, rAt), rport);
     let group = this.groups.get(key);
     if (group === undefined) {
       // With --by all the one group is the summary itself, so each sample is counted once.
@@ -254,7 +266,7 @@ export class SampleCollector {
       group = new Group(key, stats, this.options.timeSeries ? new TimeSeries() : undefined);
       this.groups.set(key, group);
     }
-    return new HalfRoute(group, src, sport, dst, dport);
+    return new HalfRoute(group, flow, ackedByA);
   }
 }
 
@@ -262,19 +274,20 @@ function endpoint(version: number, addr: string, port: number): string {
   return version === 6 ? `[${addr}]:${port}` : `${addr}:${port}`;
 }
 
-export function groupKey(by: GroupBy, version: number, laddr: string, lport: number, raddr: string, rport: number): string {
+/** The group a half-connection falls in; addresses are formatted only when the key needs them. */
+export function groupKey(by: GroupBy, version: number, laddr: () => string, lport: number, raddr: () => string, rport: number): string {
   switch (by) {
     case 'all':
       return 'all';
     case 'laddr':
-      return laddr;
+      return laddr();
     case 'raddr':
-      return raddr;
+      return raddr();
     case 'lport':
       return String(lport);
     case 'rport':
       return String(rport);
     case 'flow':
-      return `${endpoint(version, laddr, lport)} ${endpoint(version, raddr, rport)}`;
+      return `${endpoint(version, laddr(), lport)} ${endpoint(version, raddr(), rport)}`;
   }
 }

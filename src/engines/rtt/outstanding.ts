@@ -1,8 +1,10 @@
 /**
  * The segments one sender has in flight, in sequence order: what an ACK can be paired with.
- * A ring of fixed-stride records in one Float64Array (u32 sequence numbers and times in ns are
- * exact in doubles), so a connection costs a few small arrays and a packet costs no objects.
+ * A ring of fixed-stride records in one array of doubles (u32 sequence numbers and times in ns
+ * are exact in doubles), so a connection costs one small array and a packet costs no objects.
  */
+import { doubles } from '../../util/doubles.js';
+
 const START = 0;
 const END = 1;
 /** Capture time of the first transmission seen. */
@@ -18,8 +20,11 @@ const FLAG_SYN = 1;
 /** Seen more than once at the capture point. */
 const FLAG_RETRANSMITTED = 2;
 
-/** Initial capacity in segments (a power of two); a connection with more in flight doubles it. */
-const INITIAL_SEGMENTS = 8;
+/**
+ * Initial capacity in segments (a power of two); a connection with more in flight doubles it.
+ * Small, because a million mostly idle connections must fit in a few hundred bytes each.
+ */
+const INITIAL_SEGMENTS = 2;
 /**
  * Segments tracked per direction at most. Beyond this (a window of 65536 segments is ~95 MB
  * of data in flight) the oldest is dropped: it can then give no sample, never a wrong one.
@@ -38,7 +43,7 @@ export class AckMatch {
 }
 
 export class Outstanding {
-  private data = new Float64Array(INITIAL_SEGMENTS * STRIDE);
+  private data = doubles(INITIAL_SEGMENTS * STRIDE);
   private capacity = INITIAL_SEGMENTS;
   private head = 0;
   count = 0;
@@ -77,7 +82,8 @@ export class Outstanding {
       const from = this.slot(k - 1);
       for (let f = 0; f < STRIDE; f++) d[to + f] = d[from + f]!;
     }
-    d.set(saved, this.slot(i));
+    const at = this.slot(i);
+    for (let f = 0; f < STRIDE; f++) d[at + f] = saved[f]!;
   }
 
   /**
@@ -139,10 +145,10 @@ export class Outstanding {
 
   /** Doubles the ring, oldest segment first (only when full, so the ring is contiguous in two runs). */
   private grow(): void {
-    const bigger = new Float64Array(this.capacity * 2 * STRIDE);
+    const old = this.data;
+    const bigger = doubles(old.length * 2);
     const headAt = this.head * STRIDE;
-    bigger.set(this.data.subarray(headAt), 0);
-    bigger.set(this.data.subarray(0, headAt), this.data.length - headAt);
+    for (let k = 0; k < old.length; k++) bigger[k] = old[(headAt + k) % old.length]!;
     this.data = bigger;
     this.capacity *= 2;
     this.head = 0;

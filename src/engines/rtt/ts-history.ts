@@ -5,17 +5,18 @@
  * the first sighting can only overestimate, never underestimate.
  */
 import { seqGt } from '../../flow/seq.js';
+import { doubles } from '../../util/doubles.js';
 
 /**
  * Distinct TSvals remembered per sender; an echo older than this finds nothing (no sample).
  * A power of two. Most connections never fill the first few entries, so the ring starts small.
  */
 const MAX_ENTRIES = 256;
-const INITIAL_ENTRIES = 4;
+const INITIAL_ENTRIES = 2;
 
 export class TsHistory {
   /** Pairs (TSval, capture time of its first segment), a ring in one array. */
-  private entries = new Float64Array(2 * INITIAL_ENTRIES);
+  private entries = doubles(2 * INITIAL_ENTRIES);
   private capacity = INITIAL_ENTRIES;
   private next = 0;
   private count = 0;
@@ -43,9 +44,9 @@ export class TsHistory {
 
   /** Doubles the ring, oldest entry first (only when full, so `next` is the oldest). */
   private grow(): void {
-    const bigger = new Float64Array(4 * this.capacity);
-    bigger.set(this.entries.subarray(2 * this.next), 0);
-    bigger.set(this.entries.subarray(0, 2 * this.next), 2 * (this.capacity - this.next));
+    const old = this.entries;
+    const bigger = doubles(2 * old.length);
+    for (let k = 0; k < old.length; k++) bigger[k] = old[(2 * this.next + k) % old.length]!;
     this.entries = bigger;
     this.next = this.capacity;
     this.capacity *= 2;
