@@ -54,24 +54,29 @@ async function openFile(path: string): Promise<FileHandle> {
 }
 
 /**
- * A file's bytes in CHUNK_SIZE chunks, read into two buffers used in turn, so reading allocates
- * nothing (bench/run.ts: a fresh Buffer per chunk from a read stream cost GC time). A chunk
- * stays intact until the one after it has been handed out, which is what a reader needs: it
- * copies a record that straddles two chunks when the second arrives. The read is pulled, so
- * a slow consumer is backpressure by construction.
+ * A file's bytes in CHUNK_SIZE chunks, read into three buffers used in turn, so reading allocates
+ * nothing (bench/run.ts: a fresh Buffer per chunk from a read stream cost GC time). While the
+ * consumer works on one chunk the next is already being read. A chunk stays intact until two
+ * more have been handed out, which is what a reader needs: it copies a record that straddles
+ * two chunks when the second arrives. The reads are pulled: a slow consumer holds them back.
  */
 async function* fileChunks(handle: FileHandle): AsyncGenerator<Uint8Array> {
-  const buffers = [new Uint8Array(CHUNK_SIZE), new Uint8Array(CHUNK_SIZE)] as const;
+  const buffers = [new Uint8Array(CHUNK_SIZE), new Uint8Array(CHUNK_SIZE), new Uint8Array(CHUNK_SIZE)] as const;
   let turn = 0;
+  let reading: Promise<{ bytesRead: number; buffer: Uint8Array }> | undefined = handle.read(buffers[0], 0, CHUNK_SIZE, null);
   try {
     for (;;) {
-      const buffer = buffers[turn]!;
-      turn ^= 1;
-      const { bytesRead } = await handle.read(buffer, 0, CHUNK_SIZE, null);
+      const { bytesRead, buffer } = await reading!;
+      reading = undefined;
       if (bytesRead === 0) return;
+      turn = (turn + 1) % buffers.length;
+      reading = handle.read(buffers[turn]!, 0, CHUNK_SIZE, null);
+      // If the input is closed early (an error elsewhere), this read fails with nobody waiting.
+      reading.catch(() => undefined);
       yield buffer.subarray(0, bytesRead);
     }
   } finally {
+    await reading?.catch(() => undefined);
     await handle.close();
   }
 }
