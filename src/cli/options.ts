@@ -84,14 +84,19 @@ Examples:
   rttscan capture.pcap                         summary table of RTTs
   rttscan capture.pcap --histogram             log2 histogram, as bcc tcprtt draws it
   rttscan capture.pcap --histogram -B          one histogram per remote address
+  rttscan capture.pcap --histogram --ms -b     per local address, in milliseconds
   rttscan capture.pcap --table --by rport      one row per remote port
   rttscan capture.pcap --csv rtt.csv           every sample, for a spreadsheet or pandas
   rttscan capture.pcap --json                  everything as one JSON object on stdout
   rttscan capture.pcap --samples               one line per sample, like pping
   rttscan capture.pcap --chart                 RTT over capture time
   rttscan capture.pcap --local 10.0.0.5        name the capture host instead of inferring it
+  rttscan capture.pcap --include-local         also the capture host's own ACK times
   rttscan capture.pcap --raddr 10.1.0.0/16 --rport 443   only samples from these peers
   rttscan capture.pcap --interval 10s -T --histogram      one histogram per 10 s of capture
+  rttscan capture.pcap --from +30s --to 1700000100.5      only ACKs in that window
+  rttscan capture.pcap --idle-ttl 60s --exp-ttl 10s --max-flows 200000   bound the flow table
+  rttscan capture.pcap --json rtt.json -q      write JSON, print nothing else
   rttscan a.pcapng b.pcap.gz --json out.json   several inputs, merged in time order
   tcpdump -w - -i eth0 | rttscan -             read a capture from stdin`,
     )
