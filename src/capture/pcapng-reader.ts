@@ -26,7 +26,6 @@ const MIN_LEN_SHB = 28;
 const MIN_LEN_IDB = 20;
 const MIN_LEN_EPB = 32;
 const MIN_LEN_SPB = 16;
-const MIN_LEN_PB = 32;
 
 interface Interface {
   linktype: number;
@@ -90,13 +89,13 @@ export class PcapngReader implements CaptureReader {
       buf.pos = at + length;
       switch (type) {
         case BLOCK_EPB:
-          this.readEnhancedPacket(at, length);
+          this.readTimedPacket(at, length, view.getUint32(at + 8, this.littleEndian), 'enhanced packet');
           return true;
         case BLOCK_SPB:
           this.readSimplePacket(at, length);
           return true;
         case BLOCK_PB:
-          this.readObsoletePacket(at, length);
+          this.readTimedPacket(at, length, view.getUint16(at + 8, this.littleEndian), 'packet');
           return true;
         case BLOCK_SHB:
           this.readSectionHeader(at, length);
@@ -185,24 +184,15 @@ export class PcapngReader implements CaptureReader {
     return iface;
   }
 
-  private readEnhancedPacket(at: number, length: number): void {
-    if (length < MIN_LEN_EPB) throw this.error(at, `enhanced packet block length ${length} is below ${MIN_LEN_EPB}`);
+  /**
+   * EPB and the obsolete PB share their layout from offset 12 on (timestamp, caplen, origlen,
+   * data); they differ only in the interface id before it (u32 in an EPB, u16 + drops in a PB).
+   */
+  private readTimedPacket(at: number, length: number, interfaceId: number, what: string): void {
+    if (length < MIN_LEN_EPB) throw this.error(at, `${what} block length ${length} is below ${MIN_LEN_EPB}`);
     const view = this.buf.view;
     const le = this.littleEndian;
-    const iface = this.interfaceFor(at, view.getUint32(at + 8, le));
-    const caplen = view.getUint32(at + 20, le);
-    if (28 + caplen > length - 4) {
-      throw this.error(at, `captured length ${caplen} does not fit in a block of ${length} bytes`);
-    }
-    this.fillPacket(at, iface, caplen, view.getUint32(at + 24, le), at + 28);
-    unitsToTime(view.getUint32(at + 12, le), view.getUint32(at + 16, le), iface.resolution, this.packet);
-  }
-
-  private readObsoletePacket(at: number, length: number): void {
-    if (length < MIN_LEN_PB) throw this.error(at, `packet block length ${length} is below ${MIN_LEN_PB}`);
-    const view = this.buf.view;
-    const le = this.littleEndian;
-    const iface = this.interfaceFor(at, view.getUint16(at + 8, le));
+    const iface = this.interfaceFor(at, interfaceId);
     const caplen = view.getUint32(at + 20, le);
     if (28 + caplen > length - 4) {
       throw this.error(at, `captured length ${caplen} does not fit in a block of ${length} bytes`);
