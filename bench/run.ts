@@ -9,7 +9,8 @@
  *   analyze()         the whole library, `analyze([file], {})`: what `rttscan FILE --json`
  *                     computes before printing, its counts checked against the generator's and
  *                     its sample count against every other run's;
- *   rttscan CLI       `node bin/rttscan FILE --json OUT -q`, the whole process as users run it;
+ *   rttscan CLI       `node bin/rttscan FILE --json OUT -q`, the whole process as users run it
+ *                     (and on an empty capture: its start-up alone);
  *   tcptrace          `tcptrace -r -n -l FILE > /dev/null`, the whole process, next to the CLI;
  * and the ratios readers+decoders / floor and rttscan CLI / tcptrace. Then the peak RSS of
  * readers+decoders over a 250 MiB full-snaplen capture (and, for scale, the floor's over the
@@ -301,13 +302,15 @@ async function main(): Promise<void> {
   waitForIdle = options.wait;
   const names: SpecName[] = options.rss ? ['throughput', 'throughputUs', 'rss'] : ['throughput', 'throughputUs'];
   const started = process.hrtime.bigint();
-  const [metas, flowMetas] = await Promise.all([
+  const [metas, flowCaptures] = await Promise.all([
     ensureCaptures(names, options.force, log),
-    options.flows ? ensureFlowCaptures(options.force, log) : Promise.resolve(undefined),
+    ensureFlowCaptures(options.flows ? ['empty', 'flows'] : ['empty'], options.force, log),
   ]);
   const main = metas.throughput!;
   const us = metas.throughputUs!;
   const big = metas.rss;
+  const empty = flowCaptures.empty!;
+  const flowMetas = flowCaptures.flows === undefined ? undefined : { empty, flows: flowCaptures.flows };
   for (const meta of [main, us, big, flowMetas?.flows]) if (meta !== undefined) await warm(meta.file);
 
   const tmp = mkdtempSync(join(tmpdir(), 'rttscan-bench-'));
@@ -315,6 +318,7 @@ async function main(): Promise<void> {
   const timeFile = join(tmp, 'time.txt');
   const devNull = openSync('/dev/null', 'w');
   const cliArgv = [process.execPath, CLI_SCRIPT, main.file, '--json', jsonOut, '-q'];
+  const cliEmptyArgv = [process.execPath, CLI_SCRIPT, empty.file, '--json', jsonOut, '-q'];
   const tcptraceArgv = [TCPTRACE, '-r', '-n', '-l', main.file];
   const haveTcptrace = existsSync(TCPTRACE);
 
@@ -337,6 +341,7 @@ async function main(): Promise<void> {
   const kinds = ['floor', 'readers', 'decode', 'analyze'] as const;
   const results: Record<string, MeasureResult[]> = { floor: [], readers: [], decode: [], analyze: [], rss: [], rssFloor: [], usFloor: [], pcapParser: [] };
   const cliRuns: ToolRun[] = [];
+  const cliEmptyRuns: ToolRun[] = [];
   const tcptraceRuns: ToolRun[] = [];
   const cliSamples: number[] = [];
   const runCli = (): void => {
@@ -356,6 +361,7 @@ async function main(): Promise<void> {
     const pair = [runCli, () => void (haveTcptrace && tcptraceRuns.push(runTool('tcptrace', tcptraceArgv, devNull, timeFile)))];
     if (rep % 2 === 1) pair.reverse();
     for (const run of pair) run();
+    cliEmptyRuns.push(runTool('rttscan CLI on the empty capture', cliEmptyArgv, devNull, timeFile));
     if (big !== undefined) {
       results.rss!.push(runChild('decode', big.file));
       results.rssFloor!.push(runChild('floor', big.file));
@@ -399,6 +405,7 @@ async function main(): Promise<void> {
   const decode = summarize('readers+decoders', results.decode!);
   const analyzed = summarize('analyze()', results.analyze!);
   const cli = summarize('rttscan CLI (process)', toolResults('cli', main.file, main, cliRuns));
+  const cliEmpty = summarize('  same, empty capture', toolResults('cli', empty.file, empty, cliEmptyRuns));
   const tcptrace = haveTcptrace ? summarize('tcptrace -r -n -l (process)', toolResults('tcptrace', main.file, main, tcptraceRuns)) : undefined;
   const rss = big === undefined ? undefined : summarize('readers+decoders', results.rss!);
   const rssFloor = big === undefined ? undefined : summarize('floor', results.rssFloor!);
@@ -457,13 +464,14 @@ async function main(): Promise<void> {
       row(decode, `>= ${TARGET_DECODE_PPS / 1e6} Mpkt/s: ${verdict(pass.decodePps)}`),
       row(analyzed, `>= ${TARGET_ANALYZE_PPS / 1e6} Mpkt/s: ${verdict(pass.analyzePps)}`),
       row(cli, ''),
+      [...row(cliEmpty, '').slice(0, 4), '', '', ...row(cliEmpty, '').slice(6)],
       tcptrace === undefined ? ['tcptrace', 'skipped: tcptrace not installed'] : row(tcptrace, ''),
     ]),
   );
   out.push('(cpu ms: user+system time of the whole process, so it includes the threads reading the file and can exceed the wall time)');
   out.push(
     '(analyze(): the library from open to result, in a process that has loaded it; rttscan CLI: `node bin/rttscan FILE --json OUT -q` and tcptrace: ' +
-      '`tcptrace -r -n -l FILE > /dev/null`, whole processes from spawn to exit, start-up and output included)',
+      '`tcptrace -r -n -l FILE > /dev/null`, whole processes from spawn to exit, start-up and output included; the empty capture shows the CLI\'s start-up alone)',
   );
   out.push('');
   out.push(`ratio readers+decoders / floor: ${ratio.toFixed(2)}x   (target <= ${TARGET_RATIO}x: ${verdict(pass.ratio)})`);
@@ -557,6 +565,7 @@ async function main(): Promise<void> {
     ratio: round(ratio),
     analyze: { ...strip(analyzed), samples },
     cli: { command: `node bin/rttscan ${relative(process.cwd(), main.file)} --json OUT -q`, ...strip(cli), samples },
+    cli_empty_capture: { command: `node bin/rttscan ${relative(process.cwd(), empty.file)} --json OUT -q`, ...strip(cliEmpty) },
     tcptrace:
       tcptrace === undefined || tcptraceCheck === undefined
         ? { skipped: 'tcptrace not installed' }
