@@ -12,7 +12,7 @@ import { linktypeName } from './decode/link.js';
 import { RttConnection, RttEngine, type RttCounters, type SampleKind } from './engines/rtt/rtt-engine.js';
 import { FlowTable, type FlowCounters } from './flow/flow-table.js';
 import type { Vantage } from './flow/vantage.js';
-import { SampleCollector, type Group, type GroupBy, type HalfRoute, type SampleFilters, type SampleListener } from './stats/collector.js';
+import { SampleCollector, type Group, type GroupBy, type SampleEndpoints, type SampleFilters, type SampleListener } from './stats/collector.js';
 import type { HistogramUnit, RttStats } from './stats/rtt-stats.js';
 import { relativeNs, type EpochTime, type TimeBase } from './time.js';
 
@@ -38,7 +38,7 @@ export interface AnalyzeOptions {
   /** With intervalNs, the result's statistics are those of the last interval. */
   onInterval?: (report: AnalysisReport) => void;
   /** Every sample that is kept, as it is found. */
-  onSample?: (ackNs: number, rttNs: number, kind: SampleKind, route: HalfRoute, base: TimeBase) => void;
+  onSample?: (ackNs: number, rttNs: number, kind: SampleKind, endpoints: SampleEndpoints, base: TimeBase) => void;
   /** Stops reading (between chunks) when aborted; the result covers what was read. */
   signal?: AbortSignal;
   /** Notes meant for a person (an unsupported link type, an inferred vantage), once each. */
@@ -162,7 +162,7 @@ class Analysis {
     });
     const onSample = options.onSample;
     if (onSample) {
-      const listener: SampleListener = (ackNs, rttNs, kind, route) => onSample(ackNs, rttNs, kind, route, this.base);
+      const listener: SampleListener = (ackNs, rttNs, kind, endpoints) => onSample(ackNs, rttNs, kind, endpoints, this.base);
       collector.onSample = listener;
     }
     this.intervalNs = options.intervalNs ?? 0;

@@ -99,9 +99,9 @@ async function runAnalysis(files: string[], options: CliOptions): Promise<number
   const csv = csvStream ? createCsvWriter(csvStream) : undefined;
   const sampleLines = options.samples ? new SampleLines() : undefined;
   if (csv || sampleLines) {
-    analyzeOptions.onSample = (ackNs, rttNs, kind, route, base) => {
-      csv?.write(csvRow(base, ackNs, rttNs, kind, route));
-      if (sampleLines) out(sampleLines.line(base, ackNs, rttNs, kind, route));
+    analyzeOptions.onSample = (ackNs, rttNs, kind, endpoints, base) => {
+      csv?.write(csvRow(base, ackNs, rttNs, kind, endpoints));
+      if (sampleLines) out(sampleLines.line(base, ackNs, rttNs, kind, endpoints));
     };
   }
 

@@ -4,7 +4,7 @@
  */
 import { stringify, type Stringifier } from 'csv-stringify';
 import { KIND_NAMES, type SampleKind } from '../engines/rtt/rtt-engine.js';
-import type { HalfRoute } from '../stats/collector.js';
+import type { SampleEndpoints } from '../stats/collector.js';
 import { formatEpoch, type TimeBase } from '../time.js';
 
 export const CSV_COLUMNS = ['ts', 'src', 'sport', 'dst', 'dport', 'rtt_us', 'kind'];
@@ -15,6 +15,6 @@ export function createCsvWriter(out: NodeJS.WritableStream): Stringifier {
   return csv;
 }
 
-export function csvRow(base: TimeBase, ackNs: number, rttNs: number, kind: SampleKind, route: HalfRoute): string[] {
-  return [formatEpoch(base, ackNs), route.src, String(route.sport), route.dst, String(route.dport), (rttNs / 1000).toFixed(3), KIND_NAMES[kind]];
+export function csvRow(base: TimeBase, ackNs: number, rttNs: number, kind: SampleKind, endpoints: SampleEndpoints): string[] {
+  return [formatEpoch(base, ackNs), endpoints.src, String(endpoints.sport), endpoints.dst, String(endpoints.dport), (rttNs / 1000).toFixed(3), KIND_NAMES[kind]];
 }

@@ -46,24 +46,23 @@ export class Group {
 }
 
 /**
- * Where the samples of one half-connection (data from `src`, acknowledged by `dst`) go, and how
- * they are labelled; resolved once per half and cached on it. Addresses are formatted only
- * when an output asks for them: a million connections must not cost a million strings.
+ * The half-connection a sample came from (data from `src`, acknowledged by `dst`), for
+ * per-sample outputs. One instance, reset for each sample and valid during the listener call;
+ * addresses are formatted only when asked for, so that analysis alone makes no strings.
  */
-export class HalfRoute {
-  private srcText: string | undefined;
-  private dstText: string | undefined;
-  constructor(
-    readonly group: Group,
-    private readonly flow: Flow<RttConnection>,
-    private readonly ackedByA: boolean,
-  ) {}
+export class SampleEndpoints {
+  flow!: Flow<RttConnection>;
+  ackedByA = false;
 
+  /** The sender's half: the same object for every sample of this half-connection. */
+  get half(): HalfConnection {
+    return this.ackedByA ? this.flow.state.b : this.flow.state.a;
+  }
   get src(): string {
-    return (this.srcText ??= formatAddress(this.flow.ipVersion, this.flow.addrs, this.ackedByA ? 4 : 0));
+    return formatAddress(this.flow.ipVersion, this.flow.addrs, this.ackedByA ? 4 : 0);
   }
   get dst(): string {
-    return (this.dstText ??= formatAddress(this.flow.ipVersion, this.flow.addrs, this.ackedByA ? 0 : 4));
+    return formatAddress(this.flow.ipVersion, this.flow.addrs, this.ackedByA ? 0 : 4);
   }
   get sport(): number {
     return this.ackedByA ? this.flow.portB : this.flow.portA;
@@ -76,7 +75,7 @@ export class HalfRoute {
 /** Why the samples of a half-connection are left out: a local host acknowledged, or a filter. */
 type Exclusion = 'local' | 'filter';
 
-export type SampleListener = (ackNs: number, rttNs: number, kind: SampleKind, route: HalfRoute) => void;
+export type SampleListener = (ackNs: number, rttNs: number, kind: SampleKind, endpoints: SampleEndpoints) => void;
 
 /** Samples per chunk of the pending buffer: chunks are never copied, only added. */
 const PENDING_CHUNK = 65536;
@@ -133,6 +132,7 @@ export class SampleCollector {
   filtered = 0;
   vantage: Vantage | undefined;
   onSample: SampleListener | undefined;
+  private readonly endpoints = new SampleEndpoints();
   /** Capture time of the first packet: where each group's time series starts. */
   originNs = 0;
   private readonly options: CollectorOptions;
@@ -203,38 +203,42 @@ export class SampleCollector {
 
   private countSegments(flow: Flow<RttConnection>, half: HalfConnection, ackedByA: boolean): void {
     if (half.dataSegments === 0) return;
-    const route = this.routeOf(half, flow, ackedByA);
-    if (typeof route === 'string') return;
-    for (const stats of route.group.stats === this.summary ? [this.summary] : [route.group.stats, this.summary]) {
+    const group = this.groupOf(half, flow, ackedByA);
+    if (typeof group === 'string') return;
+    for (const stats of group.stats === this.summary ? [this.summary] : [group.stats, this.summary]) {
       stats.dataSegments += half.dataSegments;
       stats.retransmittedSegments += half.retransmittedSegments;
     }
   }
 
   private route(half: HalfConnection, flow: Flow<RttConnection>, ackedByA: boolean, ackNs: number, rttNs: number, kind: SampleKind): void {
-    const route = this.routeOf(half, flow, ackedByA);
-    if (typeof route === 'string') {
-      if (route === 'local') this.localAcked++;
+    const group = this.groupOf(half, flow, ackedByA);
+    if (typeof group === 'string') {
+      if (group === 'local') this.localAcked++;
       else this.filtered++;
       return;
     }
-    const group = route.group;
     const rttUs = rttNs / 1000;
     group.stats.add(rttUs);
     if (group.stats !== this.summary) this.summary.add(rttUs);
     group.series?.add(ackNs - this.originNs, rttUs);
-    this.onSample?.(ackNs, rttNs, kind, route);
+    if (this.onSample !== undefined) {
+      this.endpoints.flow = flow;
+      this.endpoints.ackedByA = ackedByA;
+      this.onSample(ackNs, rttNs, kind, this.endpoints);
+    }
   }
 
-  private routeOf(half: HalfConnection, flow: Flow<RttConnection>, ackedByA: boolean): HalfRoute | Exclusion {
-    const cached = half.sinkSlot as HalfRoute | Exclusion | undefined;
+  /** The group of a half-connection's samples, or why they are left out; cached on the half. */
+  private groupOf(half: HalfConnection, flow: Flow<RttConnection>, ackedByA: boolean): Group | Exclusion {
+    const cached = half.sinkSlot as Group | Exclusion | undefined;
     if (cached !== undefined) return cached;
-    const route = this.resolve(flow, ackedByA);
-    half.sinkSlot = route;
-    return route;
+    const group = this.resolve(flow, ackedByA);
+    half.sinkSlot = group;
+    return group;
   }
 
-  private resolve(flow: Flow<RttConnection>, ackedByA: boolean): HalfRoute | Exclusion {
+  private resolve(flow: Flow<RttConnection>, ackedByA: boolean): Group | Exclusion {
     const vantage = this.vantage!;
     const version = flow.ipVersion;
     const addrs = flow.addrs;
@@ -266,7 +270,7 @@ export class SampleCollector {
       group = new Group(key, stats, this.options.timeSeries ? new TimeSeries() : undefined);
       this.groups.set(key, group);
     }
-    return new HalfRoute(group, flow, ackedByA);
+    return group;
   }
 }
 

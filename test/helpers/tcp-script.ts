@@ -81,8 +81,8 @@ export async function runScript(
   const result = await analyze([path], {
     vantage: { local: [], localLabels: [], inferred: false, note: undefined },
     ...options,
-    onSample: (_ackNs, rttNs, kind, route) => {
-      samples.push({ rttUs: rttNs / 1000, kind: KIND_NAMES[kind], src: `${route.src}:${route.sport}`, dst: `${route.dst}:${route.dport}` });
+    onSample: (_ackNs, rttNs, kind, endpoints) => {
+      samples.push({ rttUs: rttNs / 1000, kind: KIND_NAMES[kind], src: `${endpoints.src}:${endpoints.sport}`, dst: `${endpoints.dst}:${endpoints.dport}` });
     },
   });
   return { samples, result };
