@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AckMatch, MAX_SEGMENTS, Outstanding } from '../../src/engines/rtt/outstanding.js';
-import { TsHistory } from '../../src/engines/rtt/ts-history.js';
+import { firstSeenNs, newTsHistory, seeTsVal } from '../../src/engines/rtt/ts-history.js';
 
 test('Outstanding keeps segments in order through wraparound and growth', () => {
   const segs = new Outstanding();
@@ -46,16 +46,22 @@ test('a partial ACK advances the segment start; a later exact ACK pairs with it 
 });
 
 test('TsHistory remembers the first sighting of each TSval, keeps the newest 256, wraps in serial order', () => {
-  const h = new TsHistory();
+  let h = newTsHistory();
   const base = 0xffffff00; // TSvals cross 2^32
   for (let i = 0; i < 600; i++) {
     const tsVal = (base + Math.floor(i / 2)) >>> 0; // each TSval on two segments
-    h.see(tsVal, 1000 + i);
+    h = seeTsVal(h, tsVal, 1000 + i);
   }
   // 300 distinct values were seen; the newest 256 are remembered, timed by their first segment.
-  assert.equal(h.firstSeenNs((base + 299) >>> 0), 1000 + 598);
-  assert.equal(h.firstSeenNs((base + 44) >>> 0), 1000 + 88);
-  assert.equal(h.firstSeenNs((base + 43) >>> 0), -1);
-  h.see((base + 10) >>> 0, 99999); // older than the newest: ignored
-  assert.equal(h.firstSeenNs((base + 299) >>> 0), 1598);
+  assert.equal(firstSeenNs(h, (base + 299) >>> 0), 1000 + 598);
+  assert.equal(firstSeenNs(h, (base + 44) >>> 0), 1000 + 88);
+  assert.equal(firstSeenNs(h, (base + 43) >>> 0), -1);
+  h = seeTsVal(h, (base + 10) >>> 0, 99999); // older than the newest: ignored
+  assert.equal(firstSeenNs(h, (base + 299) >>> 0), 1598);
+  // Before it fills up, every entry is found too.
+  let small = newTsHistory();
+  small = seeTsVal(small, 5, 50);
+  small = seeTsVal(small, 6, 60);
+  small = seeTsVal(small, 7, 70);
+  assert.deepEqual([5, 6, 7, 8].map((v) => firstSeenNs(small, v)), [50, 60, 70, -1]);
 });

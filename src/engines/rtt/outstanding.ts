@@ -24,7 +24,7 @@ const FLAG_RETRANSMITTED = 2;
  * Initial capacity in segments (a power of two); a connection with more in flight doubles it.
  * Small, because a million mostly idle connections must fit in a few hundred bytes each.
  */
-const INITIAL_SEGMENTS = 2;
+const INITIAL_SEGMENTS = 1;
 /**
  * Segments tracked per direction at most. Beyond this (a window of 65536 segments is ~95 MB
  * of data in flight) the oldest is dropped: it can then give no sample, never a wrong one.

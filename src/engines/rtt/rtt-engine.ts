@@ -21,7 +21,7 @@ import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../../decode/packet-view.js'
 import type { Flow, FlowTable } from '../../flow/flow-table.js';
 import { seqAdd, seqGe, seqGt, seqLe, seqLt } from '../../flow/seq.js';
 import { AckMatch, Outstanding } from './outstanding.js';
-import { TsHistory } from './ts-history.js';
+import { firstSeenNs, newTsHistory, seeTsVal, type TsHistory } from './ts-history.js';
 
 export const KIND_DATA = 0;
 export const KIND_SYN = 1;
@@ -29,9 +29,12 @@ export const KIND_TS = 2;
 export const KIND_NAMES = ['data', 'syn', 'ts'] as const;
 export type SampleKind = typeof KIND_DATA | typeof KIND_SYN | typeof KIND_TS;
 
-/** The data one endpoint sends, and what is known of its acknowledgement by the other. */
-export class HalfConnection {
-  readonly outstanding = new Outstanding();
+/**
+ * The data one endpoint sends, and what is known of its acknowledgement by the other. It *is*
+ * the ring of its segments in flight (a subclass rather than a member: a million connections
+ * make every object per half count, bench/run.ts bytes per flow).
+ */
+export class HalfConnection extends Outstanding {
   tsHistory: TsHistory | undefined = undefined;
   /** Some sequence-consuming segment has been seen from this sender. */
   started = false;
@@ -128,11 +131,11 @@ export class RttEngine {
       half.synSeen = true;
       half.isn = seq;
     }
-    if (view.hasTimestamp) (half.tsHistory ??= new TsHistory()).see(tsVal, nowNs);
+    if (view.hasTimestamp) half.tsHistory = seeTsVal(half.tsHistory ?? newTsHistory(), tsVal, nowNs);
     if (!half.started || seqGe(seq, half.maxEnd)) {
       half.started = true;
       half.dataSegments++;
-      half.outstanding.push(seq, end, nowNs, tsVal, isSyn);
+      half.push(seq, end, nowNs, tsVal, isSyn);
       half.maxEnd = end;
       return;
     }
@@ -144,7 +147,7 @@ export class RttEngine {
     }
     half.dataSegments++;
     half.retransmittedSegments++;
-    const segs = half.outstanding;
+    const segs: Outstanding = half;
     const first = this.firstEndingAfter(segs, seq);
     let overlapped = false;
     for (let i = first; i < segs.count && seqLt(segs.start(i), end); i++) {
@@ -180,7 +183,7 @@ export class RttEngine {
     if (half.acked && seqLe(ack, half.una)) return; // duplicate or old: one sample per ack number
     half.una = ack;
     half.acked = true;
-    const segs = half.outstanding;
+    const segs: Outstanding = half;
     if (seqGt(ack, half.maxEnd)) {
       this.counters.ackedUnseenData++;
       segs.clear();
@@ -223,6 +226,6 @@ export class RttEngine {
     // TSecr 0 is not an echo (RFC 7323), except on a SYN, which acknowledges nothing.
     if (!view.hasTimestamp || view.tsEcr === 0 || half.tsHistory === undefined) return -1;
     if (seqLt(view.tsEcr, latestTsVal)) return -1;
-    return half.tsHistory.firstSeenNs(view.tsEcr);
+    return firstSeenNs(half.tsHistory, view.tsEcr);
   }
 }

@@ -3,6 +3,10 @@
  * time of the *first* segment that carried it is where an RTT measured through the echo must
  * start, because timestamp clocks tick every 1–10 ms and many segments share a TSval: keeping
  * the first sighting can only overestimate, never underestimate.
+ *
+ * The history is a ring held entirely in one array of doubles, `[next, count, tsVal0, time0,
+ * tsVal1, time1, ...]`, owned by the sender's HalfConnection: no object of its own, because a
+ * million connections make every object per half count (bench/run.ts, bytes per flow).
  */
 import { seqGt } from '../../flow/seq.js';
 import { doubles } from '../../util/doubles.js';
@@ -13,42 +17,65 @@ import { doubles } from '../../util/doubles.js';
  */
 const MAX_ENTRIES = 256;
 const INITIAL_ENTRIES = 2;
+const NEXT = 0;
+const COUNT = 1;
+const HEADER = 2;
 
-export class TsHistory {
-  /** Pairs (TSval, capture time of its first segment), a ring in one array. */
-  private entries = doubles(2 * INITIAL_ENTRIES);
-  private capacity = INITIAL_ENTRIES;
-  private next = 0;
-  private count = 0;
-  private newest = 0;
+export type TsHistory = number[];
 
-  /** Records the TSval of a segment sent at `sentNs`, if it is newer than any before. */
-  see(tsVal: number, sentNs: number): void {
-    if (this.count > 0 && !seqGt(tsVal, this.newest)) return;
-    if (this.count === this.capacity && this.capacity < MAX_ENTRIES) this.grow();
-    this.entries[2 * this.next] = tsVal;
-    this.entries[2 * this.next + 1] = sentNs;
-    this.next = (this.next + 1) & (this.capacity - 1);
-    if (this.count < this.capacity) this.count++;
-    this.newest = tsVal;
+export function newTsHistory(): TsHistory {
+  const ring = doubles(HEADER + 2 * INITIAL_ENTRIES);
+  ring[NEXT] = 0;
+  ring[COUNT] = 0;
+  return ring;
+}
+
+function capacityOf(ring: TsHistory): number {
+  return (ring.length - HEADER) / 2;
+}
+
+/**
+ * Records the TSval of a segment sent at `sentNs` if it is newer than any before; returns the
+ * ring, which is a new array when it had to grow.
+ */
+export function seeTsVal(history: TsHistory, tsVal: number, sentNs: number): TsHistory {
+  let ring = history;
+  let capacity = capacityOf(ring);
+  const count = ring[COUNT]!;
+  // The newest TSval is the last one written.
+  if (count > 0 && !seqGt(tsVal, ring[HEADER + 2 * ((ring[NEXT]! - 1) & (capacity - 1))]!)) return ring;
+  if (count === capacity && capacity < MAX_ENTRIES) {
+    ring = grown(ring);
+    capacity *= 2;
   }
+  const next = ring[NEXT]!;
+  ring[HEADER + 2 * next] = tsVal;
+  ring[HEADER + 2 * next + 1] = sentNs;
+  ring[NEXT] = (next + 1) & (capacity - 1);
+  if (count < capacity) ring[COUNT] = count + 1;
+  return ring;
+}
 
-  /** Capture time of the first segment carrying `tsVal`, or -1 if it is not remembered. */
-  firstSeenNs(tsVal: number): number {
-    for (let i = 1; i <= this.count; i++) {
-      const at = (this.next - i) & (this.capacity - 1);
-      if (this.entries[2 * at] === tsVal) return this.entries[2 * at + 1]!;
-    }
-    return -1;
+/** Capture time of the first segment carrying `tsVal`, or -1 if it is not remembered. */
+export function firstSeenNs(ring: TsHistory, tsVal: number): number {
+  const capacity = capacityOf(ring);
+  const next = ring[NEXT]!;
+  const count = ring[COUNT]!;
+  for (let i = 1; i <= count; i++) {
+    const at = HEADER + 2 * ((next - i) & (capacity - 1));
+    if (ring[at] === tsVal) return ring[at + 1]!;
   }
+  return -1;
+}
 
-  /** Doubles the ring, oldest entry first (only when full, so `next` is the oldest). */
-  private grow(): void {
-    const old = this.entries;
-    const bigger = doubles(2 * old.length);
-    for (let k = 0; k < old.length; k++) bigger[k] = old[(2 * this.next + k) % old.length]!;
-    this.entries = bigger;
-    this.next = this.capacity;
-    this.capacity *= 2;
-  }
+/** A ring twice the size, oldest entry first (only when full, so `next` is the oldest). */
+function grown(ring: TsHistory): TsHistory {
+  const capacity = capacityOf(ring);
+  const entries = 2 * capacity;
+  const bigger = doubles(HEADER + 2 * entries);
+  const next = ring[NEXT]!;
+  for (let k = 0; k < entries; k++) bigger[HEADER + k] = ring[HEADER + ((2 * next + k) % entries)]!;
+  bigger[NEXT] = capacity;
+  bigger[COUNT] = capacity;
+  return bigger;
 }
