@@ -38,6 +38,12 @@ export class HalfConnection extends Outstanding {
   tsHistory: TsHistory | undefined = undefined;
   /** Some sequence-consuming segment has been seen from this sender. */
   started = false;
+  /*
+   * maxEnd, una and isn are sequence numbers held as int32 (`x | 0`), not u32: V8 keeps a
+   * 32-bit integer in the object itself but boxes a larger double in a heap number of its own,
+   * 16 bytes more per field per connection. The serial helpers take either form; compare for
+   * equality only after `| 0`, and give the ring back u32 (`>>> 0`).
+   */
   /** One past the highest sequence number sent. */
   maxEnd = 0;
   /** Highest ack number received for this sender's data, once `acked`. */
@@ -107,7 +113,7 @@ export class RttEngine {
     if ((flags & (TCP_SYN | TCP_ACK)) === TCP_SYN) {
       // A new SYN on a known 4-tuple with another ISN, or after a close: a new connection.
       const sender = fromA ? flow.state.a : flow.state.b;
-      if ((sender.synSeen && sender.isn !== view.seq) || (flow.closed && !sender.synSeen)) {
+      if ((sender.synSeen && sender.isn !== (view.seq | 0)) || (flow.closed && !sender.synSeen)) {
         flow = table.replace(flow, view, nowNs);
         fromA = true;
       }
@@ -129,19 +135,19 @@ export class RttEngine {
     const tsVal = view.hasTimestamp ? view.tsVal : 0;
     if (isSyn) {
       half.synSeen = true;
-      half.isn = seq;
+      half.isn = seq | 0;
     }
     if (view.hasTimestamp) half.tsHistory = seeTsVal(half.tsHistory ?? newTsHistory(), tsVal, nowNs);
     if (!half.started || seqGe(seq, half.maxEnd)) {
       half.started = true;
       half.dataSegments++;
       half.push(seq, end, nowNs, tsVal, isSyn);
-      half.maxEnd = end;
+      half.maxEnd = end | 0;
       return;
     }
     // Starts below the highest byte sent: a retransmission, or a keep-alive probe (one byte or
     // none just below what was acknowledged), which is neither data nor a retransmission.
-    if (half.acked && segLen <= 1 && end === half.una) {
+    if (half.acked && segLen <= 1 && (end | 0) === half.una) {
       this.counters.keepalives++;
       return;
     }
@@ -156,8 +162,8 @@ export class RttEngine {
     }
     if (seqGt(end, half.maxEnd)) {
       // It also carries new bytes: their ACK can only answer this packet.
-      segs.push(half.maxEnd, end, nowNs, tsVal, false);
-      half.maxEnd = end;
+      segs.push(half.maxEnd >>> 0, end, nowNs, tsVal, false);
+      half.maxEnd = end | 0;
     } else if (!overlapped && (!half.acked || seqGe(seq, half.una))) {
       // It fills a hole: the first copy of these bytes to pass the capture point (the earlier
       // one was lost upstream), so it is timed like a first transmission, in sequence order.
@@ -181,7 +187,7 @@ export class RttEngine {
   private onAck(half: HalfConnection, view: PacketView, nowNs: number, flow: Flow<RttConnection>, ackedByA: boolean): void {
     const ack = view.ack;
     if (half.acked && seqLe(ack, half.una)) return; // duplicate or old: one sample per ack number
-    half.una = ack;
+    half.una = ack | 0;
     half.acked = true;
     const segs: Outstanding = half;
     if (seqGt(ack, half.maxEnd)) {
