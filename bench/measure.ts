@@ -35,7 +35,7 @@ import { createReadStream, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CHUNK_SIZE } from '../src/capture/input.js';
+import { CHUNK_SIZE, fileChunks } from '../src/capture/input.js';
 import { openInputs, readPackets } from '../src/capture/packet-source.js';
 import { readerFor } from '../src/capture/detect.js';
 import type { CapturedPacket } from '../src/capture/captured-packet.js';
@@ -152,17 +152,20 @@ async function pcapParser(parse: PcapParse, file: string): Promise<{ packets: nu
 const PCAP_FILE_HEADER_LEN = 24;
 const RECORD_HEADER_LEN = 16;
 
-/** The floor: stream the file and walk record headers, handling headers split across chunks. */
+/**
+ * The floor: read the file the way the library does (fileChunks: reused buffers, read-ahead)
+ * and walk record headers, handling headers split across chunks.
+ */
 async function floor(file: string): Promise<{ packets: number; bytes: number }> {
   const handle = await open(file, 'r');
-  const stream = handle.createReadStream({ highWaterMark: CHUNK_SIZE });
+  const stream = fileChunks(handle);
   const header = new Uint8Array(RECORD_HEADER_LEN);
   let headerHave = 0;
   /** Bytes of the current record (or the file header) still to pass over in later chunks. */
   let skip = PCAP_FILE_HEADER_LEN;
   let records = 0;
   let bytes = 0;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
+  for await (const chunk of stream) {
     const len = chunk.length;
     bytes += len;
     let pos = skip;

@@ -2,7 +2,8 @@
  * Throughput benchmark: `npm run bench` (or `node dist/bench/run.js [options]` after tsc).
  *
  * On a generated capture of 2 M TCP packets (bench/generate.ts) it measures, in the same run:
- *   floor             streaming the file in CHUNK_SIZE chunks and walking the record headers;
+ *   floor             reading the file as the library does (fileChunks: CHUNK_SIZE, reused
+ *                     buffers, read-ahead) and walking the record headers, nothing more;
  *   readers           the library's readers (openInputs + readPackets), counting packets;
  *   readers+decoders  readers + PacketDecoder, with the decoded fields checked in the loop
  *                     against the generator's digest and counts;

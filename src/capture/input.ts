@@ -60,7 +60,7 @@ async function openFile(path: string): Promise<FileHandle> {
  * more have been handed out, which is what a reader needs: it copies a record that straddles
  * two chunks when the second arrives. The reads are pulled: a slow consumer holds them back.
  */
-async function* fileChunks(handle: FileHandle): AsyncGenerator<Uint8Array> {
+export async function* fileChunks(handle: FileHandle): AsyncGenerator<Uint8Array> {
   const buffers = [new Uint8Array(CHUNK_SIZE), new Uint8Array(CHUNK_SIZE), new Uint8Array(CHUNK_SIZE)] as const;
   let turn = 0;
   let reading: Promise<{ bytesRead: number; buffer: Uint8Array }> | undefined = handle.read(buffers[0], 0, CHUNK_SIZE, null);
