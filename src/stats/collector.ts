@@ -14,6 +14,11 @@ import type { HalfConnection, RttConnection, RttSample, SampleKind } from '../en
 import { RttStats, type HistogramUnit } from './rtt-stats.js';
 import { TimeSeries } from './time-series.js';
 
+/** The half of `flow` whose data was acknowledged: B's when A acknowledged, and A's otherwise. */
+function senderHalf(flow: Flow<RttConnection>, ackedByA: boolean): HalfConnection {
+  return ackedByA ? flow.state.b : flow.state.a;
+}
+
 export type GroupBy = 'all' | 'laddr' | 'raddr' | 'lport' | 'rport' | 'flow';
 
 export interface SampleFilters {
@@ -56,7 +61,7 @@ export class SampleEndpoints {
 
   /** The sender's half: the same object for every sample of this half-connection. */
   get half(): HalfConnection {
-    return this.ackedByA ? this.flow.state.b : this.flow.state.a;
+    return senderHalf(this.flow, this.ackedByA);
   }
   get src(): string {
     return formatAddress(this.flow.ipVersion, this.flow.addrs, this.ackedByA ? 4 : 0);
@@ -164,8 +169,7 @@ export class SampleCollector {
 
   add(sample: RttSample): void {
     if (this.pending === undefined) {
-      const half = sample.ackedByA ? sample.flow.state.b : sample.flow.state.a;
-      this.route(half, sample.flow, sample.ackedByA, sample.ackNs, sample.rttNs, sample.kind);
+      this.route(sample.flow, sample.ackedByA, sample.ackNs, sample.rttNs, sample.kind);
       return;
     }
     this.pending.push(sample);
@@ -178,8 +182,8 @@ export class SampleCollector {
       this.pendingFlows.push(flow);
       return;
     }
-    this.countSegments(flow, flow.state.a, false);
-    this.countSegments(flow, flow.state.b, true);
+    this.countSegments(flow, false);
+    this.countSegments(flow, true);
   }
 
   /** Fixes the vantage (inferring it if needed) and replays what waited for it. */
@@ -189,7 +193,7 @@ export class SampleCollector {
     this.vantage = this.inference!.decide((address) => p.fastestAckNs(address));
     this.pending = undefined;
     this.inference = undefined;
-    p.forEach((flow, ackedByA, ackNs, rttNs, kind) => this.route(ackedByA ? flow.state.b : flow.state.a, flow, ackedByA, ackNs, rttNs, kind));
+    p.forEach((flow, ackedByA, ackNs, rttNs, kind) => this.route(flow, ackedByA, ackNs, rttNs, kind));
     const flows = this.pendingFlows;
     this.pendingFlows = [];
     for (const flow of flows) this.flowEnded(flow);
@@ -201,9 +205,11 @@ export class SampleCollector {
     for (const group of this.groups.values()) group.stats.reset();
   }
 
-  private countSegments(flow: Flow<RttConnection>, half: HalfConnection, ackedByA: boolean): void {
+  /** Adds the segment counts of the data that one side of `flow` sent (acknowledged by the other). */
+  private countSegments(flow: Flow<RttConnection>, ackedByA: boolean): void {
+    const half = senderHalf(flow, ackedByA);
     if (half.dataSegments === 0) return;
-    const group = this.groupOf(half, flow, ackedByA);
+    const group = this.groupOf(flow, ackedByA);
     if (typeof group === 'string') return;
     for (const stats of group.stats === this.summary ? [this.summary] : [group.stats, this.summary]) {
       stats.dataSegments += half.dataSegments;
@@ -211,8 +217,8 @@ export class SampleCollector {
     }
   }
 
-  private route(half: HalfConnection, flow: Flow<RttConnection>, ackedByA: boolean, ackNs: number, rttNs: number, kind: SampleKind): void {
-    const group = this.groupOf(half, flow, ackedByA);
+  private route(flow: Flow<RttConnection>, ackedByA: boolean, ackNs: number, rttNs: number, kind: SampleKind): void {
+    const group = this.groupOf(flow, ackedByA);
     if (typeof group === 'string') {
       if (group === 'local') this.localAcked++;
       else this.filtered++;
@@ -230,7 +236,8 @@ export class SampleCollector {
   }
 
   /** The group of a half-connection's samples, or why they are left out; cached on the half. */
-  private groupOf(half: HalfConnection, flow: Flow<RttConnection>, ackedByA: boolean): Group | Exclusion {
+  private groupOf(flow: Flow<RttConnection>, ackedByA: boolean): Group | Exclusion {
+    const half = senderHalf(flow, ackedByA);
     const cached = half.sinkSlot as Group | Exclusion | undefined;
     if (cached !== undefined) return cached;
     const group = this.resolve(flow, ackedByA);
