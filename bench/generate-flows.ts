@@ -75,7 +75,6 @@ function metaPath(spec: FlowsSpec): string {
 const MS = 1e6;
 const US = 1e3;
 const SERVERS = 600;
-const PORTS_PER_CLIENT = 16;
 const ETH_LEN = 14;
 const IP_LEN = 20;
 const TCP_SYN = 0x02;

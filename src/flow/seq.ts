@@ -4,11 +4,6 @@
  * comparisons stay right across wraparound. Values are u32 held in JS numbers.
  */
 
-/** Signed distance b − a, in [−2^31, 2^31). */
-export function seqDiff(a: number, b: number): number {
-  return (b - a) | 0;
-}
-
 export function seqLt(a: number, b: number): boolean {
   return ((a - b) | 0) < 0;
 }
