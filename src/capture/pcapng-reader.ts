@@ -57,10 +57,10 @@ export class PcapngReader implements CaptureReader {
   next(): boolean {
     const buf = this.buf;
     for (;;) {
-      if (buf.skipping || buf.available < 12) return false;
+      if (buf.skipping || !buf.ensure(12)) return false;
       this.record = this.blocks + 1;
-      const at = buf.pos;
-      const view = buf.view;
+      let at = buf.pos;
+      let view = buf.view;
       let type = view.getUint32(at, this.littleEndian);
       if (type === BLOCK_SHB) {
         // The SHB type reads the same in both byte orders; its magic says which one follows.
@@ -80,7 +80,10 @@ export class PcapngReader implements CaptureReader {
         buf.skip(length);
         continue;
       }
-      if (buf.available < length) return false;
+      if (!buf.ensure(length)) return false;
+      // ensure may have moved the cursor onto the next chunk.
+      at = buf.pos;
+      view = buf.view;
       this.blocks++;
       const trailer = view.getUint32(at + length - 4, this.littleEndian);
       if (trailer !== length) {

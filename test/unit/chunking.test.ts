@@ -21,6 +21,7 @@ import {
 } from '../helpers/capture-writer.js';
 import { Random } from '../helpers/random.js';
 import { readCapture, type ReadResult } from '../helpers/read-capture.js';
+import { JOIN_HEAD } from '../../src/capture/chunk-buffer.js';
 
 const v4 = conversation();
 const v6 = conversation({ client: '2001:db8::10', server: '2001:db8::20', clientPort: 50000, serverPort: 443 });
@@ -102,3 +103,41 @@ test('a corrupt block gives the same error whatever the chunking', () => {
   assert.match(want, /record 4 at offset 0x[0-9a-f]+: block length \d+ does not match its trailing length 4$/);
   for (let size = 1; size <= 64; size++) assert.equal(message(size), want, `chunks of ${size}`);
 });
+
+/**
+ * Chunks larger than the join head (JOIN_HEAD in src/capture/chunk-buffer.ts): a record that
+ * straddles a boundary is joined with only the head of the next chunk, then the reader moves
+ * onto the chunk in place; a record longer than the head makes the join grow. Records of many
+ * sizes, some far beyond the head, in chunks of sizes around it and in random large sizes.
+ */
+function bigRecordsSample(ng: boolean): Uint8Array {
+  const rnd = new Random(ng ? 7 : 3);
+  const frames = Array.from({ length: 300 }, (_, i) => {
+    const size = i % 17 === 0 ? 3 * JOIN_HEAD + rnd.int(JOIN_HEAD) : i % 5 === 0 ? JOIN_HEAD - 20 + rnd.int(40) : 40 + rnd.int(1500);
+    return pattern(size, i + 1);
+  });
+  if (ng) {
+    return pcapngFile([
+      { kind: 'shb' },
+      { kind: 'idb', linktype: LINKTYPE.RAW, tsresol: 9 },
+      ...frames.map((data, i): NgBlock => ({ kind: 'epb', interfaceId: 0, timestamp: 1_700_000_000_000_000_000n + BigInt(i), data })),
+    ]);
+  }
+  return pcapFile(frames.map((data, i) => ({ sec: 1_700_000_000 + i, frac: i, data })), { linktype: LINKTYPE.RAW });
+}
+
+for (const ng of [false, true]) {
+  test(`${ng ? 'pcapng' : 'pcap'}: records larger and smaller than the join head, chunks around its size, read the same`, () => {
+    const file = bigRecordsSample(ng);
+    const whole = readCapture(file);
+    assert.equal(whole.packets.length, 300);
+    for (const size of [JOIN_HEAD - 1, JOIN_HEAD, JOIN_HEAD + 1, JOIN_HEAD + 13, 2 * JOIN_HEAD + 5, 3 * JOIN_HEAD, 65536]) {
+      sameResult(readCapture(file, size), whole, `chunks of ${size}`);
+    }
+    const rnd = new Random(file.length);
+    for (let run = 0; run < 100; run++) {
+      const sizes: number[] = [];
+      sameResult(readCapture(file, (i) => (sizes[i] = 1 + rnd.int(run % 2 ? 8 * JOIN_HEAD : 2 * JOIN_HEAD))), whole, `random chunks ${sizes.join(',')}`);
+    }
+  });
+}
