@@ -13,7 +13,6 @@
  * Engines keep their per-connection state in `Flow.state`, made by the table's factory.
  */
 import type { PacketView } from '../decode/packet-view.js';
-import { doubles } from '../util/doubles.js';
 
 export type ExpiryReason = 'idle' | 'closed' | 'evicted' | 'reused' | 'end';
 
@@ -22,53 +21,79 @@ const FROM_A = 1;
 const FROM_B = 2;
 
 export class Flow<S> {
-  readonly id: number;
   readonly ipVersion: number;
-  /** Endpoint A's address in words 0..3, B's in 4..7. A is the sender of the first packet seen. */
-  readonly addrs = doubles(8);
+  /*
+   * Addresses as int32 words (`| 0`): V8 keeps a small integer in the object itself but boxes a
+   * larger number in a heap number of its own, and a million flows make every byte count
+   * (bench/run.ts, bytes per active flow). Word 0 of each endpoint is a field; IPv6 keeps all
+   * eight words in `addrs6` as well, which IPv4 flows do without.
+   */
+  /** Word 0 of endpoint A's address (A is the sender of the first packet seen), and of B's. */
+  readonly addrA: number;
+  readonly addrB: number;
+  /** IPv6: A's words 0..3, then B's; undefined for IPv4. */
+  readonly addrs6: number[] | undefined;
   readonly portA: number;
   readonly portB: number;
   readonly hash: number;
   state!: S;
   /** Capture time (ns from the start of the run) of the latest packet. */
   lastSeenNs = 0;
-  /** When the flow was put at the tail of its list (lists are in this order). */
-  listedNs = 0;
+  /**
+   * When the flow was put at the tail of its list (lists are in this order), in ms rounded up:
+   * a small integer for 24 days of capture, where ns would be a boxed double. Only the sweep
+   * reads it, and a millisecond later only delays when memory is reclaimed (rounding down
+   * could make a flow just relisted look due again, with a TTL under 1 ms).
+   */
+  listedMs = 0;
   closed = false;
   nextInBucket: Flow<S> | undefined = undefined;
   prev: Flow<S> | undefined = undefined;
   next: Flow<S> | undefined = undefined;
 
-  constructor(id: number, view: PacketView, hash: number) {
-    this.id = id;
+  constructor(view: PacketView, hash: number) {
     this.ipVersion = view.ipVersion;
-    for (let i = 0; i < 4; i++) {
-      this.addrs[i] = view.src[i]!;
-      this.addrs[4 + i] = view.dst[i]!;
+    this.addrA = view.src[0]! | 0;
+    this.addrB = view.dst[0]! | 0;
+    if (view.ipVersion === 6) {
+      const words: number[] = [];
+      for (let i = 0; i < 4; i++) words.push(view.src[i]! | 0);
+      for (let i = 0; i < 4; i++) words.push(view.dst[i]! | 0);
+      this.addrs6 = words;
+    } else {
+      this.addrs6 = undefined;
     }
     this.portA = view.srcPort;
     this.portB = view.dstPort;
     this.hash = hash;
   }
 
+  /** Both addresses as words: A's in 0..3, B's in 4..7 (made on each call: not for the hot path). */
+  get addrs(): readonly number[] {
+    return this.addrs6 ?? [this.addrA, 0, 0, 0, this.addrB, 0, 0, 0];
+  }
+
   /** Whether the packet in `view` belongs to this flow: FROM_A, FROM_B or NO_MATCH. */
   matches(view: PacketView): number {
     if (view.ipVersion !== this.ipVersion) return NO_MATCH;
-    const a = this.addrs;
-    const s = view.src;
-    const d = view.dst;
-    if (view.srcPort === this.portA && view.dstPort === this.portB) {
-      if (s[0] === a[0] && s[1] === a[1] && s[2] === a[2] && s[3] === a[3] && d[0] === a[4] && d[1] === a[5] && d[2] === a[6] && d[3] === a[7]) {
-        return FROM_A;
-      }
+    const s0 = view.src[0]! | 0;
+    const d0 = view.dst[0]! | 0;
+    if (view.srcPort === this.portA && view.dstPort === this.portB && s0 === this.addrA && d0 === this.addrB) {
+      if (this.addrs6 === undefined || sameWords(this.addrs6, view.src, view.dst)) return FROM_A;
     }
-    if (view.srcPort === this.portB && view.dstPort === this.portA) {
-      if (s[0] === a[4] && s[1] === a[5] && s[2] === a[6] && s[3] === a[7] && d[0] === a[0] && d[1] === a[1] && d[2] === a[2] && d[3] === a[3]) {
-        return FROM_B;
-      }
+    if (view.srcPort === this.portB && view.dstPort === this.portA && s0 === this.addrB && d0 === this.addrA) {
+      if (this.addrs6 === undefined || sameWords(this.addrs6, view.dst, view.src)) return FROM_B;
     }
     return NO_MATCH;
   }
+}
+
+/** Whether `a`'s words are `first`'s then `second`'s (words 1..3: word 0 is compared already). */
+function sameWords(words: readonly number[], first: Uint32Array, second: Uint32Array): boolean {
+  for (let i = 1; i < 4; i++) {
+    if (words[i] !== (first[i]! | 0) || words[4 + i] !== (second[i]! | 0)) return false;
+  }
+  return true;
 }
 
 function endpointHash(words: Uint32Array, port: number): number {
@@ -91,7 +116,7 @@ class FlowList<S> {
   tail: Flow<S> | undefined = undefined;
 
   push(flow: Flow<S>, nowNs: number): void {
-    flow.listedNs = nowNs;
+    flow.listedMs = Math.ceil(nowNs / 1e6);
     flow.prev = this.tail;
     flow.next = undefined;
     if (this.tail) this.tail.next = flow;
@@ -135,7 +160,6 @@ export class FlowTable<S> {
   private readonly open = new FlowList<S>();
   private readonly closedList = new FlowList<S>();
   private readonly options: FlowTableOptions<S>;
-  private nextId = 0;
   size = 0;
   /** Set by `lookup`: whether the packet came from the flow's endpoint A. */
   fromA = false;
@@ -186,7 +210,7 @@ export class FlowTable<S> {
 
   private sweep(list: FlowList<S>, ttlNs: number, nowNs: number): void {
     let flow = list.head;
-    while (flow !== undefined && nowNs - flow.listedNs > ttlNs) {
+    while (flow !== undefined && nowNs - flow.listedMs * 1e6 > ttlNs) {
       if (nowNs - flow.lastSeenNs > ttlNs) {
         this.expireNow(flow);
       } else {
@@ -225,7 +249,7 @@ export class FlowTable<S> {
         this.drop(victim, 'evicted');
       }
     }
-    const flow = new Flow<S>(this.nextId++, view, hash);
+    const flow = new Flow<S>(view, hash);
     flow.state = this.options.createState(flow);
     flow.lastSeenNs = nowNs;
     flow.nextInBucket = this.buckets.get(hash);

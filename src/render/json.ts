@@ -94,6 +94,7 @@ export function renderJson(result: AnalysisResult, unit: string): string {
         acked_unseen_data: result.rtt.ackedUnseenData,
         no_segment_match: result.rtt.noSegmentMatch,
         keepalives: result.rtt.keepalives,
+        segments_dropped: result.rtt.segmentsDropped,
       },
     },
   };

@@ -44,21 +44,25 @@ export class AckMatch {
 
 export class Outstanding {
   private data = doubles(INITIAL_SEGMENTS * STRIDE);
-  private capacity = INITIAL_SEGMENTS;
   private head = 0;
   count = 0;
-  /** Segments dropped because MAX_SEGMENTS were in flight. */
-  overflowed = 0;
+
+  /** Segments the ring holds (a power of two); derived, not stored: a field per half counts. */
+  private get capacity(): number {
+    return this.data.length / STRIDE;
+  }
 
   private slot(i: number): number {
     return ((this.head + i) & (this.capacity - 1)) * STRIDE;
   }
 
-  push(start: number, end: number, sentNs: number, tsVal: number, isSyn: boolean): void {
+  /** Adds a segment at the end; true when the oldest had to be dropped (MAX_SEGMENTS in flight). */
+  push(start: number, end: number, sentNs: number, tsVal: number, isSyn: boolean): boolean {
+    let dropped = false;
     if (this.count === this.capacity) {
       if (this.capacity >= MAX_SEGMENTS) {
         this.shift();
-        this.overflowed++;
+        dropped = true;
       } else this.grow();
     }
     const at = this.slot(this.count);
@@ -70,6 +74,7 @@ export class Outstanding {
     d[at + LAST_TSVAL] = tsVal;
     d[at + FLAGS] = isSyn ? FLAG_SYN : 0;
     this.count++;
+    return dropped;
   }
 
   /** Moves the last segment to position i, shifting the ones from i on (rare: hole fills). */
@@ -150,7 +155,6 @@ export class Outstanding {
     const headAt = this.head * STRIDE;
     for (let k = 0; k < old.length; k++) bigger[k] = old[(headAt + k) % old.length]!;
     this.data = bigger;
-    this.capacity *= 2;
     this.head = 0;
   }
 }

@@ -36,8 +36,6 @@ export type SampleKind = typeof KIND_DATA | typeof KIND_SYN | typeof KIND_TS;
  */
 export class HalfConnection extends Outstanding {
   tsHistory: TsHistory | undefined = undefined;
-  /** Some sequence-consuming segment has been seen from this sender. */
-  started = false;
   /*
    * maxEnd, una and isn are sequence numbers held as int32 (`x | 0`), not u32: V8 keeps a
    * 32-bit integer in the object itself but boxes a larger double in a heap number of its own,
@@ -48,10 +46,10 @@ export class HalfConnection extends Outstanding {
   maxEnd = 0;
   /** Highest ack number received for this sender's data, once `acked`. */
   una = 0;
-  acked = false;
-  /** The sender's SYN was seen, with this initial sequence number. */
-  synSeen = false;
+  /** The initial sequence number, once `synSeen`. */
   isn = 0;
+  /** started, acked and synSeen, one bit each: one field instead of three. */
+  private bits = 0;
   /** Packets from this endpoint (any kind). */
   packets = 0;
   /** Sequence-consuming segments, and how many of them were retransmissions. */
@@ -59,7 +57,33 @@ export class HalfConnection extends Outstanding {
   retransmittedSegments = 0;
   /** Left for the consumer of samples (stats) to cache its grouping of this half. */
   sinkSlot: unknown = undefined;
+
+  /** Some sequence-consuming segment has been seen from this sender. */
+  get started(): boolean {
+    return (this.bits & STARTED) !== 0;
+  }
+  set started(on: boolean) {
+    this.bits = on ? this.bits | STARTED : this.bits & ~STARTED;
+  }
+  /** Some ACK of this sender's data has been seen (`una` holds the highest). */
+  get acked(): boolean {
+    return (this.bits & ACKED) !== 0;
+  }
+  set acked(on: boolean) {
+    this.bits = on ? this.bits | ACKED : this.bits & ~ACKED;
+  }
+  /** The sender's SYN was seen (`isn` holds its sequence number). */
+  get synSeen(): boolean {
+    return (this.bits & SYN_SEEN) !== 0;
+  }
+  set synSeen(on: boolean) {
+    this.bits = on ? this.bits | SYN_SEEN : this.bits & ~SYN_SEEN;
+  }
 }
+
+const STARTED = 1;
+const ACKED = 2;
+const SYN_SEEN = 4;
 
 export class RttConnection {
   /** Data sent by endpoint A (acknowledged by B), and by B (acknowledged by A). */
@@ -91,6 +115,8 @@ export class RttCounters {
   /** Cumulative ACKs that ended at no captured segment boundary. */
   noSegmentMatch = 0;
   keepalives = 0;
+  /** Oldest segments forgotten because MAX_SEGMENTS were in flight in one direction. */
+  segmentsDropped = 0;
 }
 
 export class RttEngine {
@@ -141,7 +167,7 @@ export class RttEngine {
     if (!half.started || seqGe(seq, half.maxEnd)) {
       half.started = true;
       half.dataSegments++;
-      half.push(seq, end, nowNs, tsVal, isSyn);
+      if (half.push(seq, end, nowNs, tsVal, isSyn)) this.counters.segmentsDropped++;
       half.maxEnd = end | 0;
       return;
     }
@@ -162,12 +188,12 @@ export class RttEngine {
     }
     if (seqGt(end, half.maxEnd)) {
       // It also carries new bytes: their ACK can only answer this packet.
-      segs.push(half.maxEnd >>> 0, end, nowNs, tsVal, false);
+      if (segs.push(half.maxEnd >>> 0, end, nowNs, tsVal, false)) this.counters.segmentsDropped++;
       half.maxEnd = end | 0;
     } else if (!overlapped && (!half.acked || seqGe(seq, half.una))) {
       // It fills a hole: the first copy of these bytes to pass the capture point (the earlier
       // one was lost upstream), so it is timed like a first transmission, in sequence order.
-      segs.push(seq, end, nowNs, tsVal, isSyn);
+      if (segs.push(seq, end, nowNs, tsVal, isSyn)) this.counters.segmentsDropped++;
       segs.moveLastTo(first);
     }
   }
