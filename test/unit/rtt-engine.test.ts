@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ACK, FIN, PSH, RST, SYN, dot1q, ethernet, linuxSll2, qinq } from '../helpers/capture-writer.js';
 import { runScript, TcpScript } from '../helpers/tcp-script.js';
+import { MAX_SEGMENTS } from '../../src/engines/rtt/outstanding.js';
 
 const C = '10.0.0.1:40000';
 const S = '10.0.0.2:80';
@@ -234,4 +235,19 @@ test('idle flows expire by capture time, and --max-flows evicts the least recent
   const capped = await runScript(t, many, { maxFlows: 3 });
   assert.equal(capped.result.flows.evicted, 2);
   assert.equal(capped.result.flows.peakActive, 3);
+});
+
+test('beyond MAX_SEGMENTS in flight the oldest segments are dropped, counted, and give no sample', async (t) => {
+  const extra = 3;
+  const script = handshake();
+  for (let i = 0; i < MAX_SEGMENTS + extra; i++) script.c(20 + i * 0.001, { seq: 1001 + 10 * i, ack: 5001, payloadLen: 10 });
+  const end = 20 + (MAX_SEGMENTS + extra) * 0.001;
+  script
+    .s(end + 5, { seq: 5001, ack: 1001 + 10 }) // the first segment: forgotten, no sample
+    .s(end + 6, { seq: 5001, ack: 1001 + 10 * (extra + 1) }); // the first one still held
+  const { samples, result } = await runScript(t, script);
+  assert.equal(result.rtt.segmentsDropped, extra);
+  assert.equal(result.rtt.noSegmentMatch, 1);
+  assert.deepEqual(samples.slice(2).map((s) => s.kind), ['data']);
+  assert.equal(samples[2]!.rttUs, Math.round((end + 6 - (20 + extra * 0.001)) * 1e6) / 1e3);
 });
