@@ -1,14 +1,14 @@
 /**
  * What the http and https modes read from payloads, one direction of a connection at a time.
  * The packet view is valid only until the next packet, so nothing here keeps a reference to
- * its bytes: the TLS scanner keeps at most a 5-byte record header, the HTTP scanner at most the
- * first 4 KB of a request's headers and 16 bytes of a response.
+ * its bytes: the TLS scanner keeps at most a 5-byte record header, the HTTP scanner copies at
+ * most the first 4 KB of a request's head and 16 bytes of a response's.
  *
  * Both follow the byte stream in sequence order. A gap (an out-of-order segment, bytes the
  * capture never showed, a payload the snaplen cut) loses the stream: from then on the
  * direction reports nothing, rather than guess where the next record starts.
  */
-import { seqGe, seqGt } from '../../flow/seq.js';
+import { seqGt } from '../../flow/seq.js';
 
 /** Follows one direction's bytes in order, handing each new captured range to `onBytes`. */
 export abstract class StreamScanner {
@@ -52,11 +52,6 @@ export abstract class StreamScanner {
     this.onBytes(bytes, offset + skip, len - skip);
   }
 
-  /** Whether the stream is still followed (not lost) and has reached `seq`. */
-  reached(seq: number): boolean {
-    return !this.lost && this.synced && seqGe(this.next, seq);
-  }
-
   protected abstract onBytes(bytes: Uint8Array, at: number, len: number): void;
 }
 
@@ -72,30 +67,32 @@ export function tlsTypeBit(contentType: number): number {
 }
 
 /**
- * The TLS record layer of one direction: which content types went by since the last reset,
- * and whether the first record was a ClientHello. Record headers (type, version, length) are
- * in the clear in every TLS version; in TLS 1.3 everything after the ServerHello (including
- * alerts) travels as application_data.
+ * The TLS record layer of one direction: the content types of the records that start in each
+ * segment, and whether one of them is a ClientHello. Record headers (type, version, length)
+ * are in the clear in every TLS version; in TLS 1.3 everything after the ServerHello
+ * (including alerts and session tickets) travels as application_data.
  */
 export class TlsScanner extends StreamScanner {
-  /** Content types seen since `reset`, one bit each (tlsTypeBit). */
-  types = 0;
-  /** The first record since `reset` is a handshake record starting with a ClientHello. */
-  clientHello = false;
+  /** Content types of the records that started in the last segment, one bit each (tlsTypeBit). */
+  segTypes = 0;
+  /** Application-data records that started in the last segment. */
+  segAppRecords = 0;
+  /** A handshake record that started in the last segment opens with a ClientHello. */
+  segClientHello = false;
   /** Not a TLS record stream (a header with an unknown type or version). */
   notTls = false;
-  private first = true;
   private readonly header = new Uint8Array(5);
   private headerFill = 0;
   /** Body bytes left in the current record. */
   private bodyLeft = 0;
-  /** The next body byte is the first of a handshake record that opened the span. */
+  /** The next body byte is the first of a handshake record (its message type). */
   private wantHandshakeType = false;
 
-  reset(): void {
-    this.types = 0;
-    this.clientHello = false;
-    this.first = true;
+  override segment(seq: number, len: number, bytes: Uint8Array, offset: number, captured: number): void {
+    this.segTypes = 0;
+    this.segAppRecords = 0;
+    this.segClientHello = false;
+    super.segment(seq, len, bytes, offset, captured);
   }
 
   protected onBytes(bytes: Uint8Array, at: number, len: number): void {
@@ -103,7 +100,7 @@ export class TlsScanner extends StreamScanner {
     while (at < end && !this.notTls) {
       if (this.bodyLeft > 0) {
         if (this.wantHandshakeType) {
-          this.clientHello = bytes[at] === HANDSHAKE_CLIENT_HELLO;
+          if (bytes[at] === HANDSHAKE_CLIENT_HELLO) this.segClientHello = true;
           this.wantHandshakeType = false;
         }
         const n = Math.min(this.bodyLeft, end - at);
@@ -122,9 +119,9 @@ export class TlsScanner extends StreamScanner {
         this.lost = true;
         return;
       }
-      this.types |= tlsTypeBit(type);
-      this.wantHandshakeType = this.first && type === TLS_HANDSHAKE && length > 0;
-      this.first = false;
+      this.segTypes |= tlsTypeBit(type);
+      if (type === TLS_APPLICATION_DATA) this.segAppRecords++;
+      this.wantHandshakeType = type === TLS_HANDSHAKE && length > 0;
       this.bodyLeft = length;
     }
   }
@@ -133,30 +130,31 @@ export class TlsScanner extends StreamScanner {
 const HEAD_LIMIT = 4096;
 const CRLFCRLF = '\r\n\r\n';
 
-/** The start of each HTTP/1.x message in one direction: headers up to 4 KB. */
-export class HttpHeadScanner extends StreamScanner {
-  private head = '';
-  private limit: number;
-
-  constructor(limit = HEAD_LIMIT) {
+/** The bytes of each segment as latin1 text, at most `limit` (what an HTTP head needs). */
+export class HttpTextScanner extends StreamScanner {
+  /** The last segment's new bytes (at most `limit`), as latin1. */
+  segText = '';
+  constructor(private readonly limit: number) {
     super();
-    this.limit = limit;
   }
 
-  /** A new message starts with the next bytes. */
-  reset(): void {
-    this.head = '';
-  }
-
-  /** The message's head so far (latin1), up to the blank line or the limit. */
-  get text(): string {
-    return this.head;
+  override segment(seq: number, len: number, bytes: Uint8Array, offset: number, captured: number): void {
+    this.segText = '';
+    super.segment(seq, len, bytes, offset, captured);
   }
 
   protected onBytes(bytes: Uint8Array, at: number, len: number): void {
-    if (this.head.length >= this.limit || this.head.includes(CRLFCRLF)) return;
-    const n = Math.min(len, this.limit - this.head.length);
-    this.head += Buffer.from(bytes.buffer, bytes.byteOffset + at, n).toString('latin1');
+    this.segText = Buffer.from(bytes.buffer, bytes.byteOffset + at, Math.min(len, this.limit)).toString('latin1');
+  }
+}
+
+/** The start of an HTTP/1.x message, from the segments that carried it: up to 4 KB of head. */
+export class HttpHead {
+  text = '';
+  constructor(private readonly limit = HEAD_LIMIT) {}
+
+  add(segText: string): void {
+    if (this.text.length < this.limit && !this.text.includes(CRLFCRLF)) this.text += segText.slice(0, this.limit - this.text.length);
   }
 }
 

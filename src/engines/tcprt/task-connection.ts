@@ -14,10 +14,11 @@
  *   request bytes in NONE        start a task (start = end = first = last receive = now)
  *   more request bytes           last receive = now
  *   first response byte          server = now − last receive, upload = last − first receive,
- *                                recv_bytes = request bytes; stage RESPONSE
+ *   (or the server's FIN)        recv_bytes = request bytes; stage RESPONSE
  *   an ACK moving snd_una > 1    end = now
  *   request bytes in RESPONSE    (end = now if > 1 byte unacked) R for the task; start the next
- *   close                        REQUEST: N; RESPONSE: R if all acked (a FIN may be unacked), else W
+ *   close                        REQUEST: N; RESPONSE: nothing if only a FIN was sent, else R
+ *                                if all is acked (a FIN may be unacked), else W
  * Peer mode (the local end is the client):
  *   request bytes in NONE        start a task; in RESPONSE: P for the task, then start the next
  *   first response byte          sent = request bytes, end = now; stage RESPONSE
@@ -33,7 +34,7 @@ import type { PacketView } from '../../decode/packet-view.js';
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../../decode/packet-view.js';
 import { seqGe, seqGt, seqLe, seqLt } from '../../flow/seq.js';
 import type { PortRule } from './config.js';
-import { expectsContinue, HttpHeadScanner, isContinueResponse, TLS_ALERT, TLS_APPLICATION_DATA, TLS_HANDSHAKE, tlsTypeBit, TlsScanner, type StreamScanner } from './payload.js';
+import { HttpInspector, TlsInspector } from './inspectors.js';
 import type { RecordType, TaskEndpoints, TaskRecord } from './records.js';
 
 const NONE = 0;
@@ -50,66 +51,6 @@ export type TaskEmitter = (record: TaskRecord) => void;
 /** Whole µs of a span of ns (kernel timespec differences truncate). */
 function us(ns: number): number {
   return ns > 0 ? Math.floor(ns / 1000) : 0;
-}
-
-/** Per-connection payload reading for the http and https modes (local mode only). */
-interface Inspector {
-  readonly request: StreamScanner;
-  readonly response: StreamScanner;
-  /** A task starts: its request and response are read afresh. */
-  taskStarted(): void;
-  /** Extended-type letters for the task ending now (C, H, Z, A). */
-  letters(): string;
-}
-
-class HttpInspector implements Inspector {
-  readonly request = new HttpHeadScanner();
-  readonly response = new HttpHeadScanner(16);
-
-  taskStarted(): void {
-    this.request.reset();
-    this.response.reset();
-  }
-
-  letters(): string {
-    return expectsContinue(this.request.text) && isContinueResponse(this.response.text) ? 'C' : '';
-  }
-}
-
-const HANDSHAKE_BIT = tlsTypeBit(TLS_HANDSHAKE);
-const APPDATA_BIT = tlsTypeBit(TLS_APPLICATION_DATA);
-const ALERT_BIT = tlsTypeBit(TLS_ALERT);
-
-class TlsInspector implements Inspector {
-  readonly request = new TlsScanner();
-  readonly response = new TlsScanner();
-
-  taskStarted(): void {
-    this.request.reset();
-    this.response.reset();
-  }
-
-  /**
-   * H: the request opens with a ClientHello, or carries handshake records and no application
-   * data (TLS 1.2's second flight, a renegotiation). Z: a ClientHello followed by application
-   * data before any reply (TLS 1.3 0-RTT). A: an alert record either way (TLS 1.2 shows
-   * close_notify as an alert record; TLS 1.3 encrypts it as application data).
-   */
-  letters(): string {
-    const req = this.request.types;
-    const resp = this.response.types;
-    const hello = this.request.clientHello;
-    let letters = '';
-    if (hello || ((req & HANDSHAKE_BIT) !== 0 && (req & APPDATA_BIT) === 0)) letters += 'H';
-    if (hello && (req & APPDATA_BIT) !== 0) letters += 'Z';
-    if (((req | resp) & ALERT_BIT) !== 0) letters += 'A';
-    return letters;
-  }
-
-  /** The task's server flight carried application data: the server spoke TLS 1.3. */
-  get tls13Flight(): boolean {
-    return this.request.clientHello && (this.response.types & APPDATA_BIT) !== 0;
-  }
 }
 
 export class TaskConnection {
@@ -224,7 +165,7 @@ export class TaskConnection {
     if ((flags & TCP_SYN) !== 0) {
       if (view.mss > 0) this.localSynMss = view.mss;
       this.sndStarted = true;
-      this.sndNxt = this.sndUna = this.conSndStart = (view.seq + 1) >>> 0;
+      this.sndNxt = this.sndUna = this.conSndStart = this.lastUpdateSeq = (view.seq + 1) >>> 0;
       this.inspector?.response.start(this.sndNxt);
       return;
     }
@@ -236,8 +177,9 @@ export class TaskConnection {
     if (len > this.largestSegment) this.largestSegment = len;
     const seq = view.seq;
     if (!this.sndStarted) {
+      // The first the capture shows of the local end (no SYN): a task may have started already.
       this.sndStarted = true;
-      this.sndNxt = this.sndUna = this.conSndStart = seq;
+      this.sndNxt = this.sndUna = this.conSndStart = this.lastUpdateSeq = this.startSeq = seq;
     }
     // A keep-alive probe: at most one byte just below what the peer acknowledged.
     if (len <= 1 && fin === 0 && ((this.sndUna - 1) >>> 0) === seq) return;
@@ -249,9 +191,13 @@ export class TaskConnection {
     }
     const end = (dataEnd + fin) >>> 0;
     if (seqGt(end, this.sndNxt)) this.sndNxt = end;
-    if (len > 0 && seqGt(dataEnd, oldNxt)) this.sent(nowNs, oldNxt, emit);
+    const inspector = this.inspector;
+    inspector?.response.segment(seq, len, view.bytes, view.payloadOffset, view.capturedPayloadLen);
+    // New data; or, on the server, a first FIN: closing is its answer, and a task whose
+    // response is only a FIN gets no record at the close (as in the kernel).
+    if ((len > 0 && seqGt(dataEnd, oldNxt)) || (!this.peerMode && fin !== 0 && seqGt(end, oldNxt))) this.sent(nowNs, oldNxt, emit);
+    inspector?.responseSegmentDone();
     if (seqLt(seq, oldNxt)) this.retrans++;
-    if (this.inspector !== undefined) this.inspector.response.segment(seq, len, view.bytes, view.payloadOffset, view.capturedPayloadLen);
     if (this.stage === RESPONSE) {
       const inflight = (this.sndNxt - this.sndUna) >>> 0;
       if (inflight > this.maxInflight) this.maxInflight = inflight;
@@ -286,6 +232,8 @@ export class TaskConnection {
     }
     const end = (dataEnd + fin) >>> 0;
     if (!seqGt(end, this.rcvNxt)) return; // nothing new: a retransmission the capture saw twice
+    const inspector = this.inspector;
+    inspector?.request.segment(seq, len, view.bytes, view.payloadOffset, view.capturedPayloadLen);
     if (seqGt(seq, this.rcvNxt)) {
       // Beyond a hole: the kernel would queue it out of order.
       this.addHole(seq, end);
@@ -296,8 +244,22 @@ export class TaskConnection {
     const filledHole = this.holes.length > 0;
     this.rcvNxt = end;
     this.absorbHoles();
-    if (len > 0 && seqGt(dataEnd, oldRcv)) this.received(nowNs, oldRcv, filledHole, emit);
-    if (this.inspector !== undefined) this.inspector.request.segment(seq, len, view.bytes, view.payloadOffset, view.capturedPayloadLen);
+    if (len > 0 && seqGt(dataEnd, oldRcv)) {
+      if (inspector instanceof TlsInspector && inspector.clientFinishedOnly()) this.handshakeEnded(nowNs, emit);
+      else this.received(nowNs, oldRcv, filledHole, emit);
+    }
+    inspector?.requestSegmentDone();
+  }
+
+  /**
+   * TLS 1.3: the client's Finished arrived alone. It ends the handshake task (R.H) and starts
+   * none: the next request does.
+   */
+  private handshakeEnded(nowNs: number, emit: TaskEmitter): void {
+    if (this.stage !== RESPONSE) return;
+    if (seqGt(this.sndNxt, (this.sndUna + 1) >>> 0)) this.endNs = nowNs;
+    this.emitTask('R', nowNs, emit);
+    this.stage = NONE;
   }
 
   /** The peer acknowledged up to `ack` (the kernel's pkts_acked). */
@@ -365,7 +327,7 @@ export class TaskConnection {
       this.startTask(nowNs, this.sndNxt);
       this.startRcvNxt = fromSeq;
       this.firstRcvNs = this.lastRcvNs = nowNs;
-      if (this.inspector !== undefined && this.clientHelloNs < 0 && this.taskNo === 1) this.clientHelloNs = nowNs;
+      if (this.inspector !== undefined && this.taskNo === 1) this.clientHelloNs = nowNs;
     } else {
       this.lastRcvNs = nowNs;
     }
@@ -509,9 +471,9 @@ export class TaskConnection {
     const inspector = this.inspector;
     if (inspector !== undefined) {
       record.ext = inspector.letters();
-      // TLS 1.3: the handshake ends when the client's Finished arrives, which is the request
-      // data now starting the next task (unknown when the connection closes instead).
-      if (inspector instanceof TlsInspector && inspector.tls13Flight && !this.done && this.clientHelloNs >= 0) {
+      // TLS 1.3: the handshake ends when the client's Finished arrives, which is what ends
+      // this task now (unknown when the connection closes instead).
+      if (inspector instanceof TlsInspector && inspector.tls13Handshake && !this.done && this.clientHelloNs >= 0) {
         record.handshakeUs = us(nowNs - this.clientHelloNs);
       }
     }
