@@ -43,8 +43,8 @@ const RESPONSE = 2;
 
 /** TCP timestamps option as sent on every segment (10 bytes + 2 NOPs): mss_cache leaves it out. */
 const TIMESTAMP_OPTION_BYTES = 12;
-/** Out-of-order ranges kept per connection; more are forgotten (rcv_nxt then waits longer). */
-const MAX_HOLES = 8;
+/** Out-of-order ranges kept per connection; beyond this the two closest are merged. */
+const MAX_HOLES = 32;
 
 export type TaskEmitter = (record: TaskRecord) => void;
 
@@ -170,6 +170,12 @@ export class TaskConnection {
       return;
     }
     if ((flags & TCP_RST) !== 0) return;
+    if ((flags & TCP_ACK) !== 0 && this.rcvStarted && seqGt(view.ack, this.rcvNxt)) {
+      // The local end's ACK is its rcv_nxt: it holds bytes the capture did not show in order
+      // (a segment the capture missed). Follow it, or rcv_nxt would wait for them forever.
+      this.rcvNxt = view.ack;
+      this.absorbHoles();
+    }
     if (view.hasTimestamp) this.localTimestamps = true;
     const len = view.payloadLen;
     const fin = (flags & TCP_FIN) !== 0 ? 1 : 0;
@@ -497,7 +503,15 @@ export class TaskConnection {
         j += 2;
       }
     }
-    if (holes.length > 2 * MAX_HOLES) holes.length = 2 * MAX_HOLES;
+    if (holes.length > 2 * MAX_HOLES) {
+      // Too many: merge the two ranges with the smallest gap between them (as if it arrived).
+      let best = 0;
+      for (let j = 2; j + 2 < holes.length; j += 2) {
+        if (((holes[j + 2]! - holes[j + 1]!) >>> 0) < ((holes[best + 2]! - holes[best + 1]!) >>> 0)) best = j;
+      }
+      holes[best + 1] = holes[best + 3]!;
+      holes.splice(best + 2, 2);
+    }
   }
 
   /** rcvNxt moved: out-of-order ranges it reached are now in order. */
