@@ -329,3 +329,20 @@ test('first-frame times (R.F): when the peer had acknowledged each threshold, fr
   // V7: srtt (10, 20, 20 ms samples: 10 + (20-10)/8 = 11.25 → 11.25 + (20-11.25)/8 = 12.34 ms), cwnd 2 segments.
   assert.equal(log[0], `V7 R.F ${HEAD} 100000 ${PEER} ${LOCAL} 2920 31000 10000 0 1 10000 0 100 0 1460 12343 2 F 2 100 30000 2000 31000 \n`);
 });
+
+test('a request segment the capture missed: rcv_nxt follows the server\'s ACK, the next request is a task again', async (t) => {
+  const script = handshake()
+    // 1001..1101 was received by the server but is not in the capture.
+    .c(101, { seq: 1101, ack: 5001, flags: PSH | ACK, payloadLen: 50 })
+    .s(102, { seq: 5001, ack: 1151 })
+    .s(130, { seq: 5001, ack: 1151, payloadLen: 100 })
+    .c(150, { seq: 1151, ack: 5101 })
+    .c(200, { seq: 1151, ack: 5101, flags: PSH | ACK, payloadLen: 20 })
+    .s(210, { seq: 5101, ack: 1171, payloadLen: 30 })
+    .c(230, { seq: 1171, ack: 5131, flags: RST | ACK });
+  const { log } = await runTcprt(t, script);
+  assert.deepEqual(log, [
+    `V6 R ${HEAD} 200000 ${PEER} ${LOCAL} 30 30000 10000 0 1 10000 0 20 0 1460 \n`,
+    `V6 E ${HEAD} 200000 ${PEER} ${LOCAL} 1 130 0 170 0 10000 \n`,
+  ]);
+});
