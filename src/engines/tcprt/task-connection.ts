@@ -112,7 +112,7 @@ export class TaskConnection {
   private firstRespNs = 0;
   private respStartRcv = 0;
   private requestBytes = 0;
-  // https: when the first ClientHello arrived, and the TLS 1.3 handshake task awaiting its end.
+  // http/https: when the connection's first task started (its ClientHello, in https), for H.
   private clientHelloNs = -1;
 
   private rstSeen = false;

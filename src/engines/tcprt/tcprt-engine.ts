@@ -143,7 +143,8 @@ export class TcprtEngine {
     if (c.openUnreported > 0) {
       this.sink.onNote?.(
         `tcprt: ${c.openUnreported} connection${c.openUnreported === 1 ? ' was' : 's were'} still open at the end of the capture ` +
-          '(or expired idle): their last task and E record are not reported (--tcprt-flush reports them as closed at their last packet)',
+          `(or expired idle): ${c.openUnreported === 1 ? 'its' : 'their'} last task and E record are not reported ` +
+          '(--tcprt-flush reports them as closed at their last packet)',
       );
     }
     if (c.flushed > 0) {
