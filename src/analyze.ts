@@ -9,7 +9,9 @@ import type { CaptureInput } from './capture/input.js';
 import { openInputs, readPackets } from './capture/packet-source.js';
 import { PacketDecoder } from './decode/decoder.js';
 import { linktypeName } from './decode/link.js';
-import { RttConnection, RttEngine, type RttCounters, type SampleKind } from './engines/rtt/rtt-engine.js';
+import { RttConnection, RttEngine, type RttCounters, type RttSample, type SampleKind } from './engines/rtt/rtt-engine.js';
+import type { TcprtConfig } from './engines/tcprt/config.js';
+import { TcprtEngine, type TcprtSink, type TcprtSummary } from './engines/tcprt/tcprt-engine.js';
 import { FlowTable, type FlowCounters } from './flow/flow-table.js';
 import type { Vantage } from './flow/vantage.js';
 import { SampleCollector, type Group, type GroupBy, type SampleEndpoints, type SampleFilters, type SampleListener } from './stats/collector.js';
@@ -43,6 +45,8 @@ export interface AnalyzeOptions {
   signal?: AbortSignal;
   /** Notes meant for a person (an unsupported link type, an inferred vantage), once each. */
   onNote?: (message: string) => void;
+  /** TCP-RT task records and per-port stats (engines/tcprt); when absent, none of it runs. */
+  tcprt?: TcprtConfig & Omit<TcprtSink, 'onNote'>;
 }
 
 export const DEFAULTS = {
@@ -85,6 +89,8 @@ export interface AnalysisResult extends AnalysisReport {
   vantage: Vantage | undefined;
   localAcked: number;
   filtered: number;
+  /** With `tcprt`: record counts and the run's per-port stats. */
+  tcprt?: TcprtSummary;
 }
 
 function summarizeInput(input: CaptureInput): InputSummary {
@@ -114,6 +120,8 @@ class Analysis {
   readonly collector: SampleCollector;
   readonly table: FlowTable<RttConnection>;
   readonly engine: RttEngine;
+  readonly tcprt: TcprtEngine | undefined;
+  tcprtSummary: TcprtSummary | undefined;
   oneWayFlows = 0;
   private started = false;
   /** Capture times (ns from base): first and latest packet, the current interval's start. */
@@ -153,12 +161,21 @@ class Analysis {
       onExpire: (flow) => {
         if (flow.state.a.packets === 0 || flow.state.b.packets === 0) this.oneWayFlows++;
         collector.flowEnded(flow);
+        this.tcprt?.flowEnded(flow);
       },
     });
+    const keep = (sample: RttSample): void => {
+      if (sample.ackNs >= this.fromNs && sample.ackNs < this.toNs) collector.add(sample);
+    };
+    const tcprt = (this.tcprt = options.tcprt && new TcprtEngine(options.tcprt, this.table, this.base, { ...options.tcprt, onNote: note }));
+    // Without TCP-RT the sink is the collector alone: nothing is paid for the option.
     this.engine = new RttEngine(this.table, {
-      onSample: (sample) => {
-        if (sample.ackNs >= this.fromNs && sample.ackNs < this.toNs) collector.add(sample);
-      },
+      onSample: tcprt
+        ? (sample) => {
+            tcprt.onRttSample(sample);
+            keep(sample);
+          }
+        : keep,
     });
     const onSample = options.onSample;
     if (onSample) {
@@ -188,11 +205,13 @@ class Analysis {
     }
     this.table.expire(nowNs);
     this.engine.onPacket(this.decoder.view, nowNs);
+    if (this.tcprt !== undefined) this.tcprt.onPacket(this.decoder.view, nowNs);
   }
 
   /** The input is exhausted (or the run interrupted): settle everything still open. */
   finish(): void {
     this.table.flush(this.lastNs);
+    this.tcprtSummary = this.tcprt?.finish();
     this.collector.decide();
     this.announceVantage();
     if (this.intervalNs > 0) this.closeInterval(this.lastNs, true);
@@ -244,5 +263,6 @@ export async function analyze(paths: readonly string[], options: AnalyzeOptions 
     vantage: collector.vantage,
     localAcked: collector.localAcked,
     filtered: collector.filtered,
+    ...(run.tcprtSummary !== undefined ? { tcprt: run.tcprtSummary } : {}),
   };
 }

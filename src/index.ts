@@ -10,3 +10,10 @@ export { CapturedPacket } from './capture/captured-packet.js';
 export { openInputs, readPackets } from './capture/packet-source.js';
 export type { CaptureReader, CaptureFormat } from './capture/reader.js';
 export { VERSION } from './version.js';
+// TCP-RT: analyze(paths, { tcprt: { ...config, onRecord, onStats } }) and its text.
+export type { PortRule, TcprtConfig, TcprtMode } from './engines/tcprt/config.js';
+export { parseTcprtConfig } from './engines/tcprt/config-file.js';
+export type { PortStatsLine } from './engines/tcprt/port-stats.js';
+export type { RecordType, TaskRecord } from './engines/tcprt/records.js';
+export type { TcprtSink, TcprtSummary } from './engines/tcprt/tcprt-engine.js';
+export { tcprtRecordLine, tcprtStatsLines } from './render/tcprt.js';

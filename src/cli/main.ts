@@ -17,6 +17,7 @@ import type { Group } from '../stats/collector.js';
 import { epochSeconds } from '../time.js';
 import { analyzeOptionsOf, buildProgram, groupByOf, type CliOptions } from './options.js';
 import { checkOutputPath, STDOUT, writeOutput } from './output.js';
+import { tcprtConfigOf, tcprtNote, TcprtOutput } from './tcprt.js';
 
 export const EXIT_OK = 0;
 export const EXIT_INTERNAL = 1;
@@ -87,10 +88,13 @@ async function runAnalysis(files: string[], options: CliOptions): Promise<number
     files = ['-'];
   }
   if (files.filter((f) => f === '-').length > 1) throw new RttscanError('usage', 'stdin (-) can be read only once');
+  const tcprtConfig = await tcprtConfigOf(options);
+  const tcprt = tcprtConfig && (await TcprtOutput.open(options.tcprt === true ? STDOUT : options.tcprt!));
+  if (tcprtConfig && tcprt) analyzeOptions.tcprt = { ...tcprtConfig, ...tcprt.sink };
 
   const by = groupByOf(options);
   const unit = options.ms ? 'msecs' : 'usecs';
-  const wantsAny = options.histogram || options.table || options.csv || options.json || options.chart || options.samples;
+  const wantsAny = options.histogram || options.table || options.csv || options.json || options.chart || options.samples || options.tcprt;
   const table = options.table || !wantsAny;
   const colors = process.stdout.isTTY === true && !process.env.NO_COLOR;
 
@@ -138,6 +142,7 @@ async function runAnalysis(files: string[], options: CliOptions): Promise<number
       csv.end();
     });
   }
+  await tcprt?.close();
   for (const input of result.inputs) for (const warning of input.warnings) note(`warning: ${warning}`);
   if (analyzeOptions.intervalNs === undefined) {
     printReport(result);
@@ -147,6 +152,7 @@ async function runAnalysis(files: string[], options: CliOptions): Promise<number
     }
   }
   if (!options.quiet) note(counterLine(result));
+  if (!options.quiet && result.tcprt) note(tcprtNote(result.tcprt, tcprt?.dir));
   if (interrupt.signal.aborted) {
     process.stdin.destroy(); // an open pipe would keep the process alive
     note('interrupted: the results cover the packets read before Ctrl-C');

@@ -11,8 +11,9 @@ import { givenVantage } from '../flow/vantage.js';
 import type { GroupBy } from '../stats/collector.js';
 import { parseDurationNs, parseEpochTime } from '../time.js';
 import { VERSION } from '../version.js';
+import type { TcprtCliOptions } from './tcprt.js';
 
-export interface CliOptions {
+export interface CliOptions extends TcprtCliOptions {
   histogram?: boolean;
   ms?: boolean;
   table?: boolean;
@@ -75,6 +76,17 @@ export function buildProgram(): Command {
     .option('--idle-ttl <duration>', 'forget a flow idle this long in capture time', '300s')
     .option('--exp-ttl <duration>', 'forget a closed (FIN/RST) flow this long after its last packet', '60s')
     .option('--max-flows <n>', 'most flows tracked at once; the least recently active are evicted', String(DEFAULTS.maxFlows))
+    // TCP-RT (engines/tcprt, cli/tcprt.ts)
+    .option('--tcprt [dir]', 'TCP-RT task records (R W N P E) and per-port stats lines: to stdout, or DIR/rt-network-log and DIR/rt-network-stats')
+    .option('--lports <ports>', 'TCP-RT local mode on these local (server) ports: comma list, up to 6', collect, [])
+    .option('--pports <ports>', 'TCP-RT peer mode on these remote (server) ports: comma list, up to 6', collect, [])
+    .option('--lports-range <lo-hi>', 'TCP-RT local mode on a range of local ports (up to 3, repeatable or a comma list)', collect, [])
+    .option('--pports-range <lo-hi>', 'TCP-RT peer mode on a range of remote ports (up to 3, repeatable or a comma list)', collect, [])
+    .option('--tcprt-mode <mode>', 'TCP-RT parsing: default, http (V7 R lines, R.C) or https (V7, R.H R.A R.Z)')
+    .option('--first-frame <bytes>', 'TCP-RT R.F: when the peer had acknowledged these many response bytes (up to 4, e.g. 100,2000,20000)')
+    .option('--stats-interval <duration>', 'TCP-RT stats lines every DURATION of capture time (default 60s; 0: none)')
+    .option('--tcprt-config <file>', 'TCP-RT settings from a tcprt.yaml file (global, per-port, init); flags override it')
+    .option('--tcprt-flush', 'TCP-RT: report connections still open at the end as if closed at their last packet')
     .option('-q, --quiet', 'no notes on stderr, only data and errors')
     .option('--verbose', 'print stack traces with errors')
     .addHelpText(
@@ -98,7 +110,14 @@ Examples:
   rttscan capture.pcap --idle-ttl 60s --exp-ttl 10s --max-flows 200000   bound the flow table
   rttscan capture.pcap --json rtt.json -q      write JSON, print nothing else
   rttscan a.pcapng b.pcap.gz --json out.json   several inputs, merged in time order
-  tcpdump -w - -i eth0 | rttscan -             read a capture from stdin`,
+  tcpdump -w - -i eth0 | rttscan -             read a capture from stdin
+  rttscan server.pcap --tcprt --lports 8080    TCP-RT records of the server on port 8080
+  rttscan client.pcap --tcprt out --pports 443 P records in out/rt-network-log, stats in out/rt-network-stats
+  rttscan server.pcap --tcprt --lports-range 8000-8099 --pports-range 3306-3307   port ranges
+  rttscan server.pcap --tcprt --lports 80 --tcprt-mode http --first-frame 100,2000,20000   V7 lines, R.C, R.F
+  rttscan server.pcap --tcprt --lports 443 --tcprt-mode https   TLS handshakes as R.H, alerts as R.A
+  rttscan server.pcap --tcprt --tcprt-config tcprt.yaml --stats-interval 10s   settings from a file
+  rttscan server.pcap --tcprt --lports 8080 --tcprt-flush   also connections still open at the end`,
     )
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });

@@ -11,6 +11,7 @@ import { histogramRows } from './histogram.js';
 import { roundUs } from './units.js';
 import { VERSION } from '../version.js';
 import { formatEpoch } from '../time.js';
+import { tcprtJson } from './tcprt.js';
 
 function sketchJson(stats: RttStats): Record<string, unknown> {
   const { store, zeroCount } = stats.sketch;
@@ -75,6 +76,7 @@ export function renderJson(result: AnalysisResult, unit: string): string {
       mid_path: (result.vantage?.local.length ?? 0) === 0,
     },
     ...reportJson(result, unit),
+    ...(result.tcprt !== undefined ? { tcprt: tcprtJson(result.tcprt) } : {}),
     counters: {
       decode: result.decode,
       flows: {

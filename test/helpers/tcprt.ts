@@ -1,0 +1,46 @@
+/**
+ * TCP-RT on a scripted conversation: runs `analyze` with a TCP-RT configuration and returns
+ * the record lines and stats lines as the CLI would print them.
+ */
+import type { TestContext } from 'node:test';
+import type { AnalysisResult } from '../../src/analyze.js';
+import type { PortRule, TcprtConfig } from '../../src/engines/tcprt/config.js';
+import { tcprtRecordLine, tcprtStatsLines } from '../../src/render/tcprt.js';
+import { runScript, type TcpScript } from './tcp-script.js';
+
+/** A local-mode rule on one port, default mode. */
+export function lport(port: number, extra: Partial<PortRule> = {}): PortRule {
+  return { side: 'local', lo: port, hi: port, range: false, mode: 'default', firstFrame: false, ...extra };
+}
+
+export function pport(port: number, extra: Partial<PortRule> = {}): PortRule {
+  return { side: 'peer', lo: port, hi: port, range: false, mode: 'default', firstFrame: false, ...extra };
+}
+
+export interface TcprtRun {
+  /** Record lines, each with its newline. */
+  log: string[];
+  /** Stats lines (without newline), in order. */
+  stats: string[];
+  notes: string[];
+  result: AnalysisResult;
+}
+
+export async function runTcprt(t: TestContext, script: TcpScript | Uint8Array, config: Partial<TcprtConfig> = {}): Promise<TcprtRun> {
+  const log: string[] = [];
+  const stats: string[] = [];
+  const notes: string[] = [];
+  const { result } = await runScript(t, script, {
+    onNote: (n) => notes.push(n),
+    tcprt: {
+      rules: [lport(80)],
+      statsIntervalNs: 60e9,
+      firstFrameBytes: [100, 2000, 20000],
+      flush: false,
+      ...config,
+      onRecord: (record, base) => log.push(tcprtRecordLine(record, base)),
+      onStats: (sec, lines) => stats.push(...tcprtStatsLines(sec, lines).split('\n').filter((l) => l !== '')),
+    },
+  });
+  return { log, stats, notes, result };
+}
