@@ -166,10 +166,11 @@ export class TcprtEngine {
     // The packet's source is the flow's endpoint A when `fromA` (set by the lookup).
     const firstIsA = serverIsDst !== this.table.fromA;
     const localIsA = match.firstIsLocal ? firstIsA : !firstIsA;
+    const words = flow.addrs;
     const addrs = new Uint32Array(8);
     for (let i = 0; i < 4; i++) {
-      addrs[i] = flow.addrs[localIsA ? i : 4 + i]!;
-      addrs[4 + i] = flow.addrs[localIsA ? 4 + i : i]!;
+      addrs[i] = words[localIsA ? i : 4 + i]!;
+      addrs[4 + i] = words[localIsA ? 4 + i : i]!;
     }
     const endpoints = new TaskEndpoints(flow.ipVersion, addrs, localIsA ? flow.portA : flow.portB, localIsA ? flow.portB : flow.portA);
     const conn = new TaskConnection(match.rule, localIsA, endpoints, this.config.firstFrameBytes);
