@@ -38,6 +38,16 @@ export interface CliOptions {
   maxFlows?: string;
   quiet?: boolean;
   verbose?: boolean;
+  // Live mode (see cli/live.ts)
+  live?: string;
+  listInterfaces?: boolean;
+  filter?: string;
+  snaplen?: string;
+  promisc?: boolean;
+  duration?: string;
+  backend?: string;
+  statsd?: string;
+  tag: string[];
 }
 
 const GROUP_BYS: GroupBy[] = ['all', 'laddr', 'raddr', 'lport', 'rport', 'flow'];
@@ -49,7 +59,7 @@ function collect(value: string, previous: string[]): string[] {
 export function buildProgram(): Command {
   return new Command()
     .name('rttscan')
-    .description('Passive TCP round-trip times from packet captures (pcap, pcapng, gzip, stdin).')
+    .description('Passive TCP round-trip times from packet captures (pcap, pcapng, gzip, stdin) or a live interface.')
     .version(VERSION, '-V, --version')
     .argument('[files...]', 'capture files (pcap or pcapng, optionally gzipped); - or none with a pipe reads stdin')
     .option('--histogram', 'log2 histogram of RTTs, laid out like bcc tcprtt')
@@ -68,13 +78,22 @@ export function buildProgram(): Command {
     .option('--rport <port>', 'only these remote ports (repeatable, or a comma list)', collect, [])
     .option('--from <time>', 'only samples at or after TIME: epoch seconds[.ns], ISO 8601, or +DURATION from the first packet')
     .option('--to <time>', 'only samples before TIME (same forms as --from)')
-    .option('--interval <duration>', 'one report per DURATION of capture time (e.g. 10s, 500ms)')
+    .option('--interval <duration>', 'one report per DURATION of capture time, of wall time with --live (e.g. 10s, 500ms)')
     .option('-T, --timestamp', 'print the time of each --interval report')
     .option('--local <cidr>', 'the capture host(s): IP/CIDR, repeatable or a comma list (default: inferred)', collect, [])
     .option('--include-local', 'keep samples acknowledged by a local host (they time the local stack)')
     .option('--idle-ttl <duration>', 'forget a flow idle this long in capture time', '300s')
     .option('--exp-ttl <duration>', 'forget a closed (FIN/RST) flow this long after its last packet', '60s')
     .option('--max-flows <n>', 'most flows tracked at once; the least recently active are evicted', String(DEFAULTS.maxFlows))
+    .option('--live <iface>', 'capture on IFACE (libpcap; root or CAP_NET_RAW) until Ctrl-C, SIGTERM or --duration')
+    .option('--list-interfaces', 'list the interfaces --live can capture on, with their addresses')
+    .option('--filter <bpf>', 'live: BPF filter, compiled by libpcap (default: tcp)')
+    .option('--snaplen <bytes>', 'live: bytes kept of each packet; headers are all rttscan reads (default: 256)')
+    .option('--promisc', 'live: put the interface in promiscuous mode')
+    .option('--duration <duration>', 'live: stop after DURATION of wall time (e.g. 60s)')
+    .addOption(new Option('--backend <name>', 'live: capture with the libpcap binding or with tcpdump (default: libpcap if installed)').choices(['libpcap', 'tcpdump']))
+    .option('--statsd <host:port>', 'live: send DogStatsD gauges (go-metro names) every --interval (default 10s)')
+    .option('--tag <key:value>', 'live: a DogStatsD tag added to every gauge (repeatable)', collect, [])
     .option('-q, --quiet', 'no notes on stderr, only data and errors')
     .option('--verbose', 'print stack traces with errors')
     .addHelpText(
@@ -98,7 +117,13 @@ Examples:
   rttscan capture.pcap --idle-ttl 60s --exp-ttl 10s --max-flows 200000   bound the flow table
   rttscan capture.pcap --json rtt.json -q      write JSON, print nothing else
   rttscan a.pcapng b.pcap.gz --json out.json   several inputs, merged in time order
-  tcpdump -w - -i eth0 | rttscan -             read a capture from stdin`,
+  tcpdump -w - -i eth0 | rttscan -             read a capture from stdin
+  rttscan --list-interfaces                    what --live can capture on
+  rttscan --live eth0 --interval 10s -T --histogram    like bcc tcprtt, from packets (root)
+  rttscan --live eth0 --filter 'tcp port 443' --snaplen 128 --promisc   narrower capture
+  rttscan --live eth0 --duration 60s --json    one minute, then one JSON summary
+  rttscan --live eth0 --backend tcpdump        capture through tcpdump instead of the binding
+  rttscan --live eth0 --statsd 127.0.0.1:8125 --tag env:prod -q   go-metro's gauges, every 10 s`,
     )
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
