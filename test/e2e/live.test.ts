@@ -10,6 +10,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -182,3 +183,44 @@ for (const backend of BACKENDS) {
     assert.match(r.stderr, /^rttscan: --live lo: permission denied: capturing needs root or CAP_NET_RAW \(libpcap: .+\)\n$/);
   });
 }
+
+test('live --statsd: every interval, go-metro gauges to a real UDP socket, tagged and equal to that interval\'s JSON report', async (t) => {
+  if (skipUnlessLive(t)) return;
+  const receiver = createSocket('udp4');
+  await new Promise<void>((resolve) => receiver.bind(0, '127.0.0.1', resolve));
+  t.after(() => receiver.close());
+  const datagrams: string[] = [];
+  receiver.on('message', (msg) => datagrams.push(msg.toString('utf8')));
+  const port = await startEchoServer(t, SERVER);
+  const statsd = `127.0.0.1:${receiver.address().port}`;
+  const args = ['--live', 'lo', '--filter', `tcp port ${port}`, '--local', CLIENT, '--interval', '1s', '--duration', '2s', '--json', '--statsd', statsd, '--tag', 'env:test', '--tag', 'team'];
+  const live = await startLive(args);
+  await pingPong(SERVER, port, { count: 40, gapMs: 5, localHost: CLIENT });
+  assert.equal(await live.done, 0, live.stderr());
+  await new Promise((resolve) => setTimeout(resolve, 100)); // the last datagrams, on loopback
+
+  const reports = live
+    .stdout()
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as JsonLine & { summary: Record<string, number> });
+  const withSamples = reports.filter((r) => r.summary.samples > 0);
+  assert.ok(withSamples.length >= 1);
+  const lines = datagrams.flatMap((d) => d.split('\n'));
+  const tags = `#src:${CLIENT},dst:${SERVER},iface:lo,env:test,team`;
+  for (const line of lines) assert.match(line, new RegExp(`^system\\.net\\.tcp\\.rtt(\\.avg|\\.jitter|\\.min|\\.p50|\\.p99|\\.samples)?:\\d+(\\.\\d+)?\\|g\\|${tags}$`));
+  // One flush of 7 gauges per interval that had samples, in the order of the reports.
+  assert.equal(lines.length, 7 * withSamples.length, lines.join('\n'));
+  withSamples.forEach((report, i) => {
+    const gauge = (name: string): number => Number(/:([\d.]+)\|/.exec(lines.find((l, j) => j >= 7 * i && j < 7 * (i + 1) && l.startsWith(`system.net.tcp.rtt${name}:`))!)![1]);
+    const s = report.summary;
+    assert.equal(gauge('.samples'), s.samples);
+    const close = (name: string, us: number): void => assert.ok(Math.abs(gauge(name) - us / 1000) <= 1e-6, `${name} ${gauge(name)} ms against ${us} µs`);
+    close('.min', s.min_us!);
+    close('.p50', s.p50_us!);
+    close('.p99', s.p99_us!);
+    close('.avg', s.srtt_us!);
+    close('.jitter', s.jitter_us!);
+    assert.ok(gauge('') * 1000 >= s.min_us! - 0.001 && gauge('') * 1000 <= s.max_us! + 0.001, 'the last sample is within the interval\'s range');
+  });
+});
