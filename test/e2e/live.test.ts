@@ -11,11 +11,11 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { hasCommand, parseCsv, runCli, type CsvSample } from '../helpers/cli.js';
-import { createNetnsPair, pingPong, skipUnlessLive, startEchoServer, startLive, startTcpdump, stopProcess, type Backend } from '../helpers/live.js';
+import { background, createNetnsPair, pingPong, skipUnlessLive, startEchoServer, startLive, startTcpdump, stopProcess, type Backend } from '../helpers/live.js';
 import { CLI_PATH, REPO_ROOT, tempDir } from '../helpers/paths.js';
 
 interface LiveDoc {
@@ -223,4 +223,35 @@ test('live --statsd: every interval, go-metro gauges to a real UDP socket, tagge
     close('.jitter', s.jitter_us!);
     assert.ok(gauge('') * 1000 >= s.min_us! - 0.001 && gauge('') * 1000 <= s.max_us! + 0.001, 'the last sample is within the interval\'s range');
   });
+});
+
+test('live RTT against an injected delay: 10 ms one way, 15 ms back (delaylab\'s TAP forwarder between two namespaces)', async (t) => {
+  if (skipUnlessLive(t)) return;
+  const lab = join(REPO_ROOT, '..', 'shared', 'lab');
+  if (!existsSync(join(lab, 'delaylab.py'))) {
+    t.skip("../shared/lab/delaylab.py is absent (the team's lab sits beside the repo, not in it)");
+    return;
+  }
+  if (!existsSync('/dev/net/tun') || !hasCommand('python3')) {
+    if (process.env.CI) throw new Error('CI must run the delay test, but /dev/net/tun or python3 is missing');
+    t.skip('delaylab needs /dev/net/tun and python3');
+    return;
+  }
+  const pair = background('python3', [join(REPO_ROOT, 'test', 'helpers', 'delay-pair.py'), lab, '10', '15'], undefined, { stdin: true });
+  t.after(async () => {
+    pair.child.stdin!.end(); // delay-pair.py removes its namespaces
+    await pair.done;
+  });
+  await pair.waitFor(/^\{.*\}\n/, 'stdout');
+  const ends = JSON.parse(pair.stdout()) as { ns_a: string; ns_b: string; dev_a: string; ip_a: string; ip_b: string };
+  const port = await startEchoServer(t, ends.ip_b, ends.ns_b);
+  const live = await startLive(['--live', ends.dev_a, '--duration', '3s', '--json'], ends.ns_a);
+  await pingPong(ends.ip_b, port, { count: 20, gapMs: 10, netns: ends.ns_a });
+  assert.equal(await live.done, 0, live.stderr());
+  const doc = JSON.parse(live.stdout()) as LiveDoc & { summary: { min_us: number; p50_us: number } };
+  assert.deepEqual(doc.vantage.local.filter((a) => !a.startsWith('fe80:')), [ends.ip_a]);
+  const rttUs = 25_000;
+  assert.ok(doc.summary.samples >= 20, `${doc.summary.samples} samples`);
+  assert.ok(doc.summary.min_us >= rttUs, `min ${doc.summary.min_us} µs is below the injected ${rttUs} µs`);
+  assert.ok(Math.abs(doc.summary.p50_us - rttUs) <= 0.1 * rttUs, `p50 ${doc.summary.p50_us} µs is not within 10% of ${rttUs} µs`);
 });

@@ -47,9 +47,10 @@ export interface Background {
   done: Promise<number | string>;
 }
 
-export function background(command: string, args: readonly string[], netns?: string): Background {
+/** `command` in the background (in `netns` if given); stdin a pipe only if asked. */
+export function background(command: string, args: readonly string[], netns?: string, options: { stdin?: boolean } = {}): Background {
   const [cmd, argv] = netns === undefined ? [command, args] : ['ip', ['netns', 'exec', netns, command, ...args]];
-  const child = spawn(cmd, argv, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  const child = spawn(cmd, argv, { cwd: REPO_ROOT, stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
   let out = '';
   let err = '';
   child.stdout!.setEncoding('utf8').on('data', (s: string) => (out += s));
