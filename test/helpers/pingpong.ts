@@ -32,12 +32,11 @@ function received(socket: Socket, bytes: number): Promise<void> {
     const onData = (data: Buffer): void => {
       got += data.length;
       if (got >= bytes) {
-        socket.off('data', onData);
+        socket.off('data', onData).off('error', reject);
         resolve();
       }
     };
-    socket.on('data', onData);
-    socket.once('error', reject);
+    socket.on('data', onData).once('error', reject);
   });
 }
 
