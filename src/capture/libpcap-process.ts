@@ -38,6 +38,14 @@ function status(message: unknown): void {
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
+/** The binding's native session under its JavaScript wrapper (node_pcap 3.x, pcap.js). */
+interface PcapInternals {
+  /** Called by the binding's poll handle whenever the capture descriptor is readable. */
+  read_callback: () => void;
+  /** pcap_dispatch until the ring is empty: packets read, -1 on error, -2 after close. */
+  dispatch(buf: Buffer, header: Buffer): number;
+}
+
 /** Writes all of bytes[0, length) to stdout, waiting while the pipe is full. */
 function writeAll(bytes: Buffer, length: number): void {
   let at = 0;
@@ -117,6 +125,15 @@ async function main(): Promise<void> {
     }
     if (++packets % STATS_EVERY_PACKETS === 0) sendStats();
   });
+  // The binding ignores what pcap_dispatch returns; an error (-1) would leave the descriptor
+  // readable forever and this process spinning. So its poll callback is wrapped to see it.
+  const inner = (session as unknown as { session: PcapInternals }).session;
+  inner.read_callback = () => {
+    if (inner.dispatch(data, header) !== -1) return;
+    // libpcap's reason is not passed on by the binding; on Linux this is ENETDOWN or ENODEV.
+    status({ error: `libpcap could not read ${iface}: it went down or disappeared` });
+    process.exit(1);
+  };
   flush(); // the file header: rttscan's reader starts on it
   status({ ready: linktype });
   const statsTimer = setInterval(sendStats, 1000);

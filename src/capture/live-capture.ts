@@ -104,11 +104,14 @@ export class LiveCapture {
   readonly stream: Readable;
   private stats: KernelStats | undefined;
   private stderr = '';
+  /** What the capture process said went wrong after it had started. */
+  private failure: string | undefined;
   private stopping = false;
   private readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
   private constructor(
     readonly backend: CaptureBackend,
+    private readonly iface: string,
     private readonly child: ChildProcess,
   ) {
     this.stream = child.stdout!;
@@ -129,7 +132,7 @@ export class LiveCapture {
             stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
           })
         : spawn('tcpdump', tcpdumpArgs(options), { stdio: ['ignore', 'pipe', 'pipe'] });
-    const capture = new LiveCapture(backend, child);
+    const capture = new LiveCapture(backend, options.iface, child);
     await capture.ready(options);
     return capture;
   }
@@ -170,7 +173,10 @@ export class LiveCapture {
         while ((nl = pending.indexOf('\n')) >= 0) {
           const message = JSON.parse(pending.slice(0, nl)) as { ready?: number; error?: string; stats?: KernelStats };
           pending = pending.slice(nl + 1);
-          if (message.error !== undefined) fail(message.error);
+          if (message.error !== undefined) {
+            this.failure = message.error;
+            fail(message.error);
+          }
           else if (message.ready !== undefined) succeed();
           else if (message.stats !== undefined) this.stats = message.stats;
         }
@@ -197,8 +203,9 @@ export class LiveCapture {
     // Stopped by us or by the terminal's Ctrl-C (which reaches the whole process group): fine.
     const stoppedNormally = code === 0 || signal === 'SIGTERM' || signal === 'SIGINT' || (this.stopping && signal === 'SIGKILL');
     if (!stoppedNormally) {
-      const said = this.stderr.trim().split('\n').filter((l) => !/listening on|packets? (captured|received|dropped)/.test(l)).pop();
-      throw new RttscanError('input', `capture on ${this.backend} stopped unexpectedly (${signal ?? `exit ${code}`}${said ? `: ${said}` : ''})`);
+      const said = this.failure ?? this.stderr.trim().split('\n').filter((l) => !/listening on|packets? (captured|received|dropped)/.test(l)).pop();
+      const how = `${this.backend}, ${signal ?? `exit ${code}`}`;
+      throw new RttscanError('input', `--live ${this.iface}: the capture stopped unexpectedly${said ? `: ${said.replace(/^tcpdump: /, '')}` : ''} (${how})`);
     }
     return this.stats;
   }

@@ -255,3 +255,16 @@ test('live RTT against an injected delay: 10 ms one way, 15 ms back (delaylab\'s
   assert.ok(doc.summary.min_us >= rttUs, `min ${doc.summary.min_us} µs is below the injected ${rttUs} µs`);
   assert.ok(Math.abs(doc.summary.p50_us - rttUs) <= 0.1 * rttUs, `p50 ${doc.summary.p50_us} µs is not within 10% of ${rttUs} µs`);
 });
+
+for (const backend of BACKENDS) {
+  test(`live, ${backend}: the interface disappearing mid-capture is an error (exit 2) at once, not a silent stall`, async (t) => {
+    if (skipUnlessLive(t, backend)) return;
+    const pair = createNetnsPair(t);
+    const live = await startLive(['--live', pair.devA, '--backend', backend, '--duration', '20s'], pair.nsA);
+    const started = Date.now();
+    spawnSync('ip', ['-n', pair.nsA, 'link', 'del', pair.devA]);
+    assert.equal(await live.done, 2);
+    assert.ok(Date.now() - started < 10_000, 'rttscan noticed before its --duration');
+    assert.match(live.stderr(), new RegExp(`^rttscan: --live ${pair.devA}: the capture stopped unexpectedly: .*(disappeared|went down).*\\(${backend}, exit 1\\)$`, 'm'));
+  });
+}
