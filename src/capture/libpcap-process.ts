@@ -136,6 +136,8 @@ async function main(): Promise<void> {
   };
   flush(); // the file header: rttscan's reader starts on it
   status({ ready: linktype });
+  // Also how an orphan notices that rttscan was killed outright (SIGKILL) on a quiet link: the
+  // status pipe is broken, and status() exits.
   const statsTimer = setInterval(sendStats, 1000);
   const stop = (): void => {
     clearInterval(statsTimer);

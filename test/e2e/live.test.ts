@@ -268,3 +268,16 @@ for (const backend of BACKENDS) {
     assert.match(live.stderr(), new RegExp(`^rttscan: --live ${pair.devA}: the capture stopped unexpectedly: .*(disappeared|went down).*\\(${backend}, exit 1\\)$`, 'm'));
   });
 }
+
+test('live: the capture process does not outlive rttscan killed outright (SIGKILL), even with no traffic', async (t) => {
+  if (skipUnlessLive(t)) return;
+  const live = await startLive(['--live', 'lo', '--filter', 'tcp port 9']);
+  const pid = live.child.pid!;
+  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).map(Number);
+  assert.equal(children.length, 1, 'one capture process');
+  live.child.kill('SIGKILL');
+  await live.done;
+  const deadline = Date.now() + 5000;
+  while (existsSync(`/proc/${children[0]}`) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.ok(!existsSync(`/proc/${children[0]}`), `capture process ${children[0]} still running`);
+});
