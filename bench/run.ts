@@ -33,6 +33,8 @@
  *   --no-flows       skip the 1 M-flow capture and the memory per flow
  *   --chunk-sweep    also time readers+decoders at several chunk sizes (for CHUNK_SIZE)
  *   --no-wait        start each run at once instead of waiting (up to 3 s) for idle CPUs
+ *   --live-soak [SECONDS] [--backend libpcap|tcpdump]
+ *                    instead of all the above: the live soak (bench/live-soak.ts; root), 60 s
  *
  * Prints a table, then one line of JSON with the same figures. Exits 1 when a correctness check
  * fails; missed targets are reported, not turned into an exit code.
@@ -45,6 +47,7 @@ import { fileURLToPath } from 'node:url';
 import { CHUNK_SIZE } from '../src/capture/input.js';
 import { ensureCaptures, type CaptureMeta, type SpecName } from './generate.js';
 import { ensureFlowCaptures } from './generate-flows.js';
+import { runLiveSoak } from './live-soak.js';
 import type { MeasureResult } from './measure.js';
 
 const TARGET_DECODE_PPS = 5e6;
@@ -299,6 +302,7 @@ function tcptraceSpanSec(stdout: string): number {
 }
 
 async function main(): Promise<void> {
+  if (process.argv[2] === '--live-soak') return runLiveSoak(process.argv.slice(3));
   const options = parseOptions(process.argv.slice(2));
   waitForIdle = options.wait;
   const names: SpecName[] = options.rss ? ['throughput', 'throughputUs', 'rss'] : ['throughput', 'throughputUs'];

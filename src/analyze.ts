@@ -39,6 +39,8 @@ export interface AnalyzeOptions {
   intervalNs?: number;
   /** With intervalNs, the result's statistics are those of the last interval. */
   onInterval?: (report: AnalysisReport) => void;
+  /** Report intervals that have no samples too (live mode: one report per interval of wall time). */
+  emptyIntervals?: boolean;
   /** Every sample that is kept, as it is found. */
   onSample?: (ackNs: number, rttNs: number, kind: SampleKind, endpoints: SampleEndpoints, base: TimeBase) => void;
   /** Stops reading (between chunks) when aborted; the result covers what was read. */
@@ -66,6 +68,24 @@ export interface InputSummary {
   packets: number;
   tcp_packets: number;
   warnings: string[];
+  /** A live capture's interface, backend and kernel counters (see live.ts). */
+  live?: LiveInputSummary;
+}
+
+export interface LiveInputSummary {
+  backend: string;
+  filter: string;
+  snaplen: number;
+  /** As libpcap reports them; null when the capture process could not say. */
+  kernel_received: number | null;
+  kernel_dropped: number | null;
+  interface_dropped: number | null;
+}
+
+/** Per-input packet counts, kept by whatever feeds packets in (a file, a live capture). */
+export interface InputCounters {
+  packets: number;
+  tcpPackets: number;
 }
 
 /** The statistics at one moment: the end of the run, or the end of an --interval. */
@@ -112,9 +132,10 @@ function resolveTime(spec: TimeSpec | undefined, base: TimeBase, fallback: numbe
 /**
  * One run: the pipeline's stages wired together, and the clock of the run. A class rather than
  * closures: per-packet times live in object fields, which V8 updates in place, where a closure
- * variable holding a double would allocate a number on every packet.
+ * variable holding a double would allocate a number on every packet. `analyze` drives it from
+ * files; live.ts drives it from a live capture and a wall clock.
  */
-class Analysis {
+export class Analysis {
   readonly base: TimeBase = { baseSec: 0 };
   readonly decoder = new PacketDecoder();
   readonly collector: SampleCollector;
@@ -132,6 +153,7 @@ class Analysis {
   private fromNs = -Infinity;
   private toNs = Infinity;
   private readonly intervalNs: number;
+  private readonly emptyIntervals: boolean;
   private vantageAnnounced = false;
   private readonly options: AnalyzeOptions;
   private readonly note: (message: string) => void;
@@ -183,15 +205,27 @@ class Analysis {
       collector.onSample = listener;
     }
     this.intervalNs = options.intervalNs ?? 0;
+    this.emptyIntervals = options.emptyIntervals ?? false;
   }
 
-  onPacket(pkt: CapturedPacket, input: CaptureInput): void {
+  onPacket(pkt: CapturedPacket, input: InputCounters): void {
     input.packets++;
     if (!this.decoder.decode(pkt)) return;
     input.tcpPackets++;
-    if (!this.started) this.start(pkt);
+    if (!this.started) this.start(pkt.tsSec, pkt.tsNsec);
     const nowNs = relativeNs(this.base, pkt.tsSec, pkt.tsNsec);
     if (this.lastNs < nowNs) this.lastNs = nowNs;
+    this.advance(nowNs);
+    this.engine.onPacket(this.decoder.view, nowNs);
+    if (this.tcprt !== undefined) this.tcprt.onPacket(this.decoder.view, nowNs);
+  }
+
+  /**
+   * Moves the run's clock to `nowNs` (ns from base): reports the intervals that ended and frees
+   * the flows whose TTL ran out. Every packet does this with its capture time; a live run also
+   * does it on a timer with the wall time, so that reports and expiry go on without packets.
+   */
+  advance(nowNs: number): void {
     const intervalNs = this.intervalNs;
     if (intervalNs > 0) {
       while (nowNs >= this.intervalStartNs + intervalNs) {
@@ -204,8 +238,6 @@ class Analysis {
       }
     }
     this.table.expire(nowNs);
-    this.engine.onPacket(this.decoder.view, nowNs);
-    if (this.tcprt !== undefined) this.tcprt.onPacket(this.decoder.view, nowNs);
   }
 
   /** The input is exhausted (or the run interrupted): settle everything still open. */
@@ -221,12 +253,13 @@ class Analysis {
     return { base: this.base, startNs, endNs, summary: this.collector.summary, groups: [...this.collector.groups.values()] };
   }
 
-  private start(pkt: CapturedPacket): void {
+  /** Fixes the run's time base: at the first packet, or (live) when the capture starts. */
+  start(tsSec: number, tsNsec: number): void {
     this.started = true;
-    this.base.baseSec = pkt.tsSec;
+    this.base.baseSec = tsSec;
     this.fromNs = resolveTime(this.options.from, this.base, -Infinity);
     this.toNs = resolveTime(this.options.to, this.base, Infinity);
-    this.firstNs = this.lastNs = this.intervalStartNs = this.collector.originNs = pkt.tsNsec;
+    this.firstNs = this.lastNs = this.intervalStartNs = this.collector.originNs = tsNsec;
   }
 
   /** Reports the interval ending at endNs; `last` keeps its statistics for the result. */
@@ -235,7 +268,7 @@ class Analysis {
       this.collector.decide();
       this.announceVantage();
     }
-    if (this.collector.summary.count > 0) this.options.onInterval?.(this.report(this.intervalStartNs, endNs));
+    if (this.collector.summary.count > 0 || this.emptyIntervals) this.options.onInterval?.(this.report(this.intervalStartNs, endNs));
     if (!last) this.collector.resetStats();
   }
 
@@ -245,6 +278,23 @@ class Analysis {
     const n = this.collector.vantage?.note;
     if (n !== undefined) this.note(n);
   }
+
+  /** The result of a finished run. */
+  result(inputs: InputSummary[]): AnalysisResult {
+    const { collector, table, engine } = this;
+    return {
+      ...this.report(this.intervalNs > 0 ? this.intervalStartNs : this.firstNs, this.lastNs),
+      inputs,
+      decode: this.decoder.counters.toJSON(),
+      flows: table.counters,
+      oneWayFlows: this.oneWayFlows,
+      rtt: engine.counters,
+      vantage: collector.vantage,
+      localAcked: collector.localAcked,
+      filtered: collector.filtered,
+      ...(this.tcprtSummary !== undefined ? { tcprt: this.tcprtSummary } : {}),
+    };
+  }
 }
 
 export async function analyze(paths: readonly string[], options: AnalyzeOptions = {}): Promise<AnalysisResult> {
@@ -252,17 +302,5 @@ export async function analyze(paths: readonly string[], options: AnalyzeOptions 
   const inputs = await openInputs(paths);
   await readPackets(inputs, (pkt, input) => run.onPacket(pkt, input), options.signal);
   run.finish();
-  const { collector, table, engine } = run;
-  return {
-    ...run.report(options.intervalNs ? run.intervalStartNs : run.firstNs, run.lastNs),
-    inputs: inputs.map(summarizeInput),
-    decode: run.decoder.counters.toJSON(),
-    flows: table.counters,
-    oneWayFlows: run.oneWayFlows,
-    rtt: engine.counters,
-    vantage: collector.vantage,
-    localAcked: collector.localAcked,
-    filtered: collector.filtered,
-    ...(run.tcprtSummary !== undefined ? { tcprt: run.tcprtSummary } : {}),
-  };
+  return run.result(inputs.map(summarizeInput));
 }

@@ -1,6 +1,9 @@
 /** rttscan as a library. Everything public is exported here by name. */
 export { analyze } from './analyze.js';
 export type { AnalyzeOptions, AnalysisResult, InputSummary } from './analyze.js';
+export { analyzeLive } from './live.js';
+export type { LiveOptions, LiveStart } from './live.js';
+export type { CaptureBackend } from './capture/live-capture.js';
 export { RttscanError, CaptureError } from './errors.js';
 export type { ErrorCode, CapturePosition } from './errors.js';
 export { PacketDecoder } from './decode/decoder.js';

@@ -15,6 +15,7 @@ import { SampleLines } from '../render/samples.js';
 import { renderTable } from '../render/table.js';
 import type { Group } from '../stats/collector.js';
 import { epochSeconds } from '../time.js';
+import { interfaceList, liveCounterLine, liveOptionsOf, runLive } from './live.js';
 import { analyzeOptionsOf, buildProgram, groupByOf, type CliOptions } from './options.js';
 import { checkOutputPath, STDOUT, writeOutput } from './output.js';
 import { tcprtConfigOf, tcprtNote, TcprtOutput } from './tcprt.js';
@@ -79,8 +80,13 @@ export async function run(argv: readonly string[]): Promise<number> {
 
 async function runAnalysis(files: string[], options: CliOptions): Promise<number> {
   const analyzeOptions = analyzeOptionsOf(options);
+  if (options.listInterfaces) {
+    out(await interfaceList(options.backend));
+    return EXIT_OK;
+  }
+  const live = liveOptionsOf(options, files, analyzeOptions);
   for (const path of [options.json, options.csv]) await checkOutputPath(typeof path === 'string' ? path : undefined);
-  if (files.length === 0) {
+  if (files.length === 0 && !live) {
     if (process.stdin.isTTY) {
       note('no input: name a capture file, or pipe one into stdin (see --help)');
       return EXIT_USAGE;
@@ -126,14 +132,17 @@ async function runAnalysis(files: string[], options: CliOptions): Promise<number
     };
   }
   analyzeOptions.onNote = options.quiet ? undefined : note;
-  // Ctrl-C stops reading; what was read so far is still reported.
+  // Ctrl-C stops reading; what was read so far is still reported. Live, it is the way to stop
+  // (so is SIGTERM, from a service manager).
   const interrupt = new AbortController();
   const onSigint = (): void => interrupt.abort();
   process.once('SIGINT', onSigint);
+  if (live) process.once('SIGTERM', onSigint);
   analyzeOptions.signal = interrupt.signal;
 
-  const result = await analyze(files, analyzeOptions);
+  const result = live ? await runLive(live, analyzeOptions, options.quiet ? undefined : note) : await analyze(files, analyzeOptions);
   process.removeListener('SIGINT', onSigint);
+  process.removeListener('SIGTERM', onSigint);
   if (csv) {
     await new Promise<void>((resolve, reject) => {
       csv.on('error', reject);
@@ -153,7 +162,9 @@ async function runAnalysis(files: string[], options: CliOptions): Promise<number
   }
   if (!options.quiet) note(counterLine(result));
   if (!options.quiet && result.tcprt) note(tcprtNote(result.tcprt, tcprt?.dir));
-  if (interrupt.signal.aborted) {
+  const kernel = liveCounterLine(result);
+  if (kernel !== undefined && !options.quiet) note(kernel);
+  if (interrupt.signal.aborted && !live) {
     process.stdin.destroy(); // an open pipe would keep the process alive
     note('interrupted: the results cover the packets read before Ctrl-C');
     return EXIT_INTERRUPTED;

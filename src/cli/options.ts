@@ -39,6 +39,16 @@ export interface CliOptions extends TcprtCliOptions {
   maxFlows?: string;
   quiet?: boolean;
   verbose?: boolean;
+  // Live mode (see cli/live.ts)
+  live?: string;
+  listInterfaces?: boolean;
+  filter?: string;
+  snaplen?: string;
+  promisc?: boolean;
+  duration?: string;
+  backend?: string;
+  statsd?: string;
+  tag: string[];
 }
 
 const GROUP_BYS: GroupBy[] = ['all', 'laddr', 'raddr', 'lport', 'rport', 'flow'];
@@ -50,7 +60,7 @@ function collect(value: string, previous: string[]): string[] {
 export function buildProgram(): Command {
   return new Command()
     .name('rttscan')
-    .description('Passive TCP round-trip times from packet captures (pcap, pcapng, gzip, stdin).')
+    .description('Passive TCP round-trip times from packet captures (pcap, pcapng, gzip, stdin) or a live interface.')
     .version(VERSION, '-V, --version')
     .argument('[files...]', 'capture files (pcap or pcapng, optionally gzipped); - or none with a pipe reads stdin')
     .option('--histogram', 'log2 histogram of RTTs, laid out like bcc tcprtt')
@@ -69,7 +79,7 @@ export function buildProgram(): Command {
     .option('--rport <port>', 'only these remote ports (repeatable, or a comma list)', collect, [])
     .option('--from <time>', 'only samples at or after TIME: epoch seconds[.ns], ISO 8601, or +DURATION from the first packet')
     .option('--to <time>', 'only samples before TIME (same forms as --from)')
-    .option('--interval <duration>', 'one report per DURATION of capture time (e.g. 10s, 500ms)')
+    .option('--interval <duration>', 'one report per DURATION of capture time, of wall time with --live (e.g. 10s, 500ms)')
     .option('-T, --timestamp', 'print the time of each --interval report')
     .option('--local <cidr>', 'the capture host(s): IP/CIDR, repeatable or a comma list (default: inferred)', collect, [])
     .option('--include-local', 'keep samples acknowledged by a local host (they time the local stack)')
@@ -87,6 +97,15 @@ export function buildProgram(): Command {
     .option('--stats-interval <duration>', 'TCP-RT stats lines every DURATION of capture time (default 60s; 0: none)')
     .option('--tcprt-config <file>', 'TCP-RT settings from a tcprt.yaml file (global, per-port, init); flags override it')
     .option('--tcprt-flush', 'TCP-RT: report connections still open at the end as if closed at their last packet')
+    .option('--live <iface>', 'capture on IFACE (libpcap; root or CAP_NET_RAW) until Ctrl-C, SIGTERM or --duration')
+    .option('--list-interfaces', 'list the interfaces --live can capture on, with their addresses')
+    .option('--filter <bpf>', 'live: BPF filter, compiled by libpcap (default: tcp)')
+    .option('--snaplen <bytes>', 'live: bytes kept of each packet; headers are all rttscan reads (default: 256)')
+    .option('--promisc', 'live: put the interface in promiscuous mode')
+    .option('--duration <duration>', 'live: stop after DURATION of wall time (e.g. 60s)')
+    .addOption(new Option('--backend <name>', 'live: capture with the libpcap binding or with tcpdump (default: libpcap if installed)').choices(['libpcap', 'tcpdump']))
+    .option('--statsd <host:port>', 'live: send DogStatsD gauges (go-metro names) every --interval (default 10s)')
+    .option('--tag <key:value>', 'live: a DogStatsD tag added to every gauge (repeatable)', collect, [])
     .option('-q, --quiet', 'no notes on stderr, only data and errors')
     .option('--verbose', 'print stack traces with errors')
     .addHelpText(
@@ -117,7 +136,13 @@ Examples:
   rttscan server.pcap --tcprt --lports 80 --tcprt-mode http --first-frame 100,2000,20000   V7 lines, R.C, R.F
   rttscan server.pcap --tcprt --lports 443 --tcprt-mode https   TLS handshakes as R.H, alerts as R.A
   rttscan server.pcap --tcprt --tcprt-config tcprt.yaml --stats-interval 10s   settings from a file
-  rttscan server.pcap --tcprt --lports 8080 --tcprt-flush   also connections still open at the end`,
+  rttscan server.pcap --tcprt --lports 8080 --tcprt-flush   also connections still open at the end
+  rttscan --list-interfaces                    what --live can capture on
+  rttscan --live eth0 --interval 10s -T --histogram    like bcc tcprtt, from packets (root)
+  rttscan --live eth0 --filter 'tcp port 443' --snaplen 128 --promisc   narrower capture
+  rttscan --live eth0 --duration 60s --json    one minute, then one JSON summary
+  rttscan --live eth0 --backend tcpdump        capture through tcpdump instead of the binding
+  rttscan --live eth0 --statsd 127.0.0.1:8125 --tag env:prod -q   go-metro's gauges, every 10 s`,
     )
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });

@@ -1,0 +1,105 @@
+/**
+ * The StatsD export: go-metro's gauge names in milliseconds, per (sender, acknowledger) pair of
+ * hosts, DogStatsD tags, datagrams within 1432 bytes, and a real UDP socket on loopback that
+ * receives exactly the lines sent.
+ */
+import assert from 'node:assert/strict';
+import { createSocket } from 'node:dgram';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { analyze } from '../../src/analyze.js';
+import { parseCidr } from '../../src/flow/address.js';
+import { givenVantage } from '../../src/flow/vantage.js';
+import { formatMs, isValidTag, MAX_DATAGRAM_BYTES, packDatagrams, parseHostPort, StatsdAggregator, StatsdClient } from '../../src/render/statsd.js';
+import { RttStats } from '../../src/stats/rtt-stats.js';
+import { ACK, PSH, SYN } from '../helpers/capture-writer.js';
+import { tempDir } from '../helpers/paths.js';
+import { TcpScript } from '../helpers/tcp-script.js';
+
+test('formatMs: µs to ms with nanosecond precision, never in exponent form', () => {
+  assert.equal(formatMs(25123.456), '25.123456');
+  assert.equal(formatMs(1), '0.001');
+  assert.equal(formatMs(0.001), '0.000001');
+  assert.equal(formatMs(0.0004), '0');
+  assert.equal(formatMs(2_500_000), '2500');
+});
+
+test('packDatagrams: lines in order, newline-joined, none over the limit; a line too long travels alone', () => {
+  const lines = Array.from({ length: 100 }, (_, i) => `system.net.tcp.rtt.p99:${i}.5|g|#src:10.0.0.1,dst:10.0.0.${i}`);
+  const datagrams = packDatagrams(lines);
+  assert.ok(datagrams.length > 1);
+  assert.ok(datagrams.every((d) => Buffer.byteLength(d) <= MAX_DATAGRAM_BYTES));
+  assert.deepEqual(datagrams.join('\n').split('\n'), lines);
+  const long = 'x'.repeat(2000);
+  assert.deepEqual(packDatagrams(['a', long, 'b']), ['a', long, 'b']);
+  assert.deepEqual(packDatagrams([]), []);
+});
+
+test('parseHostPort and isValidTag', () => {
+  assert.deepEqual(parseHostPort('127.0.0.1:8125'), { host: '127.0.0.1', port: 8125 });
+  assert.deepEqual(parseHostPort('[::1]:8125'), { host: '::1', port: 8125 });
+  assert.deepEqual(parseHostPort('statsd.local:9'), { host: 'statsd.local', port: 9 });
+  for (const bad of ['8125', 'host:', 'host:0', 'host:65536', '::1:8125', 'a b:1']) assert.equal(parseHostPort(bad), undefined, bad);
+  for (const good of ['env:prod', 'team', 'role:db:primary']) assert.ok(isValidTag(good), good);
+  for (const bad of ['', 'a b', 'a,b', 'a|b', '#a', ':a']) assert.ok(!isValidTag(bad), bad);
+});
+
+test('StatsdAggregator: go-metro names, ms values, src/dst tags per pair of hosts, afresh each interval', async (t) => {
+  // Client 10.0.0.1 (local) sends to the server twice; the server acknowledges after 25.123456
+  // and 30 ms, and answered the SYN after 10 ms. The client's own ACKs are local: left out.
+  const script = new TcpScript()
+    .c(0, { seq: 1000, flags: SYN })
+    .s(10, { seq: 5000, ack: 1001, flags: SYN | ACK })
+    .c(10.05, { seq: 1001, ack: 5001 })
+    .c(20, { seq: 1001, ack: 5001, flags: PSH | ACK, payloadLen: 100 })
+    .s(45.123456, { seq: 5001, ack: 1101 })
+    .c(50, { seq: 1101, ack: 5001, flags: PSH | ACK, payloadLen: 100 })
+    .s(80, { seq: 5001, ack: 1201 });
+  const dir = await tempDir(t);
+  const path = join(dir, 'two.pcap');
+  await writeFile(path, script.file());
+  const gauges = new StatsdAggregator();
+  await analyze([path], {
+    vantage: givenVantage([parseCidr('10.0.0.1')!], ['10.0.0.1']),
+    onSample: (_ackNs, rttNs, _kind, endpoints) => gauges.add(rttNs, endpoints),
+  });
+  const expected = new RttStats();
+  for (const us of [10000, 25123.456, 30000]) expected.add(us);
+  const tags = '#src:10.0.0.1,dst:10.0.0.2,iface:eth0,env:test';
+  assert.deepEqual(gauges.flush(['iface:eth0', 'env:test']), [
+    `system.net.tcp.rtt:30|g|${tags}`,
+    // srtt: 10, then 10 + (25.123456 - 10) / 8, then that + (30 - it) / 8
+    `system.net.tcp.rtt.avg:14.154128|g|${tags}`,
+    // jitter: (|25.123456 - 10| + |30 - 25.123456|) / 2
+    `system.net.tcp.rtt.jitter:10|g|${tags}`,
+    `system.net.tcp.rtt.min:10|g|${tags}`,
+    `system.net.tcp.rtt.p50:${formatMs(expected.quantile(0.5))}|g|${tags}`,
+    `system.net.tcp.rtt.p99:${formatMs(expected.quantile(0.99))}|g|${tags}`,
+    `system.net.tcp.rtt.samples:3|g|${tags}`,
+  ]);
+  assert.ok(Math.abs(expected.quantile(0.5) - 25123.456) <= 0.01 * 25123.456);
+  assert.deepEqual(gauges.flush(['iface:eth0']), [], 'the next interval starts empty');
+});
+
+test('StatsdClient: a real UDP socket on loopback receives every line, in datagrams of at most 1432 bytes', async () => {
+  const receiver = createSocket('udp4');
+  await new Promise<void>((resolve) => receiver.bind(0, '127.0.0.1', resolve));
+  const received: string[] = [];
+  const arrived = new Promise<void>((resolve) => {
+    receiver.on('message', (msg) => {
+      assert.ok(msg.length <= MAX_DATAGRAM_BYTES);
+      received.push(...msg.toString('utf8').split('\n'));
+      if (received.length >= lines.length) resolve();
+    });
+  });
+  const lines = Array.from({ length: 60 }, (_, i) => `system.net.tcp.rtt.samples:${i}|g|#src:10.0.0.1,dst:10.0.1.${i},iface:lo`);
+  const errors: Error[] = [];
+  const client = await StatsdClient.open('127.0.0.1', receiver.address().port, (err) => errors.push(err));
+  client.send(lines);
+  await client.close();
+  await arrived;
+  receiver.close();
+  assert.deepEqual(received, lines);
+  assert.deepEqual(errors, []);
+});
