@@ -43,6 +43,15 @@ export interface AnalyzeOptions {
   signal?: AbortSignal;
   /** Notes meant for a person (an unsupported link type, an inferred vantage), once each. */
   onNote?: (message: string) => void;
+  /** Once the inputs are open: live views of how far each has been read (for a progress bar). */
+  onInputsOpen?: (inputs: readonly InputProgress[]) => void;
+}
+
+/** How far one input has been read; the numbers grow as the run goes. */
+export interface InputProgress {
+  readonly path: string;
+  readonly bytesRead: number;
+  readonly packets: number;
 }
 
 export const DEFAULTS = {
@@ -70,6 +79,8 @@ export interface AnalysisReport {
   /** Capture time (ns from base) where this report's span starts and ends. */
   startNs: number;
   endNs: number;
+  /** What the groups' keys are. */
+  by: GroupBy;
   summary: RttStats;
   groups: Group[];
 }
@@ -199,7 +210,8 @@ class Analysis {
   }
 
   report(startNs: number, endNs: number): AnalysisReport {
-    return { base: this.base, startNs, endNs, summary: this.collector.summary, groups: [...this.collector.groups.values()] };
+    const by = this.options.by ?? DEFAULTS.by;
+    return { base: this.base, startNs, endNs, by, summary: this.collector.summary, groups: [...this.collector.groups.values()] };
   }
 
   private start(pkt: CapturedPacket): void {
@@ -231,6 +243,7 @@ class Analysis {
 export async function analyze(paths: readonly string[], options: AnalyzeOptions = {}): Promise<AnalysisResult> {
   const run = new Analysis(options);
   const inputs = await openInputs(paths);
+  options.onInputsOpen?.(inputs);
   await readPackets(inputs, (pkt, input) => run.onPacket(pkt, input), options.signal);
   run.finish();
   const { collector, table, engine } = run;

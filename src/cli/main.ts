@@ -10,11 +10,13 @@ import { RttscanError } from '../errors.js';
 import { renderChart } from '../render/chart.js';
 import { createCsvWriter, csvRow } from '../render/csv.js';
 import { renderHistograms } from '../render/histogram.js';
-import { renderJson, renderJsonLine } from '../render/json.js';
+import { renderJsonLine, resultJson, stringifyDocument } from '../render/json.js';
 import { SampleLines } from '../render/samples.js';
 import { renderTable } from '../render/table.js';
-import type { Group } from '../stats/collector.js';
-import { epochSeconds } from '../time.js';
+import { busiestFirst } from '../stats/group-order.js';
+import { epochSeconds, formatEpoch } from '../time.js';
+import { checkEachOptions, CiChecks, EXIT_FAIL_IF } from './ci-options.js';
+import { ProgressLine, progressWanted, totalInputBytes } from './progress.js';
 import { analyzeOptionsOf, buildProgram, groupByOf, type CliOptions } from './options.js';
 import { checkOutputPath, STDOUT, writeOutput } from './output.js';
 
@@ -32,10 +34,11 @@ function out(text: string): void {
   process.stdout.write(text);
 }
 
-/** Busiest group first; equal counts in key order, so output is the same on every run. */
-function ordered(groups: readonly Group[]): Group[] {
-  return [...groups].sort((a, b) => b.stats.count - a.stats.count || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+function err(text: string): void {
+  process.stderr.write(text);
 }
+
+const ordered = busiestFirst;
 
 function counterLine(result: AnalysisResult): string {
   const parts = [
@@ -76,6 +79,15 @@ export async function run(argv: readonly string[]): Promise<number> {
   }
 }
 
+async function finishCsv(csv: ReturnType<typeof createCsvWriter>, stream: NodeJS.WritableStream): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    csv.on('error', reject);
+    if (stream === process.stdout) csv.on('end', resolve);
+    else stream.on('finish', resolve).on('error', reject);
+    csv.end();
+  });
+}
+
 async function runAnalysis(files: string[], options: CliOptions): Promise<number> {
   const analyzeOptions = analyzeOptionsOf(options);
   for (const path of [options.json, options.csv]) await checkOutputPath(typeof path === 'string' ? path : undefined);
@@ -87,12 +99,17 @@ async function runAnalysis(files: string[], options: CliOptions): Promise<number
     files = ['-'];
   }
   if (files.filter((f) => f === '-').length > 1) throw new RttscanError('usage', 'stdin (-) can be read only once');
+  checkEachOptions(options);
 
   const by = groupByOf(options);
+  const ci = await CiChecks.fromOptions(options.failIf, options.baseline, by);
   const unit = options.ms ? 'msecs' : 'usecs';
   const wantsAny = options.histogram || options.table || options.csv || options.json || options.chart || options.samples;
-  const table = options.table || !wantsAny;
+  const table = options.table || (!wantsAny && ci.baseline === undefined);
   const colors = process.stdout.isTTY === true && !process.env.NO_COLOR;
+  // Data on stdout stays parseable: then the --baseline table goes to stderr.
+  const deltasOut = options.json === true || options.json === STDOUT || options.csv === true || options.csv === STDOUT ? err : out;
+  const textOnStdout = options.histogram || table || options.chart || options.samples || (ci.baseline !== undefined && deltasOut === out);
 
   const csvPath = options.csv === true ? STDOUT : options.csv;
   const csvStream = csvPath === undefined ? undefined : csvPath === STDOUT ? process.stdout : createWriteStream(csvPath);
@@ -105,11 +122,18 @@ async function runAnalysis(files: string[], options: CliOptions): Promise<number
     };
   }
 
-  const printReport = (report: AnalysisReport): void => {
+  let progress: ProgressLine | undefined;
+  const quietNote = options.quiet ? (): void => {} : (message: string): void => {
+    progress?.clear();
+    note(message);
+  };
+  const printReport = (report: AnalysisReport, context: string): void => {
     const groups = ordered(report.groups);
     if (options.histogram) out(renderHistograms(by, groups, unit));
     if (table) out(renderTable(groups));
     if (options.chart) out(renderChart(groups, report.base, report.startNs, colors));
+    deltasOut(ci.deltas(report));
+    ci.check(report, context, note, quietNote);
   };
   if (analyzeOptions.intervalNs !== undefined) {
     analyzeOptions.onInterval = (report) => {
@@ -117,42 +141,55 @@ async function runAnalysis(files: string[], options: CliOptions): Promise<number
         const end = new Date(epochSeconds(report.base, report.endNs) * 1000).toISOString().slice(11, 19);
         out(`${end}\n`);
       }
-      printReport(report);
+      printReport(report, ` (interval ending ${formatEpoch(report.base, report.endNs)})`);
       if (options.json) out(renderJsonLine({ ...report, groups: ordered(report.groups) }, unit));
     };
   }
-  analyzeOptions.onNote = options.quiet ? undefined : note;
+  analyzeOptions.onNote = quietNote;
   // Ctrl-C stops reading; what was read so far is still reported.
   const interrupt = new AbortController();
   const onSigint = (): void => interrupt.abort();
   process.once('SIGINT', onSigint);
   analyzeOptions.signal = interrupt.signal;
 
-  const result = await analyze(files, analyzeOptions);
-  process.removeListener('SIGINT', onSigint);
-  if (csv) {
-    await new Promise<void>((resolve, reject) => {
-      csv.on('error', reject);
-      if (csvStream === process.stdout) csv.on('end', resolve);
-      else csvStream!.on('finish', resolve).on('error', reject);
-      csv.end();
-    });
-  }
-  for (const input of result.inputs) for (const warning of input.warnings) note(`warning: ${warning}`);
-  if (analyzeOptions.intervalNs === undefined) {
-    printReport(result);
-    if (options.json) {
-      const jsonPath = options.json === true ? STDOUT : options.json;
-      await writeOutput(jsonPath, renderJson({ ...result, groups: ordered(result.groups) }, unit));
+  // One run over all files merged in time order, or with --each one run per file.
+  const runs = options.each ? files.map((f) => [f]) : [files];
+  const documents: Record<string, unknown>[] = [];
+  for (const [i, paths] of runs.entries()) {
+    if (interrupt.signal.aborted) break;
+    const context = options.each ? ` (in ${paths[0]})` : '';
+    if (options.each && textOnStdout) out(`${i > 0 ? '\n' : ''}==> ${paths[0]} <==\n`);
+    const totalBytes = await totalInputBytes(paths);
+    const showProgress = progressWanted({ stderrIsTTY: process.stderr.isTTY === true, env: process.env, totalBytes, quiet: options.quiet ?? false });
+    progress = showProgress ? new ProgressLine(process.stderr, totalBytes!) : undefined;
+    analyzeOptions.onInputsOpen = progress ? (inputs) => progress?.watch(inputs) : undefined;
+    let result: AnalysisResult;
+    try {
+      result = await analyze(paths, analyzeOptions);
+    } finally {
+      progress?.stop();
+      progress = undefined;
     }
+    // All rows out before anything else is printed (--each refuses --csv: one run at most).
+    if (csv) await finishCsv(csv, csvStream!);
+    for (const input of result.inputs) for (const warning of input.warnings) note(`warning: ${warning}`);
+    if (analyzeOptions.intervalNs === undefined) {
+      printReport(result, context);
+      if (options.json) documents.push(resultJson({ ...result, groups: ordered(result.groups) }, unit));
+    }
+    if (!options.quiet) note(`${options.each ? `${paths[0]}: ` : ''}${counterLine(result)}`);
   }
-  if (!options.quiet) note(counterLine(result));
+  process.removeListener('SIGINT', onSigint);
+  if (options.json && analyzeOptions.intervalNs === undefined) {
+    const jsonPath = options.json === true ? STDOUT : options.json;
+    await writeOutput(jsonPath, stringifyDocument(options.each ? documents : documents[0]));
+  }
   if (interrupt.signal.aborted) {
     process.stdin.destroy(); // an open pipe would keep the process alive
     note('interrupted: the results cover the packets read before Ctrl-C');
     return EXIT_INTERRUPTED;
   }
-  return EXIT_OK;
+  return ci.violated ? EXIT_FAIL_IF : EXIT_OK;
 }
 
 // A reader that goes away (`rttscan ... | head`) is not an error: stop quietly.

@@ -11,6 +11,7 @@ import { givenVantage } from '../flow/vantage.js';
 import type { GroupBy } from '../stats/collector.js';
 import { parseDurationNs, parseEpochTime } from '../time.js';
 import { VERSION } from '../version.js';
+import { baselineOption, eachOption, failIfOption } from './ci-options.js';
 
 export interface CliOptions {
   histogram?: boolean;
@@ -38,6 +39,9 @@ export interface CliOptions {
   maxFlows?: string;
   quiet?: boolean;
   verbose?: boolean;
+  failIf?: string[];
+  baseline?: string;
+  each?: boolean;
 }
 
 const GROUP_BYS: GroupBy[] = ['all', 'laddr', 'raddr', 'lport', 'rport', 'flow'];
@@ -77,6 +81,9 @@ export function buildProgram(): Command {
     .option('--max-flows <n>', 'most flows tracked at once; the least recently active are evicted', String(DEFAULTS.maxFlows))
     .option('-q, --quiet', 'no notes on stderr, only data and errors')
     .option('--verbose', 'print stack traces with errors')
+    .addOption(failIfOption())
+    .addOption(baselineOption())
+    .addOption(eachOption('input file'))
     .addHelpText(
       'after',
       `
