@@ -16,6 +16,7 @@ import { renderTable } from '../render/table.js';
 import { busiestFirst } from '../stats/group-order.js';
 import { epochSeconds, formatEpoch } from '../time.js';
 import { checkEachOptions, CiChecks, EXIT_FAIL_IF } from './ci-options.js';
+import { buildMergeProgram, MERGE_COMMAND, runMerge, type MergeOptions } from './merge-command.js';
 import { ProgressLine, progressWanted, totalInputBytes } from './progress.js';
 import { analyzeOptionsOf, buildProgram, groupByOf, type CliOptions } from './options.js';
 import { checkOutputPath, STDOUT, writeOutput } from './output.js';
@@ -56,19 +57,21 @@ function counterLine(result: AnalysisResult): string {
 }
 
 export async function run(argv: readonly string[]): Promise<number> {
-  const program = buildProgram();
+  // `rttscan merge ...` combines --json summaries; a capture file named merge is read as ./merge.
+  const merge = argv[2] === MERGE_COMMAND;
+  const program = merge ? buildMergeProgram() : buildProgram();
   let files: string[];
-  let options: CliOptions;
+  let options: CliOptions & MergeOptions;
   try {
-    program.parse(argv as string[]);
+    program.parse(merge ? [...argv.slice(0, 2), ...argv.slice(3)] : (argv as string[]));
     files = program.args;
-    options = program.opts<CliOptions>();
+    options = program.opts<CliOptions & MergeOptions>();
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
     throw err;
   }
   try {
-    return await runAnalysis(files, options);
+    return merge ? await runMerge(files, options) : await runAnalysis(files, options);
   } catch (err) {
     if (err instanceof RttscanError) {
       note(err.message);

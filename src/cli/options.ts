@@ -12,6 +12,7 @@ import type { GroupBy } from '../stats/collector.js';
 import { parseDurationNs, parseEpochTime } from '../time.js';
 import { VERSION } from '../version.js';
 import { baselineOption, eachOption, failIfOption } from './ci-options.js';
+import { COMMANDER_OUTPUT } from './commander-output.js';
 
 export interface CliOptions {
   histogram?: boolean;
@@ -108,7 +109,7 @@ Examples:
   tcpdump -w - -i eth0 | rttscan -             read a capture from stdin`,
     )
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureOutput(COMMANDER_OUTPUT);
 }
 
 function usage(message: string): RttscanError {
