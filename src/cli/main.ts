@@ -35,10 +35,6 @@ function out(text: string): void {
   process.stdout.write(text);
 }
 
-function err(text: string): void {
-  process.stderr.write(text);
-}
-
 const ordered = busiestFirst;
 
 function counterLine(result: AnalysisResult): string {
@@ -110,9 +106,24 @@ async function runAnalysis(files: string[], options: CliOptions): Promise<number
   const wantsAny = options.histogram || options.table || options.csv || options.json || options.chart || options.samples;
   const table = options.table || (!wantsAny && ci.baseline === undefined);
   const colors = process.stdout.isTTY === true && !process.env.NO_COLOR;
+  // The progress line (on a terminal) is cleared before anything else is written there.
+  let progress: ProgressLine | undefined;
+  const print = (text: string): void => {
+    progress?.clear();
+    out(text);
+  };
+  const say = (message: string): void => {
+    progress?.clear();
+    note(message);
+  };
+  const quietNote = options.quiet ? (): void => {} : say;
   // Data on stdout stays parseable: then the --baseline table goes to stderr.
-  const deltasOut = options.json === true || options.json === STDOUT || options.csv === true || options.csv === STDOUT ? err : out;
-  const textOnStdout = options.histogram || table || options.chart || options.samples || (ci.baseline !== undefined && deltasOut === out);
+  const toStderr = (text: string): void => {
+    progress?.clear();
+    process.stderr.write(text);
+  };
+  const deltasOut = options.json === true || options.json === STDOUT || options.csv === true || options.csv === STDOUT ? toStderr : print;
+  const textOnStdout = options.histogram || table || options.chart || options.samples || (ci.baseline !== undefined && deltasOut === print);
 
   const csvPath = options.csv === true ? STDOUT : options.csv;
   const csvStream = csvPath === undefined ? undefined : csvPath === STDOUT ? process.stdout : createWriteStream(csvPath);
@@ -121,34 +132,28 @@ async function runAnalysis(files: string[], options: CliOptions): Promise<number
   if (csv || sampleLines) {
     analyzeOptions.onSample = (ackNs, rttNs, kind, endpoints, base) => {
       csv?.write(csvRow(base, ackNs, rttNs, kind, endpoints));
-      if (sampleLines) out(sampleLines.line(base, ackNs, rttNs, kind, endpoints));
+      if (sampleLines) print(sampleLines.line(base, ackNs, rttNs, kind, endpoints));
     };
   }
 
-  let progress: ProgressLine | undefined;
-  const quietNote = options.quiet ? (): void => {} : (message: string): void => {
-    progress?.clear();
-    note(message);
-  };
   const printReport = (report: AnalysisReport, context: string): void => {
     const groups = ordered(report.groups);
-    if (options.histogram) out(renderHistograms(by, groups, unit));
-    if (table) out(renderTable(groups));
-    if (options.chart) out(renderChart(groups, report.base, report.startNs, colors));
+    if (options.histogram) print(renderHistograms(by, groups, unit));
+    if (table) print(renderTable(groups));
+    if (options.chart) print(renderChart(groups, report.base, report.startNs, colors));
     deltasOut(ci.deltas(report));
-    ci.check(report, context, note, quietNote);
+    ci.check(report, context, say, quietNote);
   };
   if (analyzeOptions.intervalNs !== undefined) {
     analyzeOptions.onInterval = (report) => {
       if (options.timestamp) {
         const end = new Date(epochSeconds(report.base, report.endNs) * 1000).toISOString().slice(11, 19);
-        out(`${end}\n`);
+        print(`${end}\n`);
       }
       printReport(report, ` (interval ending ${formatEpoch(report.base, report.endNs)})`);
-      if (options.json) out(renderJsonLine({ ...report, groups: ordered(report.groups) }, unit));
+      if (options.json) print(renderJsonLine({ ...report, groups: ordered(report.groups) }, unit));
     };
   }
-  analyzeOptions.onNote = quietNote;
   // Ctrl-C stops reading; what was read so far is still reported.
   const interrupt = new AbortController();
   const onSigint = (): void => interrupt.abort();
@@ -161,11 +166,12 @@ async function runAnalysis(files: string[], options: CliOptions): Promise<number
   for (const [i, paths] of runs.entries()) {
     if (interrupt.signal.aborted) break;
     const context = options.each ? ` (in ${paths[0]})` : '';
-    if (options.each && textOnStdout) out(`${i > 0 ? '\n' : ''}==> ${paths[0]} <==\n`);
+    if (options.each && textOnStdout) print(`${i > 0 ? '\n' : ''}==> ${paths[0]} <==\n`);
     const totalBytes = await totalInputBytes(paths);
     const showProgress = progressWanted({ stderrIsTTY: process.stderr.isTTY === true, env: process.env, totalBytes, quiet: options.quiet ?? false });
     progress = showProgress ? new ProgressLine(process.stderr, totalBytes!) : undefined;
     analyzeOptions.onInputsOpen = progress ? (inputs) => progress?.watch(inputs) : undefined;
+    analyzeOptions.onNote = options.each ? (message) => quietNote(`${paths[0]}: ${message}`) : quietNote;
     let result: AnalysisResult;
     try {
       result = await analyze(paths, analyzeOptions);

@@ -10,6 +10,7 @@ import type { InputProgress } from '../analyze.js';
 export const PROGRESS_MIN_BYTES = 50_000_000;
 /** Redraws per second: often enough to look alive, rarely enough to cost nothing. */
 const REDRAW_MS = 250;
+const MIN_RATE_SECONDS = 0.5;
 
 export interface ProgressContext {
   stderrIsTTY: boolean;
@@ -82,8 +83,9 @@ export function formatProgress(p: ProgressFigures, columns: number): string {
   const fraction = p.totalBytes > 0 ? Math.min(1, p.bytesRead / p.totalBytes) : 0;
   const seconds = p.elapsedMs / 1000;
   const parts = [`${megabytes(p.bytesRead)} of ${megabytes(p.totalBytes)}`, `${Math.floor(fraction * 100)}%`];
-  if (seconds > 0) parts.push(rate(p.packets / seconds));
-  if (seconds > 0 && p.bytesRead > 0) parts.push(`ETA ${clock(((p.totalBytes - p.bytesRead) / p.bytesRead) * seconds)}`);
+  // Rates over less than half a second are noise: shown once there is something to go on.
+  if (seconds >= MIN_RATE_SECONDS) parts.push(rate(p.packets / seconds));
+  if (seconds >= MIN_RATE_SECONDS && p.bytesRead > 0) parts.push(`ETA ${clock(((p.totalBytes - p.bytesRead) / p.bytesRead) * seconds)}`);
   const text = parts.join('  ');
   const barWidth = Math.min(30, columns - text.length - 4);
   if (barWidth < 5) return text.slice(0, Math.max(0, columns - 1));
@@ -130,7 +132,9 @@ export class ProgressLine {
       bytesRead += input.bytesRead;
       packets += input.packets;
     }
-    const line = formatProgress({ bytesRead, totalBytes: this.totalBytes, packets, elapsedMs: Date.now() - this.startMs }, this.stream.columns ?? 80);
+    // A terminal of unknown size (a pty nobody sized) reports 0 columns.
+    const columns = this.stream.columns > 0 ? this.stream.columns : 80;
+    const line = formatProgress({ bytesRead, totalBytes: this.totalBytes, packets, elapsedMs: Date.now() - this.startMs }, columns);
     this.stream.write(`\r${line}\x1b[K`);
     this.drawn = true;
   }
