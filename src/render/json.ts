@@ -29,10 +29,10 @@ function mergeStateJson(stats: RttStats): Record<string, unknown> {
   return {
     sum_ns: state.sumNs,
     m2_us2: state.m2,
-    first_us: state.firstUs,
-    last_us: state.lastUs,
+    first_ns: state.firstNs,
+    last_ns: state.lastNs,
     srtt_us: state.srttUs,
-    jitter_sum_us: state.jitterSumUs,
+    jitter_sum_ns: state.jitterSumNs,
     histogram_unit: state.histogramUnit,
     histogram_counts: state.histogramCounts,
   };

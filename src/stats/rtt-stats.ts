@@ -28,11 +28,11 @@ export interface RttStatsState {
   /** Welford's sum of squared deviations from the mean, in µs². */
   m2: number;
   /** The first and the last sample, in order: srtt and jitter continue across runs from them. */
-  firstUs: number;
-  lastUs: number;
+  firstNs: number;
+  lastNs: number;
   srttUs: number;
-  /** Sum of |rtt − previous rtt| over the samples. */
-  jitterSumUs: number;
+  /** Sum of |rtt − previous rtt| over the samples, in whole nanoseconds (exact). */
+  jitterSumNs: number;
   dataSegments: number;
   retransmittedSegments: number;
   /** The DDSketch's zero bucket and its dense bins from minKey. */
@@ -52,9 +52,9 @@ export class RttStats {
   private meanUs = 0;
   private m2 = 0;
   srttUs = 0;
-  private firstUs = 0;
-  private lastUs = 0;
-  private jitterSumUs = 0;
+  private firstNs = 0;
+  private lastNs = 0;
+  private jitterSumNs = 0;
   /** Data segments sent, and how many were retransmissions, by the senders in this group. */
   dataSegments = 0;
   retransmittedSegments = 0;
@@ -71,24 +71,25 @@ export class RttStats {
   /** One sample; RTTs are whole nanoseconds, so rttUs has at most three decimals. */
   add(rttUs: number): void {
     const n = ++this.count;
+    const rttNs = Math.round(rttUs * 1000);
     if (rttUs < this.minUs) this.minUs = rttUs;
     if (rttUs > this.maxUs) this.maxUs = rttUs;
-    this.sumNs += Math.round(rttUs * 1000);
+    this.sumNs += rttNs;
     const delta = rttUs - this.meanUs;
     this.meanUs += delta / n;
     this.m2 += delta * (rttUs - this.meanUs);
     if (n === 1) {
-      this.srttUs = this.firstUs = rttUs;
+      this.srttUs = rttUs;
+      this.firstNs = rttNs;
     } else {
       this.srttUs += (rttUs - this.srttUs) / SRTT_GAIN_DIVISOR;
-      this.jitterSumUs += Math.abs(rttUs - this.lastUs);
+      this.jitterSumNs += Math.abs(rttNs - this.lastNs);
     }
-    this.lastUs = rttUs;
+    this.lastNs = rttNs;
     this.sketch.accept(rttUs);
     this.histogram.add(rttUs / this.histogramDivisor);
   }
 
-  /** The exact sum over the count (Welford's running mean serves only the variance). */
   get mean(): number {
     return this.count === 0 ? 0 : this.sumNs / this.count / 1000;
   }
@@ -99,7 +100,7 @@ export class RttStats {
   }
 
   get jitter(): number {
-    return this.count < 2 ? 0 : this.jitterSumUs / (this.count - 1);
+    return this.count < 2 ? 0 : this.jitterSumNs / 1000 / (this.count - 1);
   }
 
   quantile(q: number): number {
@@ -121,9 +122,9 @@ export class RttStats {
     this.meanUs = 0;
     this.m2 = 0;
     this.srttUs = 0;
-    this.firstUs = 0;
-    this.lastUs = 0;
-    this.jitterSumUs = 0;
+    this.firstNs = 0;
+    this.lastNs = 0;
+    this.jitterSumNs = 0;
     this.dataSegments = 0;
     this.retransmittedSegments = 0;
     this.sketch = new DDSketch({ relativeAccuracy: SKETCH_RELATIVE_ACCURACY });
@@ -159,9 +160,9 @@ export class RttStats {
     // later.srtt started from its first sample; started from ours instead, the difference
     // decays by (7/8) per sample: srtt = later.srtt + (7/8)^n · (ours − later.first).
     const decay = ((SRTT_GAIN_DIVISOR - 1) / SRTT_GAIN_DIVISOR) ** later.count;
-    this.srttUs = later.srttUs + decay * (this.srttUs - later.firstUs);
-    this.jitterSumUs += Math.abs(later.firstUs - this.lastUs) + later.jitterSumUs;
-    this.lastUs = later.lastUs;
+    this.srttUs = later.srttUs + decay * (this.srttUs - later.firstNs / 1000);
+    this.jitterSumNs += Math.abs(later.firstNs - this.lastNs) + later.jitterSumNs;
+    this.lastNs = later.lastNs;
     this.count = n;
   }
 
@@ -173,9 +174,9 @@ export class RttStats {
     this.meanUs = other.meanUs;
     this.m2 = other.m2;
     this.srttUs = other.srttUs;
-    this.firstUs = other.firstUs;
-    this.lastUs = other.lastUs;
-    this.jitterSumUs = other.jitterSumUs;
+    this.firstNs = other.firstNs;
+    this.lastNs = other.lastNs;
+    this.jitterSumNs = other.jitterSumNs;
   }
 
   toState(): RttStatsState {
@@ -192,10 +193,10 @@ export class RttStats {
       maxUs: this.maxUs,
       sumNs: this.sumNs,
       m2: this.m2,
-      firstUs: this.firstUs,
-      lastUs: this.lastUs,
+      firstNs: this.firstNs,
+      lastNs: this.lastNs,
       srttUs: this.srttUs,
-      jitterSumUs: this.jitterSumUs,
+      jitterSumNs: this.jitterSumNs,
       dataSegments: this.dataSegments,
       retransmittedSegments: this.retransmittedSegments,
       sketchZeroCount: zeroCount,
@@ -215,10 +216,10 @@ export class RttStats {
     stats.sumNs = state.sumNs;
     stats.meanUs = state.count > 0 ? state.sumNs / state.count / 1000 : 0;
     stats.m2 = state.m2;
-    stats.firstUs = state.firstUs;
-    stats.lastUs = state.lastUs;
+    stats.firstNs = state.firstNs;
+    stats.lastNs = state.lastNs;
     stats.srttUs = state.srttUs;
-    stats.jitterSumUs = state.jitterSumUs;
+    stats.jitterSumNs = state.jitterSumNs;
     stats.dataSegments = state.dataSegments;
     stats.retransmittedSegments = state.retransmittedSegments;
     const sketch = stats.sketch;
