@@ -87,7 +87,8 @@ export function formatProgress(p: ProgressFigures, columns: number): string {
   if (seconds >= MIN_RATE_SECONDS) parts.push(rate(p.packets / seconds));
   if (seconds >= MIN_RATE_SECONDS && p.bytesRead > 0) parts.push(`ETA ${clock(((p.totalBytes - p.bytesRead) / p.bytesRead) * seconds)}`);
   const text = parts.join('  ');
-  const barWidth = Math.min(30, columns - text.length - 4);
+  // Brackets, two spaces, and the last column left free (writing there wraps on some terminals).
+  const barWidth = Math.min(30, columns - text.length - 5);
   if (barWidth < 5) return text.slice(0, Math.max(0, columns - 1));
   const filled = Math.round(fraction * barWidth);
   return `[${'#'.repeat(filled)}${'.'.repeat(barWidth - filled)}]  ${text}`;
