@@ -10,3 +10,12 @@ export { CapturedPacket } from './capture/captured-packet.js';
 export { openInputs, readPackets } from './capture/packet-source.js';
 export type { CaptureReader, CaptureFormat } from './capture/reader.js';
 export { VERSION } from './version.js';
+// Summaries of separate runs (their --json documents) read back, merged and checked.
+export { parseSummaryDocuments } from './merge/summary-document.js';
+export type { SummaryDocument } from './merge/summary-document.js';
+export { mergeSummaries } from './merge/merge-summaries.js';
+export type { MergedSummary } from './merge/merge-summaries.js';
+export { parseFailIf } from './ci/fail-if.js';
+export type { FailCondition } from './ci/fail-if.js';
+export { checkConditions } from './ci/check.js';
+export type { CheckedStats, CheckOutcome } from './ci/check.js';

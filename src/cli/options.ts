@@ -107,7 +107,7 @@ Examples:
   rttscan capture.pcap --json rtt.json -q      write JSON, print nothing else
   rttscan a.pcapng b.pcap.gz --json out.json   several inputs, merged in time order
   tcpdump -w - -i eth0 | rttscan -             read a capture from stdin
-  rttscan golden.pcap --fail-if 'p99>30ms,samples<100'        CI: exit 3 if p99 is over 30 ms
+  rttscan golden.pcap --fail-if 'p99>30ms,samples<100'        CI: exit 3 if either holds
   rttscan golden.pcap --by raddr --fail-if 'retrans>1%'       ... checked for every group
   rttscan new.pcap --baseline old.json --fail-if 'p99>+10%'   changes from an earlier --json
   rttscan *.pcap --each --table                one table per file instead of one for all
