@@ -44,8 +44,15 @@ export function checkEachOptions(options: { each?: boolean; csv?: string | true;
 
 const READ_ERRORS: Record<string, string> = { ENOENT: 'no such file', EACCES: 'permission denied', EISDIR: 'is a directory' };
 
-/** The documents in a `--json` file (one, or an array from --each). */
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The documents in a `--json` file, or `-` for stdin (one, or an array from --each). */
 export async function readSummaryFile(path: string): Promise<SummaryDocument[]> {
+  if (path === '-') return parseSummaryDocuments(await readStdin(), 'stdin');
   let text: string;
   try {
     text = await readFile(path, 'utf8');

@@ -36,7 +36,7 @@ export function buildMergeProgram(): Command {
     .description(
       'Combine the --json summaries of separate runs into what one run over all their captures would give: samples, min, max, mean, retransmissions and histograms exact, percentiles from the merged sketches, groups merged by key.',
     )
-    .argument('<summaries...>', 'rttscan --json documents (or --each arrays of them)')
+    .argument('<summaries...>', 'rttscan --json documents (or --each arrays of them); - reads one from stdin')
     .option('--table', 'one row per group (the default)')
     .option('--histogram', 'log2 histogram per group, laid out like bcc tcprtt')
     .option('--json [file]', 'the merged summary as JSON to FILE or - (stdout); it can be merged again')
@@ -79,6 +79,7 @@ function jsonOf(merged: MergedSummary): Record<string, unknown> {
 export async function runMerge(paths: readonly string[], options: MergeOptions): Promise<number> {
   const jsonPath = options.json === undefined ? undefined : options.json === true ? STDOUT : options.json;
   await checkOutputPath(jsonPath);
+  if (paths.filter((p) => p === '-').length > 1) throw new RttscanError('usage', 'stdin (-) can be read only once');
   const docs: SummaryDocument[] = [];
   for (const path of paths) docs.push(...(await readSummaryFile(path)));
   const quietNote = options.quiet ? (): void => {} : note;

@@ -168,6 +168,8 @@ test('merge is associative, takes --each arrays, and its JSON merges again', asy
   assert.equal(eachRun.status, 0, eachRun.stderr);
   const fromEach = runCli(['merge', each, '--json', '-', '-q']);
   assert.equal(fromEach.stdout, all.stdout, 'an --each array merges like the separate files');
+  const fromStdin = runCli(['merge', paths[0]!, '-', paths[2]!, '--json', '-', '-q'], readFileSync(paths[1]!));
+  assert.equal(fromStdin.stdout, all.stdout, 'a summary piped into stdin');
   const doc = JSON.parse(all.stdout) as Doc;
   assert.deepEqual(
     doc.inputs.map((i: Doc) => i.path),
