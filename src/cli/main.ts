@@ -1,7 +1,8 @@
 /**
  * The command line: maps options onto `analyze`, prints what was asked, and sets the exit
- * code (0 ok, 1 internal error, 2 usage or unreadable input). stdout carries data only; notes
- * and counters go to stderr. Nothing here calls process.exit(), so output always flushes.
+ * code (0 ok, 1 internal error, 2 usage or unreadable input, 3 a --fail-if condition held).
+ * `rttscan merge ...` goes to merge-command.ts. stdout carries data only; notes and counters go
+ * to stderr. Nothing here calls process.exit(), so output always flushes.
  */
 import { createWriteStream } from 'node:fs';
 import { CommanderError } from 'commander';
@@ -34,8 +35,6 @@ function note(message: string): void {
 function out(text: string): void {
   process.stdout.write(text);
 }
-
-const ordered = busiestFirst;
 
 function counterLine(result: AnalysisResult): string {
   const parts = [
@@ -137,7 +136,7 @@ async function runAnalysis(files: string[], options: CliOptions): Promise<number
   }
 
   const printReport = (report: AnalysisReport, context: string): void => {
-    const groups = ordered(report.groups);
+    const groups = busiestFirst(report.groups);
     if (options.histogram) print(renderHistograms(by, groups, unit));
     if (table) print(renderTable(groups));
     if (options.chart) print(renderChart(groups, report.base, report.startNs, colors));
@@ -151,7 +150,7 @@ async function runAnalysis(files: string[], options: CliOptions): Promise<number
         print(`${end}\n`);
       }
       printReport(report, ` (interval ending ${formatEpoch(report.base, report.endNs)})`);
-      if (options.json) print(renderJsonLine({ ...report, groups: ordered(report.groups) }, unit));
+      if (options.json) print(renderJsonLine({ ...report, groups: busiestFirst(report.groups) }, unit));
     };
   }
   // Ctrl-C stops reading; what was read so far is still reported.
@@ -184,7 +183,7 @@ async function runAnalysis(files: string[], options: CliOptions): Promise<number
     for (const input of result.inputs) for (const warning of input.warnings) note(`warning: ${warning}`);
     if (analyzeOptions.intervalNs === undefined) {
       printReport(result, context);
-      if (options.json) documents.push(resultJson({ ...result, groups: ordered(result.groups) }, unit));
+      if (options.json) documents.push(resultJson({ ...result, groups: busiestFirst(result.groups) }, unit));
     }
     if (!options.quiet) note(`${options.each ? `${paths[0]}: ` : ''}${counterLine(result)}`);
   }
