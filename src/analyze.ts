@@ -49,6 +49,15 @@ export interface AnalyzeOptions {
   onNote?: (message: string) => void;
   /** TCP-RT task records and per-port stats (engines/tcprt); when absent, none of it runs. */
   tcprt?: TcprtConfig & Omit<TcprtSink, 'onNote'>;
+  /** Once the inputs are open: live views of how far each has been read (for a progress bar). */
+  onInputsOpen?: (inputs: readonly InputProgress[]) => void;
+}
+
+/** How far one input has been read; the numbers grow as the run goes. */
+export interface InputProgress {
+  readonly path: string;
+  readonly bytesRead: number;
+  readonly packets: number;
 }
 
 export const DEFAULTS = {
@@ -94,6 +103,8 @@ export interface AnalysisReport {
   /** Capture time (ns from base) where this report's span starts and ends. */
   startNs: number;
   endNs: number;
+  /** What the groups' keys are. */
+  by: GroupBy;
   summary: RttStats;
   groups: Group[];
 }
@@ -250,7 +261,8 @@ export class Analysis {
   }
 
   report(startNs: number, endNs: number): AnalysisReport {
-    return { base: this.base, startNs, endNs, summary: this.collector.summary, groups: [...this.collector.groups.values()] };
+    const by = this.options.by ?? DEFAULTS.by;
+    return { base: this.base, startNs, endNs, by, summary: this.collector.summary, groups: [...this.collector.groups.values()] };
   }
 
   /** Fixes the run's time base: at the first packet, or (live) when the capture starts. */
@@ -300,6 +312,7 @@ export class Analysis {
 export async function analyze(paths: readonly string[], options: AnalyzeOptions = {}): Promise<AnalysisResult> {
   const run = new Analysis(options);
   const inputs = await openInputs(paths);
+  options.onInputsOpen?.(inputs);
   await readPackets(inputs, (pkt, input) => run.onPacket(pkt, input), options.signal);
   run.finish();
   return run.result(inputs.map(summarizeInput));

@@ -20,3 +20,12 @@ export type { PortStatsLine } from './engines/tcprt/port-stats.js';
 export type { RecordType, TaskRecord } from './engines/tcprt/records.js';
 export type { TcprtSink, TcprtSummary } from './engines/tcprt/tcprt-engine.js';
 export { tcprtRecordLine, tcprtStatsLines } from './render/tcprt.js';
+// Summaries of separate runs (their --json documents) read back, merged and checked.
+export { parseSummaryDocuments } from './merge/summary-document.js';
+export type { SummaryDocument } from './merge/summary-document.js';
+export { mergeSummaries } from './merge/merge-summaries.js';
+export type { MergedSummary } from './merge/merge-summaries.js';
+export { parseFailIf } from './ci/fail-if.js';
+export type { FailCondition } from './ci/fail-if.js';
+export { checkConditions } from './ci/check.js';
+export type { CheckedStats, CheckOutcome } from './ci/check.js';

@@ -13,11 +13,14 @@ import { REPO_ROOT } from './helpers/paths.js';
 const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
 const blocks = [...readme.matchAll(/^```(\w+)\n([\s\S]*?)^```$/gm)].map((m) => ({ lang: m[1]!, body: m[2]! }));
 
-/** `npx rttscan a b` / `rttscan a b  # comment` → ['a', 'b']; undefined if not an rttscan command. */
+/**
+ * `npx rttscan a b` / `rttscan a 'p99>1ms'  # comment` → ['a', 'p99>1ms']; undefined if not an
+ * rttscan command. Single quotes group a word, as in the shell.
+ */
 function rttscanArgs(line: string): string[] | undefined {
-  const command = line.replace(/^npm install && /, '').replace(/\s+#.*$/, '').trim();
+  const command = line.replace(/^npm install && /, '').replace(/\s+#[^']*$/, '').trim();
   const m = /^(?:npx )?rttscan (.*)$/.exec(command);
-  return m ? m[1]!.split(/\s+/) : undefined;
+  return m ? [...m[1]!.matchAll(/'([^']*)'|(\S+)/g)].map((w) => w[1] ?? w[2]!) : undefined;
 }
 
 const shCommands = blocks.filter((b) => b.lang === 'sh').flatMap((b) => b.body.split('\n')).filter((l) => rttscanArgs(l) !== undefined);

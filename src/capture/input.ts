@@ -92,6 +92,8 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
 export class InputChunks {
   readonly path: string;
   warnings: string[] = [];
+  /** Bytes read from the file or stdin so far (compressed bytes for gzip), for progress. */
+  bytesRead = 0;
   private source: AsyncIterator<Uint8Array> | undefined;
   /** The opened file, kept so that close() can let go of it early. */
   private file: FileHandle | undefined;
@@ -146,7 +148,10 @@ export class InputChunks {
 
   private async *guard(raw: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
     try {
-      for await (const chunk of raw) yield chunk as Uint8Array;
+      for await (const chunk of raw) {
+        this.bytesRead += (chunk as Uint8Array).length;
+        yield chunk as Uint8Array;
+      }
     } catch (err) {
       throw err instanceof RttscanError ? err : openError(inputName(this.path), err);
     }
@@ -200,6 +205,10 @@ export class CaptureInput {
 
   get warnings(): string[] {
     return this.chunks.warnings;
+  }
+
+  get bytesRead(): number {
+    return this.chunks.bytesRead;
   }
 
   close(): void {

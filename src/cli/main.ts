@@ -1,7 +1,8 @@
 /**
  * The command line: maps options onto `analyze`, prints what was asked, and sets the exit
- * code (0 ok, 1 internal error, 2 usage or unreadable input). stdout carries data only; notes
- * and counters go to stderr. Nothing here calls process.exit(), so output always flushes.
+ * code (0 ok, 1 internal error, 2 usage or unreadable input, 3 a --fail-if condition held).
+ * `rttscan merge ...` goes to merge-command.ts. stdout carries data only; notes and counters go
+ * to stderr. Nothing here calls process.exit(), so output always flushes.
  */
 import { createWriteStream } from 'node:fs';
 import { CommanderError } from 'commander';
@@ -10,12 +11,15 @@ import { RttscanError } from '../errors.js';
 import { renderChart } from '../render/chart.js';
 import { createCsvWriter, csvRow } from '../render/csv.js';
 import { renderHistograms } from '../render/histogram.js';
-import { renderJson, renderJsonLine } from '../render/json.js';
+import { renderJsonLine, resultJson, stringifyDocument } from '../render/json.js';
 import { SampleLines } from '../render/samples.js';
 import { renderTable } from '../render/table.js';
-import type { Group } from '../stats/collector.js';
-import { epochSeconds } from '../time.js';
+import { busiestFirst } from '../stats/group-order.js';
+import { epochSeconds, formatEpoch } from '../time.js';
+import { checkEachOptions, CiChecks, EXIT_FAIL_IF } from './ci-options.js';
 import { interfaceList, liveCounterLine, liveOptionsOf, runLive } from './live.js';
+import { buildMergeProgram, MERGE_COMMAND, runMerge, type MergeOptions } from './merge-command.js';
+import { ProgressLine, progressWanted, totalInputBytes } from './progress.js';
 import { analyzeOptionsOf, buildProgram, groupByOf, type CliOptions } from './options.js';
 import { checkOutputPath, STDOUT, writeOutput } from './output.js';
 import { tcprtConfigOf, tcprtNote, TcprtOutput } from './tcprt.js';
@@ -34,11 +38,6 @@ function out(text: string): void {
   process.stdout.write(text);
 }
 
-/** Busiest group first; equal counts in key order, so output is the same on every run. */
-function ordered(groups: readonly Group[]): Group[] {
-  return [...groups].sort((a, b) => b.stats.count - a.stats.count || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-}
-
 function counterLine(result: AnalysisResult): string {
   const parts = [
     `${result.decode.packets} packets`,
@@ -55,19 +54,21 @@ function counterLine(result: AnalysisResult): string {
 }
 
 export async function run(argv: readonly string[]): Promise<number> {
-  const program = buildProgram();
+  // `rttscan merge ...` combines --json summaries; a capture file named merge is read as ./merge.
+  const merge = argv[2] === MERGE_COMMAND;
+  const program = merge ? buildMergeProgram() : buildProgram();
   let files: string[];
-  let options: CliOptions;
+  let options: CliOptions & MergeOptions;
   try {
-    program.parse(argv as string[]);
+    program.parse(merge ? [...argv.slice(0, 2), ...argv.slice(3)] : (argv as string[]));
     files = program.args;
-    options = program.opts<CliOptions>();
+    options = program.opts<CliOptions & MergeOptions>();
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
     throw err;
   }
   try {
-    return await runAnalysis(files, options);
+    return merge ? await runMerge(files, options) : await runAnalysis(files, options);
   } catch (err) {
     if (err instanceof RttscanError) {
       note(err.message);
@@ -76,6 +77,15 @@ export async function run(argv: readonly string[]): Promise<number> {
     }
     throw err;
   }
+}
+
+async function finishCsv(csv: ReturnType<typeof createCsvWriter>, stream: NodeJS.WritableStream): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    csv.on('error', reject);
+    if (stream === process.stdout) csv.on('end', resolve);
+    else stream.on('finish', resolve).on('error', reject);
+    csv.end();
+  });
 }
 
 async function runAnalysis(files: string[], options: CliOptions): Promise<number> {
@@ -94,15 +104,35 @@ async function runAnalysis(files: string[], options: CliOptions): Promise<number
     files = ['-'];
   }
   if (files.filter((f) => f === '-').length > 1) throw new RttscanError('usage', 'stdin (-) can be read only once');
+  checkEachOptions(options);
   const tcprtConfig = await tcprtConfigOf(options);
   const tcprt = tcprtConfig && (await TcprtOutput.open(options.tcprt === true ? STDOUT : options.tcprt!));
   if (tcprtConfig && tcprt) analyzeOptions.tcprt = { ...tcprtConfig, ...tcprt.sink };
 
   const by = groupByOf(options);
+  const ci = await CiChecks.fromOptions(options.failIf, options.baseline, by);
   const unit = options.ms ? 'msecs' : 'usecs';
   const wantsAny = options.histogram || options.table || options.csv || options.json || options.chart || options.samples || options.tcprt;
-  const table = options.table || !wantsAny;
+  const table = options.table || (!wantsAny && ci.baseline === undefined);
   const colors = process.stdout.isTTY === true && !process.env.NO_COLOR;
+  // The progress line (on a terminal) is cleared before anything else is written there.
+  let progress: ProgressLine | undefined;
+  const print = (text: string): void => {
+    progress?.clear();
+    out(text);
+  };
+  const say = (message: string): void => {
+    progress?.clear();
+    note(message);
+  };
+  const quietNote = options.quiet ? (): void => {} : say;
+  // Data on stdout stays parseable: then the --baseline table goes to stderr.
+  const toStderr = (text: string): void => {
+    progress?.clear();
+    process.stderr.write(text);
+  };
+  const deltasOut = options.json === true || options.json === STDOUT || options.csv === true || options.csv === STDOUT ? toStderr : print;
+  const textOnStdout = options.histogram || table || options.chart || options.samples || (ci.baseline !== undefined && deltasOut === print);
 
   const csvPath = options.csv === true ? STDOUT : options.csv;
   const csvStream = csvPath === undefined ? undefined : csvPath === STDOUT ? process.stdout : createWriteStream(csvPath);
@@ -111,27 +141,28 @@ async function runAnalysis(files: string[], options: CliOptions): Promise<number
   if (csv || sampleLines) {
     analyzeOptions.onSample = (ackNs, rttNs, kind, endpoints, base) => {
       csv?.write(csvRow(base, ackNs, rttNs, kind, endpoints));
-      if (sampleLines) out(sampleLines.line(base, ackNs, rttNs, kind, endpoints));
+      if (sampleLines) print(sampleLines.line(base, ackNs, rttNs, kind, endpoints));
     };
   }
 
-  const printReport = (report: AnalysisReport): void => {
-    const groups = ordered(report.groups);
-    if (options.histogram) out(renderHistograms(by, groups, unit));
-    if (table) out(renderTable(groups));
-    if (options.chart) out(renderChart(groups, report.base, report.startNs, colors));
+  const printReport = (report: AnalysisReport, context: string): void => {
+    const groups = busiestFirst(report.groups);
+    if (options.histogram) print(renderHistograms(by, groups, unit));
+    if (table) print(renderTable(groups));
+    if (options.chart) print(renderChart(groups, report.base, report.startNs, colors));
+    deltasOut(ci.deltas(report));
+    ci.check(report, context, say, quietNote);
   };
   if (analyzeOptions.intervalNs !== undefined) {
     analyzeOptions.onInterval = (report) => {
       if (options.timestamp) {
         const end = new Date(epochSeconds(report.base, report.endNs) * 1000).toISOString().slice(11, 19);
-        out(`${end}\n`);
+        print(`${end}\n`);
       }
-      printReport(report);
-      if (options.json) out(renderJsonLine({ ...report, groups: ordered(report.groups) }, unit));
+      printReport(report, ` (interval ending ${formatEpoch(report.base, report.endNs)})`);
+      if (options.json) print(renderJsonLine({ ...report, groups: busiestFirst(report.groups) }, unit));
     };
   }
-  analyzeOptions.onNote = options.quiet ? undefined : note;
   // Ctrl-C stops reading; what was read so far is still reported. Live, it is the way to stop
   // (so is SIGTERM, from a service manager).
   const interrupt = new AbortController();
@@ -140,36 +171,50 @@ async function runAnalysis(files: string[], options: CliOptions): Promise<number
   if (live) process.once('SIGTERM', onSigint);
   analyzeOptions.signal = interrupt.signal;
 
-  const result = live ? await runLive(live, analyzeOptions, options.quiet ? undefined : note) : await analyze(files, analyzeOptions);
+  // One run over all files merged in time order, or with --each one run per file.
+  const runs = options.each ? files.map((f) => [f]) : [files];
+  const documents: Record<string, unknown>[] = [];
+  for (const [i, paths] of runs.entries()) {
+    if (interrupt.signal.aborted) break;
+    const context = options.each ? ` (in ${paths[0]})` : '';
+    if (options.each && textOnStdout) print(`${i > 0 ? '\n' : ''}==> ${paths[0]} <==\n`);
+    const totalBytes = await totalInputBytes(paths);
+    const showProgress = progressWanted({ stderrIsTTY: process.stderr.isTTY === true, env: process.env, totalBytes, quiet: options.quiet ?? false });
+    progress = showProgress ? new ProgressLine(process.stderr, totalBytes!) : undefined;
+    analyzeOptions.onInputsOpen = progress ? (inputs) => progress?.watch(inputs) : undefined;
+    analyzeOptions.onNote = options.each ? (message) => quietNote(`${paths[0]}: ${message}`) : quietNote;
+    let result: AnalysisResult;
+    try {
+      result = live ? await runLive(live, analyzeOptions, quietNote) : await analyze(paths, analyzeOptions);
+    } finally {
+      progress?.stop();
+      progress = undefined;
+    }
+    // All rows out before anything else is printed (--each refuses --csv: one run at most).
+    if (csv) await finishCsv(csv, csvStream!);
+    await tcprt?.close(); // --each refuses --tcprt: one run at most
+    for (const input of result.inputs) for (const warning of input.warnings) note(`warning: ${warning}`);
+    if (analyzeOptions.intervalNs === undefined) {
+      printReport(result, context);
+      if (options.json) documents.push(resultJson({ ...result, groups: busiestFirst(result.groups) }, unit));
+    }
+    if (!options.quiet) note(`${options.each ? `${paths[0]}: ` : ''}${counterLine(result)}`);
+    if (!options.quiet && result.tcprt) note(tcprtNote(result.tcprt, tcprt?.dir));
+    const kernel = liveCounterLine(result);
+    if (kernel !== undefined && !options.quiet) note(kernel);
+  }
   process.removeListener('SIGINT', onSigint);
   process.removeListener('SIGTERM', onSigint);
-  if (csv) {
-    await new Promise<void>((resolve, reject) => {
-      csv.on('error', reject);
-      if (csvStream === process.stdout) csv.on('end', resolve);
-      else csvStream!.on('finish', resolve).on('error', reject);
-      csv.end();
-    });
+  if (options.json && analyzeOptions.intervalNs === undefined) {
+    const jsonPath = options.json === true ? STDOUT : options.json;
+    await writeOutput(jsonPath, stringifyDocument(options.each ? documents : documents[0]));
   }
-  await tcprt?.close();
-  for (const input of result.inputs) for (const warning of input.warnings) note(`warning: ${warning}`);
-  if (analyzeOptions.intervalNs === undefined) {
-    printReport(result);
-    if (options.json) {
-      const jsonPath = options.json === true ? STDOUT : options.json;
-      await writeOutput(jsonPath, renderJson({ ...result, groups: ordered(result.groups) }, unit));
-    }
-  }
-  if (!options.quiet) note(counterLine(result));
-  if (!options.quiet && result.tcprt) note(tcprtNote(result.tcprt, tcprt?.dir));
-  const kernel = liveCounterLine(result);
-  if (kernel !== undefined && !options.quiet) note(kernel);
   if (interrupt.signal.aborted && !live) {
     process.stdin.destroy(); // an open pipe would keep the process alive
     note('interrupted: the results cover the packets read before Ctrl-C');
     return EXIT_INTERRUPTED;
   }
-  return EXIT_OK;
+  return ci.violated ? EXIT_FAIL_IF : EXIT_OK;
 }
 
 // A reader that goes away (`rttscan ... | head`) is not an error: stop quietly.

@@ -12,6 +12,8 @@ import type { GroupBy } from '../stats/collector.js';
 import { parseDurationNs, parseEpochTime } from '../time.js';
 import { VERSION } from '../version.js';
 import type { TcprtCliOptions } from './tcprt.js';
+import { baselineOption, eachOption, failIfOption } from './ci-options.js';
+import { COMMANDER_OUTPUT } from './commander-output.js';
 
 export interface CliOptions extends TcprtCliOptions {
   histogram?: boolean;
@@ -49,6 +51,9 @@ export interface CliOptions extends TcprtCliOptions {
   backend?: string;
   statsd?: string;
   tag: string[];
+  failIf?: string[];
+  baseline?: string;
+  each?: boolean;
 }
 
 const GROUP_BYS: GroupBy[] = ['all', 'laddr', 'raddr', 'lport', 'rport', 'flow'];
@@ -108,6 +113,9 @@ export function buildProgram(): Command {
     .option('--tag <key:value>', 'live: a DogStatsD tag added to every gauge (repeatable)', collect, [])
     .option('-q, --quiet', 'no notes on stderr, only data and errors')
     .option('--verbose', 'print stack traces with errors')
+    .addOption(failIfOption())
+    .addOption(baselineOption())
+    .addOption(eachOption('input file'))
     .addHelpText(
       'after',
       `
@@ -142,10 +150,15 @@ Examples:
   rttscan --live eth0 --filter 'tcp port 443' --snaplen 128 --promisc   narrower capture
   rttscan --live eth0 --duration 60s --json    one minute, then one JSON summary
   rttscan --live eth0 --backend tcpdump        capture through tcpdump instead of the binding
-  rttscan --live eth0 --statsd 127.0.0.1:8125 --tag env:prod -q   go-metro's gauges, every 10 s`,
+  rttscan --live eth0 --statsd 127.0.0.1:8125 --tag env:prod -q   go-metro's gauges, every 10 s
+  rttscan golden.pcap --fail-if 'p99>30ms,samples<100'        CI: exit 3 if either holds
+  rttscan golden.pcap --by raddr --fail-if 'retrans>1%'       ... checked for every group
+  rttscan new.pcap --baseline old.json --fail-if 'p99>+10%'   changes from an earlier --json
+  rttscan *.pcap --each --table                one table per file instead of one for all
+  rttscan merge a.json b.json                  combine the --json of separate runs (merge --help)`,
     )
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureOutput(COMMANDER_OUTPUT);
 }
 
 function usage(message: string): RttscanError {

@@ -1,0 +1,11 @@
+/** `npm run docs`: writes docs/options.md from the option definitions (see src/cli/options-reference.ts). */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildMergeProgram } from '../src/cli/merge-command.js';
+import { buildProgram } from '../src/cli/options.js';
+import { renderOptionsReference } from '../src/cli/options-reference.js';
+import { REPO_ROOT } from '../test/helpers/paths.js';
+
+const path = join(REPO_ROOT, 'docs', 'options.md');
+writeFileSync(path, renderOptionsReference([buildProgram(), buildMergeProgram()]));
+process.stdout.write(`wrote ${path}\n`);

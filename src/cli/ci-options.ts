@@ -1,0 +1,119 @@
+/**
+ * The options for CI regression checks and per-file reports, shared by `rttscan` and
+ * `rttscan merge`, and what they turn into: parsed conditions, a loaded baseline, and the
+ * reporting of violations (stderr, exit 3) and of a baseline's deltas (stdout).
+ */
+import { readFile } from 'node:fs/promises';
+import { Option } from 'commander';
+import { checkConditions, type CheckedStats } from '../ci/check.js';
+import { parseFailIf, type FailCondition } from '../ci/fail-if.js';
+import { RttscanError } from '../errors.js';
+import { mergeSummaries } from '../merge/merge-summaries.js';
+import { parseSummaryDocuments, type SummaryDocument } from '../merge/summary-document.js';
+import { renderDeltas } from '../render/deltas.js';
+import type { GroupBy } from '../stats/collector.js';
+
+/** Exit code when a --fail-if condition holds. */
+export const EXIT_FAIL_IF = 3;
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+export function failIfOption(): Option {
+  return new Option(
+    '--fail-if <conditions>',
+    "exit 3 when a condition holds, e.g. 'p99>30ms,samples<100,retrans>1%'; with --baseline also changes: 'p99>+10%' (repeatable)",
+  ).argParser(collect);
+}
+
+export function baselineOption(): Option {
+  return new Option('--baseline <file>', 'an earlier --json to compare with: prints a table of changes; --fail-if can test them');
+}
+
+export function eachOption(what: string): Option {
+  return new Option('--each', `one report per ${what} instead of one for all of them together`);
+}
+
+/** --each makes one report per file: per-sample and per-interval streams cannot say which file. */
+export function checkEachOptions(options: { each?: boolean; csv?: string | true; interval?: string; tcprt?: string | true; live?: string }): void {
+  if (!options.each) return;
+  if (options.csv !== undefined) throw new RttscanError('usage', '--each cannot be combined with --csv: the rows would not say which file they came from');
+  if (options.interval !== undefined) throw new RttscanError('usage', '--each cannot be combined with --interval: run rttscan once per file');
+  if (options.tcprt !== undefined) throw new RttscanError('usage', '--each cannot be combined with --tcprt: the records would not say which file they came from');
+  if (options.live !== undefined) throw new RttscanError('usage', '--each reads capture files; --live has none');
+}
+
+const READ_ERRORS: Record<string, string> = { ENOENT: 'no such file', EACCES: 'permission denied', EISDIR: 'is a directory' };
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The documents in a `--json` file, or `-` for stdin (one, or an array from --each). */
+export async function readSummaryFile(path: string): Promise<SummaryDocument[]> {
+  if (path === '-') return parseSummaryDocuments(await readStdin(), 'stdin');
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? '';
+    throw new RttscanError('input', `${path}: ${READ_ERRORS[code] ?? `cannot read (${(err as Error).message})`}`);
+  }
+  return parseSummaryDocuments(text, path);
+}
+
+/** What --fail-if and --baseline ask for, checked before any capture is read. */
+export class CiChecks {
+  /** Whether any condition was violated so far (the run then exits 3). */
+  violated = false;
+
+  private constructor(
+    readonly conditions: readonly FailCondition[],
+    readonly baseline: CheckedStats | undefined,
+  ) {}
+
+  /** `by` is the grouping of the run to be checked: a baseline must group the same way. */
+  static async fromOptions(failIf: readonly string[] | undefined, baselinePath: string | undefined, by: GroupBy): Promise<CiChecks> {
+    const conditions = (failIf ?? []).flatMap(parseFailIf);
+    let baseline: CheckedStats | undefined;
+    if (baselinePath !== undefined) {
+      const docs = await readSummaryFile(baselinePath);
+      if (docs.length > 1) {
+        throw new RttscanError('usage', `--baseline ${baselinePath}: holds ${docs.length} summaries; give one (rttscan merge ${baselinePath} --json base.json makes one)`);
+      }
+      baseline = mergeSummaries(docs).report;
+      if (baseline.by !== by) {
+        throw new RttscanError('usage', `--baseline ${baselinePath}: grouped by ${baseline.by}, this run by ${by}: use the same --by`);
+      }
+    }
+    const relative = conditions.find((c) => c.reference !== 'absolute');
+    if (relative !== undefined && baseline === undefined) {
+      throw new RttscanError('usage', `--fail-if ${relative.text}: a change needs a baseline to compare with: add --baseline FILE`);
+    }
+    return new CiChecks(conditions, baseline);
+  }
+
+  get active(): boolean {
+    return this.conditions.length > 0 || this.baseline !== undefined;
+  }
+
+  /** The deltas table for this run, or '' without a baseline. */
+  deltas(run: CheckedStats): string {
+    return this.baseline === undefined ? '' : renderDeltas(this.baseline, run);
+  }
+
+  /**
+   * Checks the conditions on `run`; violations go to `fail` (always printed), figures that could
+   * not be checked to `note`. `context` (a file, an interval) ends each line.
+   */
+  check(run: CheckedStats, context: string, fail: (line: string) => void, note: (line: string) => void): void {
+    if (this.conditions.length === 0) return;
+    const outcome = checkConditions(this.conditions, run, this.baseline);
+    for (const line of outcome.violations) fail(`--fail-if ${line}${context}`);
+    for (const line of outcome.unchecked) note(`--fail-if ${line}${context}`);
+    if (outcome.violations.length > 0) this.violated = true;
+  }
+}

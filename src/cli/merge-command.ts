@@ -1,0 +1,118 @@
+/**
+ * `rttscan merge a.json b.json ...`: the `--json` summaries of separate runs (per file, per
+ * host, per day) combined into what one run over all their captures would give, printed as a
+ * table, histograms or JSON (itself mergeable again). `--fail-if` and `--baseline` work on the
+ * merged result as on a run. `main.ts` sends here when the first argument is `merge`.
+ */
+import { Command } from 'commander';
+import { RttscanError } from '../errors.js';
+import { documentReport, mergeSummaries, type MergedSummary } from '../merge/merge-summaries.js';
+import type { SummaryDocument } from '../merge/summary-document.js';
+import { renderHistograms } from '../render/histogram.js';
+import { documentJson, stringifyDocument } from '../render/json.js';
+import { renderTable } from '../render/table.js';
+import { busiestFirst } from '../stats/group-order.js';
+import { baselineOption, CiChecks, EXIT_FAIL_IF, eachOption, failIfOption, readSummaryFile } from './ci-options.js';
+import { COMMANDER_OUTPUT } from './commander-output.js';
+import { checkOutputPath, STDOUT, writeOutput } from './output.js';
+
+/** The first argument that makes rttscan merge summaries; a capture file of that name is `./merge`. */
+export const MERGE_COMMAND = 'merge';
+
+export interface MergeOptions {
+  table?: boolean;
+  histogram?: boolean;
+  json?: string | true;
+  each?: boolean;
+  failIf?: string[];
+  baseline?: string;
+  quiet?: boolean;
+  verbose?: boolean;
+}
+
+export function buildMergeProgram(): Command {
+  return new Command()
+    .name('rttscan merge')
+    .description(
+      'Combine the --json summaries of separate runs into what one run over all their captures would give: samples, min, max, mean, retransmissions and histograms exact, percentiles from the merged sketches, groups merged by key.',
+    )
+    .argument('<summaries...>', 'rttscan --json documents (or --each arrays of them); - reads one from stdin')
+    .option('--table', 'one row per group (the default)')
+    .option('--histogram', 'log2 histogram per group, laid out like bcc tcprtt')
+    .option('--json [file]', 'the merged summary as JSON to FILE or - (stdout); it can be merged again')
+    .addOption(eachOption('summary'))
+    .addOption(failIfOption())
+    .addOption(baselineOption())
+    .option('-q, --quiet', 'no notes on stderr, only data and errors')
+    .option('--verbose', 'print stack traces with errors')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  rttscan merge day1.json day2.json            one table over both days
+  rttscan merge hosts/*.json --json all.json   a merged summary, mergeable again
+  rttscan merge parts/*.json --histogram       bcc-style histogram of everything
+  rttscan merge all.json --each                one table per summary in an --each array
+  rttscan merge parts/*.json --fail-if 'p99>30ms'             CI check on the merged result
+  rttscan merge today/*.json --baseline last-week.json        what changed
+
+Fan out and reduce:
+  ls *.pcap | xargs -P 8 -I{} rttscan {} --json {}.json -q
+  rttscan merge *.pcap.json`,
+    )
+    .exitOverride()
+    .configureOutput(COMMANDER_OUTPUT);
+}
+
+function note(message: string): void {
+  process.stderr.write(`rttscan: ${message}\n`);
+}
+
+function out(text: string): void {
+  process.stdout.write(text);
+}
+
+function jsonOf(merged: MergedSummary): Record<string, unknown> {
+  return documentJson(merged.head, { ...merged.report, groups: busiestFirst(merged.report.groups) }, merged.histogramUnit);
+}
+
+export async function runMerge(paths: readonly string[], options: MergeOptions): Promise<number> {
+  const jsonPath = options.json === undefined ? undefined : options.json === true ? STDOUT : options.json;
+  await checkOutputPath(jsonPath);
+  if (paths.filter((p) => p === '-').length > 1) throw new RttscanError('usage', 'stdin (-) can be read only once');
+  const docs: SummaryDocument[] = [];
+  for (const path of paths) docs.push(...(await readSummaryFile(path)));
+  const quietNote = options.quiet ? (): void => {} : note;
+  for (const doc of docs) {
+    for (const key of doc.unknownKeys) quietNote(`${doc.name}: '${key}' is left out (this rttscan does not know how to merge it)`);
+  }
+  // --each: each document on its own; otherwise one merge of all.
+  const reports = options.each ? docs.map((doc) => ({ name: doc.name, merged: documentReport(doc) })) : [{ name: '', merged: mergeSummaries(docs) }];
+  if (!options.each && reports[0]!.merged.overlapping.length > 0) {
+    quietNote(
+      `${reports[0]!.merged.overlapping.join(', ')} overlap${reports[0]!.merged.overlapping.length === 1 ? 's' : ''} an earlier summary in capture time: srtt and jitter follow sample order, so they are approximate; the rest is exact`,
+    );
+  }
+  const by = reports[0]!.merged.report.by;
+  if (options.baseline !== undefined && reports.some((r) => r.merged.report.by !== by)) throw new RttscanError('input', 'the summaries are grouped differently (--by): --each shows them, but one --baseline cannot apply to all');
+  const ci = await CiChecks.fromOptions(options.failIf, options.baseline, by);
+  const table = options.table || (!options.histogram && !options.json && ci.baseline === undefined);
+  const deltasOut = jsonPath === STDOUT ? (text: string) => process.stderr.write(text) : out;
+  const textOnStdout = table || options.histogram || (ci.baseline !== undefined && deltasOut === out);
+  const documents: Record<string, unknown>[] = [];
+  for (const [i, { name, merged }] of reports.entries()) {
+    if (options.each && textOnStdout) out(`${i > 0 ? '\n' : ''}==> ${name} <==\n`);
+    const groups = busiestFirst(merged.report.groups);
+    if (options.histogram) out(renderHistograms(by, groups, merged.histogramUnit));
+    if (table) out(renderTable(groups));
+    deltasOut(ci.deltas(merged.report));
+    ci.check(merged.report, options.each ? ` (in ${name})` : '', note, quietNote);
+    documents.push(jsonOf(merged));
+  }
+  if (jsonPath !== undefined) await writeOutput(jsonPath, stringifyDocument(options.each ? documents : documents[0]));
+  if (!options.quiet && !options.each) {
+    const summary = reports[0]!.merged.report.summary;
+    note(`merged ${docs.length} summaries of ${reports[0]!.merged.head.inputs.length} inputs: ${summary.count} samples`);
+  }
+  return ci.violated ? EXIT_FAIL_IF : 0;
+}

@@ -1,0 +1,116 @@
+/**
+ * Merging the summaries of separate runs (per file, per host, per day) into what one run over
+ * all their captures would give. Documents are taken in capture-time order; counts, min, max,
+ * mean, segment counts, histograms and the percentile sketches merge exactly, groups by key.
+ * srtt and jitter follow sample order, so they are exact only when the runs do not overlap in
+ * capture time; `overlapping` says when they do.
+ */
+import type { AnalysisReport, InputSummary } from '../analyze.js';
+import { RttscanError } from '../errors.js';
+import type { DocumentHead } from '../render/json.js';
+import { Group, type GroupBy } from '../stats/collector.js';
+import { RttStats, type HistogramUnit } from '../stats/rtt-stats.js';
+import type { EpochTime } from '../time.js';
+import type { SummaryDocument } from './summary-document.js';
+
+export interface MergedSummary {
+  head: DocumentHead;
+  report: AnalysisReport;
+  histogramUnit: HistogramUnit;
+  /** Names of documents whose capture time overlaps an earlier one's (srtt, jitter approximate). */
+  overlapping: string[];
+}
+
+function compareTimes(a: EpochTime, b: EpochTime): number {
+  return a.sec - b.sec || a.nsec - b.nsec;
+}
+
+/** Adds `from`'s numbers into `into`, key by key, to any depth; `peak_active` takes the larger. */
+function addCounters(into: Record<string, unknown>, from: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(from)) {
+    const have = into[key];
+    if (typeof value === 'number') {
+      if (typeof have !== 'number') into[key] = value;
+      // The flow tables' peaks are per run: the largest is what is known.
+      else into[key] = key === 'peak_active' ? Math.max(have, value) : have + value;
+    } else if (value !== null && typeof value === 'object') {
+      const sub = have !== null && typeof have === 'object' ? (have as Record<string, unknown>) : {};
+      into[key] = sub;
+      addCounters(sub, value as Record<string, unknown>);
+    }
+  }
+}
+
+function copyStats(stats: RttStats): RttStats {
+  const copy = new RttStats(stats.histogramUnit);
+  copy.merge(stats);
+  return copy;
+}
+
+/** One document as a report the renderers take (a document read back, not merged). */
+export function documentReport(doc: SummaryDocument): MergedSummary {
+  return mergeSummaries([doc]);
+}
+
+export function mergeSummaries(docs: readonly SummaryDocument[]): MergedSummary {
+  const first = docs[0];
+  if (first === undefined) throw new RttscanError('usage', 'merge: no documents to merge');
+  for (const doc of docs) {
+    if (doc.by !== first.by) {
+      throw new RttscanError('input', `${doc.name} groups by ${doc.by} but ${first.name} by ${first.by}: merge summaries made with the same --by`);
+    }
+    if (doc.histogramUnit !== first.histogramUnit) {
+      throw new RttscanError(
+        'input',
+        `${doc.name} has a ${doc.histogramUnit} histogram but ${first.name} ${first.histogramUnit}: merge summaries made with the same --ms`,
+      );
+    }
+  }
+  // Capture-time order (stable: equal starts keep the order given).
+  const ordered = [...docs].sort((a, b) => compareTimes(a.start, b.start) || compareTimes(a.end, b.end));
+  const by: GroupBy = first.by;
+  const unit = first.histogramUnit;
+  const summary = new RttStats(unit);
+  const groups = new Map<string, RttStats>();
+  const inputs: InputSummary[] = [];
+  const local: string[] = [];
+  const counters: Record<string, unknown> = {};
+  const overlapping: string[] = [];
+  let end = ordered[0]!.end;
+  ordered.forEach((doc, i) => {
+    if (i > 0 && compareTimes(doc.start, end) < 0) overlapping.push(doc.name);
+    if (compareTimes(doc.end, end) > 0) end = doc.end;
+    summary.merge(doc.summary);
+    for (const group of doc.groups) {
+      const have = groups.get(group.key);
+      if (have === undefined) groups.set(group.key, copyStats(group.stats));
+      else have.merge(group.stats);
+    }
+    inputs.push(...doc.inputs);
+    for (const label of doc.vantage.local) if (!local.includes(label)) local.push(label);
+    addCounters(counters, doc.counters);
+  });
+  const start = ordered[0]!.start;
+  // With --by all the one group is the summary itself, as in a run.
+  const groupList =
+    by === 'all'
+      ? [...groups.keys()].map((key) => new Group(key, summary, undefined))
+      : [...groups].map(([key, stats]) => new Group(key, stats, undefined));
+  return {
+    head: {
+      inputs,
+      vantage: { local, inferred: docs.some((d) => d.vantage.inferred), midPath: local.length === 0 },
+      counters,
+    },
+    report: {
+      base: { baseSec: start.sec },
+      startNs: start.nsec,
+      endNs: (end.sec - start.sec) * 1e9 + end.nsec,
+      by,
+      summary,
+      groups: groupList,
+    },
+    histogramUnit: unit,
+    overlapping,
+  };
+}
