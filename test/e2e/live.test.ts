@@ -174,8 +174,10 @@ for (const backend of BACKENDS) {
       t.diagnostic('setpriv is not installed: the no-permission case is not checked');
       return;
     }
-    // As nobody, with no capabilities: the same command a user without sudo would type.
-    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI_PATH, '--live', 'lo', '--backend', backend], {
+    // Without any capability, as a user without sudo runs it. Still uid 0, so that the checkout
+    // stays readable however private its directory (a fresh clone under mktemp -d is 0700).
+    const dropAll = ['--inh-caps=-all', '--ambient-caps=-all', '--bounding-set=-all', '--'];
+    const r = spawnSync('setpriv', [...dropAll, process.execPath, CLI_PATH, '--live', 'lo', '--backend', backend], {
       encoding: 'utf8',
       cwd: REPO_ROOT,
     });
