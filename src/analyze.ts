@@ -227,8 +227,8 @@ export class Analysis {
     const nowNs = relativeNs(this.base, pkt.tsSec, pkt.tsNsec);
     if (this.lastNs < nowNs) this.lastNs = nowNs;
     this.advance(nowNs);
-    this.engine.onPacket(this.decoder.view, nowNs);
-    if (this.tcprt !== undefined) this.tcprt.onPacket(this.decoder.view, nowNs);
+    const flow = this.engine.onPacket(this.decoder.view, nowNs);
+    if (this.tcprt !== undefined) this.tcprt.onPacket(this.decoder.view, nowNs, flow);
   }
 
   /**

@@ -131,7 +131,8 @@ export class RttEngine {
     this.sink = sink;
   }
 
-  onPacket(view: PacketView, nowNs: number): void {
+  /** Pairs what the packet in `view` sends and acknowledges; returns its flow (the table's `fromA` says its direction). */
+  onPacket(view: PacketView, nowNs: number): Flow<RttConnection> {
     const table = this.table;
     let flow = table.lookup(view, nowNs);
     let fromA = table.fromA;
@@ -152,6 +153,7 @@ export class RttEngine {
     const segLen = view.payloadLen + ((flags & TCP_SYN) !== 0 ? 1 : 0) + ((flags & TCP_FIN) !== 0 ? 1 : 0);
     if (segLen > 0 && (flags & TCP_RST) === 0) this.onSegment(out, view, segLen, nowNs);
     if ((flags & (TCP_FIN | TCP_RST)) !== 0) table.markClosed(flow);
+    return flow;
   }
 
   private onSegment(half: HalfConnection, view: PacketView, segLen: number, nowNs: number): void {

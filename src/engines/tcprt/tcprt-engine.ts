@@ -82,13 +82,13 @@ export class TcprtEngine {
   }
 
   /** After the RTT engine has seen the packet in `view` at `nowNs`. */
-  onPacket(view: PacketView, nowNs: number): void {
+  /** The packet in `view`, after the RTT engine has put it in `flow` (and set the table's `fromA`). */
+  onPacket(view: PacketView, nowNs: number, flow: Flow<RttConnection>): void {
     this.lastNs = nowNs;
     if (nowNs >= this.nextStatsNs) this.statsDue(nowNs);
     else if (Number.isNaN(this.nextStatsNs)) this.nextStatsNs = nowNs + this.config.statsIntervalNs;
     const watched = this.matcher.watched;
     if (watched[view.srcPort] === 0 && watched[view.dstPort] === 0) return;
-    const flow = this.table.lookup(view, nowNs);
     const fromA = this.table.fromA;
     let conn = this.connections.get(flow);
     if (conn === undefined) {
