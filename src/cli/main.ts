@@ -17,7 +17,7 @@ import { renderTable } from '../render/table.js';
 import { busiestFirst } from '../stats/group-order.js';
 import { epochSeconds, formatEpoch } from '../time.js';
 import { checkEachOptions, CiChecks, EXIT_FAIL_IF } from './ci-options.js';
-import { interfaceList, liveCounterLine, liveOptionsOf, runLive } from './live.js';
+import { liveCounterLine, liveOptionsOf } from './live-options.js';
 import { buildMergeProgram, MERGE_COMMAND, runMerge, type MergeOptions } from './merge-command.js';
 import { ProgressLine, progressWanted, totalInputBytes } from './progress.js';
 import { analyzeOptionsOf, buildProgram, groupByOf, type CliOptions } from './options.js';
@@ -91,6 +91,7 @@ async function finishCsv(csv: ReturnType<typeof createCsvWriter>, stream: NodeJS
 async function runAnalysis(files: string[], options: CliOptions): Promise<number> {
   const analyzeOptions = analyzeOptionsOf(options);
   if (options.listInterfaces) {
+    const { interfaceList } = await import('./live.js');
     out(await interfaceList(options.backend));
     return EXIT_OK;
   }
@@ -185,7 +186,8 @@ async function runAnalysis(files: string[], options: CliOptions): Promise<number
     analyzeOptions.onNote = options.each ? (message) => quietNote(`${paths[0]}: ${message}`) : quietNote;
     let result: AnalysisResult;
     try {
-      result = live ? await runLive(live, analyzeOptions, quietNote) : await analyze(paths, analyzeOptions);
+      // The capture modules load only for a live run.
+      result = live ? await (await import('./live.js')).runLive(live, analyzeOptions, quietNote) : await analyze(paths, analyzeOptions);
     } finally {
       progress?.stop();
       progress = undefined;
