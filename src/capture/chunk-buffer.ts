@@ -72,18 +72,19 @@ export class ChunkBuffer {
   ensure(n: number): boolean {
     if (this.bytes.length - this.pos >= n) return true;
     if (this.pending === undefined) return false;
-    if (this.pos >= this.remainderLen) {
-      // Past the old remainder: what is left is all in the pending chunk, in place.
-      const chunk = this.pending;
-      const at = this.pos - this.remainderLen;
-      this.pending = undefined;
-      this.base += this.remainderLen;
-      this.setBytes(chunk, at);
-    } else {
-      // A record longer than the joined head: join as much of the chunk as it needs.
-      this.join(Math.min(this.pending.length, Math.max(2 * this.taken, this.pos + n - this.remainderLen)));
-    }
+    if (this.pos >= this.remainderLen) this.moveOntoPending();
+    // A record longer than the joined head: join as much of the chunk as it needs.
+    else this.join(Math.min(this.pending.length, Math.max(2 * this.taken, this.pos + n - this.remainderLen)));
     return this.bytes.length - this.pos >= n;
+  }
+
+  /** Past the old remainder: what is left is all in the pending chunk, read in place. */
+  private moveOntoPending(): void {
+    const chunk = this.pending!;
+    const at = this.pos - this.remainderLen;
+    this.pending = undefined;
+    this.base += this.remainderLen;
+    this.setBytes(chunk, at);
   }
 
   /** Advance past n bytes, even beyond what is buffered (the rest is dropped as it arrives). */
@@ -101,7 +102,9 @@ export class ChunkBuffer {
 
   /** Makes `bytes` hold everything appended (moving onto the pending chunk when possible). */
   private takeAllPending(): void {
-    this.ensure(Number.POSITIVE_INFINITY);
+    if (this.pending === undefined) return;
+    if (this.pos >= this.remainderLen) this.moveOntoPending();
+    else this.join(this.pending.length);
   }
 
   /**
