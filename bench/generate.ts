@@ -28,7 +28,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSyn
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FieldSums } from './digest.js';
+import { FieldSums, type DigestFields } from './digest.js';
 import { PcapWriter } from './pcap-writer.js';
 import { Prng } from './prng.js';
 
@@ -416,6 +416,24 @@ export class TrafficSimulation {
   private order = 0;
   private active = 0;
   readonly sums = new FieldSums();
+  /** Each TCP packet's fields as written, handed to `sums` (one object, reused). */
+  private readonly digestFields: DigestFields & { src: number[]; dst: number[] } = {
+    tsSec: 0,
+    tsNsec: 0,
+    src: [0],
+    dst: [0],
+    srcPort: 0,
+    dstPort: 0,
+    seq: 0,
+    ack: 0,
+    flags: 0,
+    payloadLen: 0,
+    window: 0,
+    sackBlocks: 0,
+    hasTimestamp: false,
+    tsVal: 0,
+    tsEcr: 0,
+  };
   tcpPackets = 0;
   arpPackets = 0;
   udpPackets = 0;
@@ -1091,7 +1109,23 @@ export class TrafficSimulation {
     this.tcpPackets++;
     this.tcpPayloadBytes += seg.len;
     if (conn.usesTimestamps) this.withTimestamps++;
-    this.sums.add(w.tsSec, w.tsNsec, from.ip, to.ip, from.port, to.port, seq, ack, seg.flags, seg.len, seg.window, sackBlocks, conn.usesTimestamps, seg.tsVal, seg.tsEcr);
+    const f = this.digestFields;
+    f.tsSec = w.tsSec;
+    f.tsNsec = w.tsNsec;
+    f.src[0] = from.ip;
+    f.dst[0] = to.ip;
+    f.srcPort = from.port;
+    f.dstPort = to.port;
+    f.seq = seq;
+    f.ack = ack;
+    f.flags = seg.flags;
+    f.payloadLen = seg.len;
+    f.window = seg.window;
+    f.sackBlocks = sackBlocks;
+    f.hasTimestamp = conn.usesTimestamps;
+    f.tsVal = seg.tsVal;
+    f.tsEcr = seg.tsEcr;
+    this.sums.add(f);
   }
 
   private writeArp(host: Host, reply: boolean): void {

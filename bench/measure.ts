@@ -223,7 +223,7 @@ function decodeLoop(expectedTcp: number): { onPacket: (pkt: CapturedPacket) => v
     if (!decoder.decode(pkt)) return;
     if (++tcp > expectedTcp) throw new Error(`decoded more TCP packets than the ${expectedTcp} written (record ${pkt.record})`);
     payload += v.payloadLen;
-    sums.add(v.tsSec, v.tsNsec, v.src[0]!, v.dst[0]!, v.srcPort, v.dstPort, v.seq, v.ack, v.flags, v.payloadLen, v.window, v.sackBlocks, v.hasTimestamp, v.tsVal, v.tsEcr);
+    sums.add(v);
   };
   const tally = (): DecodeTally => ({ packets: decoder.counters.packets, tcpPackets: tcp, payloadBytes: payload, digest: sums.digest(), decoder });
   return { onPacket, tally };

@@ -5,6 +5,8 @@
 export class CapturedPacket {
   /** The buffer that holds the packet bytes at [dataOffset, dataOffset + caplen). */
   bytes: Uint8Array = new Uint8Array(0);
+  /** A DataView on the same buffer as `bytes` (offsets are the same). */
+  view: DataView = new DataView(this.bytes.buffer);
   dataOffset = 0;
   caplen = 0;
   /** Length on the wire. */

@@ -71,6 +71,7 @@ export class PcapReader implements CaptureReader {
     pkt.origlen = view.getUint32(at + 12, le);
     pkt.linktype = this.linktype;
     pkt.bytes = buf.bytes;
+    pkt.view = buf.view;
     pkt.dataOffset = at + RECORD_HEADER_LEN;
     buf.pos = at + RECORD_HEADER_LEN + caplen;
     return true;

@@ -219,6 +219,7 @@ export class PcapngReader implements CaptureReader {
     pkt.record = this.record;
     pkt.fileOffset = this.buf.base + at;
     pkt.bytes = this.buf.bytes;
+    pkt.view = this.buf.view;
     pkt.dataOffset = dataAt;
     pkt.caplen = caplen;
     pkt.origlen = origlen;

@@ -21,8 +21,9 @@ export class PacketDecoder {
     const counters = this.counters;
     counters.packets++;
     const bytes = pkt.bytes;
+    const dv = pkt.view;
     const end = pkt.dataOffset + pkt.caplen;
-    const ip = ipOffset(pkt.linktype, bytes, pkt.dataOffset, pkt.caplen, counters);
+    const ip = ipOffset(pkt.linktype, dv, pkt.dataOffset, pkt.caplen, counters);
     if (ip < 0) {
       if (!isSupportedLinktype(pkt.linktype)) this.countUnsupported(pkt.linktype);
       return false;
@@ -34,13 +35,14 @@ export class PacketDecoder {
     const view = this.view;
     const version = bytes[ip]! >> 4;
     let tcp: number;
-    if (version === 4) tcp = decodeIpv4(bytes, ip, end, view, counters);
-    else if (version === 6) tcp = decodeIpv6(bytes, ip, end, view, counters);
+    if (version === 4) tcp = decodeIpv4(dv, ip, end, view, counters);
+    else if (version === 6) tcp = decodeIpv6(dv, ip, end, view, counters);
     else {
       counters.nonIp++;
       return false;
     }
-    if (tcp < 0 || !decodeTcp(bytes, tcp, end, view, counters)) return false;
+    if (tcp < 0 || !decodeTcp(dv, tcp, end, view, counters)) return false;
+    view.bytes = bytes;
     view.tsSec = pkt.tsSec;
     view.tsNsec = pkt.tsNsec;
     counters.tcpPackets++;

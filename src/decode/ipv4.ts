@@ -4,16 +4,16 @@ import type { PacketView } from './packet-view.js';
 const IPPROTO_TCP = 6;
 
 /**
- * IPv4 header at bytes[at, end): fills addresses and, in `view.payloadLen`, the length of what
+ * IPv4 header at [at, end) of the packet's buffer: fills addresses and, in `view.payloadLen`, the length of what
  * the IP header says follows it (the TCP decoder takes its own header off). Returns the offset
  * of the TCP header, or -1 after counting why not.
  */
-export function decodeIpv4(bytes: Uint8Array, at: number, end: number, view: PacketView, counters: DecodeCounters): number {
+export function decodeIpv4(dv: DataView, at: number, end: number, view: PacketView, counters: DecodeCounters): number {
   if (at + 20 > end) {
     counters.truncatedHeaders++;
     return -1;
   }
-  const headerLen = (bytes[at]! & 0x0f) * 4;
+  const headerLen = (dv.getUint8(at) & 0x0f) * 4;
   if (headerLen < 20) {
     counters.malformedIpv4++;
     return -1;
@@ -22,30 +22,30 @@ export function decodeIpv4(bytes: Uint8Array, at: number, end: number, view: Pac
     counters.truncatedHeaders++;
     return -1;
   }
-  let totalLen = (bytes[at + 2]! << 8) | bytes[at + 3]!;
+  let totalLen = dv.getUint16(at + 2);
   // TSO/GSO captures carry 0 here: the packet is as long as what was captured.
   if (totalLen === 0) totalLen = end - at;
   if (totalLen < headerLen) {
     counters.malformedIpv4++;
     return -1;
   }
-  const fragment = ((bytes[at + 6]! << 8) | bytes[at + 7]!) & 0x3fff; // MF flag + offset
+  const fragment = dv.getUint16(at + 6) & 0x3fff; // MF flag + offset
   if (fragment !== 0) {
     counters.ipv4Fragments++;
     return -1;
   }
-  if (bytes[at + 9] !== IPPROTO_TCP) {
+  if (dv.getUint8(at + 9) !== IPPROTO_TCP) {
     counters.nonTcp++;
     return -1;
   }
   view.ipVersion = 4;
   const src = view.src;
   const dst = view.dst;
-  src[0] = (bytes[at + 12]! << 24) | (bytes[at + 13]! << 16) | (bytes[at + 14]! << 8) | bytes[at + 15]!;
+  src[0] = dv.getUint32(at + 12);
   src[1] = 0;
   src[2] = 0;
   src[3] = 0;
-  dst[0] = (bytes[at + 16]! << 24) | (bytes[at + 17]! << 16) | (bytes[at + 18]! << 8) | bytes[at + 19]!;
+  dst[0] = dv.getUint32(at + 16);
   dst[1] = 0;
   dst[2] = 0;
   dst[3] = 0;

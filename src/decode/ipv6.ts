@@ -14,22 +14,18 @@ const NEXT_SHIM6 = 140;
 const NEXT_EXPERIMENT_1 = 253;
 const NEXT_EXPERIMENT_2 = 254;
 
-function readWord(bytes: Uint8Array, at: number): number {
-  return ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) >>> 0;
-}
-
 /**
- * IPv6 header at bytes[at, end), walking extension headers to TCP. Same contract as decodeIpv4.
+ * IPv6 header at [at, end) of the packet's buffer, walking extension headers to TCP. Same contract as decodeIpv4.
  */
-export function decodeIpv6(bytes: Uint8Array, at: number, end: number, view: PacketView, counters: DecodeCounters): number {
+export function decodeIpv6(dv: DataView, at: number, end: number, view: PacketView, counters: DecodeCounters): number {
   if (at + 40 > end) {
     counters.truncatedHeaders++;
     return -1;
   }
-  let payloadLen = (bytes[at + 4]! << 8) | bytes[at + 5]!;
+  let payloadLen = dv.getUint16(at + 4);
   // 0 means a jumbogram or a TSO capture: the payload is what was captured.
   if (payloadLen === 0) payloadLen = end - at - 40;
-  let next = bytes[at + 6]!;
+  let next = dv.getUint8(at + 6);
   let pos = at + 40;
   const payloadEnd = at + 40 + payloadLen;
   for (;;) {
@@ -48,14 +44,14 @@ export function decodeIpv6(bytes: Uint8Array, at: number, end: number, view: Pac
           counters.truncatedHeaders++;
           return -1;
         }
-        extLen = (bytes[pos + 1]! + 1) * 8;
+        extLen = (dv.getUint8(pos + 1) + 1) * 8;
         break;
       case NEXT_AH:
         if (pos + 2 > end) {
           counters.truncatedHeaders++;
           return -1;
         }
-        extLen = (bytes[pos + 1]! + 2) * 4;
+        extLen = (dv.getUint8(pos + 1) + 2) * 4;
         break;
       case NEXT_FRAGMENT: {
         if (pos + 8 > end) {
@@ -63,7 +59,7 @@ export function decodeIpv6(bytes: Uint8Array, at: number, end: number, view: Pac
           return -1;
         }
         // An atomic fragment (offset 0, no more fragments) is a whole packet.
-        const offsetAndMore = ((bytes[pos + 2]! << 8) | bytes[pos + 3]!) & 0xfff9;
+        const offsetAndMore = dv.getUint16(pos + 2) & 0xfff9;
         if (offsetAndMore !== 0) {
           counters.ipv6Fragments++;
           return -1;
@@ -76,7 +72,7 @@ export function decodeIpv6(bytes: Uint8Array, at: number, end: number, view: Pac
         counters.nonTcp++;
         return -1;
     }
-    next = bytes[pos]!;
+    next = dv.getUint8(pos);
     pos += extLen;
     if (pos > payloadEnd) {
       counters.malformedIpv6++;
@@ -86,14 +82,14 @@ export function decodeIpv6(bytes: Uint8Array, at: number, end: number, view: Pac
   view.ipVersion = 6;
   const src = view.src;
   const dst = view.dst;
-  src[0] = readWord(bytes, at + 8);
-  src[1] = readWord(bytes, at + 12);
-  src[2] = readWord(bytes, at + 16);
-  src[3] = readWord(bytes, at + 20);
-  dst[0] = readWord(bytes, at + 24);
-  dst[1] = readWord(bytes, at + 28);
-  dst[2] = readWord(bytes, at + 32);
-  dst[3] = readWord(bytes, at + 36);
+  src[0] = dv.getUint32(at + 8);
+  src[1] = dv.getUint32(at + 12);
+  src[2] = dv.getUint32(at + 16);
+  src[3] = dv.getUint32(at + 20);
+  dst[0] = dv.getUint32(at + 24);
+  dst[1] = dv.getUint32(at + 28);
+  dst[2] = dv.getUint32(at + 32);
+  dst[3] = dv.getUint32(at + 36);
   view.payloadLen = payloadEnd - pos;
   return pos;
 }

@@ -63,14 +63,14 @@ function isAfInet6(family: number): boolean {
 const AF_INET = 2;
 
 /** Offset of the IP header after an EtherType at `typeAt`, or -1 when it is not IP. */
-function ipAfterEthertype(bytes: Uint8Array, typeAt: number, end: number, counters: DecodeCounters): number {
+function ipAfterEthertype(dv: DataView, typeAt: number, end: number, counters: DecodeCounters): number {
   let at = typeAt;
   for (;;) {
     if (at + 2 > end) {
       counters.truncatedHeaders++;
       return -1;
     }
-    const type = (bytes[at]! << 8) | bytes[at + 1]!;
+    const type = dv.getUint16(at);
     if (type === ETHERTYPE_IPV4 || type === ETHERTYPE_IPV6) return at + 2;
     if (type === ETHERTYPE_VLAN || type === ETHERTYPE_QINQ || type === ETHERTYPE_QINQ_OLD) {
       at += 4; // 2-byte TCI, then the inner EtherType
@@ -85,13 +85,13 @@ function ipAfterEthertype(bytes: Uint8Array, typeAt: number, end: number, counte
  * Offset of the IP header for a packet at bytes[offset, offset + caplen) on `linktype`, or -1.
  * Unsupported link types are counted by the caller, which knows them before decoding.
  */
-export function ipOffset(linktype: number, bytes: Uint8Array, offset: number, caplen: number, counters: DecodeCounters): number {
+export function ipOffset(linktype: number, dv: DataView, offset: number, caplen: number, counters: DecodeCounters): number {
   const end = offset + caplen;
   switch (linktype) {
     case LINKTYPE_ETHERNET:
-      return ipAfterEthertype(bytes, offset + 12, end, counters);
+      return ipAfterEthertype(dv, offset + 12, end, counters);
     case LINKTYPE_LINUX_SLL:
-      return ipAfterEthertype(bytes, offset + 14, end, counters);
+      return ipAfterEthertype(dv, offset + 14, end, counters);
     case LINKTYPE_LINUX_SLL2:
       if (offset + 20 > end) {
         counters.truncatedHeaders++;
@@ -99,7 +99,7 @@ export function ipOffset(linktype: number, bytes: Uint8Array, offset: number, ca
       }
       {
         // SLL2 puts the protocol first and has no VLAN tags to walk.
-        const protocol = (bytes[offset]! << 8) | bytes[offset + 1]!;
+        const protocol = dv.getUint16(offset);
         if (protocol === ETHERTYPE_IPV4 || protocol === ETHERTYPE_IPV6) return offset + 20;
         counters.nonIp++;
         return -1;
@@ -116,12 +116,12 @@ export function ipOffset(linktype: number, bytes: Uint8Array, offset: number, ca
       }
       let family: number;
       if (linktype === LINKTYPE_LOOP) {
-        family = ((bytes[offset]! << 24) | (bytes[offset + 1]! << 16) | (bytes[offset + 2]! << 8) | bytes[offset + 3]!) >>> 0;
+        family = dv.getUint32(offset);
       } else {
         // Written in the capturing host's byte order: a family is small, so whichever reading
         // fits in 16 bits is the right one.
-        const le = (bytes[offset]! | (bytes[offset + 1]! << 8) | (bytes[offset + 2]! << 16) | (bytes[offset + 3]! << 24)) >>> 0;
-        family = le <= 0xffff ? le : ((bytes[offset]! << 24) | (bytes[offset + 1]! << 16) | (bytes[offset + 2]! << 8) | bytes[offset + 3]!) >>> 0;
+        const le = dv.getUint32(offset, true);
+        family = le <= 0xffff ? le : dv.getUint32(offset);
       }
       if (family === AF_INET || isAfInet6(family)) return offset + 4;
       counters.nonIp++;

@@ -65,11 +65,13 @@ export function readCapture(bytes: Uint8Array, plan: ChunkPlan = bytes.length ||
 export function decodeFrame(linktype: number, frame: Frame | Uint8Array, decoder = new PacketDecoder()): { ok: boolean; decoder: PacketDecoder } {
   const bytes = frame instanceof Uint8Array ? frame : frame.bytes;
   // Put the packet at a non-zero offset in a larger buffer, as readers do, so that decoders
-  // that forget `dataOffset` or read past `caplen` are caught.
-  const padded = new Uint8Array(bytes.length + 16).fill(0xee);
+  // that forget `dataOffset` or read past `caplen` are caught; and that buffer a view starting
+  // 5 bytes into its memory (as a gzip chunk can be), so that one confusing the two is too.
+  const padded = new Uint8Array(bytes.length + 21).fill(0xee).subarray(5);
   padded.set(bytes, 8);
   const pkt: CapturedPacket = {
     bytes: padded,
+    view: new DataView(padded.buffer, padded.byteOffset, padded.byteLength),
     dataOffset: 8,
     caplen: bytes.length,
     origlen: frame instanceof Uint8Array ? bytes.length : frame.wireLen,
