@@ -38,17 +38,16 @@ export function decodeIpv4(dv: DataView, at: number, end: number, view: PacketVi
     counters.nonTcp++;
     return -1;
   }
-  view.ipVersion = 4;
   const src = view.src;
   const dst = view.dst;
+  if (view.ipVersion !== 4) {
+    // Words 1..3 are 0 for IPv4: clear them only after an IPv6 packet wrote them.
+    src.fill(0, 1);
+    dst.fill(0, 1);
+    view.ipVersion = 4;
+  }
   src[0] = dv.getUint32(at + 12);
-  src[1] = 0;
-  src[2] = 0;
-  src[3] = 0;
   dst[0] = dv.getUint32(at + 16);
-  dst[1] = 0;
-  dst[2] = 0;
-  dst[3] = 0;
   view.payloadLen = totalLen - headerLen;
   return at + headerLen;
 }

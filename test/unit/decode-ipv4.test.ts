@@ -1,7 +1,7 @@
 /** IPv4: options skipped by IHL, fragments counted and skipped, total length 0, faults counted. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ipv4, IPPROTO_UDP, LINKTYPE, pattern, tcp, type Ipv4Spec } from '../helpers/capture-writer.js';
+import { ipv4, ipv6, IPPROTO_UDP, LINKTYPE, pattern, tcp, type Ipv4Spec } from '../helpers/capture-writer.js';
 import { decodeFrame, nonZeroCounters, viewAddress } from '../helpers/read-capture.js';
 
 const segment = tcp({ srcPort: 1000, dstPort: 2000, seq: 7, payloadLen: 100 });
@@ -17,6 +17,16 @@ test('a plain IPv4 header', () => {
   assert.deepEqual([v.ipVersion, viewAddress(v.src, 4), viewAddress(v.dst, 4)], [4, '10.1.2.3', '172.16.0.9']);
   assert.deepEqual(Array.from(v.src.subarray(1)), [0, 0, 0], 'IPv4 uses word 0 only');
   assert.deepEqual([v.srcPort, v.dstPort, v.payloadLen], [1000, 2000, 100]);
+});
+
+test('an IPv4 packet after an IPv6 one, in the same view, has words 1..3 of its addresses zero', () => {
+  const { decoder } = decodeFrame(LINKTYPE.RAW, ipv6(segment, { src: '2001:db8::1:2:3', dst: '2001:db8::4:5:6' }));
+  assert.equal(decoder.view.ipVersion, 6);
+  const { ok } = decodeFrame(LINKTYPE.RAW, ipv4(segment, { src: '10.1.2.3', dst: '172.16.0.9' }), decoder);
+  assert.equal(ok, true);
+  const v = decoder.view;
+  assert.deepEqual([v.ipVersion, viewAddress(v.src, 4), viewAddress(v.dst, 4)], [4, '10.1.2.3', '172.16.0.9']);
+  assert.deepEqual([...v.src.subarray(1), ...v.dst.subarray(1)], [0, 0, 0, 0, 0, 0]);
 });
 
 test('options are skipped by the header length, whatever they hold', () => {
