@@ -4,9 +4,10 @@
  * sends; tcpdump capturing the same traffic to a file, analysed offline, must give the same
  * samples. Not to the nanosecond: each packet socket reads the clock itself when the kernel
  * hands it a packet (taps are served one after the other), so the two captures' timestamps of
- * one packet differ by a microsecond or two. Both capture backends: the libpcap
- * binding, and tcpdump (forced with --backend tcpdump). Then wall-time intervals, stopping by
- * signal, wall-time flow expiry and the bad inputs. Needs root; skips with the reason without it.
+ * one packet differ by a microsecond or two, and by hundreds on a busy machine. Both capture
+ * backends: the libpcap binding, and tcpdump (forced with --backend tcpdump). Then wall-time
+ * intervals, stopping by signal, wall-time flow expiry and the bad inputs. Needs root; skips
+ * with the reason without it.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -31,8 +32,11 @@ interface JsonLine {
 }
 
 const BACKENDS: Backend[] = ['libpcap', 'tcpdump'];
-/** How far two taps' timestamps of one packet may be apart (seen: 0.3 to 2.5 µs). */
-const TAP_SKEW_US = 100;
+/**
+ * How far two taps' timestamps of one packet may be apart: 0.3 to 2.5 µs on an idle machine,
+ * 220 µs seen with the other core busy (each tap's socket is served in turn).
+ */
+const TAP_SKEW_US = 1000;
 
 /** The same samples, in the same order, with times within TAP_SKEW_US. */
 function assertSameSamples(live: CsvSample[], offline: CsvSample[]): void {
