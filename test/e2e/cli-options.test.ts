@@ -132,6 +132,19 @@ test('stdin: a capture piped in is read like a file', () => {
   assert.equal(doc.summary.samples, json([SERVER]).summary.samples);
 });
 
+const SIGINT_NUMBER = 2;
+
+/** Resolves once process `pid` catches `signal` (its SigCgt mask in /proc/PID/status); 10 s at most. */
+async function caughtBy(pid: number, signal: number): Promise<void> {
+  for (let waited = 0; waited < 10_000; waited += 20) {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const mask = BigInt(`0x${/^SigCgt:\s*([0-9a-f]+)$/m.exec(status)?.[1] ?? '0'}`);
+    if ((mask >> BigInt(signal - 1)) & 1n) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`process ${pid} did not start catching signal ${signal} within 10 s`);
+}
+
 test('Ctrl-C on an offline run prints what was read so far and exits 130', async () => {
   const { spawn } = await import('node:child_process');
   const { CLI_PATH } = await import('../helpers/paths.js');
@@ -142,7 +155,10 @@ test('Ctrl-C on an offline run prints what was read so far and exits 130', async
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   // The whole capture, then a pipe that stays open: the run would wait for more forever.
   child.stdin.write(readFileSync(SERVER));
-  await new Promise((r) => setTimeout(r, 1500));
+  // Ctrl-C before rttscan handles it would just kill the process: wait until its SIGINT
+  // handler is in place (Linux lists caught signals in /proc), then give it time to read.
+  await caughtBy(child.pid!, SIGINT_NUMBER);
+  await new Promise((r) => setTimeout(r, 500));
   child.kill('SIGINT');
   const code = await new Promise<number | null>((r) => child.on('close', r));
   child.stdin.destroy();
