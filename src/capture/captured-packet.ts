@@ -19,4 +19,15 @@ export class CapturedPacket {
   record = 0;
   /** Absolute byte offset of the record (block) header within its file. */
   fileOffset = 0;
+
+  /**
+   * Points the packet at a reader's buffer. Stores only when the buffer changed, once a chunk:
+   * storing a new object into this long-lived one costs a write barrier each time, and with
+   * the decoder's own such store it was some 15% of readers+decoders (bench/measure.ts decode).
+   */
+  setBuffer(bytes: Uint8Array, view: DataView): void {
+    if (this.bytes === bytes) return;
+    this.bytes = bytes;
+    this.view = view;
+  }
 }

@@ -70,8 +70,7 @@ export class PcapReader implements CaptureReader {
     pkt.caplen = caplen;
     pkt.origlen = view.getUint32(at + 12, le);
     pkt.linktype = this.linktype;
-    pkt.bytes = buf.bytes;
-    pkt.view = buf.view;
+    pkt.setBuffer(buf.bytes, buf.view);
     pkt.dataOffset = at + RECORD_HEADER_LEN;
     buf.pos = at + RECORD_HEADER_LEN + caplen;
     return true;

@@ -218,8 +218,7 @@ export class PcapngReader implements CaptureReader {
     const pkt = this.packet;
     pkt.record = this.record;
     pkt.fileOffset = this.buf.base + at;
-    pkt.bytes = this.buf.bytes;
-    pkt.view = this.buf.view;
+    pkt.setBuffer(this.buf.bytes, this.buf.view);
     pkt.dataOffset = dataAt;
     pkt.caplen = caplen;
     pkt.origlen = origlen;

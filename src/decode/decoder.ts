@@ -42,7 +42,8 @@ export class PacketDecoder {
       return false;
     }
     if (tcp < 0 || !decodeTcp(dv, tcp, end, view, counters)) return false;
-    view.bytes = bytes;
+    // Only when it changed, once a chunk (see CapturedPacket.setBuffer).
+    if (view.bytes !== bytes) view.bytes = bytes;
     view.tsSec = pkt.tsSec;
     view.tsNsec = pkt.tsNsec;
     counters.tcpPackets++;

@@ -39,9 +39,13 @@ export function decodeTcp(dv: DataView, at: number, end: number, view: PacketVie
   view.ack = dv.getUint32(at + 8);
   view.flags = dv.getUint8(at + 13);
   view.window = dv.getUint16(at + 14);
-  view.payloadLen -= headerLen;
-  view.payloadOffset = at + headerLen;
-  view.capturedPayloadLen = Math.max(0, Math.min(view.payloadLen, end - view.payloadOffset));
+  const payloadLen = view.payloadLen - headerLen;
+  const payloadOffset = at + headerLen;
+  // at + headerLen <= end (checked above), so what was captured is never negative.
+  const captured = end - payloadOffset;
+  view.payloadLen = payloadLen;
+  view.payloadOffset = payloadOffset;
+  view.capturedPayloadLen = captured < payloadLen ? captured : payloadLen;
   view.mss = -1;
   view.windowScale = -1;
   view.sackPermitted = false;

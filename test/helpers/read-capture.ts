@@ -4,7 +4,7 @@
  * the next read invalidates, so a test that keeps them must copy, and this does.
  */
 import { readerFor } from '../../src/capture/detect.js';
-import type { CapturedPacket } from '../../src/capture/captured-packet.js';
+import { CapturedPacket } from '../../src/capture/captured-packet.js';
 import { PacketDecoder } from '../../src/decode/decoder.js';
 import type { Frame } from './capture-writer.js';
 
@@ -69,9 +69,9 @@ export function decodeFrame(linktype: number, frame: Frame | Uint8Array, decoder
   // 5 bytes into its memory (as a gzip chunk can be), so that one confusing the two is too.
   const padded = new Uint8Array(bytes.length + 21).fill(0xee).subarray(5);
   padded.set(bytes, 8);
-  const pkt: CapturedPacket = {
-    bytes: padded,
-    view: new DataView(padded.buffer, padded.byteOffset, padded.byteLength),
+  const pkt = new CapturedPacket();
+  pkt.setBuffer(padded, new DataView(padded.buffer, padded.byteOffset, padded.byteLength));
+  Object.assign(pkt, {
     dataOffset: 8,
     caplen: bytes.length,
     origlen: frame instanceof Uint8Array ? bytes.length : frame.wireLen,
@@ -80,7 +80,7 @@ export function decodeFrame(linktype: number, frame: Frame | Uint8Array, decoder
     linktype,
     record: 1,
     fileOffset: 24,
-  };
+  });
   return { ok: decoder.decode(pkt), decoder };
 }
 
