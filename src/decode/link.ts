@@ -81,9 +81,43 @@ function ipAfterEthertype(dv: DataView, typeAt: number, end: number, counters: D
   }
 }
 
+/** SLL2 puts the protocol first and has no VLAN tags to walk. */
+function ipAfterSll2(dv: DataView, offset: number, end: number, counters: DecodeCounters): number {
+  if (offset + 20 > end) {
+    counters.truncatedHeaders++;
+    return -1;
+  }
+  const protocol = dv.getUint16(offset);
+  if (protocol === ETHERTYPE_IPV4 || protocol === ETHERTYPE_IPV6) return offset + 20;
+  counters.nonIp++;
+  return -1;
+}
+
+/** NULL and LOOP: a 4-byte address family, then IP. */
+function ipAfterFamily(linktype: number, dv: DataView, offset: number, end: number, counters: DecodeCounters): number {
+  if (offset + 4 > end) {
+    counters.truncatedHeaders++;
+    return -1;
+  }
+  let family: number;
+  if (linktype === LINKTYPE_LOOP) {
+    family = dv.getUint32(offset);
+  } else {
+    // Written in the capturing host's byte order: a family is small, so whichever reading
+    // fits in 16 bits is the right one.
+    const le = dv.getUint32(offset, true);
+    family = le <= 0xffff ? le : dv.getUint32(offset);
+  }
+  if (family === AF_INET || isAfInet6(family)) return offset + 4;
+  counters.nonIp++;
+  return -1;
+}
+
 /**
- * Offset of the IP header for a packet at bytes[offset, offset + caplen) on `linktype`, or -1.
- * Unsupported link types are counted by the caller, which knows them before decoding.
+ * Offset of the IP header for a packet at [offset, offset + caplen) of the packet's buffer on
+ * `linktype`, or -1. Unsupported link types are counted by the caller, which knows them before
+ * decoding. Kept small (each link layer in a function of its own) so that V8 inlines it, and
+ * the IP and TCP decoders after it, into the decoder's loop.
  */
 export function ipOffset(linktype: number, dv: DataView, offset: number, caplen: number, counters: DecodeCounters): number {
   const end = offset + caplen;
@@ -93,40 +127,14 @@ export function ipOffset(linktype: number, dv: DataView, offset: number, caplen:
     case LINKTYPE_LINUX_SLL:
       return ipAfterEthertype(dv, offset + 14, end, counters);
     case LINKTYPE_LINUX_SLL2:
-      if (offset + 20 > end) {
-        counters.truncatedHeaders++;
-        return -1;
-      }
-      {
-        // SLL2 puts the protocol first and has no VLAN tags to walk.
-        const protocol = dv.getUint16(offset);
-        if (protocol === ETHERTYPE_IPV4 || protocol === ETHERTYPE_IPV6) return offset + 20;
-        counters.nonIp++;
-        return -1;
-      }
+      return ipAfterSll2(dv, offset, end, counters);
     case LINKTYPE_RAW:
     case LINKTYPE_IPV4:
     case LINKTYPE_IPV6:
       return offset;
     case LINKTYPE_NULL:
-    case LINKTYPE_LOOP: {
-      if (offset + 4 > end) {
-        counters.truncatedHeaders++;
-        return -1;
-      }
-      let family: number;
-      if (linktype === LINKTYPE_LOOP) {
-        family = dv.getUint32(offset);
-      } else {
-        // Written in the capturing host's byte order: a family is small, so whichever reading
-        // fits in 16 bits is the right one.
-        const le = dv.getUint32(offset, true);
-        family = le <= 0xffff ? le : dv.getUint32(offset);
-      }
-      if (family === AF_INET || isAfInet6(family)) return offset + 4;
-      counters.nonIp++;
-      return -1;
-    }
+    case LINKTYPE_LOOP:
+      return ipAfterFamily(linktype, dv, offset, end, counters);
     default:
       return -1;
   }
