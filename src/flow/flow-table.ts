@@ -56,10 +56,10 @@ export class Flow<S> {
     this.addrA = view.src[0]! | 0;
     this.addrB = view.dst[0]! | 0;
     if (view.ipVersion === 6) {
-      const words: number[] = [];
-      for (let i = 0; i < 4; i++) words.push(view.src[i]! | 0);
-      for (let i = 0; i < 4; i++) words.push(view.dst[i]! | 0);
-      this.addrs6 = words;
+      const s = view.src;
+      const d = view.dst;
+      // A literal, sized exactly: push() would leave growth slack in every IPv6 flow.
+      this.addrs6 = [s[0]! | 0, s[1]! | 0, s[2]! | 0, s[3]! | 0, d[0]! | 0, d[1]! | 0, d[2]! | 0, d[3]! | 0];
     } else {
       this.addrs6 = undefined;
     }
@@ -88,7 +88,7 @@ export class Flow<S> {
   }
 }
 
-/** Whether `a`'s words are `first`'s then `second`'s (words 1..3: word 0 is compared already). */
+/** Whether `words` are `first`'s then `second`'s (words 1..3: word 0 is compared already). */
 function sameWords(words: readonly number[], first: Uint32Array, second: Uint32Array): boolean {
   for (let i = 1; i < 4; i++) {
     if (words[i] !== (first[i]! | 0) || words[4 + i] !== (second[i]! | 0)) return false;
