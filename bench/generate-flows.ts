@@ -19,11 +19,11 @@
  * Also writes an empty capture (the file header only): the baseline run, which loads the library
  * and analyses nothing, and the CLI's start-up time.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DATA_DIR, fold, put32, sum16 } from './generate.js';
+import { DATA_DIR, fold, put32, readCachedMeta, sum16 } from './generate.js';
 import { PcapWriter } from './pcap-writer.js';
 import { Prng } from './prng.js';
 
@@ -338,18 +338,7 @@ export function generateFlows(spec: FlowsSpec): FlowsMeta {
 
 /** The cached capture's description, or undefined when it is missing or stale. */
 export function cachedFlowsMeta(spec: FlowsSpec): FlowsMeta | undefined {
-  const path = metaPath(spec);
-  if (!existsSync(path) || !existsSync(flowsCapturePath(spec))) return undefined;
-  let meta: FlowsMeta;
-  try {
-    meta = JSON.parse(readFileSync(path, 'utf8')) as FlowsMeta;
-  } catch {
-    return undefined;
-  }
-  if (meta.generatorVersion !== FLOWS_GENERATOR_VERSION) return undefined;
-  if (JSON.stringify(meta.spec) !== JSON.stringify(spec)) return undefined;
-  if (statSync(flowsCapturePath(spec)).size !== meta.bytes) return undefined;
-  return meta;
+  return readCachedMeta<FlowsMeta>(flowsCapturePath(spec), metaPath(spec), FLOWS_GENERATOR_VERSION, spec);
 }
 
 /** Makes sure the named captures exist and are current (generating them in one child process). */

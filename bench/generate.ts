@@ -1232,20 +1232,32 @@ export function generate(spec: CaptureSpec): CaptureMeta {
   return meta;
 }
 
-/** The cached capture's description, or undefined when it is missing or stale. */
-export function cachedMeta(spec: CaptureSpec): CaptureMeta | undefined {
-  const path = metaPath(spec);
-  if (!existsSync(path) || !existsSync(capturePath(spec))) return undefined;
-  let meta: CaptureMeta;
+/**
+ * The description written next to a cached capture, or undefined when the capture or its
+ * description is missing, unreadable, or from another generator version, spec or size.
+ */
+export function readCachedMeta<M extends { generatorVersion: number; spec: unknown; bytes: number }>(
+  capture: string,
+  metaFile: string,
+  generatorVersion: number,
+  spec: unknown,
+): M | undefined {
+  if (!existsSync(metaFile) || !existsSync(capture)) return undefined;
+  let meta: M;
   try {
-    meta = JSON.parse(readFileSync(path, 'utf8')) as CaptureMeta;
+    meta = JSON.parse(readFileSync(metaFile, 'utf8')) as M;
   } catch {
     return undefined;
   }
-  if (meta.generatorVersion !== GENERATOR_VERSION) return undefined;
+  if (meta.generatorVersion !== generatorVersion) return undefined;
   if (JSON.stringify(meta.spec) !== JSON.stringify(spec)) return undefined;
-  if (statSync(capturePath(spec)).size !== meta.bytes) return undefined;
+  if (statSync(capture).size !== meta.bytes) return undefined;
   return meta;
+}
+
+/** The cached capture's description, or undefined when it is missing or stale. */
+export function cachedMeta(spec: CaptureSpec): CaptureMeta | undefined {
+  return readCachedMeta<CaptureMeta>(capturePath(spec), metaPath(spec), GENERATOR_VERSION, spec);
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
- * The figures a CI check or a baseline comparison looks at, one per metric, computed the way
- * `--json` prints them (µs rounded to the nanosecond), so that a figure read back from a
+ * The figures a CI check or a baseline comparison looks at, one per metric, and that `--json`
+ * prints (render/json.ts), in µs rounded to the nanosecond, so that a figure read back from a
  * baseline document and the same figure of this run compare equal when nothing changed.
  */
 import { roundUs } from '../render/units.js';

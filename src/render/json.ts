@@ -9,7 +9,7 @@ import type { AnalysisReport, AnalysisResult, InputSummary } from '../analyze.js
 import type { RttStats } from '../stats/rtt-stats.js';
 import { SKETCH_RELATIVE_ACCURACY } from '../stats/rtt-stats.js';
 import { histogramRows } from './histogram.js';
-import { roundUs } from './units.js';
+import { figuresOf } from '../ci/figures.js';
 import { VERSION } from '../version.js';
 import { formatEpoch } from '../time.js';
 import { tcprtJson } from './tcprt.js';
@@ -40,19 +40,19 @@ function mergeStateJson(stats: RttStats): Record<string, unknown> {
 }
 
 export function statsJson(stats: RttStats): Record<string, unknown> {
-  const some = stats.count > 0;
-  const us = (value: number): number | null => (some ? roundUs(value) : null);
+  // The same figures --fail-if and --baseline check, so a document read back compares equal.
+  const f = figuresOf(stats);
   return {
     samples: stats.count,
-    min_us: us(stats.minUs),
-    mean_us: us(stats.mean),
-    p50_us: us(stats.quantile(0.5)),
-    p90_us: us(stats.quantile(0.9)),
-    p99_us: us(stats.quantile(0.99)),
-    max_us: us(stats.maxUs),
-    stddev_us: us(stats.stddev),
-    srtt_us: us(stats.srttUs),
-    jitter_us: us(stats.jitter),
+    min_us: f.min ?? null,
+    mean_us: f.mean ?? null,
+    p50_us: f.p50 ?? null,
+    p90_us: f.p90 ?? null,
+    p99_us: f.p99 ?? null,
+    max_us: f.max ?? null,
+    stddev_us: f.stddev ?? null,
+    srtt_us: f.srtt ?? null,
+    jitter_us: f.jitter ?? null,
     data_segments: stats.dataSegments,
     retransmitted_segments: stats.retransmittedSegments,
     sketch: sketchJson(stats),
