@@ -135,9 +135,10 @@ function summarizeInput(input: CaptureInput): InputSummary {
   };
 }
 
-function resolveTime(spec: TimeSpec | undefined, base: TimeBase, fallback: number): number {
+/** A time window's edge in ns from base: `+DURATION` counts from the first packet's exact time. */
+function resolveTime(spec: TimeSpec | undefined, base: TimeBase, firstNs: number, fallback: number): number {
   if (spec === undefined) return fallback;
-  return 'offsetNs' in spec ? spec.offsetNs : relativeNs(base, spec.epoch.sec, spec.epoch.nsec);
+  return 'offsetNs' in spec ? firstNs + spec.offsetNs : relativeNs(base, spec.epoch.sec, spec.epoch.nsec);
 }
 
 /**
@@ -269,9 +270,10 @@ export class Analysis {
   start(tsSec: number, tsNsec: number): void {
     this.started = true;
     this.base.baseSec = tsSec;
-    this.fromNs = resolveTime(this.options.from, this.base, -Infinity);
-    this.toNs = resolveTime(this.options.to, this.base, Infinity);
     this.firstNs = this.lastNs = this.intervalStartNs = this.collector.originNs = tsNsec;
+    this.fromNs = resolveTime(this.options.from, this.base, this.firstNs, -Infinity);
+    this.toNs = resolveTime(this.options.to, this.base, this.firstNs, Infinity);
+    if (this.toNs <= this.fromNs) this.note('the time window is empty: it ends before it starts, so no sample can fall in it');
   }
 
   /** Reports the interval ending at endNs; `last` keeps its statistics for the result. */

@@ -103,10 +103,21 @@ export class RttStats {
     return this.count < 2 ? 0 : this.jitterSumNs / 1000 / (this.count - 1);
   }
 
+  /**
+   * The nearest-rank q-quantile within the sketch's 1%: of n samples sorted ascending, the one at
+   * (1-based) rank ceil(q·n), the smallest value with at least q·n samples at or below it. The
+   * sketch's own getValueAtQuantile interpolates at rank q·(n−1), one sample lower for most n:
+   * with 2 outliers in 108 samples its "p99" was the 106th, below both (issue 10).
+   */
   quantile(q: number): number {
-    if (this.count === 0) return 0;
-    // The sketch's estimate, clamped to the exact extremes it may overshoot by up to 1%.
-    return Math.min(this.maxUs, Math.max(this.minUs, this.sketch.getValueAtQuantile(q)));
+    const n = this.sketch.count;
+    if (this.count === 0 || n === 0) return 0;
+    // The tolerance keeps q·n that floating point puts a hair above a whole number (0.29·100).
+    const index = Math.max(0, Math.ceil(q * n - 1e-9) - 1);
+    // getValueAtQuantile returns the sample at 0-based index floor(q'·(n−1)): aim at the middle.
+    const sketchQ = n > 1 ? Math.min(1, (index + 0.5) / (n - 1)) : 0;
+    // The bucket's value, clamped to the exact extremes it may overshoot by up to 1%.
+    return Math.min(this.maxUs, Math.max(this.minUs, this.sketch.getValueAtQuantile(sketchQ)));
   }
 
   /** Percentage of data segments that were retransmissions. */
