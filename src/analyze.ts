@@ -45,8 +45,18 @@ export interface AnalyzeOptions {
   onSample?: (ackNs: number, rttNs: number, kind: SampleKind, endpoints: SampleEndpoints, base: TimeBase) => void;
   /** Stops reading (between chunks) when aborted; the result covers what was read. */
   signal?: AbortSignal;
+  /**
+   * Asked before each chunk is read: a promise holds the reading back until it settles (an
+   * output that is slower than the analysis: see render/sample-sink.ts). A rejection ends the run.
+   */
+  backpressure?: () => Promise<void> | undefined;
   /** Notes meant for a person (an unsupported link type, an inferred vantage), once each. */
   onNote?: (message: string) => void;
+  /**
+   * Only packets it accepts are analysed, as if the capture held no others (`--filter` on files:
+   * capture/bpf.ts). The inputs' packet counts still count every packet read.
+   */
+  packetFilter?: { matches(pkt: CapturedPacket): boolean };
   /** TCP-RT task records and per-port stats (engines/tcprt); when absent, none of it runs. */
   tcprt?: TcprtConfig & Omit<TcprtSink, 'onNote'>;
   /** Once the inputs are open: live views of how far each has been read (for a progress bar). */
@@ -120,6 +130,8 @@ export interface AnalysisResult extends AnalysisReport {
   vantage: Vantage | undefined;
   localAcked: number;
   filtered: number;
+  /** Samples kept over the whole run: with intervalNs, all intervals' (`summary` is the last one's). */
+  keptSamples: number;
   /** With `tcprt`: record counts and the run's per-port stats. */
   tcprt?: TcprtSummary;
 }
@@ -169,9 +181,11 @@ export class Analysis {
   private vantageAnnounced = false;
   private readonly options: AnalyzeOptions;
   private readonly note: (message: string) => void;
+  private readonly packetFilter: AnalyzeOptions['packetFilter'];
 
   constructor(options: AnalyzeOptions) {
     this.options = options;
+    this.packetFilter = options.packetFilter;
     const note = (this.note = options.onNote ?? (() => {}));
     this.decoder.onUnsupportedLinktype = (linktype) =>
       note(`link type ${linktypeName(linktype)} (${linktype}) is not supported: its packets are counted and skipped`);
@@ -222,6 +236,7 @@ export class Analysis {
 
   onPacket(pkt: CapturedPacket, input: InputCounters): void {
     input.packets++;
+    if (this.packetFilter !== undefined && !this.packetFilter.matches(pkt)) return;
     if (!this.decoder.decode(pkt)) return;
     input.tcpPackets++;
     if (!this.started) this.start(pkt.tsSec, pkt.tsNsec);
@@ -306,6 +321,7 @@ export class Analysis {
       vantage: collector.vantage,
       localAcked: collector.localAcked,
       filtered: collector.filtered,
+      keptSamples: collector.kept,
       ...(this.tcprtSummary !== undefined ? { tcprt: this.tcprtSummary } : {}),
     };
   }
@@ -313,9 +329,12 @@ export class Analysis {
 
 export async function analyze(paths: readonly string[], options: AnalyzeOptions = {}): Promise<AnalysisResult> {
   const run = new Analysis(options);
-  const inputs = await openInputs(paths);
-  options.onInputsOpen?.(inputs);
-  await readPackets(inputs, (pkt, input) => run.onPacket(pkt, input), options.signal);
+  // Undefined when the signal aborted while an input waited to open (a FIFO without a writer).
+  const inputs = await openInputs(paths, options.signal);
+  if (inputs !== undefined) {
+    options.onInputsOpen?.(inputs);
+    await readPackets(inputs, (pkt, input) => run.onPacket(pkt, input), options.signal, options.backpressure);
+  }
   run.finish();
-  return run.result(inputs.map(summarizeInput));
+  return run.result((inputs ?? []).map(summarizeInput));
 }

@@ -5,7 +5,8 @@
 export type ErrorCode =
   | 'usage' // bad options or arguments (exit 2)
   | 'input' // a file that cannot be opened or read (exit 2)
-  | 'capture'; // bytes that are not a valid capture (exit 2)
+  | 'capture' // bytes that are not a valid capture (exit 2)
+  | 'output'; // an output that cannot be written: a full disk, a bad path (exit 1)
 
 export class RttscanError extends Error {
   readonly code: ErrorCode;

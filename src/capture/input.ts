@@ -3,7 +3,9 @@
  * the first bytes say gzip. Streams are pulled one chunk at a time, so a slow consumer holds
  * back the reads (backpressure) and memory stays at a chunk or two however large the file.
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import { close as closeFd, constants, open as openFd } from 'node:fs';
+import { open, stat, type FileHandle } from 'node:fs/promises';
+import { Socket } from 'node:net';
 import { Readable, pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { CaptureError, RttscanError } from '../errors.js';
@@ -54,6 +56,39 @@ async function openFile(path: string): Promise<FileHandle> {
 }
 
 /**
+ * A FIFO (named pipe) opened for reading, or undefined if `signal` aborted first. Opening one
+ * waits for a writer, in a libuv worker thread that nothing can cancel and that would keep the
+ * process from exiting: on abort, rttscan opens the FIFO for writing itself (which lets the open
+ * return) and closes both ends. Reads then go through a non-blocking pipe handle (net.Socket,
+ * as for stdin), which destroy() stops at once, where a blocked read() could not be.
+ */
+async function openFifo(path: string, signal: AbortSignal | undefined): Promise<Socket | undefined> {
+  const opened = new Promise<number>((resolve, reject) => openFd(path, constants.O_RDONLY, (err, fd) => (err ? reject(err) : resolve(fd))));
+  let aborted = false;
+  const unblock = (): void => {
+    aborted = true;
+    openFd(path, constants.O_WRONLY | constants.O_NONBLOCK, (err, fd) => {
+      if (!err) closeFd(fd, () => {});
+    });
+  };
+  if (signal?.aborted) unblock();
+  else signal?.addEventListener('abort', unblock, { once: true });
+  let fd: number;
+  try {
+    fd = await opened;
+  } catch (err) {
+    throw openError(path, err);
+  } finally {
+    signal?.removeEventListener('abort', unblock);
+  }
+  if (aborted) {
+    closeFd(fd, () => {});
+    return undefined;
+  }
+  return new Socket({ fd, readable: true, writable: false });
+}
+
+/**
  * A file's bytes in CHUNK_SIZE chunks, read into three buffers used in turn, so reading allocates
  * nothing (bench/run.ts: a fresh Buffer per chunk from a read stream cost GC time). While the
  * consumer works on one chunk the next is already being read. A chunk stays intact until two
@@ -97,14 +132,32 @@ export class InputChunks {
   private source: AsyncIterator<Uint8Array> | undefined;
   /** The opened file, kept so that close() can let go of it early. */
   private file: FileHandle | undefined;
+  /** A FIFO's pipe handle (see openFifo). */
+  private fifo: Socket | undefined;
   constructor(path: string) {
     this.path = path;
   }
 
-  /** Opens the input and returns its first bytes (at least MAGIC_LEN unless it is shorter). */
-  async start(): Promise<Uint8Array> {
-    if (this.path !== STDIN_PATH) this.file = await openFile(this.path);
-    const raw: AsyncIterable<Uint8Array> = this.file === undefined ? process.stdin : fileChunks(this.file);
+  /**
+   * Opens the input and returns its first bytes (at least MAGIC_LEN unless it is shorter), or
+   * undefined when `signal` aborted while a FIFO waited for its writer.
+   */
+  async start(signal?: AbortSignal): Promise<Uint8Array | undefined> {
+    let raw: AsyncIterable<Uint8Array> = process.stdin;
+    if (this.path !== STDIN_PATH) {
+      const isFifo = await stat(this.path).then(
+        (st) => st.isFIFO(),
+        () => false, // opening it will say what is wrong
+      );
+      if (isFifo) {
+        this.fifo = await openFifo(this.path, signal);
+        if (this.fifo === undefined) return undefined;
+        raw = this.fifo;
+      } else {
+        this.file = await openFile(this.path);
+        raw = fileChunks(this.file);
+      }
+    }
     const rawChunks = this.guard(raw)[Symbol.asyncIterator]();
     let head: Uint8Array = new Uint8Array(0);
     while (head.length < MAGIC_LEN) {
@@ -144,6 +197,9 @@ export class InputChunks {
   close(): void {
     this.file?.close().catch(() => {});
     this.file = undefined;
+    this.fifo?.destroy();
+    this.fifo = undefined;
+    if (this.path === STDIN_PATH) process.stdin.destroy();
   }
 
   private async *guard(raw: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
@@ -215,10 +271,13 @@ export class CaptureInput {
     this.chunks.close();
   }
 
-  async open(): Promise<void> {
-    const head = await this.chunks.start();
+  /** Opens the input; false when `signal` aborted first (a FIFO that had no writer). */
+  async open(signal?: AbortSignal): Promise<boolean> {
+    const head = await this.chunks.start(signal);
+    if (head === undefined) return false;
     this.reader = readerFor(inputName(this.path), head);
     this.reader.push(head);
+    return true;
   }
 
   /** Feeds the reader its next chunk; false (after recording any warning) at the end. */

@@ -9,10 +9,18 @@ import { CaptureInput } from './input.js';
 export type PacketHandler = (pkt: CapturedPacket, input: CaptureInput) => void;
 
 /**
+ * Called before each chunk is read: a promise (a slow output) holds the reading back until it
+ * settles, so that what the packets produce never piles up in memory.
+ */
+export type Backpressure = () => Promise<void> | undefined;
+
+/**
  * The input's next chunk (see CaptureInput.fill), or false as soon as `signal` aborts: a pipe
  * that stays open must not keep an interrupted run waiting.
  */
-async function fill(input: CaptureInput, signal: AbortSignal | undefined): Promise<boolean> {
+async function fill(input: CaptureInput, signal: AbortSignal | undefined, backpressure: Backpressure | undefined): Promise<boolean> {
+  const wait = backpressure?.();
+  if (wait !== undefined) await wait;
   if (signal === undefined) return input.fill();
   if (signal.aborted) return false;
   let onAbort = (): void => {};
@@ -28,9 +36,9 @@ async function fill(input: CaptureInput, signal: AbortSignal | undefined): Promi
 }
 
 /** Pulls chunks into `input` until it holds a packet; false when it is exhausted or aborted. */
-async function prime(input: CaptureInput, signal: AbortSignal | undefined): Promise<boolean> {
+async function prime(input: CaptureInput, signal: AbortSignal | undefined, backpressure: Backpressure | undefined): Promise<boolean> {
   while (!input.reader.next()) {
-    if (!(await fill(input, signal))) return false;
+    if (!(await fill(input, signal, backpressure))) return false;
   }
   return true;
 }
@@ -39,13 +47,22 @@ function earlier(a: CapturedPacket, b: CapturedPacket): boolean {
   return a.tsSec < b.tsSec || (a.tsSec === b.tsSec && a.tsNsec < b.tsNsec);
 }
 
-export async function openInputs(paths: readonly string[]): Promise<CaptureInput[]> {
+/**
+ * Opens every input. With `signal`, an open that waits (a FIFO with no writer yet) gives up when
+ * it aborts: then the inputs opened so far are closed and the result is undefined.
+ */
+export async function openInputs(paths: readonly string[]): Promise<CaptureInput[]>;
+export async function openInputs(paths: readonly string[], signal: AbortSignal | undefined): Promise<CaptureInput[] | undefined>;
+export async function openInputs(paths: readonly string[], signal?: AbortSignal): Promise<CaptureInput[] | undefined> {
   const inputs: CaptureInput[] = [];
   try {
     for (const path of paths) {
       const input = new CaptureInput(path);
       inputs.push(input);
-      await input.open();
+      if (!(await input.open(signal))) {
+        for (const opened of inputs) opened.close();
+        return undefined;
+      }
     }
   } catch (err) {
     for (const input of inputs) input.close();
@@ -55,32 +72,34 @@ export async function openInputs(paths: readonly string[]): Promise<CaptureInput
 }
 
 /**
- * Reads every packet, or stops between chunks once `signal` is aborted. On an error, closes all
- * inputs (their files) before passing it on.
+ * Reads every packet, or stops between chunks once `signal` is aborted (then closes the inputs:
+ * a pipe or FIFO left open would keep the process waiting for its writer). On an error, closes
+ * all inputs (their files) before passing it on.
  */
-export async function readPackets(inputs: readonly CaptureInput[], onPacket: PacketHandler, signal?: AbortSignal): Promise<void> {
+export async function readPackets(inputs: readonly CaptureInput[], onPacket: PacketHandler, signal?: AbortSignal, backpressure?: Backpressure): Promise<void> {
   try {
-    await readAll(inputs, onPacket, signal);
+    await readAll(inputs, onPacket, signal, backpressure);
   } catch (err) {
     for (const input of inputs) input.close();
     throw err;
   }
+  if (signal?.aborted) for (const input of inputs) input.close();
 }
 
-async function readAll(inputs: readonly CaptureInput[], onPacket: PacketHandler, signal: AbortSignal | undefined): Promise<void> {
+async function readAll(inputs: readonly CaptureInput[], onPacket: PacketHandler, signal: AbortSignal | undefined, backpressure: Backpressure | undefined): Promise<void> {
   if (inputs.length === 1) {
     const input = inputs[0]!;
     const reader = input.reader;
     const pkt = reader.packet;
     do {
       while (reader.next()) onPacket(pkt, input);
-    } while (await fill(input, signal));
+    } while (await fill(input, signal, backpressure));
     return;
   }
   // Inputs holding a packet; a linear scan picks the earliest (inputs are few: files on a
   // command line), and ties go to the input named first, so the order is deterministic.
   const live: CaptureInput[] = [];
-  for (const input of inputs) if (await prime(input, signal)) live.push(input);
+  for (const input of inputs) if (await prime(input, signal, backpressure)) live.push(input);
   while (live.length > 0 && !signal?.aborted) {
     let best = 0;
     for (let i = 1; i < live.length; i++) {
@@ -89,6 +108,6 @@ async function readAll(inputs: readonly CaptureInput[], onPacket: PacketHandler,
     const input = live[best]!;
     onPacket(input.reader.packet, input);
     // Most packets are already buffered: await only when the reader needs another chunk.
-    if (!input.reader.next() && !(await prime(input, signal))) live.splice(best, 1);
+    if (!input.reader.next() && !(await prime(input, signal, backpressure))) live.splice(best, 1);
   }
 }

@@ -39,7 +39,6 @@ function durationNs(option: string, text: string): number {
 export function liveOptionsOf(options: CliOptions, files: readonly string[], analyzeOptions: AnalyzeOptions): LiveCli | undefined {
   if (options.live === undefined) {
     const liveOnly: Array<[string, boolean]> = [
-      ['--filter', options.filter !== undefined],
       ['--snaplen', options.snaplen !== undefined],
       ['--promisc', options.promisc === true],
       ['--duration', options.duration !== undefined],

@@ -1,49 +1,59 @@
 /**
- * The command line: maps options onto `analyze`, prints what was asked, and sets the exit
- * code (0 ok, 1 internal error, 2 usage or unreadable input, 3 a --fail-if condition held).
- * `rttscan merge ...` goes to merge-command.ts. stdout carries data only; notes and counters go
- * to stderr. Nothing here calls process.exit(), so output always flushes.
+ * The command line: turns argv into the library's options and an output plan (plan.ts), runs
+ * the analysis, prints what was asked through the plan, and sets the exit code (0 ok, 1 internal
+ * or output error, 2 usage or unreadable input, 3 a --fail-if condition held, 128 + the signal's
+ * number for an offline run stopped by SIGINT, SIGTERM or SIGHUP). `rttscan merge ...` goes to
+ * merge-command.ts. stdout carries data only; notes and counters go to stderr. Nothing here calls
+ * process.exit() (but for a reader of stdout that went away), so output always flushes.
  */
-import { createWriteStream } from 'node:fs';
 import { CommanderError } from 'commander';
-import { analyze, type AnalysisReport, type AnalysisResult } from '../analyze.js';
+import { analyze, type AnalysisResult } from '../analyze.js';
+import { PacketFilter } from '../capture/bpf.js';
+import { captureSpan, capturePoints } from '../capture/capture-points.js';
 import { RttscanError } from '../errors.js';
-import { renderChart } from '../render/chart.js';
-import { createCsvWriter, csvRow } from '../render/csv.js';
-import { renderHistograms } from '../render/histogram.js';
-import { renderJsonLine, resultJson, stringifyDocument } from '../render/json.js';
-import { SampleLines } from '../render/samples.js';
-import { renderTable } from '../render/table.js';
+import { resultJson } from '../render/json.js';
 import { busiestFirst } from '../stats/group-order.js';
-import { epochSeconds, formatEpoch } from '../time.js';
+import { formatEpoch } from '../time.js';
 import { checkEachOptions, CiChecks, EXIT_FAIL_IF } from './ci-options.js';
 import { liveCounterLine, liveOptionsOf } from './live-options.js';
 import { buildMergeProgram, MERGE_COMMAND, runMerge, type MergeOptions } from './merge-command.js';
+import { analyzeOptionsOf, buildProgram, groupByOf, inputsOf, withListDefaults, type CliOptions } from './options.js';
+import { checkOutputPath } from './output.js';
+import { outputPlanOf, planned, STDOUT } from './plan.js';
 import { ProgressLine, progressWanted, totalInputBytes } from './progress.js';
-import { analyzeOptionsOf, buildProgram, groupByOf, type CliOptions } from './options.js';
-import { checkOutputPath, STDOUT, writeOutput } from './output.js';
+import { RunOutputs } from './report-output.js';
+import { StdioTarget } from './targets.js';
+import { colorsWanted } from './terminal.js';
 import { tcprtConfigOf, tcprtNote, TcprtOutput } from './tcprt.js';
 
 export const EXIT_OK = 0;
 export const EXIT_INTERNAL = 1;
+/** An output that cannot be written (a full disk): one line naming it, no stack. */
+export const EXIT_OUTPUT = 1;
 export const EXIT_USAGE = 2;
-/** An offline run stopped by Ctrl-C, after printing what it had (128 + SIGINT). */
+/** An offline run stopped by a signal, after printing what it had: 128 + the signal's number. */
 export const EXIT_INTERRUPTED = 130;
 
+/** The signals that end an offline run early (with its report), and a live one normally. */
+const STOP_SIGNALS = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 } as const;
+type StopSignal = keyof typeof STOP_SIGNALS;
+
+const LINKTYPE_ETHERNET = 1;
+
+const stdout = new StdioTarget('stdout');
+const stderr = new StdioTarget('stderr');
+
 function note(message: string): void {
-  process.stderr.write(`rttscan: ${message}\n`);
+  stderr.write(`rttscan: ${message}\n`);
 }
 
-function out(text: string): void {
-  process.stdout.write(text);
-}
-
-function counterLine(result: AnalysisResult): string {
+function counterLine(result: AnalysisResult, packetFilter: PacketFilter | undefined): string {
   const parts = [
+    ...(packetFilter ? [`${packetFilter.rejected} packets not matching --filter`] : []),
     `${result.decode.packets} packets`,
     `${result.decode.tcp_packets} TCP`,
     `${result.flows.created} flows`,
-    `${result.summary.count} samples`,
+    `${result.keptSamples} samples`,
   ];
   if (result.localAcked > 0) parts.push(`${result.localAcked} acknowledged by the local host left out (see --include-local)`);
   if (result.filtered > 0) parts.push(`${result.filtered} left out by address/port filters`);
@@ -62,41 +72,68 @@ export async function run(argv: readonly string[]): Promise<number> {
   try {
     program.parse(merge ? [...argv.slice(0, 2), ...argv.slice(3)] : (argv as string[]));
     files = program.args;
-    options = program.opts<CliOptions & MergeOptions>();
+    options = withListDefaults(program.opts<CliOptions & MergeOptions>());
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
     throw err;
   }
   try {
-    return merge ? await runMerge(files, options) : await runAnalysis(files, options);
+    return merge ? await runMerge(files, options, { stdout, stderr }) : await runAnalysis(files, options);
   } catch (err) {
     if (err instanceof RttscanError) {
       note(err.message);
-      if (options.verbose) process.stderr.write(`${err.stack}\n`);
-      return EXIT_USAGE;
+      if (options.verbose) stderr.write(`${err.stack}\n`);
+      return err.code === 'output' ? EXIT_OUTPUT : EXIT_USAGE;
     }
     throw err;
   }
 }
 
-async function finishCsv(csv: ReturnType<typeof createCsvWriter>, stream: NodeJS.WritableStream): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    csv.on('error', reject);
-    if (stream === process.stdout) csv.on('end', resolve);
-    else stream.on('finish', resolve).on('error', reject);
-    csv.end();
-  });
+/** A BPF filter for capture files, checked (compiled for Ethernet) before anything is read. */
+function offlineFilter(expression: string): PacketFilter {
+  if (expression.trim() === '') throw new RttscanError('usage', '--filter: empty; leave it out to read every packet');
+  const filter = new PacketFilter(expression);
+  filter.programFor(LINKTYPE_ETHERNET);
+  return filter;
 }
 
-async function runAnalysis(files: string[], options: CliOptions): Promise<number> {
-  const analyzeOptions = analyzeOptionsOf(options);
+/**
+ * The inputs grouped into capture points (capture/capture-points.ts): one run for inputs that
+ * follow one another in time, one per point for inputs that overlap, unless --join.
+ */
+async function capturePointRuns(files: string[], join: boolean, say: (message: string) => void, signal: AbortSignal): Promise<string[][]> {
+  if (files.length < 2 || join) return [files];
+  if (files.includes('-')) {
+    say("stdin's time span is not known before it is read: all inputs are analysed as one capture point (--each to analyse them apart)");
+    return [files];
+  }
+  const spans = [];
+  for (const path of files) spans.push(await captureSpan(path, signal));
+  const points = capturePoints(spans);
+  if (points.length > 1) {
+    const listed = points.map((p) => p.paths.join(' + ')).join('; ');
+    say(`the inputs overlap in time, so they were captured at ${points.length} places (or interfaces): each is analysed and reported on its own, as no segment may be paired with an ACK seen elsewhere (${listed}); --join analyses them as one capture`);
+  }
+  return points.map((p) => p.paths);
+}
+
+async function runAnalysis(args: string[], options: CliOptions): Promise<number> {
+  const inputs = inputsOf(args, options);
+  let files = inputs.files;
+  options = { ...options, filter: inputs.filter };
   if (options.listInterfaces) {
     const { interfaceList } = await import('./live.js');
-    out(await interfaceList(options.backend));
+    stdout.write(await interfaceList(options.backend));
+    await stdout.close();
     return EXIT_OK;
   }
+  const analyzeOptions = analyzeOptionsOf(options);
   const live = liveOptionsOf(options, files, analyzeOptions);
-  for (const path of [options.json, options.csv]) await checkOutputPath(typeof path === 'string' ? path : undefined);
+  // Live, libpcap applies the filter; on files, tcpdump compiles it and capture/bpf.ts runs it.
+  const packetFilter = live === undefined && options.filter !== undefined ? offlineFilter(options.filter) : undefined;
+  if (packetFilter) analyzeOptions.packetFilter = packetFilter;
+  const plan = outputPlanOf(options, colorsWanted(process.env, process.stdout.isTTY === true));
+  for (const r of plan.reports) if (r.target.kind === 'file' || r.target.kind === 'dir') await checkOutputPath(r.target.path);
   if (files.length === 0 && !live) {
     if (process.stdin.isTTY) {
       note('no input: name a capture file, or pipe one into stdin (see --help)');
@@ -107,130 +144,97 @@ async function runAnalysis(files: string[], options: CliOptions): Promise<number
   if (files.filter((f) => f === '-').length > 1) throw new RttscanError('usage', 'stdin (-) can be read only once');
   checkEachOptions(options);
   const tcprtConfig = await tcprtConfigOf(options);
-  const tcprt = tcprtConfig && (await TcprtOutput.open(options.tcprt === true ? STDOUT : options.tcprt!));
-  if (tcprtConfig && tcprt) analyzeOptions.tcprt = { ...tcprtConfig, ...tcprt.sink };
-
   const by = groupByOf(options);
   const ci = await CiChecks.fromOptions(options.failIf, options.baseline, by);
-  const unit = options.ms ? 'msecs' : 'usecs';
-  const wantsAny = options.histogram || options.table || options.csv || options.json || options.chart || options.samples || options.tcprt;
-  const table = options.table || (!wantsAny && ci.baseline === undefined);
-  const colors = process.stdout.isTTY === true && !process.env.NO_COLOR;
+
   // The progress line (on a terminal) is cleared before anything else is written there.
   let progress: ProgressLine | undefined;
-  const print = (text: string): void => {
-    progress?.clear();
-    out(text);
-  };
-  const say = (message: string): void => {
-    progress?.clear();
-    note(message);
-  };
-  const quietNote = options.quiet ? (): void => {} : say;
-  // Data on stdout stays parseable: then the --baseline table goes to stderr.
-  const toStderr = (text: string): void => {
-    progress?.clear();
-    process.stderr.write(text);
-  };
-  const deltasOut = options.json === true || options.json === STDOUT || options.csv === true || options.csv === STDOUT ? toStderr : print;
-  const textOnStdout = options.histogram || table || options.chart || options.samples || (ci.baseline !== undefined && deltasOut === print);
+  stdout.beforeWrite = stderr.beforeWrite = () => progress?.clear();
+  const quietNote = plan.quiet ? (): void => {} : note;
 
-  const csvPath = options.csv === true ? STDOUT : options.csv;
-  const csvStream = csvPath === undefined ? undefined : csvPath === STDOUT ? process.stdout : createWriteStream(csvPath);
-  const csv = csvStream ? createCsvWriter(csvStream) : undefined;
-  const sampleLines = options.samples ? new SampleLines() : undefined;
-  if (csv || sampleLines) {
-    analyzeOptions.onSample = (ackNs, rttNs, kind, endpoints, base) => {
-      csv?.write(csvRow(base, ackNs, rttNs, kind, endpoints));
-      if (sampleLines) print(sampleLines.line(base, ackNs, rttNs, kind, endpoints));
-    };
-  }
-
-  const printReport = (report: AnalysisReport, context: string): void => {
-    const groups = busiestFirst(report.groups);
-    if (options.histogram) print(renderHistograms(by, groups, unit));
-    if (table) print(renderTable(groups));
-    if (options.chart) print(renderChart(groups, report.base, report.startNs, colors));
-    deltasOut(ci.deltas(report));
-    ci.check(report, context, say, quietNote);
-  };
+  const outputs = await RunOutputs.open(plan, stdout, stderr);
+  const tcprtTarget = planned(plan, 'tcprt')?.target;
+  const tcprt = tcprtConfig && tcprtTarget && (await TcprtOutput.open(tcprtTarget.kind === 'dir' ? tcprtTarget.path : STDOUT, stdout));
+  if (tcprtConfig && tcprt) analyzeOptions.tcprt = { ...tcprtConfig, ...tcprt.sink };
+  Object.assign(analyzeOptions, outputs.sampleHooks());
   if (analyzeOptions.intervalNs !== undefined) {
-    analyzeOptions.onInterval = (report) => {
-      if (options.timestamp) {
-        const end = new Date(epochSeconds(report.base, report.endNs) * 1000).toISOString().slice(11, 19);
-        print(`${end}\n`);
-      }
-      printReport(report, ` (interval ending ${formatEpoch(report.base, report.endNs)})`);
-      if (options.json) print(renderJsonLine({ ...report, groups: busiestFirst(report.groups) }, unit));
-    };
+    analyzeOptions.onInterval = (report) => outputs.report(report, ci, ` (interval ending ${formatEpoch(report.base, report.endNs)})`, note, quietNote, true);
   }
-  // Ctrl-C stops reading; what was read so far is still reported. Live, it is the way to stop
-  // (so is SIGTERM, from a service manager).
+
+  // SIGINT (Ctrl-C), SIGTERM (timeout, CI cancellation, a service manager) and SIGHUP stop the
+  // reading; what was read is still reported and every file finished. A second one kills.
   const interrupt = new AbortController();
-  const onSigint = (): void => interrupt.abort();
-  process.once('SIGINT', onSigint);
-  if (live) process.once('SIGTERM', onSigint);
+  let stoppedBy: StopSignal | undefined;
+  const handlers = (Object.keys(STOP_SIGNALS) as StopSignal[]).map((signal) => {
+    const handler = (): void => {
+      stoppedBy ??= signal;
+      interrupt.abort();
+    };
+    process.once(signal, handler);
+    return [signal, handler] as const;
+  });
   analyzeOptions.signal = interrupt.signal;
 
-  // One run over all files merged in time order, or with --each one run per file.
-  const runs = options.each ? files.map((f) => [f]) : [files];
-  const documents: Record<string, unknown>[] = [];
-  for (const [i, paths] of runs.entries()) {
-    if (interrupt.signal.aborted) break;
-    const context = options.each ? ` (in ${paths[0]})` : '';
-    if (options.each && textOnStdout) print(`${i > 0 ? '\n' : ''}==> ${paths[0]} <==\n`);
-    const totalBytes = await totalInputBytes(paths);
-    const showProgress = progressWanted({ stderrIsTTY: process.stderr.isTTY === true, env: process.env, totalBytes, quiet: options.quiet ?? false });
-    progress = showProgress ? new ProgressLine(process.stderr, totalBytes!) : undefined;
-    analyzeOptions.onInputsOpen = progress ? (inputs) => progress?.watch(inputs) : undefined;
-    analyzeOptions.onNote = options.each ? (message) => quietNote(`${paths[0]}: ${message}`) : quietNote;
-    let result: AnalysisResult;
-    try {
-      // The capture modules load only for a live run.
-      result = live ? await (await import('./live.js')).runLive(live, analyzeOptions, quietNote) : await analyze(paths, analyzeOptions);
-    } finally {
-      progress?.stop();
-      progress = undefined;
+  // One run per capture point (all files merged in time order when they are one), or with
+  // --each one run per file.
+  const runs = options.each ? files.map((f) => [f]) : live ? [files] : await capturePointRuns(files, options.join === true, quietNote, interrupt.signal);
+  const apart = runs.length > 1;
+  try {
+    for (const [i, paths] of runs.entries()) {
+      if (interrupt.signal.aborted) break;
+      const name = paths.join(' + ');
+      const context = apart ? ` (in ${name})` : '';
+      if (apart) outputs.header(name, i === 0);
+      const totalBytes = await totalInputBytes(paths);
+      const showProgress = progressWanted({ stderrIsTTY: process.stderr.isTTY === true, env: process.env, totalBytes, quiet: plan.quiet });
+      progress = showProgress ? new ProgressLine(process.stderr, totalBytes!) : undefined;
+      analyzeOptions.onInputsOpen = progress ? (inputs) => progress?.watch(inputs) : undefined;
+      analyzeOptions.onNote = apart ? (message) => quietNote(`${name}: ${message}`) : quietNote;
+      let result: AnalysisResult;
+      try {
+        // The capture modules load only for a live run.
+        result = live ? await (await import('./live.js')).runLive(live, analyzeOptions, quietNote) : await analyze(paths, analyzeOptions);
+      } finally {
+        progress?.stop();
+        progress = undefined;
+      }
+      await tcprt?.close(); // --each refuses --tcprt: one run at most
+      for (const input of result.inputs) for (const warning of input.warnings) note(`warning: ${warning}`);
+      if (analyzeOptions.intervalNs === undefined) {
+        outputs.report(result, ci, context, note, quietNote);
+        if (outputs.json) outputs.addDocument(resultJson({ ...result, groups: busiestFirst(result.groups) }, plan.histogramUnit));
+      }
+      outputs.flushSamples();
+      if (!plan.quiet) note(`${apart ? `${name}: ` : ''}${counterLine(result, packetFilter)}`);
+      if (!plan.quiet && result.tcprt) note(tcprtNote(result.tcprt, tcprt?.dir));
+      const kernel = liveCounterLine(result);
+      if (kernel !== undefined && !plan.quiet) note(kernel);
     }
-    // All rows out before anything else is printed (--each refuses --csv: one run at most).
-    if (csv) await finishCsv(csv, csvStream!);
-    await tcprt?.close(); // --each refuses --tcprt: one run at most
-    for (const input of result.inputs) for (const warning of input.warnings) note(`warning: ${warning}`);
-    if (analyzeOptions.intervalNs === undefined) {
-      printReport(result, context);
-      if (options.json) documents.push(resultJson({ ...result, groups: busiestFirst(result.groups) }, unit));
-    }
-    if (!options.quiet) note(`${options.each ? `${paths[0]}: ` : ''}${counterLine(result)}`);
-    if (!options.quiet && result.tcprt) note(tcprtNote(result.tcprt, tcprt?.dir));
-    const kernel = liveCounterLine(result);
-    if (kernel !== undefined && !options.quiet) note(kernel);
+    await outputs.finish(options.each === true || apart);
+  } catch (err) {
+    await outputs.abandon();
+    throw err;
+  } finally {
+    for (const [signal, handler] of handlers) process.removeListener(signal, handler);
   }
-  process.removeListener('SIGINT', onSigint);
-  process.removeListener('SIGTERM', onSigint);
-  if (options.json && analyzeOptions.intervalNs === undefined) {
-    const jsonPath = options.json === true ? STDOUT : options.json;
-    await writeOutput(jsonPath, stringifyDocument(options.each ? documents : documents[0]));
-  }
-  if (interrupt.signal.aborted && !live) {
-    process.stdin.destroy(); // an open pipe would keep the process alive
-    note('interrupted: the results cover the packets read before Ctrl-C');
-    return EXIT_INTERRUPTED;
+  if (stoppedBy !== undefined && !live) {
+    note(`interrupted by ${stoppedBy === 'SIGINT' ? 'Ctrl-C' : stoppedBy}: the results cover the packets read before it`);
+    return 128 + STOP_SIGNALS[stoppedBy];
   }
   return ci.violated ? EXIT_FAIL_IF : EXIT_OK;
 }
 
-// A reader that goes away (`rttscan ... | head`) is not an error: stop quietly.
-process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-  if (err.code === 'EPIPE') process.exit(EXIT_OK);
-  throw err;
-});
+// A reader of stdout that goes away (`rttscan ... | head`) is not an error: stop quietly. One of
+// stderr (`2>&1 | head -1`) only stops the notes: the exit code stays the run's.
+stdout.listen(() => process.exit(EXIT_OK));
+stderr.listen(() => {});
 
 run(process.argv).then(
   (code) => {
     process.exitCode = code;
   },
   (err: unknown) => {
-    process.stderr.write(`rttscan: internal error (a bug, please report it):\n${(err as Error).stack ?? String(err)}\n`);
+    stderr.write(`rttscan: internal error (a bug, please report it):\n${(err as Error).stack ?? String(err)}\n`);
     process.exitCode = EXIT_INTERNAL;
   },
 );

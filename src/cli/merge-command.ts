@@ -8,13 +8,14 @@ import { Command } from 'commander';
 import { RttscanError } from '../errors.js';
 import { documentReport, mergeSummaries, type MergedSummary } from '../merge/merge-summaries.js';
 import type { SummaryDocument } from '../merge/summary-document.js';
-import { renderHistograms } from '../render/histogram.js';
-import { documentJson, stringifyDocument } from '../render/json.js';
-import { renderTable } from '../render/table.js';
+import { documentJson } from '../render/json.js';
 import { busiestFirst } from '../stats/group-order.js';
 import { baselineOption, CiChecks, EXIT_FAIL_IF, eachOption, failIfOption, readSummaryFile } from './ci-options.js';
 import { COMMANDER_OUTPUT } from './commander-output.js';
-import { checkOutputPath, STDOUT, writeOutput } from './output.js';
+import { checkOutputPath } from './output.js';
+import { outputPlanOf, planned } from './plan.js';
+import { RunOutputs } from './report-output.js';
+import type { OutputTarget } from './targets.js';
 
 /** The first argument that makes rttscan merge summaries; a capture file of that name is `./merge`. */
 export const MERGE_COMMAND = 'merge';
@@ -64,21 +65,15 @@ Fan out and reduce:
     .configureOutput(COMMANDER_OUTPUT);
 }
 
-function note(message: string): void {
-  process.stderr.write(`rttscan: ${message}\n`);
-}
-
-function out(text: string): void {
-  process.stdout.write(text);
-}
-
 function jsonOf(merged: MergedSummary): Record<string, unknown> {
   return documentJson(merged.head, { ...merged.report, groups: busiestFirst(merged.report.groups) }, merged.histogramUnit);
 }
 
-export async function runMerge(paths: readonly string[], options: MergeOptions): Promise<number> {
-  const jsonPath = options.json === undefined ? undefined : options.json === true ? STDOUT : options.json;
-  await checkOutputPath(jsonPath);
+export async function runMerge(paths: readonly string[], options: MergeOptions, stdio: { stdout: OutputTarget; stderr: OutputTarget }): Promise<number> {
+  const note = (message: string): void => void stdio.stderr.write(`rttscan: ${message}\n`);
+  const plan = outputPlanOf(options, false, ['table', 'histogram', 'json']);
+  const jsonTarget = planned(plan, 'json')?.target;
+  if (jsonTarget?.kind === 'file') await checkOutputPath(jsonTarget.path);
   if (paths.filter((p) => p === '-').length > 1) throw new RttscanError('usage', 'stdin (-) can be read only once');
   const docs: SummaryDocument[] = [];
   for (const path of paths) docs.push(...(await readSummaryFile(path)));
@@ -96,20 +91,19 @@ export async function runMerge(paths: readonly string[], options: MergeOptions):
   const by = reports[0]!.merged.report.by;
   if (options.baseline !== undefined && reports.some((r) => r.merged.report.by !== by)) throw new RttscanError('input', 'the summaries are grouped differently (--by): --each shows them, but one --baseline cannot apply to all');
   const ci = await CiChecks.fromOptions(options.failIf, options.baseline, by);
-  const table = options.table || (!options.histogram && !options.json && ci.baseline === undefined);
-  const deltasOut = jsonPath === STDOUT ? (text: string) => process.stderr.write(text) : out;
-  const textOnStdout = table || options.histogram || (ci.baseline !== undefined && deltasOut === out);
-  const documents: Record<string, unknown>[] = [];
-  for (const [i, { name, merged }] of reports.entries()) {
-    if (options.each && textOnStdout) out(`${i > 0 ? '\n' : ''}==> ${name} <==\n`);
-    const groups = busiestFirst(merged.report.groups);
-    if (options.histogram) out(renderHistograms(by, groups, merged.histogramUnit));
-    if (table) out(renderTable(groups));
-    deltasOut(ci.deltas(merged.report));
-    ci.check(merged.report, options.each ? ` (in ${name})` : '', note, quietNote);
-    documents.push(jsonOf(merged));
+  // The summaries' own histogram unit, whatever --ms says (merge has no --ms).
+  const outputs = await RunOutputs.open({ ...plan, histogramUnit: reports[0]!.merged.histogramUnit }, stdio.stdout, stdio.stderr);
+  try {
+    for (const [i, { name, merged }] of reports.entries()) {
+      if (options.each) outputs.header(name, i === 0);
+      outputs.report(merged.report, ci, options.each ? ` (in ${name})` : '', note, quietNote);
+      outputs.addDocument(jsonOf(merged));
+    }
+    await outputs.finish(options.each === true);
+  } catch (err) {
+    await outputs.abandon();
+    throw err;
   }
-  if (jsonPath !== undefined) await writeOutput(jsonPath, stringifyDocument(options.each ? documents : documents[0]));
   if (!options.quiet && !options.each) {
     const summary = reports[0]!.merged.report.summary;
     note(`merged ${docs.length} summaries of ${reports[0]!.merged.head.inputs.length} inputs: ${summary.count} samples`);

@@ -17,6 +17,12 @@ import { COMMANDER_OUTPUT } from './commander-output.js';
 
 export interface CliOptions extends TcprtCliOptions {
   histogram?: boolean;
+  extension?: boolean;
+  jsonl?: string | true;
+  read: string[];
+  join?: boolean;
+  ipv4?: boolean;
+  ipv6?: boolean;
   ms?: boolean;
   table?: boolean;
   csv?: string | true;
@@ -58,64 +64,94 @@ export interface CliOptions extends TcprtCliOptions {
 
 const GROUP_BYS: GroupBy[] = ['all', 'laddr', 'raddr', 'lport', 'rport', 'flow'];
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/** Options that may be given several times; commander's `[]` default would print as "(default: [])". */
+export const LIST_OPTIONS = ['laddr', 'raddr', 'lport', 'rport', 'local', 'tag', 'lports', 'pports', 'lportsRange', 'pportsRange', 'read'] as const;
+
+/** Lists that were not given become empty: see LIST_OPTIONS. */
+export function withListDefaults<T extends object>(options: T): T {
+  const filled = options as Record<string, unknown>;
+  for (const key of LIST_OPTIONS) filled[key] ??= [];
+  return options;
+}
+
+function list(flags: string, description: string): Option {
+  return new Option(flags, description).argParser(collect);
 }
 
 export function buildProgram(): Command {
   return new Command()
     .name('rttscan')
     .description('Passive TCP round-trip times from packet captures (pcap, pcapng, gzip, stdin) or a live interface.')
-    .version(VERSION, '-V, --version')
-    .argument('[files...]', 'capture files (pcap or pcapng, optionally gzipped); - or none with a pipe reads stdin')
+    .usage('[options] [files...] [-r FILE [BPF filter]]\n       rttscan merge [options] <summaries...>   (merge --help)')
+    .argument('[files...]', 'capture files (pcap or pcapng, optionally gzipped); - or none with a pipe reads stdin. After -r: a BPF filter, as tcpdump takes it')
+    .optionsGroup('Outputs (any combination; the table when none is asked for):')
+    .option('--table', 'one row per group: samples, min, p50, p90, p99, max, srtt, jitter, retrans (the default)')
     .option('--histogram', 'log2 histogram of RTTs, laid out like bcc tcprtt')
     .option('-m, --ms', 'histogram in milliseconds instead of microseconds')
-    .option('--table', 'one row per group: samples, min, p50, p90, p99, max, srtt, jitter, retrans (the default)')
-    .option('--csv [file]', 'one row per sample to FILE or - (stdout)')
-    .option('--json [file]', 'the whole summary as JSON to FILE or - (stdout)')
+    .option('-e, --extension', 'bcc tcprtt -e: the [AVG n] in each histogram header (rttscan always prints it)')
     .option('--chart', 'RTT over capture time, one line per group (the busiest 6)')
     .option('--samples', 'one line per sample, pping style')
-    .addOption(new Option('--by <key>', 'group samples by').choices(GROUP_BYS).default('all'))
-    .option('-b, --by-laddr', 'same as --by laddr (bcc tcprtt -b)')
-    .option('-B, --by-raddr', 'same as --by raddr (bcc tcprtt -B)')
-    .option('--laddr <cidr>', 'only local addresses in IP/CIDR (repeatable, or a comma list)', collect, [])
-    .option('--raddr <cidr>', 'only remote addresses in IP/CIDR (repeatable, or a comma list)', collect, [])
-    .option('--lport <port>', 'only these local ports (repeatable, or a comma list)', collect, [])
-    .option('--rport <port>', 'only these remote ports (repeatable, or a comma list)', collect, [])
-    .option('--from <time>', 'only samples at or after TIME: epoch seconds[.ns], ISO 8601, or +DURATION from the first packet')
-    .option('--to <time>', 'only samples before TIME (same forms as --from)')
-    .option('--interval <duration>', 'one report per DURATION of capture time, of wall time with --live (e.g. 10s, 500ms)')
-    .option('-T, --timestamp', 'print the time of each --interval report')
-    .option('--local <cidr>', 'the capture host(s): IP/CIDR, repeatable or a comma list (default: inferred)', collect, [])
+    .option('--csv [file]', 'one row per sample to FILE or - (stdout)')
+    .option('--jsonl [file]', 'one JSON object per sample, one per line, to FILE or - (stdout)')
+    .option('--json [file]', 'the whole summary as JSON to FILE or - (stdout); with --interval one line per interval')
+    .option('-q, --quiet', 'no notes on stderr, only data and errors')
+    .optionsGroup('Inputs and capture host:')
+    .addOption(list('-r, --read <file>', 'read this capture file, as tcpdump -r (repeatable); further arguments are a BPF filter'))
+    .option('--filter <bpf>', "only packets matching this BPF filter, as tcpdump's (live: compiled by libpcap; default tcp)")
+    .option('--join', 'analyse inputs that overlap in time as one capture point (several interfaces of one host)')
+    .addOption(list('--local <cidr>', 'the capture host(s): IP/CIDR, repeatable or a comma list (default: inferred)'))
     .option('--include-local', 'keep samples acknowledged by a local host (they time the local stack)')
     .option('--idle-ttl <duration>', 'forget a flow idle this long in capture time', '300s')
     .option('--exp-ttl <duration>', 'forget a closed (FIN/RST) flow this long after its last packet', '60s')
     .option('--max-flows <n>', 'most flows tracked at once; the least recently active are evicted', String(DEFAULTS.maxFlows))
+    .optionsGroup('Grouping and filters:')
+    .addOption(new Option('--by <key>', 'group samples by').choices(GROUP_BYS).default('all'))
+    .option('-b, --by-laddr', 'same as --by laddr (bcc tcprtt -b)')
+    .option('-B, --by-raddr', 'same as --by raddr (bcc tcprtt -B)')
+    .addOption(list('-a, --laddr <cidr>', 'only local addresses in IP/CIDR (repeatable, or a comma list)'))
+    .addOption(list('-A, --raddr <cidr>', 'only remote addresses in IP/CIDR (repeatable, or a comma list)'))
+    .addOption(list('-p, --lport <port>', 'only these local ports (repeatable, or a comma list)'))
+    .addOption(list('-P, --rport <port>', 'only these remote ports (repeatable, or a comma list)'))
+    .option('-4, --ipv4', 'only IPv4 connections')
+    .option('-6, --ipv6', 'only IPv6 connections')
+    .optionsGroup('Time:')
+    .option('--from <time>', 'only samples at or after TIME: epoch seconds[.ns], ISO 8601, or +DURATION from the first packet')
+    .option('--to <time>', 'only samples before TIME (same forms as --from)')
+    .option('-i, --interval <duration>', 'one report per DURATION of capture time, of wall time with --live (e.g. 10s, 500ms; bare numbers are seconds)')
+    .option('-T, --timestamp', 'print the time of each --interval report before it (human reports only)')
     // TCP-RT (engines/tcprt, cli/tcprt.ts)
+    .optionsGroup('TCP-RT (per-request records, as Alibaba tcp_rt writes them):')
     .option('--tcprt [dir]', 'TCP-RT task records (R W N P E) and per-port stats lines: to stdout, or DIR/rt-network-log and DIR/rt-network-stats')
-    .option('--lports <ports>', 'TCP-RT local mode on these local (server) ports: comma list, up to 6', collect, [])
-    .option('--pports <ports>', 'TCP-RT peer mode on these remote (server) ports: comma list, up to 6', collect, [])
-    .option('--lports-range <lo-hi>', 'TCP-RT local mode on a range of local ports (up to 3, repeatable or a comma list)', collect, [])
-    .option('--pports-range <lo-hi>', 'TCP-RT peer mode on a range of remote ports (up to 3, repeatable or a comma list)', collect, [])
+    .addOption(list('--lports <ports>', 'TCP-RT local mode on these local (server) ports: comma list, up to 6'))
+    .addOption(list('--pports <ports>', 'TCP-RT peer mode on these remote (server) ports: comma list, up to 6'))
+    .addOption(list('--lports-range <lo-hi>', 'TCP-RT local mode on a range of local ports (up to 3, repeatable or a comma list)'))
+    .addOption(list('--pports-range <lo-hi>', 'TCP-RT peer mode on a range of remote ports (up to 3, repeatable or a comma list)'))
     .option('--tcprt-mode <mode>', 'TCP-RT parsing: default, http (V7 R lines, R.C) or https (V7, R.H R.A R.Z)')
     .option('--first-frame <bytes>', 'TCP-RT R.F: when the peer had acknowledged these many response bytes (up to 4, e.g. 100,2000,20000)')
     .option('--stats-interval <duration>', 'TCP-RT stats lines every DURATION of capture time (default 60s; 0: none)')
     .option('--tcprt-config <file>', 'TCP-RT settings from a tcprt.yaml file (global, per-port, init); flags override it')
     .option('--tcprt-flush', 'TCP-RT: report connections still open at the end as if closed at their last packet')
+    .optionsGroup('Live capture:')
     .option('--live <iface>', 'capture on IFACE (libpcap; root or CAP_NET_RAW) until Ctrl-C, SIGTERM or --duration')
     .option('--list-interfaces', 'list the interfaces --live can capture on, with their addresses')
-    .option('--filter <bpf>', 'live: BPF filter, compiled by libpcap (default: tcp)')
     .option('--snaplen <bytes>', 'live: bytes kept of each packet; headers are all rttscan reads (default: 256)')
     .option('--promisc', 'live: put the interface in promiscuous mode')
-    .option('--duration <duration>', 'live: stop after DURATION of wall time (e.g. 60s)')
+    .option('-d, --duration <duration>', 'live: stop after DURATION of wall time (e.g. 60s; bare numbers are seconds)')
     .addOption(new Option('--backend <name>', 'live: capture with the libpcap binding or with tcpdump (default: libpcap if installed)').choices(['libpcap', 'tcpdump']))
     .option('--statsd <host:port>', 'live: send DogStatsD gauges (go-metro names) every --interval (default 10s)')
-    .option('--tag <key:value>', 'live: a DogStatsD tag added to every gauge (repeatable)', collect, [])
-    .option('-q, --quiet', 'no notes on stderr, only data and errors')
-    .option('--verbose', 'print stack traces with errors')
+    .addOption(list('--tag <key:value>', 'live: a DogStatsD tag added to every gauge (repeatable)'))
+    .optionsGroup('CI:')
     .addOption(failIfOption())
     .addOption(baselineOption())
     .addOption(eachOption('input file'))
+    .optionsGroup('Other:')
+    .option('--verbose', 'print stack traces with errors')
+    .version(VERSION, '-V, --version')
+    .helpOption('-h, --help', 'display help for command')
     .addHelpText(
       'after',
       `
@@ -204,6 +240,22 @@ function timeSpec(option: string, text: string | undefined): TimeSpec | undefine
   return { epoch };
 }
 
+function ipVersionOf(options: CliOptions): 4 | 6 | undefined {
+  if (options.ipv4 && options.ipv6) throw usage('-4 and -6 cannot be combined: leave both out for both families');
+  return options.ipv4 ? 4 : options.ipv6 ? 6 : undefined;
+}
+
+/**
+ * The capture files and the BPF filter: files as arguments, or tcpdump's way, `-r FILE` with the
+ * filter expression as the remaining arguments (`rttscan -r f.pcap tcp port 443`).
+ */
+export function inputsOf(args: readonly string[], options: CliOptions): { files: string[]; filter: string | undefined } {
+  if (options.read.length === 0) return { files: [...args], filter: options.filter };
+  if (args.length === 0) return { files: [...options.read], filter: options.filter };
+  if (options.filter !== undefined) throw usage(`a filter is given twice: --filter '${options.filter}' and after -r, '${args.join(' ')}'`);
+  return { files: [...options.read], filter: args.join(' ') };
+}
+
 export function groupByOf(options: CliOptions): GroupBy {
   if (options.byLaddr && options.byRaddr) throw usage('-b and -B cannot be combined; use --by');
   if (options.byLaddr) return 'laddr';
@@ -216,12 +268,12 @@ export function analyzeOptionsOf(options: CliOptions): AnalyzeOptions {
   const local = cidrs('--local', options.local);
   const maxFlows = options.maxFlows ?? '';
   if (!/^\d+$/.test(maxFlows) || Number(maxFlows) < 1) throw usage(`--max-flows: '${maxFlows}' is not a positive whole number`);
-  if (options.timestamp && options.interval === undefined) throw usage('-T/--timestamp needs --interval');
   return {
     by: groupByOf(options),
     vantage: local.length > 0 ? givenVantage(local, splitList(options.local)) : undefined,
     includeLocal: options.includeLocal ?? false,
     filters: {
+      ipVersion: ipVersionOf(options),
       laddr: cidrs('--laddr', options.laddr),
       raddr: cidrs('--raddr', options.raddr),
       lport: ports('--lport', options.lport),

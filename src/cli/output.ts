@@ -1,27 +1,7 @@
-/** Where rendered text goes: stdout for `-` (or no path), otherwise a file. */
+/** Output paths checked before a run. */
 import { open } from 'node:fs/promises';
 import { RttscanError } from '../errors.js';
-
-export const STDOUT = '-';
-
-export async function writeOutput(path: string, text: string): Promise<void> {
-  if (path === STDOUT) {
-    await new Promise<void>((resolve, reject) => {
-      process.stdout.write(text, (err) => (err ? reject(err) : resolve()));
-    });
-    return;
-  }
-  try {
-    const handle = await open(path, 'w');
-    try {
-      await handle.writeFile(text);
-    } finally {
-      await handle.close();
-    }
-  } catch (err) {
-    throw new RttscanError('input', `${path}: cannot write (${(err as Error).message})`);
-  }
-}
+import { STDOUT } from './plan.js';
 
 const CAPTURE_MAGICS = [0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1, 0x0a0d0d0a];
 

@@ -26,7 +26,9 @@ import type { TcprtSummary } from '../engines/tcprt/tcprt-engine.js';
 import { RttscanError } from '../errors.js';
 import { tcprtRecordLine, tcprtStatsLines } from '../render/tcprt.js';
 import { parseDurationNs } from '../time.js';
-import { checkOutputPath, STDOUT } from './output.js';
+import { checkOutputPath } from './output.js';
+import { STDOUT } from './plan.js';
+import { outputError, type OutputTarget } from './targets.js';
 
 export interface TcprtCliOptions {
   tcprt?: string | true;
@@ -142,19 +144,22 @@ export class TcprtOutput {
   private readonly files: { log: WriteStream; stats: WriteStream } | undefined;
   private failure: Error | undefined;
 
-  private constructor(readonly dir: string | undefined) {
+  private constructor(
+    readonly dir: string | undefined,
+    private readonly stdout: OutputTarget,
+  ) {
     if (dir !== undefined) {
       const open = (name: string): WriteStream =>
         createWriteStream(join(dir, name)).on('error', (err) => {
-          this.failure ??= new RttscanError('input', `${join(dir, name)}: cannot write (${err.message})`);
+          this.failure ??= outputError(join(dir, name), err);
         });
       this.files = { log: open('rt-network-log'), stats: open('rt-network-stats') };
     }
   }
 
-  /** `target` is `-` (stdout) or a directory, created if missing. */
-  static async open(target: string): Promise<TcprtOutput> {
-    if (target === STDOUT) return new TcprtOutput(undefined);
+  /** `target` is `-` (stdout, written through `stdout`) or a directory, created if missing. */
+  static async open(target: string, stdout: OutputTarget): Promise<TcprtOutput> {
+    if (target === STDOUT) return new TcprtOutput(undefined, stdout);
     await checkOutputPath(target);
     const st = await stat(target).catch(() => undefined);
     if (st !== undefined && !st.isDirectory()) throw usage(`--tcprt: ${target} is not a directory (records go to DIR/rt-network-log and DIR/rt-network-stats; --tcprt alone prints them)`);
@@ -163,7 +168,7 @@ export class TcprtOutput {
     } catch (err) {
       throw new RttscanError('input', `--tcprt: cannot create directory ${target} (${(err as Error).message})`);
     }
-    return new TcprtOutput(target);
+    return new TcprtOutput(target, stdout);
   }
 
   readonly sink: Pick<NonNullable<AnalyzeOptions['tcprt']>, 'onRecord' | 'onStats'> = {
@@ -182,7 +187,7 @@ export class TcprtOutput {
 
   private flush(): void {
     if (this.files === undefined) {
-      if (this.logText !== '') process.stdout.write(this.logText);
+      this.stdout.write(this.logText);
     } else {
       if (this.logText !== '') this.files.log.write(this.logText);
       if (this.statsText !== '') this.files.stats.write(this.statsText);

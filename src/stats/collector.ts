@@ -22,6 +22,8 @@ function senderHalf(flow: Flow<RttConnection>, ackedByA: boolean): HalfConnectio
 export type GroupBy = 'all' | 'laddr' | 'raddr' | 'lport' | 'rport' | 'flow';
 
 export interface SampleFilters {
+  /** Only connections of this IP version (bcc's -4/-6). */
+  ipVersion?: 4 | 6;
   laddr: Cidr[];
   raddr: Cidr[];
   lport: Set<number>;
@@ -135,6 +137,8 @@ export class SampleCollector {
   localAcked = 0;
   /** Samples dropped by --laddr/--raddr/--lport/--rport. */
   filtered = 0;
+  /** Samples kept over the whole run (the statistics restart each --interval; this does not). */
+  kept = 0;
   vantage: Vantage | undefined;
   onSample: SampleListener | undefined;
   private readonly endpoints = new SampleEndpoints();
@@ -224,6 +228,7 @@ export class SampleCollector {
       else this.filtered++;
       return;
     }
+    this.kept++;
     const rttUs = rttNs / 1000;
     group.stats.add(rttUs);
     if (group.stats !== this.summary) this.summary.add(rttUs);
@@ -262,6 +267,7 @@ export class SampleCollector {
     const rport = rAt === 0 ? flow.portA : flow.portB;
     const f = this.options.filters;
     if (
+      (f.ipVersion !== undefined && version !== f.ipVersion) ||
       (f.laddr.length > 0 && !f.laddr.some((c) => cidrContains(c, version, addrs, lAt))) ||
       (f.raddr.length > 0 && !f.raddr.some((c) => cidrContains(c, version, addrs, rAt))) ||
       (f.lport.size > 0 && !f.lport.has(lport)) ||

@@ -1,0 +1,159 @@
+/**
+ * Prints a run through its output plan: opens every target before anything is read (so a file
+ * target exists in every mode, even for a run with no sample), feeds the per-sample sinks, prints
+ * each report (the end of a run, of an --interval, of a capture point, of a merge), and closes
+ * everything. One object per run, shared by analysis, --each, --interval, live and merge.
+ */
+import type { AnalysisReport, AnalyzeOptions } from '../analyze.js';
+import { renderChart } from '../render/chart.js';
+import { CSV_HEADER, CsvRows } from '../render/csv.js';
+import { renderHistograms } from '../render/histogram.js';
+import { renderJsonLine, stringifyDocument } from '../render/json.js';
+import { JsonLines } from '../render/jsonl.js';
+import { SampleSink } from '../render/sample-sink.js';
+import { SampleLines } from '../render/samples.js';
+import { renderTable } from '../render/table.js';
+import { busiestFirst } from '../stats/group-order.js';
+import { epochSeconds } from '../time.js';
+import type { CiChecks } from './ci-options.js';
+import { humanTextOnStdout, planned, REPORTS, type OutputPlan, type PlannedReport, type TargetSpec } from './plan.js';
+import { FileTarget, type OutputTarget } from './targets.js';
+import { stdoutColumns } from './terminal.js';
+
+export class RunOutputs {
+  private readonly files = new Map<string, FileTarget>();
+  private readonly sinks: SampleSink[] = [];
+  private readonly documents: Record<string, unknown>[] = [];
+
+  private constructor(
+    readonly plan: OutputPlan,
+    readonly stdout: OutputTarget,
+    readonly stderr: OutputTarget,
+  ) {}
+
+  /** Opens (creates or truncates) every file target of the plan. */
+  static async open(plan: OutputPlan, stdout: OutputTarget, stderr: OutputTarget): Promise<RunOutputs> {
+    const outputs = new RunOutputs(plan, stdout, stderr);
+    try {
+      for (const r of plan.reports) {
+        if (r.target.kind === 'file') outputs.files.set(r.target.path, await FileTarget.open(r.target.path));
+      }
+    } catch (err) {
+      await outputs.closeFiles().catch(() => {});
+      throw err;
+    }
+    for (const r of plan.reports) {
+      if (!REPORTS[r.name].perSample) continue;
+      const target = outputs.target(r.target);
+      if (r.name === 'csv') outputs.sinks.push(new SampleSink(new CsvRows(), target, CSV_HEADER));
+      else if (r.name === 'jsonl') outputs.sinks.push(new SampleSink(new JsonLines(), target));
+      else if (r.name === 'samples') outputs.sinks.push(new SampleSink(new SampleLines(), target));
+    }
+    return outputs;
+  }
+
+  target(spec: TargetSpec): OutputTarget {
+    if (spec.kind === 'file') return this.files.get(spec.path)!;
+    return spec.kind === 'stderr' ? this.stderr : this.stdout;
+  }
+
+  /** The library's per-sample callback and backpressure for the plan's sinks (none without sinks). */
+  sampleHooks(): Pick<AnalyzeOptions, 'onSample' | 'backpressure'> {
+    const sinks = this.sinks;
+    if (sinks.length === 0) return {};
+    const onSample: AnalyzeOptions['onSample'] =
+      sinks.length === 1 ? (ackNs, rttNs, kind, endpoints, base) => sinks[0]!.add(base, ackNs, rttNs, kind, endpoints) : (ackNs, rttNs, kind, endpoints, base) => {
+            for (const sink of sinks) sink.add(base, ackNs, rttNs, kind, endpoints);
+          };
+    const backpressure = (): Promise<void> | undefined => {
+      let waits: Promise<void>[] | undefined;
+      for (const sink of sinks) {
+        const wait = sink.pending;
+        if (wait !== undefined) (waits ??= []).push(wait);
+      }
+      return waits && Promise.all(waits).then(() => undefined);
+    };
+    return { onSample, backpressure };
+  }
+
+  /** Writes what the sinks hold (before a report is printed, so stdout stays in order). */
+  flushSamples(): void {
+    for (const sink of this.sinks) sink.flush();
+  }
+
+  /** `==> name <==` before each report of --each or of several capture points, as tail does. */
+  header(name: string, first: boolean): void {
+    if (humanTextOnStdout(this.plan)) this.stdout.write(`${first ? '' : '\n'}==> ${name} <==\n`);
+  }
+
+  /**
+   * The human reports of one span (a run, an interval, a capture point) and the CI checks on it.
+   * `interval`: -T's time line first, and --json as one line.
+   */
+  report(report: AnalysisReport, ci: CiChecks, context: string, say: (message: string) => void, quietNote: (message: string) => void, interval = false): void {
+    this.flushSamples();
+    const groups = busiestFirst(report.groups);
+    const sorted = { ...report, groups };
+    const unit = this.plan.histogramUnit;
+    if (interval && this.plan.timestamps) {
+      const end = new Date(epochSeconds(report.base, report.endNs) * 1000).toISOString().slice(11, 19);
+      this.stdout.write(`${end}\n`);
+    }
+    for (const r of this.plan.reports) {
+      const out = this.target(r.target);
+      if (r.name === 'histogram') out.write(renderHistograms(report.by, groups, unit));
+      else if (r.name === 'table') out.write(renderTable(groups, stdoutColumns()));
+      else if (r.name === 'chart') out.write(renderChart(groups, report.base, report.startNs, this.plan.colors));
+      else if (r.name === 'deltas') out.write(ci.deltas(report));
+      else if (r.name === 'json' && interval) out.write(renderJsonLine(sorted, unit));
+    }
+    ci.check(report, context, say, quietNote);
+  }
+
+  /** A --json document, written when the run ends (an array of them with --each or several points). */
+  addDocument(doc: Record<string, unknown>): void {
+    this.documents.push(doc);
+  }
+
+  get json(): PlannedReport | undefined {
+    return planned(this.plan, 'json');
+  }
+
+  /** Writes the --json documents (one, or an array) and closes every target; throws a write error. */
+  async finish(asArray: boolean): Promise<void> {
+    this.flushSamples();
+    const json = this.json;
+    if (json !== undefined && this.documents.length > 0) this.target(json.target).write(stringifyDocument(asArray ? this.documents : this.documents[0]));
+    let failure: unknown;
+    for (const close of [() => this.closeFiles(), () => this.stdout.close(), () => this.stderr.close()]) {
+      try {
+        await close();
+      } catch (err) {
+        failure ??= err;
+      }
+    }
+    if (failure !== undefined) throw failure;
+  }
+
+  /** After an error: closes the files, ignoring further errors (the first one is reported). */
+  async abandon(): Promise<void> {
+    await this.closeFiles().catch(() => {});
+  }
+
+  private async closeFiles(): Promise<void> {
+    let failure: unknown;
+    for (const file of this.files.values()) {
+      try {
+        await file.close();
+      } catch (err) {
+        failure ??= err;
+      }
+    }
+    if (failure !== undefined) throw failure;
+  }
+
+  /** Reopens the file targets (for a SIGHUP after a log rotation). */
+  async reopenFiles(): Promise<void> {
+    for (const file of this.files.values()) await file.reopen();
+  }
+}

@@ -1,0 +1,179 @@
+/**
+ * Where output bytes go: stdout, stderr or a file, each one object that every report writing
+ * there shares (so their order is the order of the writes). A target buffers nothing itself
+ * beyond its stream: `write` says when the stream is full and `drained` waits for it, which is
+ * how per-sample sinks hold back the reading of the capture (backpressure). A write error
+ * (a full disk, /dev/full, a closed pipe) becomes one RttscanError naming the target, raised
+ * by the next write or by close(). File targets can be reopened (to follow a log rotation).
+ */
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { RttscanError } from '../errors.js';
+
+/** A stream write error, as one line: `rtt.csv: cannot write (no space left on device)`. */
+export function outputError(name: string, err: unknown): RttscanError {
+  const e = err as NodeJS.ErrnoException;
+  const reasons: Record<string, string> = {
+    ENOSPC: 'no space left on device',
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+    EISDIR: 'is a directory',
+    ENOENT: 'no such directory',
+    EROFS: 'read-only file system',
+    EDQUOT: 'disk quota exceeded',
+    EFBIG: 'file too large',
+    EIO: 'input/output error',
+  };
+  return new RttscanError('output', `${name}: cannot write (${reasons[e.code ?? ''] ?? e.message ?? String(err)})`);
+}
+
+export interface OutputTarget {
+  /** How messages name it: `stdout`, `stderr` or the path. */
+  readonly name: string;
+  readonly kind: 'stdout' | 'stderr' | 'file';
+  /** Writes text; false when the stream is full (then await drained()). Throws after a write error. */
+  write(text: string): boolean;
+  /** Resolves once the stream can take more; rejects with the write error, if any. */
+  drained(): Promise<void>;
+  /** Everything written is out (and a file closed); throws the write error, if any. */
+  close(): Promise<void>;
+  /** Files only: close and open the path again (what a log rotation's SIGHUP asks for). */
+  reopen?(): Promise<void>;
+  /** Called before each write (the progress line clears itself from the terminal). */
+  beforeWrite?: () => void;
+}
+
+/** Writes to a Node stream, remembering the first error. */
+abstract class StreamTarget implements OutputTarget {
+  abstract readonly name: string;
+  abstract readonly kind: 'stdout' | 'stderr' | 'file';
+  beforeWrite?: () => void;
+  protected failure: RttscanError | undefined;
+
+  protected abstract get stream(): NodeJS.WritableStream & { writableNeedDrain?: boolean };
+
+  protected fail(err: unknown): void {
+    this.failure ??= outputError(this.name, err);
+  }
+
+  write(text: string): boolean {
+    if (this.failure) throw this.failure;
+    if (text === '') return true;
+    this.beforeWrite?.();
+    return this.stream.write(text);
+  }
+
+  drained(): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (!this.stream.writableNeedDrain) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const stream = this.stream;
+      const done = (): void => {
+        stream.off('drain', done);
+        stream.off('error', done);
+        stream.off('close', done);
+        if (this.failure) reject(this.failure);
+        else resolve();
+      };
+      stream.on('drain', done).on('error', done).on('close', done);
+    });
+  }
+
+  abstract close(): Promise<void>;
+}
+
+/**
+ * process.stdout or process.stderr. A reader that goes away (EPIPE: `rttscan ... | head`) is
+ * not an error: stdout then stops the run quietly (see main.ts), stderr just stops being written.
+ */
+export class StdioTarget extends StreamTarget {
+  readonly name: 'stdout' | 'stderr';
+  readonly kind: 'stdout' | 'stderr';
+  /** Set once the reader went away (EPIPE). */
+  closedByReader = false;
+
+  constructor(which: 'stdout' | 'stderr') {
+    super();
+    this.name = this.kind = which;
+  }
+
+  protected get stream(): NodeJS.WriteStream {
+    return this.kind === 'stdout' ? process.stdout : process.stderr;
+  }
+
+  /** Listens for the stream's errors; main.ts does this once for stdout and stderr. */
+  listen(onReaderGone: () => void): void {
+    this.stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') {
+        this.closedByReader = true;
+        onReaderGone();
+      } else {
+        this.fail(err);
+      }
+    });
+  }
+
+  override write(text: string): boolean {
+    if (this.closedByReader) return true;
+    return super.write(text);
+  }
+
+  async close(): Promise<void> {
+    if (!this.closedByReader && !this.failure) {
+      // An empty write's callback comes once everything before it is written (or failed).
+      await new Promise<void>((resolve) => this.stream.write('', () => resolve()));
+    }
+    if (this.failure) throw this.failure;
+  }
+}
+
+/** A file, created (or truncated) when the target opens, before any capture is read. */
+export class FileTarget extends StreamTarget {
+  readonly kind = 'file';
+  private file: WriteStream;
+
+  private constructor(readonly name: string) {
+    super();
+    this.file = this.open();
+  }
+
+  /** Opens the file; an error (no such directory, permission) is the same one line. */
+  static async open(path: string): Promise<FileTarget> {
+    const target = new FileTarget(path);
+    await target.opened();
+    return target;
+  }
+
+  protected get stream(): WriteStream {
+    return this.file;
+  }
+
+  private open(): WriteStream {
+    return createWriteStream(this.name).on('error', (err) => this.fail(err));
+  }
+
+  private async opened(): Promise<void> {
+    const file = this.file;
+    if (file.pending) await new Promise<void>((resolve) => file.once('ready', resolve).once('error', () => resolve()));
+    if (this.failure) throw this.failure;
+  }
+
+  async close(): Promise<void> {
+    const file = this.file;
+    if (!file.closed && !file.destroyed) {
+      // end()'s callback gets a write error before the stream emits it.
+      await new Promise<void>((resolve) =>
+        file.end((err?: Error | null) => {
+          if (err) this.fail(err);
+          resolve();
+        }),
+      );
+    }
+    if (this.failure) throw this.failure;
+  }
+
+  async reopen(): Promise<void> {
+    await this.close();
+    this.file = this.open();
+    await this.opened();
+  }
+}

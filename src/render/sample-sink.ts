@@ -1,0 +1,57 @@
+/**
+ * A per-sample output (--csv, --jsonl, --samples) as a sink with backpressure: lines gather in
+ * a string and go out in pieces of SINK_FLUSH_CHARS; when the stream behind says it is full,
+ * `pending` holds a promise that the reading of the capture awaits before its next chunk
+ * (AnalyzeOptions.backpressure). So however slow the reader of the output, what waits in memory
+ * is one chunk's worth of samples, never the whole run.
+ */
+import type { SampleKind } from '../engines/rtt/rtt-engine.js';
+import type { SampleEndpoints } from '../stats/collector.js';
+import type { TimeBase } from '../time.js';
+
+/** Where a sink writes: write() says false when full; drained() waits until it is not. */
+export interface SinkStream {
+  write(text: string): boolean;
+  drained(): Promise<void>;
+}
+
+export interface SampleFormat {
+  line(base: TimeBase, ackNs: number, rttNs: number, kind: SampleKind, endpoints: SampleEndpoints): string;
+}
+
+/** Characters gathered before a write: big enough that per-write costs vanish (bench/run.ts). */
+export const SINK_FLUSH_CHARS = 64 * 1024;
+
+export class SampleSink {
+  private text = '';
+  private full = false;
+
+  constructor(
+    private readonly format: SampleFormat,
+    private readonly out: SinkStream,
+    /** Written before the first line (a CSV header). */
+    header = '',
+  ) {
+    this.text = header;
+  }
+
+  add(base: TimeBase, ackNs: number, rttNs: number, kind: SampleKind, endpoints: SampleEndpoints): void {
+    this.text += this.format.line(base, ackNs, rttNs, kind, endpoints);
+    if (this.text.length >= SINK_FLUSH_CHARS) this.flush();
+  }
+
+  /** Writes what has gathered. */
+  flush(): void {
+    if (this.text === '') return;
+    const text = this.text;
+    this.text = '';
+    if (!this.out.write(text)) this.full = true;
+  }
+
+  /** A promise to await before reading on, when the stream is full; undefined otherwise. */
+  get pending(): Promise<void> | undefined {
+    if (!this.full) return undefined;
+    this.full = false;
+    return this.out.drained();
+  }
+}
