@@ -18,7 +18,9 @@
  * same file); the npm pcap-parser package next to the floor on a µs copy of the 2 M-packet
  * capture (it rejects ns); and the memory per active flow: analyze() over 1 M connections that
  * are all open at once (bench/generate-flows.ts), its peak RSS above that of the same run over an
- * empty capture, divided by the peak number of active flows.
+ * empty capture, divided by the peak number of active flows. And the per-sample outputs
+ * (bench/outputs.ts): the CLI writing --csv (and --jsonl) over the same run writing --json, and
+ * the peak RSS of `--csv -` into a reader slower than the analysis.
  *
  * Every run is its own process (bench/measure.ts, or the CLI and tcptrace themselves), so heaps,
  * JIT state and peak RSS do not leak from one into the next; kinds are interleaved (the CLI and
@@ -31,6 +33,7 @@
  *   --force          regenerate the captures even if the cached ones are current
  *   --no-rss         skip the 250 MiB capture and the peak-RSS check
  *   --no-flows       skip the 1 M-flow capture and the memory per flow
+ *   --no-outputs     skip the per-sample outputs: --csv and --jsonl over --json, and --csv into a slow reader
  *   --chunk-sweep    also time readers+decoders at several chunk sizes (for CHUNK_SIZE)
  *   --no-wait        start each run at once instead of waiting (up to 3 s) for idle CPUs
  *   --live-soak [SECONDS] [--backend libpcap|tcpdump]
@@ -48,6 +51,7 @@ import { CHUNK_SIZE } from '../src/capture/input.js';
 import { ensureCaptures, type CaptureMeta, type SpecName } from './generate.js';
 import { ensureFlowCaptures } from './generate-flows.js';
 import { runLiveSoak } from './live-soak.js';
+import { benchOutputs } from './outputs.js';
 import type { MeasureResult } from './measure.js';
 
 const TARGET_DECODE_PPS = 5e6;
@@ -57,8 +61,13 @@ const TARGET_RSS_BYTES = 100e6;
 const TARGET_ANALYZE_PPS = 3e6;
 /** Wall time of the rttscan CLI over tcptrace's, both whole processes on the same file. */
 const TARGET_TCPTRACE_RATIO = 1;
+/** The CLI writing --csv (every sample) over the same run writing --json (issue 10). */
+const TARGET_CSV_RATIO = 1.3;
+/** Peak RSS of `--csv -` into a slow reader: flat, whatever the number of samples. */
+const TARGET_SLOW_READER_RSS_BYTES = 100e6;
 /** Peak RSS above the baseline, per active flow. */
 const TARGET_BYTES_PER_FLOW = 1000;
+const SLOW_READER_DESCRIPTION = '256 KiB every 20 ms, about 13 MB/s';
 const SWEEP_CHUNKS = [64 << 10, 256 << 10, 1 << 20, 4 << 20, 16 << 20];
 
 const MEASURE_SCRIPT = fileURLToPath(new URL('./measure.js', import.meta.url));
@@ -75,6 +84,7 @@ interface Options {
   flows: boolean;
   chunkSweep: boolean;
   wait: boolean;
+  outputs: boolean;
 }
 
 function positive(flag: string, value: string | undefined): number {
@@ -84,7 +94,7 @@ function positive(flag: string, value: string | undefined): number {
 }
 
 function parseOptions(argv: readonly string[]): Options {
-  const options: Options = { reps: 5, flowReps: 2, force: false, rss: true, flows: true, chunkSweep: false, wait: true };
+  const options: Options = { reps: 5, flowReps: 2, force: false, rss: true, flows: true, chunkSweep: false, wait: true, outputs: true };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--reps') options.reps = positive(arg, argv[++i]);
@@ -94,7 +104,8 @@ function parseOptions(argv: readonly string[]): Options {
     else if (arg === '--no-flows') options.flows = false;
     else if (arg === '--chunk-sweep') options.chunkSweep = true;
     else if (arg === '--no-wait') options.wait = false;
-    else throw new Error(`unknown option ${arg} (--reps N, --flow-reps N, --force, --no-rss, --no-flows, --chunk-sweep, --no-wait)`);
+    else if (arg === '--no-outputs') options.outputs = false;
+    else throw new Error(`unknown option ${arg} (--reps N, --flow-reps N, --force, --no-rss, --no-flows, --no-outputs, --chunk-sweep, --no-wait)`);
   }
   return options;
 }
@@ -394,6 +405,8 @@ async function main(): Promise<void> {
     }
   }
 
+  const outputs = options.outputs ? await benchOutputs(CLI_SCRIPT, main.file, options.reps, log) : undefined;
+
   const sweep: Summary[] = [];
   if (options.chunkSweep) {
     for (const size of SWEEP_CHUNKS) {
@@ -430,6 +443,8 @@ async function main(): Promise<void> {
     analyzePps: analyzed.packetsPerSec >= TARGET_ANALYZE_PPS,
     tcptraceRatio: cliRatio === undefined ? null : cliRatio <= TARGET_TCPTRACE_RATIO,
     bytesPerFlow: bytesPerFlow === undefined ? null : bytesPerFlow <= TARGET_BYTES_PER_FLOW,
+    csvRatio: outputs === undefined ? null : outputs.csvRatio <= TARGET_CSV_RATIO,
+    slowReaderRss: outputs === undefined ? null : outputs.slowReaderPeakRssBytes <= TARGET_SLOW_READER_RSS_BYTES,
   };
   const verdict = (ok: boolean): string => (ok ? 'ok' : 'MISSED');
 
@@ -531,6 +546,20 @@ async function main(): Promise<void> {
         `${int(peakActive)} flows active at once, none evicted or expired`,
     );
   }
+  if (outputs !== undefined) {
+    out.push('');
+    out.push(
+      `per-sample outputs, whole CLI processes, best of ${options.reps}: --json OUT ${fixed(outputs.jsonBestMs, 0)} ms, --csv OUT ${fixed(outputs.csvBestMs, 0)} ms ` +
+        `(${int(samples)} rows, ${mb(outputs.csvBytes)} MB), --jsonl OUT ${fixed(outputs.jsonlBestMs, 0)} ms`,
+    );
+    out.push(
+      `ratio --csv / --json: ${outputs.csvRatio.toFixed(2)}x   (target <= ${TARGET_CSV_RATIO}x: ${verdict(pass.csvRatio === true)}); --jsonl / --json: ${outputs.jsonlRatio.toFixed(2)}x`,
+    );
+    out.push(
+      `--csv - into a slow reader (${SLOW_READER_DESCRIPTION}): peak RSS ${mb(outputs.slowReaderPeakRssBytes)} MB   (target <= ${TARGET_SLOW_READER_RSS_BYTES / 1e6} MB: ${verdict(pass.slowReaderRss === true)}); ` +
+        `${mb(outputs.slowReaderBytes)} MB read in ${fixed(outputs.slowReaderMs / 1000, 1)} s`,
+    );
+  }
   out.push('');
   out.push(
     options.wait
@@ -618,6 +647,19 @@ async function main(): Promise<void> {
             bytes_per_flow: Math.round(bytesPerFlow!),
             analyze: strip(flows),
           },
+    outputs:
+      outputs === undefined
+        ? null
+        : {
+            json_best_ms: round(outputs.jsonBestMs),
+            csv_best_ms: round(outputs.csvBestMs),
+            jsonl_best_ms: round(outputs.jsonlBestMs),
+            csv_ratio: round(outputs.csvRatio),
+            jsonl_ratio: round(outputs.jsonlRatio),
+            csv_bytes: outputs.csvBytes,
+            slow_reader_peak_rss_bytes: outputs.slowReaderPeakRssBytes,
+            slow_reader_ms: round(outputs.slowReaderMs),
+          },
     chunk_sweep: sweep.length === 0 ? null : SWEEP_CHUNKS.map((size, i) => ({ chunk_bytes: size, ...strip(sweep[i]!) })),
     targets: {
       readers_decoders_packets_per_sec: TARGET_DECODE_PPS,
@@ -626,6 +668,8 @@ async function main(): Promise<void> {
       analyze_packets_per_sec: TARGET_ANALYZE_PPS,
       ratio_cli_tcptrace: TARGET_TCPTRACE_RATIO,
       bytes_per_flow: TARGET_BYTES_PER_FLOW,
+      csv_ratio: TARGET_CSV_RATIO,
+      slow_reader_peak_rss_bytes: TARGET_SLOW_READER_RSS_BYTES,
     },
     pass,
     seconds: round(Number(process.hrtime.bigint() - started) / 1e9),

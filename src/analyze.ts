@@ -267,11 +267,16 @@ export class Analysis {
     this.table.expire(nowNs);
   }
 
-  /** The input is exhausted (or the run interrupted): settle everything still open. */
-  finish(): void {
+  /**
+   * The input is exhausted (or the run interrupted): settles everything still open. With
+   * `backpressure` (a per-sample output that may be slow), samples that waited for the vantage
+   * decision are handed out in slices, with the output drained between them.
+   */
+  async finish(backpressure?: () => Promise<void> | undefined): Promise<void> {
     this.table.flush(this.lastNs);
     this.tcprtSummary = this.tcprt?.finish();
-    this.collector.decide();
+    if (backpressure === undefined) this.collector.decide();
+    else await this.collector.decideInSlices(backpressure);
     this.announceVantage();
     if (this.intervalNs > 0) this.closeInterval(this.lastNs, true);
   }
@@ -335,6 +340,6 @@ export async function analyze(paths: readonly string[], options: AnalyzeOptions 
     options.onInputsOpen?.(inputs);
     await readPackets(inputs, (pkt, input) => run.onPacket(pkt, input), options.signal, options.backpressure);
   }
-  run.finish();
+  await run.finish(options.backpressure);
   return run.result((inputs ?? []).map(summarizeInput));
 }

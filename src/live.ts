@@ -101,6 +101,10 @@ export async function analyzeLive(options: LiveOptions): Promise<AnalysisResult>
   let stats: KernelStats | undefined;
   try {
     for await (const chunk of capture.stream) {
+      // A slow output holds the capture back: the pipe from the capture process fills, and the
+      // kernel drops (and counts) what it cannot hold, instead of rttscan's memory growing.
+      const wait = options.backpressure?.();
+      if (wait !== undefined) await wait;
       received += (chunk as Uint8Array).length;
       reader.push(chunk as Uint8Array);
       const pkt = reader.packet;
@@ -119,7 +123,7 @@ export async function analyzeLive(options: LiveOptions): Promise<AnalysisResult>
   }
   const endNs = wallNs() + 1;
   if (run.lastNs < endNs) run.lastNs = endNs;
-  run.finish();
+  await run.finish(options.backpressure);
   const warning = received > 0 ? reader.finish() : undefined;
   return run.result([
     {

@@ -23,7 +23,8 @@ export function helpExamples(program: Command): string {
 
 function section(program: Command): string {
   const help = program.createHelp();
-  const lines = [`## \`${program.name()} ${program.usage()}\``, '', program.description(), ''];
+  // The usage's first line (rttscan's second one points at merge, which has its own section).
+  const lines = [`## \`${program.name()} ${program.usage().split('\n')[0]}\``, '', program.description(), ''];
   const args = help.visibleArguments(program);
   if (args.length > 0) {
     lines.push('| argument | meaning |', '|---|---|');

@@ -159,14 +159,12 @@ export class FileTarget extends StreamTarget {
 
   async close(): Promise<void> {
     const file = this.file;
-    if (!file.closed && !file.destroyed) {
-      // end()'s callback gets a write error before the stream emits it.
-      await new Promise<void>((resolve) =>
-        file.end((err?: Error | null) => {
-          if (err) this.fail(err);
-          resolve();
-        }),
-      );
+    if (!file.closed) {
+      // 'close' comes last, after any 'error' (a stream that failed is destroyed at once, but
+      // emits its error a tick later): waiting for it is the one way to see every failure.
+      const closed = new Promise<void>((resolve) => file.once('close', resolve));
+      if (!file.destroyed) file.end();
+      await closed;
     }
     if (this.failure) throw this.failure;
   }

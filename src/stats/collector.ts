@@ -84,6 +84,9 @@ type Exclusion = 'local' | 'filter';
 
 export type SampleListener = (ackNs: number, rttNs: number, kind: SampleKind, endpoints: SampleEndpoints) => void;
 
+/** Samples replayed between two looks at a slow output (decideInSlices): about a chunk's worth. */
+const REPLAY_SLICE = 8192;
+
 /** Samples per chunk of the pending buffer: chunks are never copied, only added. */
 const PENDING_CHUNK = 65536;
 
@@ -109,9 +112,9 @@ class PendingSamples {
     this.length++;
   }
 
-  /** Calls `fn` for each sample in order. */
-  forEach(fn: (flow: Flow<RttConnection>, ackedByA: boolean, ackNs: number, rttNs: number, kind: SampleKind) => void): void {
-    for (let i = 0; i < this.length; i++) {
+  /** Calls `fn` for each sample in order, from `start` up to (not including) `end`. */
+  forEach(fn: (flow: Flow<RttConnection>, ackedByA: boolean, ackNs: number, rttNs: number, kind: SampleKind) => void, start = 0, end = this.length): void {
+    for (let i = start; i < end; i++) {
       const values = this.values[Math.floor(i / PENDING_CHUNK)]!;
       const at = 4 * (i % PENDING_CHUNK);
       const flow = this.flowChunks[Math.floor(i / PENDING_CHUNK)]![i % PENDING_CHUNK]!;
@@ -188,6 +191,27 @@ export class SampleCollector {
     }
     this.countSegments(flow, false);
     this.countSegments(flow, true);
+  }
+
+  /**
+   * decide(), but the waiting samples are replayed `slice` at a time, awaiting `pause` (a slow
+   * per-sample output) between slices: at the end of a capture whose vantage was left open, all
+   * of its samples wait, and replaying them at once would queue every output row in memory.
+   */
+  async decideInSlices(pause: () => Promise<void> | undefined, slice = REPLAY_SLICE): Promise<void> {
+    if (this.vantage !== undefined) return;
+    const p = this.pending!;
+    this.vantage = this.inference!.decide((address) => p.fastestAckNs(address));
+    this.pending = undefined;
+    this.inference = undefined;
+    for (let start = 0; start < p.length; start += slice) {
+      p.forEach((flow, ackedByA, ackNs, rttNs, kind) => this.route(flow, ackedByA, ackNs, rttNs, kind), start, Math.min(p.length, start + slice));
+      const wait = pause();
+      if (wait !== undefined) await wait;
+    }
+    const flows = this.pendingFlows;
+    this.pendingFlows = [];
+    for (const flow of flows) this.flowEnded(flow);
   }
 
   /** Fixes the vantage (inferring it if needed) and replays what waited for it. */

@@ -17,6 +17,11 @@ export async function writeManySamplesCapture(path: string): Promise<void> {
   await writeBulkCapture(path, 50000, 10);
 }
 
+/** `segments` + 1 samples of 1.5 ms, 10-byte segments (about 150 bytes of capture each). */
+export async function writeSamplesCapture(path: string, segments: number): Promise<void> {
+  await writeBulkCapture(path, segments, 10);
+}
+
 async function writeBulkCapture(path: string, segments: number, payloadLen: number): Promise<void> {
   const script = new TcpScript();
   script.c(0, { seq: 999, flags: SYN }).s(1, { seq: 4999, ack: 1000, flags: SYN | ACK }).c(2, { seq: 1000, ack: 5000 });

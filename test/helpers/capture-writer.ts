@@ -94,6 +94,11 @@ export class ByteWriter {
 }
 
 export function concat(...parts: Uint8Array[]): Uint8Array {
+  return concatAll(parts);
+}
+
+/** concat() for any number of parts (a spread of hundreds of thousands overflows the stack). */
+export function concatAll(parts: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) {
@@ -523,7 +528,7 @@ export function pcapRecord(r: PcapRecord, littleEndian = true): Uint8Array {
 }
 
 export function pcapFile(records: readonly PcapRecord[], opts: PcapOptions = {}): Uint8Array {
-  return concat(pcapHeader(opts), ...records.map((r) => pcapRecord(r, opts.littleEndian ?? true)));
+  return concatAll([pcapHeader(opts), ...records.map((r) => pcapRecord(r, opts.littleEndian ?? true))]);
 }
 
 // ---------------------------------------------------------------------------------------------
