@@ -1,0 +1,65 @@
+/**
+ * Per-sample outputs stream with backpressure (issue 10): into a reader slower than the
+ * analysis, rttscan holds back its reading instead of queueing rows, so the output costs a flat
+ * few MB of memory however many samples there are. Before, every row waited in memory (about
+ * 1.1 KB each: 220 MB here). The yardstick is the same run writing only --json: what the
+ * analysis itself holds (here, the samples waiting for the vantage decision) is not the output's.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { writeSamplesCapture } from '../helpers/big-capture.js';
+import { CLI_PATH, REPO_ROOT, tempDir } from '../helpers/paths.js';
+
+/** 200,002 samples: 220 MB of queued rows before backpressure, about 16 MB of CSV. */
+const SEGMENTS = 200_000;
+/** What a per-sample output into a slow reader may add to the peak RSS of the same run without it. */
+const OUTPUT_RSS_LIMIT_KB = 40_000;
+
+function peakRssKb(pid: number): number {
+  try {
+    return Number(/^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0; // exited between two looks
+  }
+}
+
+/** Peak RSS of rttscan writing only the --json summary, sampled the same way. */
+async function baselineKb(capture: string): Promise<number> {
+  const child = spawn(process.execPath, [CLI_PATH, capture, '--json', '/dev/null', '--include-local', '-q'], { cwd: REPO_ROOT, stdio: 'ignore' });
+  let peakKb = 0;
+  const watch = setInterval(() => (peakKb = Math.max(peakKb, peakRssKb(child.pid!))), 20);
+  await new Promise((resolve) => child.on('close', resolve));
+  clearInterval(watch);
+  return peakKb;
+}
+
+for (const output of ['--csv', '--jsonl', '--samples']) {
+  test(`${output} into a slow reader: every line arrives, the output adds a flat few MB to the peak RSS`, async (t) => {
+    const capture = join(await tempDir(t), 'many.pcap');
+    await writeSamplesCapture(capture, SEGMENTS);
+    const baseline = await baselineKb(capture);
+    const args = output === '--samples' ? [output] : [output, '-'];
+    const child = spawn(process.execPath, [CLI_PATH, capture, ...args, '--include-local', '-q'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let peakKb = 0;
+    const watch = setInterval(() => (peakKb = Math.max(peakKb, peakRssKb(child.pid!))), 20);
+    // A slow reader: a pause of 20 ms after each chunk the pipe gives (at most 64 KB): about 3 MB/s.
+    let lines = 0;
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    for await (const chunk of child.stdout) {
+      for (const byte of chunk as Buffer) if (byte === 10) lines++;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const code = await closed;
+    clearInterval(watch);
+    assert.equal(code, 0, stderr);
+    // The handshake's two samples and one per segment (all kept: --include-local), and the CSV header.
+    assert.equal(lines, SEGMENTS + 2 + (output === '--csv' ? 1 : 0));
+    assert.ok(peakKb > 0 && baseline > 0, 'the peak RSS was read');
+    assert.ok(peakKb - baseline < OUTPUT_RSS_LIMIT_KB, `peak RSS ${peakKb} kB, ${baseline} kB without the output`);
+  });
+}
