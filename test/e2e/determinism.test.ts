@@ -25,7 +25,8 @@ const OUTPUTS: string[][] = [
   ['--json', '-'],
   ['--chart', '--by', 'flow'],
   ['--samples'],
-  ['--interval', '300ms', '-T', '--table', '--json', '-'],
+  ['--interval', '300ms', '-T', '--table'],
+  ['--interval', '300ms', '--json', '-'],
   ['--each', '--table', '--by', 'raddr'],
   ['--each', '--json', '-'],
 ];

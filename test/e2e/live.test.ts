@@ -114,13 +114,16 @@ for (const backend of BACKENDS) {
   });
 }
 
-test('live --interval reports come on wall time even when no packet arrives, -T stamped, the last one cut at --duration', async (t) => {
+test('live --interval reports come on wall time even when no packet arrives, -T stamped, the last one cut at --duration; --json FILE written', async (t) => {
   if (skipUnlessLive(t)) return;
-  const live = await startLive(['--live', 'lo', '--filter', 'tcp port 9', '--duration', '2.5s', '--interval', '1s', '-T', '--json']);
+  // -T stamps the table on stdout; the JSON lines go to a file (issue 10: live runs lost it).
+  const jsonFile = join(await tempDir(t), 'live.json');
+  const live = await startLive(['--live', 'lo', '--filter', 'tcp port 9', '--duration', '2.5s', '--interval', '1s', '-T', '--table', '--json', jsonFile]);
   assert.equal(await live.done, 0, live.stderr());
   const lines = live.stdout().trim().split('\n');
   const stamps = lines.filter((l) => /^\d\d:\d\d:\d\d$/.test(l));
-  const reports = lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as JsonLine);
+  assert.ok(!lines.some((l) => l.startsWith('{')), 'no JSON on stdout');
+  const reports = readFileSync(jsonFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as JsonLine);
   assert.equal(stamps.length, 3, live.stdout());
   assert.deepEqual(
     reports.map((r) => Math.round((Number(r.end) - Number(r.start)) * 10) / 10),

@@ -11,7 +11,6 @@ import { renderInterfaces } from '../../src/cli/live.js';
 import { hasCommand, runCli } from '../helpers/cli.js';
 
 const USAGE_ERRORS: Array<[string[], string]> = [
-  [['--filter', 'tcp', 'x.pcap'], '--filter is for live capture: add --live IFACE'],
   [['--duration', '10s', 'x.pcap'], '--duration is for live capture: add --live IFACE'],
   [['--statsd', '127.0.0.1:8125', 'x.pcap'], '--statsd is for live capture: add --live IFACE'],
   [['--promisc', 'x.pcap'], '--promisc is for live capture: add --live IFACE'],
