@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { parseCsv, runCli } from '../helpers/cli.js';
 import { CLI_PATH, REPO_ROOT, tempDir } from '../helpers/paths.js';
 
@@ -39,6 +39,16 @@ interface Ended {
   signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
+}
+
+/** Spawns rttscan, killed when the test ends if it is still running (a failed test must not hang the run). */
+function startRttscan(t: TestContext, args: string[], stdin: 'pipe' | 'ignore'): ChildProcess {
+  const child = spawn(process.execPath, [CLI_PATH, ...args], { cwd: REPO_ROOT, stdio: [stdin, 'pipe', 'pipe'] });
+  t.after(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    child.stdin?.destroy();
+  });
+  return child;
 }
 
 function collect(child: ChildProcess): Promise<Ended> {
@@ -74,7 +84,7 @@ for (const [name, number] of Object.entries(SIGNALS) as Array<[keyof typeof SIGN
     const dir = await tempDir(t);
     const csv = join(dir, 'rtt.csv');
     // The whole capture on stdin, then a pipe that stays open: only the signal ends the run.
-    const child = spawn(process.execPath, [CLI_PATH, '-', '--csv', csv, '--json', '-', '-q'], { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = startRttscan(t, ['-', '--csv', csv, '--json', '-', '-q'], 'pipe');
     const ended = collect(child);
     child.stdin!.write(readFileSync(join(REPO_ROOT, SERVER)));
     await handlersInstalled(child.pid!);
@@ -96,7 +106,7 @@ for (const [name, number] of Object.entries(SIGNALS) as Array<[keyof typeof SIGN
 test('Ctrl-C on a FIFO whose writer holds it open: the report, then exit 130 at once', async (t) => {
   const fifo = join(await tempDir(t), 'capture.fifo');
   mkfifo(fifo);
-  const child = spawn(process.execPath, [CLI_PATH, fifo, '--json', '-', '-q'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = startRttscan(t, [fifo, '--json', '-', '-q'], 'ignore');
   const ended = collect(child);
   // A writer like `tcpdump -w FIFO`: writes the capture and keeps the FIFO open.
   const writer = openSync(fifo, 'w');
@@ -113,7 +123,7 @@ test('Ctrl-C on a FIFO whose writer holds it open: the report, then exit 130 at 
 test('Ctrl-C on a FIFO that no writer opened: an empty report, exit 130, no hang', async (t) => {
   const fifo = join(await tempDir(t), 'nobody.fifo');
   mkfifo(fifo);
-  const child = spawn(process.execPath, [CLI_PATH, fifo, '--json', '-', '-q'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = startRttscan(t, [fifo, '--json', '-', '-q'], 'ignore');
   const ended = collect(child);
   await handlersInstalled(child.pid!);
   child.kill('SIGINT');
@@ -125,7 +135,7 @@ test('Ctrl-C on a FIFO that no writer opened: an empty report, exit 130, no hang
 test('a FIFO is read like a file when its writer closes it', async (t) => {
   const fifo = join(await tempDir(t), 'capture.fifo');
   mkfifo(fifo);
-  const child = spawn(process.execPath, [CLI_PATH, fifo, '--json', '-', '-q'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = startRttscan(t, [fifo, '--json', '-', '-q'], 'ignore');
   const ended = collect(child);
   const writer = openSync(fifo, 'w');
   writeSync(writer, readFileSync(join(REPO_ROOT, SERVER)));
