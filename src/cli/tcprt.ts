@@ -15,7 +15,7 @@ import {
   checkRules,
   DEFAULT_FIRST_FRAME_BYTES,
   DEFAULT_STATS_INTERVAL_NS,
-  MAX_FIRST_FRAME_BYTES,
+  firstFrameThresholds,
   TCPRT_MODES,
   type PortRule,
   type TcprtConfig,
@@ -26,6 +26,7 @@ import type { TcprtSummary } from '../engines/tcprt/tcprt-engine.js';
 import { RttscanError } from '../errors.js';
 import { tcprtRecordLine, tcprtStatsLines } from '../render/tcprt.js';
 import { parseDurationNs } from '../time.js';
+import { parsePortList, parsePortRanges } from '../util/ports.js';
 import { checkOutputPath, STDOUT } from './output.js';
 
 export interface TcprtCliOptions {
@@ -45,29 +46,13 @@ function usage(message: string): RttscanError {
   return new RttscanError('usage', message);
 }
 
-function items(values: readonly string[]): string[] {
-  return values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
-}
-
-function port(option: string, text: string): number {
-  if (!/^\d{1,5}$/.test(text) || Number(text) > 65535) throw usage(`${option}: '${text}' is not a port (0-65535)`);
-  return Number(text);
-}
-
 function portRules(options: TcprtCliOptions, mode: TcprtMode, firstFrame: boolean): PortRule[] {
   const rules: PortRule[] = [];
   const add = (option: string, values: string[], side: PortRule['side']): void => {
-    for (const p of new Set(items(values).map((text) => port(option, text)))) rules.push({ side, lo: p, hi: p, range: false, mode, firstFrame });
+    for (const p of parsePortList(values, option)) rules.push({ side, lo: p, hi: p, range: false, mode, firstFrame });
   };
   const addRanges = (option: string, values: string[], side: PortRule['side']): void => {
-    for (const text of items(values)) {
-      const m = /^(\d+)-(\d+)$/.exec(text);
-      if (!m) throw usage(`${option}: '${text}' is not a range lo-hi (e.g. 8000-8099)`);
-      const lo = port(option, m[1]!);
-      const hi = port(option, m[2]!);
-      if (lo > hi) throw usage(`${option}: '${text}' runs from high to low`);
-      rules.push({ side, lo, hi, range: true, mode, firstFrame });
-    }
+    for (const { lo, hi } of parsePortRanges(values, option)) rules.push({ side, lo, hi, range: true, mode, firstFrame });
   };
   add('--lports', options.lports, 'local');
   addRanges('--lports-range', options.lportsRange, 'local');
@@ -76,14 +61,16 @@ function portRules(options: TcprtCliOptions, mode: TcprtMode, firstFrame: boolea
   return rules;
 }
 
+/** `100,2000,20000,0` as tcprt.yaml's first_frame_bytes takes it. */
 function firstFrameBytes(text: string): number[] {
-  const values = items([text]);
-  if (values.length === 0 || values.length > MAX_FIRST_FRAME_BYTES) throw usage(`--first-frame: give 1 to ${MAX_FIRST_FRAME_BYTES} byte counts (e.g. 100,2000,20000)`);
-  const bytes = values.map((v) => {
-    if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 0xffffffff) throw usage(`--first-frame: '${v}' is not a byte count (1 or more)`);
-    return Number(v);
-  });
-  return [...new Set(bytes)].sort((a, b) => a - b);
+  const values = text.split(',').map((v) => v.trim());
+  return firstFrameThresholds(
+    values.map((v) => {
+      if (!/^\d+$/.test(v)) throw usage(`--first-frame: '${v}' is not a byte count (e.g. 100,2000,20000,0)`);
+      return Number(v);
+    }),
+    '--first-frame',
+  );
 }
 
 /** The engine's configuration for these options; undefined without --tcprt. */
