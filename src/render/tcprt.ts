@@ -2,7 +2,8 @@
  * TCP-RT text, byte for byte as the kernel module writes it:
  *   rt-network-log    `V6 R <start_sec> <start_usec> <peer>:<port> <local>:<port> <fields>`,
  *                     every number followed by one space (so a line ends with a space);
- *                     V7 R lines may add `H <us> ` and `F <n> [<bytes> <us> ]...`
+ *                     V7 R lines may add `H <us> ` and `F <n> [<bytes> <us> ]...` (n counts
+ *                     the numbers after it)
  *   rt-network-stats  `<epoch_sec> all <port|P<port>> <avg_total_us> <avg_server_us> <drop‰>
  *                     <avg_minrtt_us> <fail‰> <avg_sent_bytes> <avg_upload_us> <avg_recv_bytes>
  *                     <count>` (no trailing space)
@@ -21,7 +22,8 @@ export function tcprtRecordLine(record: TaskRecord, base: TimeBase): string {
   for (const value of record.fields) line += `${value} `;
   if (record.handshakeUs !== undefined) line += `H ${record.handshakeUs} `;
   if (record.firstFrame !== undefined) {
-    line += `F ${record.firstFrame.length} `;
+    // n counts the numbers that follow, two per pair: `F 6 7240 214 63698 311 98436 358`.
+    line += `F ${2 * record.firstFrame.length} `;
     for (const [bytes, us] of record.firstFrame) line += `${bytes} ${us} `;
   }
   return `${line}\n`;

@@ -57,7 +57,10 @@ export interface TaskRecord {
   fields: number[];
   /** R.H of TLS 1.3: ClientHello to the client's Finished, µs (trailing `H <us>`). */
   handshakeUs?: number;
-  /** R.F: [threshold bytes, µs from the task's start until the peer acknowledged them]. */
+  /**
+   * R.F, one pair per threshold reached: [the response bytes the ACK that reached it
+   * acknowledged (at least the threshold), µs from the task's start to that ACK].
+   */
   firstFrame?: Array<[number, number]>;
 }
 
