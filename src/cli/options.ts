@@ -93,14 +93,14 @@ export function buildProgram(): Command {
     .option('--exp-ttl <duration>', 'forget a closed (FIN/RST) flow this long after its last packet', '60s')
     .option('--max-flows <n>', 'most flows tracked at once; the least recently active are evicted', String(DEFAULTS.maxFlows))
     // TCP-RT (engines/tcprt, cli/tcprt.ts)
-    .option('--tcprt [dir]', 'TCP-RT task records (R W N P E) and per-port stats lines: to stdout, or DIR/rt-network-log and DIR/rt-network-stats')
+    .option('--tcprt [dir]', 'TCP-RT task records (R W N P E), and per-port stats lines with --stats-interval: to stdout, or DIR/rt-network-log and DIR/rt-network-stats')
     .option('--lports <ports>', 'TCP-RT local mode on these local (server) ports: comma list, up to 6', collect, [])
     .option('--pports <ports>', 'TCP-RT peer mode on these remote (server) ports: comma list, up to 6', collect, [])
     .option('--lports-range <lo,hi>', 'TCP-RT local mode on a range of local ports: lo,hi as the kernel takes it, or lo-hi (up to 3: repeatable, or pairs in one list)', collect, [])
     .option('--pports-range <lo,hi>', 'TCP-RT peer mode on a range of remote ports: lo,hi or lo-hi (up to 3: repeatable, or pairs in one list)', collect, [])
     .option('--tcprt-mode <mode>', 'TCP-RT parsing: default, http (V7 R lines, R.C) or https (V7, R.H R.A R.Z)')
     .option('--first-frame <bytes>', 'TCP-RT R.F: when the peer had acknowledged these many response bytes (up to 4; a 0 ends the list, as in tcprt.yaml: 100,2000,20000,0)')
-    .option('--stats-interval <duration>', 'TCP-RT stats lines every DURATION of capture time (default 60s; 0: none)')
+    .option('--stats-interval <duration>', 'TCP-RT stats lines every DURATION of capture time; off by default as in the kernel (--json and --table give per-port figures anyway)')
     .option('--tcprt-config <file>', 'TCP-RT settings from a tcprt.yaml file (global, per-port, init); flags override it')
     .option('--tcprt-flush', 'TCP-RT: report connections still open at the end as if closed at their last packet')
     .option('--live <iface>', 'capture on IFACE (libpcap; root or CAP_NET_RAW) until Ctrl-C, SIGTERM or --duration')
@@ -140,7 +140,7 @@ Examples:
   rttscan a.pcapng b.pcap.gz --json out.json   several inputs, merged in time order
   tcpdump -w - -i eth0 | rttscan -             read a capture from stdin
   rttscan server.pcap --tcprt --lports 8080    TCP-RT records of the server on port 8080
-  rttscan client.pcap --tcprt out --pports 443 P records in out/rt-network-log, stats in out/rt-network-stats
+  rttscan client.pcap --tcprt out --pports 443 --stats-interval 60s   P records in out/rt-network-log, stats lines in out/rt-network-stats
   rttscan server.pcap --tcprt --lports-range 8000,8099 --pports-range 3306,3307   port ranges (lo,hi as the kernel takes them)
   rttscan server.pcap --tcprt --lports 80 --tcprt-mode http --first-frame 100,2000,20000,0   V7 lines, R.C, R.F
   rttscan server.pcap --tcprt --lports 443 --tcprt-mode https   TLS handshakes as R.H, alerts as R.A

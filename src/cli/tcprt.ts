@@ -5,7 +5,8 @@
  *
  * Flags over the file: --lports/--pports/--*-range add ports, matched before the file's;
  * --tcprt-mode sets every port's mode; --first-frame turns R.F on for every local port with
- * these thresholds; --stats-interval sets the interval (0: no stats lines).
+ * these thresholds; --stats-interval turns stats lines on at that interval (0: off). Without it
+ * or the file's `stats: enable` there are none, as in the kernel.
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
@@ -113,7 +114,9 @@ export async function tcprtConfigOf(options: TcprtCliOptions): Promise<TcprtConf
   const rules = [...portRules(options, mode ?? 'default', thresholds !== undefined), ...fileRules];
   if (rules.length === 0) throw usage('--tcprt needs ports to watch: --lports, --pports, --lports-range, --pports-range, or per-port in --tcprt-config');
   checkRules(rules);
-  let statsIntervalNs = file.stats === false ? 0 : (file.statsIntervalNs ?? DEFAULT_STATS_INTERVAL_NS);
+  // Stats lines are off unless asked for, as in the kernel (tcp_rt.ko's `stats` is 0 until
+  // set; tcprt.yaml turns them on with `global.stats: enable`).
+  let statsIntervalNs = file.stats === true ? (file.statsIntervalNs ?? DEFAULT_STATS_INTERVAL_NS) : 0;
   if (options.statsInterval !== undefined) {
     const ns = parseDurationNs(options.statsInterval);
     if (ns === undefined) throw usage(`--stats-interval: '${options.statsInterval}' is not a duration (e.g. 60, 10s, 1m; 0 for no stats lines)`);

@@ -277,7 +277,7 @@ const GOLDEN: Record<string, string[]> = {
   'http-v4-server-lports-8080': ['samples/http-v4/server.pcap', '--tcprt', '--lports', '8080', '--stats-interval', '1s'],
   'http-v4-client-pports-8080': ['samples/http-v4/client.pcap', '--tcprt', '--pports', '8080', '--stats-interval', '1s'],
   'http-v6-pcapng-server-http-first-frame': ['samples/http-v6-pcapng/server.pcapng', '--tcprt', '--lports', '8080', '--tcprt-mode', 'http', '--first-frame', '100,2000,20000,0'],
-  'mixed-loss-server-lports-range': ['samples/mixed-loss/server.pcap', '--tcprt', '--lports-range', '8000,8099', '--lports', '80'],
+  'mixed-loss-server-lports-range': ['samples/mixed-loss/server.pcap', '--tcprt', '--lports-range', '8000,8099', '--lports', '80', '--stats-interval', '60s'],
   'mixed-loss-client-pports': ['samples/mixed-loss/client.pcap', '--tcprt', '--pports', '8080'],
   'tls12-server-https': ['samples/tls12-v4/server.pcap', '--tcprt', '--lports', '8443', '--tcprt-mode', 'https'],
   'tls13-server-https': ['samples/tls13-v4/server.pcap', '--tcprt', '--lports', '8443', '--tcprt-mode', 'https'],

@@ -37,6 +37,7 @@ export interface TcprtConfig {
 export const MAX_PORTS_PER_SIDE = 6;
 export const MAX_RANGES_PER_SIDE = 3;
 export const MAX_FIRST_FRAME_BYTES = 4;
+/** tcprt.yaml's `stats_interval` when `stats: enable` gives none (the kernel's 60 s). */
 export const DEFAULT_STATS_INTERVAL_NS = 60e9;
 export const DEFAULT_FIRST_FRAME_BYTES = [100, 2000, 20000];
 /** The largest byte count the kernel's u32 takes. */
