@@ -47,8 +47,11 @@ export interface AnalyzeOptions {
   signal?: AbortSignal;
   /** Notes meant for a person (an unsupported link type, an inferred vantage), once each. */
   onNote?: (message: string) => void;
-  /** TCP-RT task records and per-port stats (engines/tcprt); when absent, none of it runs. */
-  tcprt?: TcprtConfig & Omit<TcprtSink, 'onNote'>;
+  /**
+   * TCP-RT task records and per-port stats (engines/tcprt); when absent, none of it runs.
+   * `holdLimit`: records held while the vantage is inferred before the decision is forced.
+   */
+  tcprt?: TcprtConfig & Omit<TcprtSink, 'onNote'> & { holdLimit?: number };
   /** Once the inputs are open: live views of how far each has been read (for a progress bar). */
   onInputsOpen?: (inputs: readonly InputProgress[]) => void;
 }
@@ -200,7 +203,16 @@ export class Analysis {
     const keep = (sample: RttSample): void => {
       if (sample.ackNs >= this.fromNs && sample.ackNs < this.toNs) collector.add(sample);
     };
-    const tcprt = (this.tcprt = options.tcprt && new TcprtEngine(options.tcprt, this.table, this.base, { ...options.tcprt, onNote: note }));
+    // TCP-RT picks the capture host's sockets by the vantage: given, or once the collector has
+    // inferred it (until then TCP-RT holds its records; when its hold fills it asks for the decision).
+    const tcprt = (this.tcprt =
+      options.tcprt &&
+      new TcprtEngine(options.tcprt, this.table, this.base, { ...options.tcprt, onNote: note }, {
+        given: options.vantage,
+        decide: () => collector.decide(),
+        ...(options.tcprt.holdLimit !== undefined ? { holdLimit: options.tcprt.holdLimit } : {}),
+      }));
+    if (tcprt) collector.onDecided = (vantage) => tcprt.vantageDecided(vantage);
     // Without TCP-RT the sink is the collector alone: nothing is paid for the option.
     this.engine = new RttEngine(this.table, {
       onSample: tcprt
@@ -254,9 +266,9 @@ export class Analysis {
   /** The input is exhausted (or the run interrupted): settle everything still open. */
   finish(): void {
     this.table.flush(this.lastNs);
-    this.tcprtSummary = this.tcprt?.finish();
     this.collector.decide();
     this.announceVantage();
+    this.tcprtSummary = this.tcprt?.finish();
     if (this.intervalNs > 0) this.closeInterval(this.lastNs, true);
   }
 

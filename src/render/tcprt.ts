@@ -63,6 +63,13 @@ export function tcprtJson(summary: TcprtSummary): Record<string, unknown> {
       avg_recv_bytes: l.avgRecvBytes,
     })),
     records: { ...c.records },
-    connections: { matched: c.connections, closed: c.closed, open_unreported: c.openUnreported, flushed: c.flushed },
+    connections: {
+      matched: c.connections,
+      assumed: c.assumed,
+      remote_only: c.remoteOnly,
+      closed: c.closed,
+      open_unreported: c.openUnreported,
+      flushed: c.flushed,
+    },
   };
 }

@@ -140,6 +140,55 @@ test('server and client views of the same tasks agree: R sent bytes = P response
   for (const p of client) assert.equal(p.fields[7], sent.get(key(p, p.local)), `task ${key(p, p.local)}`);
 });
 
+test('the side comes from the vantage: on the client, --lports 8080 gives nothing (a note says why) and --pports 8080 the P lines', () => {
+  for (const local of [[], ['--local', '10.99.0.1']]) {
+    const lports = runCli(['samples/http-v4/client.pcap', '--tcprt', '--lports', '8080', ...local]);
+    assert.equal(lports.status, 0, lports.stderr);
+    assert.equal(lports.stdout, '');
+    assert.match(
+      lports.stderr,
+      /rttscan: tcprt: 4 connections match a rule only at an end that is not the capture host \(e\.g\. 10\.99\.0\.2:8080, a local rule's port, is the remote end\).*\(a remote server's port is --pports\)\n/,
+    );
+    assert.match(lports.stderr, /tcprt: 0 connections watched, records 0 R, 0 P, 0 W, 0 N, 0 E/);
+  }
+  // Inferred (the client acknowledges in µs) or given, the same P lines.
+  const inferred = runCli(['samples/http-v4/client.pcap', '--tcprt', '--pports', '8080', '-q']);
+  const given = runCli(['samples/http-v4/client.pcap', '--tcprt', '--pports', '8080', '--local', '10.99.0.1', '-q']);
+  assert.equal(inferred.stdout, given.stdout);
+  assert.equal(parse(given.stdout).records.filter((r) => r.type === 'P').length, 20);
+  // On the server, the reverse.
+  const server = runCli(['samples/http-v4/server.pcap', '--tcprt', '--pports', '8080', '--local', '10.99.0.2']);
+  assert.equal(server.stdout, '');
+  assert.match(server.stderr, /e\.g\. the client 10\.99\.0\.1:\d+ of 10\.99\.0\.2:8080, a peer rule's port, is the remote end.*the capture host's own server port is --lports/);
+});
+
+test('mid-path (--local names neither end): read by the ports alone, and stderr says which side was assumed', () => {
+  const run = runCli(['samples/http-v4/client.pcap', '--tcprt', '--lports', '8080', '--local', '10.99.0.9']);
+  assert.equal(run.status, 0, run.stderr);
+  assert.equal(parse(run.stdout).records.filter((r) => r.type === 'R').length, 20);
+  assert.match(
+    run.stderr,
+    /rttscan: tcprt: 4 connections have no end on the capture host \(mid-path, or not inferred; set --local\): read by the ports alone, as if captured at the end whose port matched \(e\.g\. 10\.99\.0\.2:8080, taken as the server\)/,
+  );
+});
+
+test('both ends on the capture host (loopback, real): the server socket gives R, the client socket P, for the same tasks', () => {
+  const run = runCli(['samples/loopback-sll2-ns.pcap', '--tcprt', '--lports', '18765', '--pports', '18765', '--local', '127.0.0.1,::1', '-q']);
+  assert.equal(run.status, 0, run.stderr);
+  const { records } = parse(run.stdout);
+  const r = records.filter((x) => x.type === 'R');
+  const p = records.filter((x) => x.type === 'P');
+  assert.equal(r.length, 5);
+  assert.equal(p.length, 5);
+  // Each R (server: peer = client) meets the P of the same connection (client: local = client).
+  for (const task of r) {
+    const twin = p.find((x) => x.local === task.peer && x.peer === task.local)!;
+    assert.ok(twin, `no P for ${task.peer}`);
+    assert.equal(twin.fields[7], task.fields[0], 'P resp_bytes = R sent_bytes');
+    assert.equal(twin.fields[0], task.fields[7], 'P sent_bytes = R recv_bytes');
+  }
+});
+
 test('TLS 1.2 (openssl s_server, real): two R.H per full handshake, R.A for the response with close_notify', () => {
   const run = runCli(['samples/tls12-v4/server.pcap', '--tcprt', '--lports', '8443', '--tcprt-mode', 'https', '-q']);
   assert.equal(run.status, 0, run.stderr);
@@ -235,7 +284,7 @@ test('--json gains a tcprt section: per port the stats fields and the task count
     'avg_recv_bytes',
   ]);
   assert.deepEqual(doc.tcprt.records, { R: 20, P: 0, W: 0, N: 0, E: 4 });
-  assert.deepEqual(doc.tcprt.connections, { matched: 4, closed: 4, open_unreported: 0, flushed: 0 });
+  assert.deepEqual(doc.tcprt.connections, { matched: 4, assumed: 0, remote_only: 0, closed: 4, open_unreported: 0, flushed: 0 });
 });
 
 test('usage errors: exit 2 and one line naming the problem', async (t) => {
@@ -282,6 +331,7 @@ const GOLDEN: Record<string, string[]> = {
   'tls12-server-https': ['samples/tls12-v4/server.pcap', '--tcprt', '--lports', '8443', '--tcprt-mode', 'https'],
   'tls13-server-https': ['samples/tls13-v4/server.pcap', '--tcprt', '--lports', '8443', '--tcprt-mode', 'https'],
   'expect100-server-http': ['samples/expect100-v4/server.pcap', '--tcprt', '--lports', '8080', '--tcprt-mode', 'http'],
+  'loopback-both-sockets': ['samples/loopback-sll2-ns.pcap', '--tcprt', '--lports', '18765', '--pports', '18765', '--local', '127.0.0.1,::1'],
 };
 
 for (const [name, args] of Object.entries(GOLDEN)) {

@@ -116,7 +116,20 @@ export class PortMatcher {
   }
 
   /**
-   * The rule for a connection between `first` and `second` (ports; `first` is the likelier
+   * The rule the kernel would give a socket with these ports: local rules match its own port,
+   * peer rules its peer's, in the kernel's order (tcp_rt_sk_init). undefined when none does.
+   */
+  matchSocket(localPort: number, remotePort: number): PortRule | undefined {
+    for (let c = 0; c < CLASS_ORDER.length; c++) {
+      const index = this.classes[c]![CLASS_ORDER[c]!.side === 'local' ? localPort : remotePort]!;
+      if (index !== 0) return this.rules[index - 1]!;
+    }
+    return undefined;
+  }
+
+  /**
+   * By the ports alone, for a connection where neither end is known to be the capture host:
+   * the rule for a connection between `first` and `second` (ports; `first` is the likelier
    * server), and whether `first` is the local end. Classes are tried in the kernel's order; in
    * a class, `first` before `second`. A local rule matches the local end's port, a peer rule
    * the remote end's. undefined when nothing matches.

@@ -50,6 +50,11 @@ export interface TaskRecord {
   /** Capture time (ns from the run's base) of the task's start; for E, of the last task's. */
   startNs: number;
   endpoints: TaskEndpoints;
+  /**
+   * No end of the connection is the capture host: read by its ports alone, as if captured at
+   * the end whose port matched (set by the engine when the record comes out).
+   */
+  assumed?: boolean;
   /** The side whose port the connection matched, and that port (what stats are kept by). */
   side: PortSide;
   port: number;
