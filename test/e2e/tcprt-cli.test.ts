@@ -11,9 +11,10 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { runCli } from '../helpers/cli.js';
+import { hasCommand, runCli } from '../helpers/cli.js';
 import { REPO_ROOT, SAMPLES_DIR, tempDir } from '../helpers/paths.js';
 
 interface Request {
@@ -212,7 +213,8 @@ test('TLS 1.3 (real): one R.H with H = ClientHello to the client Finished; the r
   const { records } = parse(run.stdout);
   assert.deepEqual(
     records.map((r) => r.type),
-    ['R.H', 'R', 'E', 'R.H', 'R', 'E'],
+    // R.A: each response ends with the server's close_notify, encrypted, 19 bytes (see tls13-alert-v4).
+    ['R.H', 'R.A', 'E', 'R.H', 'R.A', 'E'],
   );
   for (const hs of [records[0]!, records[3]!]) {
     // fields: 12 numbers, then 'H' (NaN as a number) and the handshake µs.
@@ -222,6 +224,41 @@ test('TLS 1.3 (real): one R.H with H = ClientHello to the client Finished; the r
     assert.ok(handshakeUs > hs.fields[1]!, 'the handshake outlasts its first phase');
   }
   assert.equal(records[1]!.fields[4], 2);
+});
+
+test('TLS 1.3 alerts (real, encrypted): R.A for each task that carried a 19-byte record, which the keys show is an alert', () => {
+  const dir = join(SAMPLES_DIR, 'tls13-alert-v4');
+  const truth = JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8')) as {
+    alerts: Array<{ frame: number; stream: number; from_port: number; description: number; record_lengths: number[]; outer_types: number[] }>;
+  };
+  const run = runCli(['samples/tls13-alert-v4/server.pcap', '--tcprt', '--lports', '8443,8444', '--tcprt-mode', 'https', '-q']);
+  assert.equal(run.status, 0, run.stderr);
+  const connections = byConnection(parse(run.stdout).records, (r) => r.peer);
+  assert.deepEqual(
+    connections.map((c) => c.map((r) => r.type)),
+    [
+      ['R.H', 'R.A', 'E'], // curl: the server's close_notify ends the response; the client's opens task 3, answered by a FIN only
+      ['R.H', 'R.A', 'E'], // s_client: the same
+      ['R.H', 'E'], // the client refuses the certificate: its (plaintext) alert opens task 2, answered by a FIN only
+      ['R.H', 'R.A', 'E'], // no client certificate: the server's certificate_required alert is task 2's response
+    ],
+  );
+  // The truth (tshark, decrypting with keylog.txt): every encrypted alert is a 19-byte record.
+  const encrypted = truth.alerts.filter((a) => a.outer_types.includes(23));
+  assert.equal(encrypted.length, 5);
+  assert.ok(encrypted.every((a) => a.record_lengths.join() === '19'));
+  // The connections with R.A are those where the server sent an encrypted alert.
+  const serverAlertStreams = new Set(encrypted.filter((a) => a.from_port === 8443 || a.from_port === 8444).map((a) => a.stream));
+  assert.deepEqual(
+    connections.flatMap((c, i) => (c.some((r) => r.type === 'R.A') ? [i] : [])),
+    [...serverAlertStreams].sort(),
+  );
+  if (!hasCommand('tshark')) return;
+  // And no 19-byte record is anything but an alert: the frames holding one are the alerts' frames.
+  const keys = ['-o', `tls.keylog_file:${join(dir, 'keylog.txt')}`];
+  const frames = (filter: string, withKeys: boolean): string =>
+    spawnSync('tshark', ['-r', join(dir, 'server.pcap'), ...(withKeys ? keys : []), '-Y', filter, '-T', 'fields', '-e', 'frame.number'], { encoding: 'utf8' }).stdout;
+  assert.equal(frames('tls.record.length == 19', false), frames('tls.alert_message && tls.record.length == 19', true));
 });
 
 test('Expect: 100-continue (real, http mode): R.C for each 100 Continue, then R with the sleep as server time', () => {
@@ -331,6 +368,7 @@ const GOLDEN: Record<string, string[]> = {
   'tls12-server-https': ['samples/tls12-v4/server.pcap', '--tcprt', '--lports', '8443', '--tcprt-mode', 'https'],
   'tls13-server-https': ['samples/tls13-v4/server.pcap', '--tcprt', '--lports', '8443', '--tcprt-mode', 'https'],
   'expect100-server-http': ['samples/expect100-v4/server.pcap', '--tcprt', '--lports', '8080', '--tcprt-mode', 'http'],
+  'tls13-alert-server-https': ['samples/tls13-alert-v4/server.pcap', '--tcprt', '--lports', '8443,8444', '--tcprt-mode', 'https'],
   'loopback-both-sockets': ['samples/loopback-sll2-ns.pcap', '--tcprt', '--lports', '18765', '--pports', '18765', '--local', '127.0.0.1,::1'],
 };
 
