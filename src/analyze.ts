@@ -11,6 +11,7 @@ import { PacketDecoder } from './decode/decoder.js';
 import { linktypeName } from './decode/link.js';
 import { RttConnection, RttEngine, type RttCounters, type RttSample, type SampleKind } from './engines/rtt/rtt-engine.js';
 import type { TcprtConfig } from './engines/tcprt/config.js';
+import type { PortSummary } from './engines/tcprt/port-stats.js';
 import { TcprtEngine, type TcprtSink, type TcprtSummary } from './engines/tcprt/tcprt-engine.js';
 import { FlowTable, type FlowCounters } from './flow/flow-table.js';
 import type { Vantage } from './flow/vantage.js';
@@ -110,6 +111,8 @@ export interface AnalysisReport {
   by: GroupBy;
   summary: RttStats;
   groups: Group[];
+  /** With TCP-RT: its per-port counters over this report's span. */
+  tcprtPorts?: PortSummary[];
 }
 
 export interface AnalysisResult extends AnalysisReport {
@@ -268,8 +271,10 @@ export class Analysis {
     this.table.flush(this.lastNs);
     this.collector.decide();
     this.announceVantage();
-    this.tcprtSummary = this.tcprt?.finish();
+    this.tcprt?.finish();
     if (this.intervalNs > 0) this.closeInterval(this.lastNs, true);
+    else this.tcprt?.takeWindow();
+    this.tcprtSummary = this.tcprt?.summary();
   }
 
   report(startNs: number, endNs: number): AnalysisReport {
@@ -292,7 +297,12 @@ export class Analysis {
       this.collector.decide();
       this.announceVantage();
     }
-    if (this.collector.summary.count > 0 || this.emptyIntervals) this.options.onInterval?.(this.report(this.intervalStartNs, endNs));
+    const tcprtPorts = this.tcprt?.takeWindow();
+    const active = this.collector.summary.count > 0 || (tcprtPorts?.some((p) => p.counters.tasks > 0) ?? false);
+    if (active || this.emptyIntervals) {
+      const report = this.report(this.intervalStartNs, endNs);
+      this.options.onInterval?.(tcprtPorts === undefined ? report : { ...report, tcprtPorts });
+    }
     if (!last) this.collector.resetStats();
   }
 

@@ -7,9 +7,10 @@
  *   rt-network-stats  `<epoch_sec> all <port|P<port>> <avg_total_us> <avg_server_us> <drop‰>
  *                     <avg_minrtt_us> <fail‰> <avg_sent_bytes> <avg_upload_us> <avg_recv_bytes>
  *                     <count>` (no trailing space)
- * and the `tcprt` section of --json.
+ * and the `tcprt` section of --json and of --interval lines.
  */
-import type { PortStatsLine } from '../engines/tcprt/port-stats.js';
+import { averages, type PortStatsLine, type PortSummary } from '../engines/tcprt/port-stats.js';
+import { SKETCH_RELATIVE_ACCURACY, type Distribution } from '../stats/distribution.js';
 import type { TaskRecord } from '../engines/tcprt/records.js';
 import type { TcprtSummary } from '../engines/tcprt/tcprt-engine.js';
 import type { TimeBase } from '../time.js';
@@ -43,25 +44,61 @@ export function tcprtStatsLines(epochSec: number, lines: readonly PortStatsLine[
   return text;
 }
 
-/** `tcprt` in --json: the whole run's stats per port, record counts, connections. */
+function timesJson(d: Distribution): Record<string, unknown> {
+  const state = d.toState();
+  const q = (x: number): number | null => (d.count > 0 ? d.quantile(x) : null);
+  return {
+    min: d.count > 0 ? d.minUs : null,
+    p50: q(0.5),
+    p90: q(0.9),
+    p99: q(0.99),
+    max: d.count > 0 ? d.maxUs : null,
+    sum: d.sumUs,
+    sketch: { relative_accuracy: SKETCH_RELATIVE_ACCURACY, zero_count: state.sketch.zeroCount, min_key: state.sketch.minKey, counts: state.sketch.counts },
+  };
+}
+
+/**
+ * One port in --json and in --interval lines: the stats line's figures (the kernel's integer
+ * averages), the server, total and first-byte times (percentiles from sketches), and the sums
+ * that `merge` adds up (merge/tcprt-section.ts reads it back).
+ */
+export function tcprtPortJson(p: PortSummary): Record<string, unknown> {
+  const l = averages(p);
+  const c = p.counters;
+  return {
+    port: l.port,
+    side: l.side,
+    tasks: l.tasks,
+    count: l.count,
+    avg_total_us: l.avgTotalUs,
+    avg_server_us: l.avgServerUs,
+    drop_permille: l.dropPermille,
+    avg_minrtt_us: l.avgMinRttUs,
+    fail_permille: l.failPermille,
+    failures: l.failures,
+    avg_sent_bytes: l.avgSentBytes,
+    avg_upload_us: l.avgUploadUs,
+    avg_recv_bytes: l.avgRecvBytes,
+    server_us: timesJson(c.server),
+    total_us: timesJson(c.total),
+    first_byte_us: timesJson(c.firstByte),
+    merge_state: {
+      minrtt_us_sum: c.minRttUs,
+      upload_us_sum: c.uploadUs,
+      sent_bytes_sum: c.sentBytes,
+      recv_bytes_sum: c.recvBytes,
+      retrans_segs: c.retrans,
+      packets: c.packets,
+    },
+  };
+}
+
+/** `tcprt` in --json: the whole run's figures per port, record counts, connections. */
 export function tcprtJson(summary: TcprtSummary): Record<string, unknown> {
   const c = summary.counters;
   return {
-    ports: summary.ports.map((l) => ({
-      port: l.port,
-      side: l.side,
-      tasks: l.tasks,
-      count: l.count,
-      avg_total_us: l.avgTotalUs,
-      avg_server_us: l.avgServerUs,
-      drop_permille: l.dropPermille,
-      avg_minrtt_us: l.avgMinRttUs,
-      fail_permille: l.failPermille,
-      failures: l.failures,
-      avg_sent_bytes: l.avgSentBytes,
-      avg_upload_us: l.avgUploadUs,
-      avg_recv_bytes: l.avgRecvBytes,
-    })),
+    ports: summary.ports.map(tcprtPortJson),
     records: { ...c.records },
     connections: {
       matched: c.connections,

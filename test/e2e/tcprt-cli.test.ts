@@ -319,7 +319,20 @@ test('--json gains a tcprt section: per port the stats fields and the task count
     'avg_sent_bytes',
     'avg_upload_us',
     'avg_recv_bytes',
+    'server_us',
+    'total_us',
+    'first_byte_us',
+    'merge_state',
   ]);
+  // The server times are the sleeps (truth.json): 0, 5 and 50 ms, within 2 ms; the sum is exact.
+  const port = doc.tcprt.ports[0]! as Record<string, Record<string, number>> & { count: number; avg_server_us: number };
+  const server = port.server_us!;
+  assert.ok(server.min! >= 0 && server.min! < 2000, `min ${server.min}`);
+  assert.ok(server.max! >= 50000 && server.max! < 52000, `max ${server.max}`);
+  assert.ok(server.p99! >= 50000 * 0.99 && server.p99! <= server.max!, `p99 ${server.p99}`);
+  assert.equal(Math.floor(server.sum! / port.count), port.avg_server_us);
+  const first = port.first_byte_us!;
+  assert.ok(first.min! >= server.min! && first.max! >= server.max!, 'first byte = upload + server >= server');
   assert.deepEqual(doc.tcprt.records, { R: 20, P: 0, W: 0, N: 0, E: 4 });
   assert.deepEqual(doc.tcprt.connections, { matched: 4, assumed: 0, remote_only: 0, closed: 4, open_unreported: 0, flushed: 0 });
 });

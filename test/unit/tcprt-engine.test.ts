@@ -78,7 +78,7 @@ test('W: the connection closed while the response was still unacknowledged', asy
   ]);
   // fail‰ is relative to count (R records that sent data), as the kernel computes it: 0 here.
   assert.deepEqual(stats, [`${HEAD} all 80 0 0 0 0 0 0 0 0 0`]);
-  assert.equal(result.tcprt?.ports[0]?.failures, 1);
+  assert.equal(result.tcprt?.ports[0]?.counters.fail, 1);
 });
 
 test('N: the connection closed while the request was being received', async (t) => {

@@ -60,6 +60,11 @@ export interface TaskRecord {
   port: number;
   /** The numbers after the header, in the kernel's order (see above). */
   fields: number[];
+  /**
+   * R and P: from the task's start to the first response byte, µs (R: upload + server time,
+   * the server's time to first byte; P: total − download, the client's). Not on the line.
+   */
+  firstByteUs?: number;
   /** R.H of TLS 1.3: ClientHello to the client's Finished, µs (trailing `H <us>`). */
   handshakeUs?: number;
   /**

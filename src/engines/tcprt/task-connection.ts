@@ -472,6 +472,8 @@ export class TaskConnection {
       port: this.port,
       fields,
     };
+    if (type === 'R') record.firstByteUs = us(this.uploadNs + this.serverNs);
+    else if (type === 'P') record.firstByteUs = us(this.firstRespNs - this.startNs);
     if (type === 'R' && this.v7) this.extend(record, nowNs);
     emit(record);
   }

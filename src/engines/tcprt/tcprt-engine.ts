@@ -32,7 +32,7 @@ import { isLocal, type Vantage } from '../../flow/vantage.js';
 import { epochSeconds, type TimeBase } from '../../time.js';
 import type { RttConnection, RttSample } from '../rtt/rtt-engine.js';
 import { PortMatcher, type TcprtConfig } from './config.js';
-import { PortStats, type PortStatsLine } from './port-stats.js';
+import { PortStats, type PortStatsLine, type PortSummary } from './port-stats.js';
 import { TaskEndpoints, type RecordType, type TaskRecord } from './records.js';
 import { TaskConnection, type TaskEmitter } from './task-connection.js';
 
@@ -63,8 +63,8 @@ export class TcprtCounters {
 
 export interface TcprtSummary {
   counters: TcprtCounters;
-  /** The whole run's stats per port, in stats-line order. */
-  ports: PortStatsLine[];
+  /** The whole run's counters per port, in stats-line order. */
+  ports: PortSummary[];
 }
 
 /** The vantage as the engine sees it: known from the start, or decided later. */
@@ -253,12 +253,23 @@ export class TcprtEngine {
     }
   }
 
-  /** The input is over (after the flow table's flush and the vantage decision): the last stats line. */
-  finish(): TcprtSummary {
+  /**
+   * The input is over (after the flow table's flush and the vantage decision): the last stats
+   * line, and the notes. The last report window is still to be taken (takeWindow).
+   */
+  finish(): void {
     if (this.vantage === undefined) this.decideVantage();
     if (Number.isFinite(this.nextStatsNs)) this.statsLine(this.lastNs);
-    else this.stats.takeInterval(); // no stats lines, but the run's totals
     this.notes();
+  }
+
+  /** The ports' counters since the last call: an --interval report's, or the run's last. */
+  takeWindow(): PortSummary[] {
+    return this.stats.takeWindow();
+  }
+
+  /** The run's counters per port and the record counts (after the last takeWindow). */
+  summary(): TcprtSummary {
     return { counters: this.counters, ports: this.stats.runTotals() };
   }
 
