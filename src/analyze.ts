@@ -326,7 +326,7 @@ export class Analysis {
       vantage: collector.vantage,
       localAcked: collector.localAcked,
       filtered: collector.filtered,
-      ...(this.tcprtSummary !== undefined ? { tcprt: this.tcprtSummary } : {}),
+      ...(this.tcprtSummary !== undefined ? { tcprt: this.tcprtSummary, tcprtPorts: this.tcprtSummary.ports } : {}),
     };
   }
 }

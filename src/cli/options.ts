@@ -94,6 +94,7 @@ export function buildProgram(): Command {
     .option('--max-flows <n>', 'most flows tracked at once; the least recently active are evicted', String(DEFAULTS.maxFlows))
     // TCP-RT (engines/tcprt, cli/tcprt.ts)
     .option('--tcprt [dir]', 'TCP-RT task records (R W N P E), and per-port stats lines with --stats-interval: to stdout, or DIR/rt-network-log and DIR/rt-network-stats')
+    .option('--tcprt-jsonl [file]', 'TCP-RT records as JSON lines, one object per record with named fields (and per stats line), to FILE or stdout; also --tcprt FILE.jsonl')
     .option('--lports <ports>', "TCP-RT local mode: the capture host's sockets on these local (server) ports: comma list, up to 6", collect, [])
     .option('--pports <ports>', "TCP-RT peer mode: the capture host's sockets connected to these remote (server) ports: comma list, up to 6", collect, [])
     .option('--lports-range <lo,hi>', 'TCP-RT local mode on a range of local ports: lo,hi as the kernel takes it, or lo-hi (up to 3: repeatable, or pairs in one list)', collect, [])
@@ -146,6 +147,8 @@ Examples:
   rttscan server.pcap --tcprt --lports 443 --tcprt-mode https   TLS handshakes as R.H, alerts as R.A
   rttscan server.pcap --tcprt --tcprt-config tcprt.yaml --stats-interval 10s   settings from a file
   rttscan server.pcap --tcprt --lports 8080 --tcprt-flush   also connections still open at the end
+  rttscan server.pcap --tcprt-jsonl rt.jsonl --lports 8080   one JSON object per record, for log shippers
+  rttscan server.pcap --tcprt out --lports 8080   records to out/, the table with TCP-RT per port on stdout
   rttscan --list-interfaces                    what --live can capture on
   rttscan --live eth0 --interval 10s -T --histogram    like bcc tcprtt, from packets (root)
   rttscan --live eth0 --filter 'tcp port 443' --snaplen 128 --promisc   narrower capture

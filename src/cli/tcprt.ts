@@ -25,13 +25,14 @@ import {
 import type { parseTcprtConfig } from '../engines/tcprt/config-file.js';
 import type { TcprtSummary } from '../engines/tcprt/tcprt-engine.js';
 import { RttscanError } from '../errors.js';
-import { tcprtRecordLine, tcprtStatsLines } from '../render/tcprt.js';
+import { tcprtRecordJson, tcprtRecordLine, tcprtStatsJson, tcprtStatsLines } from '../render/tcprt.js';
 import { parseDurationNs } from '../time.js';
 import { parsePortList, parsePortRanges } from '../util/ports.js';
 import { checkOutputPath, STDOUT } from './output.js';
 
 export interface TcprtCliOptions {
   tcprt?: string | true;
+  tcprtJsonl?: string | true;
   lports: string[];
   pports: string[];
   lportsRange: string[];
@@ -76,7 +77,7 @@ function firstFrameBytes(text: string): number[] {
 
 /** The engine's configuration for these options; undefined without --tcprt. */
 export async function tcprtConfigOf(options: TcprtCliOptions): Promise<TcprtConfig | undefined> {
-  if (options.tcprt === undefined) {
+  if (options.tcprt === undefined && options.tcprtJsonl === undefined) {
     const given = [
       ['--lports', options.lports.length > 0],
       ['--pports', options.pports.length > 0],
@@ -88,7 +89,7 @@ export async function tcprtConfigOf(options: TcprtCliOptions): Promise<TcprtConf
       ['--tcprt-config', options.tcprtConfig !== undefined],
       ['--tcprt-flush', options.tcprtFlush === true],
     ].find(([, on]) => on);
-    if (given) throw usage(`${given[0]} needs --tcprt (records to stdout) or --tcprt DIR`);
+    if (given) throw usage(`${given[0]} needs --tcprt (records to stdout), --tcprt DIR or --tcprt-jsonl [FILE]`);
     return undefined;
   }
   let file: ReturnType<typeof parseTcprtConfig> = { rules: [] };
@@ -125,50 +126,93 @@ export async function tcprtConfigOf(options: TcprtCliOptions): Promise<TcprtConf
   return { rules, statsIntervalNs, firstFrameBytes: thresholds ?? file.firstFrameBytes ?? DEFAULT_FIRST_FRAME_BYTES, flush: options.tcprtFlush === true };
 }
 
-/** Stdout, or the two files of a directory; text is written in large pieces. */
+/** Where the records go: stdout (`-`), a directory or a .jsonl file, as text or JSON lines. */
+export interface TcprtTargets {
+  /** Text lines: `-`, or DIR for DIR/rt-network-log and DIR/rt-network-stats. */
+  text: string | undefined;
+  /** One JSON object per record (and per stats line): `-` or a file. */
+  jsonl: string | undefined;
+}
+
+/** --tcprt [DIR | FILE.jsonl] and --tcprt-jsonl [FILE] as targets; two streams on stdout are refused. */
+export function tcprtTargetsOf(options: TcprtCliOptions): TcprtTargets {
+  const tcprt = options.tcprt === true ? STDOUT : options.tcprt;
+  const jsonlFile = tcprt !== undefined && tcprt.endsWith('.jsonl');
+  const jsonl = jsonlFile ? tcprt : options.tcprtJsonl === true ? STDOUT : options.tcprtJsonl;
+  const text = jsonlFile ? undefined : tcprt;
+  if (jsonlFile && options.tcprtJsonl !== undefined) throw usage(`--tcprt ${tcprt} and --tcprt-jsonl: give the .jsonl file once`);
+  if (text === STDOUT && jsonl === STDOUT) throw usage('--tcprt and --tcprt-jsonl both print to stdout: send one to a file (--tcprt DIR or --tcprt-jsonl FILE)');
+  return { text, jsonl };
+}
+
+/** Text to stdout or the two files of a directory, and/or JSON lines; written in large pieces. */
 export class TcprtOutput {
   private logText = '';
   private statsText = '';
+  private jsonText = '';
   private readonly files: { log: WriteStream; stats: WriteStream } | undefined;
+  private readonly jsonFile: WriteStream | undefined;
   private failure: Error | undefined;
 
-  private constructor(readonly dir: string | undefined) {
-    if (dir !== undefined) {
-      const open = (name: string): WriteStream =>
-        createWriteStream(join(dir, name)).on('error', (err) => {
-          this.failure ??= new RttscanError('input', `${join(dir, name)}: cannot write (${err.message})`);
-        });
-      this.files = { log: open('rt-network-log'), stats: open('rt-network-stats') };
-    }
+  private constructor(
+    readonly targets: TcprtTargets,
+    /** The directory of the text files, if any. */
+    readonly dir: string | undefined,
+  ) {
+    const open = (path: string): WriteStream =>
+      createWriteStream(path).on('error', (err) => {
+        this.failure ??= new RttscanError('input', `${path}: cannot write (${err.message})`);
+      });
+    if (dir !== undefined) this.files = { log: open(join(dir, 'rt-network-log')), stats: open(join(dir, 'rt-network-stats')) };
+    if (targets.jsonl !== undefined && targets.jsonl !== STDOUT) this.jsonFile = open(targets.jsonl);
   }
 
-  /** `target` is `-` (stdout) or a directory, created if missing. */
-  static async open(target: string): Promise<TcprtOutput> {
-    if (target === STDOUT) return new TcprtOutput(undefined);
-    await checkOutputPath(target);
-    const st = await stat(target).catch(() => undefined);
-    if (st !== undefined && !st.isDirectory()) throw usage(`--tcprt: ${target} is not a directory (records go to DIR/rt-network-log and DIR/rt-network-stats; --tcprt alone prints them)`);
-    try {
-      await mkdir(target, { recursive: true });
-    } catch (err) {
-      throw new RttscanError('input', `--tcprt: cannot create directory ${target} (${(err as Error).message})`);
+  /** Whether records come out on stdout (as text or JSON lines). */
+  get onStdout(): boolean {
+    return this.targets.text === STDOUT || this.targets.jsonl === STDOUT;
+  }
+
+  /** Opens the targets: a text directory is created if missing. */
+  static async open(targets: TcprtTargets): Promise<TcprtOutput> {
+    const { text, jsonl } = targets;
+    if (jsonl !== undefined) await checkOutputPath(jsonl);
+    if (text === undefined || text === STDOUT) return new TcprtOutput(targets, undefined);
+    await checkOutputPath(text);
+    const st = await stat(text).catch(() => undefined);
+    if (st !== undefined && !st.isDirectory()) {
+      throw usage(`--tcprt: ${text} is not a directory (records go to DIR/rt-network-log and DIR/rt-network-stats; --tcprt alone prints them, --tcprt FILE.jsonl writes JSON lines)`);
     }
-    return new TcprtOutput(target);
+    try {
+      await mkdir(text, { recursive: true });
+    } catch (err) {
+      throw new RttscanError('input', `--tcprt: cannot create directory ${text} (${(err as Error).message})`);
+    }
+    return new TcprtOutput(targets, text);
   }
 
   readonly sink: Pick<NonNullable<AnalyzeOptions['tcprt']>, 'onRecord' | 'onStats'> = {
     onRecord: (record, base) => {
-      this.logText += tcprtRecordLine(record, base);
-      if (this.logText.length >= 65536) this.flush();
+      if (this.targets.text !== undefined) this.logText += tcprtRecordLine(record, base);
+      if (this.targets.jsonl !== undefined) this.jsonText += `${JSON.stringify(tcprtRecordJson(record, base))}\n`;
+      this.flushIfLarge();
     },
     onStats: (epochSec, lines) => {
-      const text = tcprtStatsLines(epochSec, lines);
-      // On stdout the two kinds interleave in capture order.
-      if (this.files === undefined) this.logText += text;
-      else this.statsText += text;
-      if (this.logText.length + this.statsText.length >= 65536) this.flush();
+      if (this.targets.text !== undefined) {
+        const text = tcprtStatsLines(epochSec, lines);
+        // On stdout the two kinds interleave in capture order.
+        if (this.files === undefined) this.logText += text;
+        else this.statsText += text;
+      }
+      if (this.targets.jsonl !== undefined) {
+        for (const json of tcprtStatsJson(epochSec, lines)) this.jsonText += `${JSON.stringify(json)}\n`;
+      }
+      this.flushIfLarge();
     },
   };
+
+  private flushIfLarge(): void {
+    if (this.logText.length + this.statsText.length + this.jsonText.length >= 65536) this.flush();
+  }
 
   private flush(): void {
     if (this.files === undefined) {
@@ -177,23 +221,27 @@ export class TcprtOutput {
       if (this.logText !== '') this.files.log.write(this.logText);
       if (this.statsText !== '') this.files.stats.write(this.statsText);
     }
-    this.logText = this.statsText = '';
+    if (this.jsonText !== '') (this.jsonFile ?? process.stdout).write(this.jsonText);
+    this.logText = this.statsText = this.jsonText = '';
   }
 
   /** Writes what is left and closes the files. */
   async close(): Promise<void> {
     this.flush();
-    if (this.files !== undefined) {
-      await Promise.all(Object.values(this.files).map((s) => new Promise<void>((resolve) => s.end(resolve))));
-    }
+    const streams = [...(this.files ? Object.values(this.files) : []), ...(this.jsonFile ? [this.jsonFile] : [])];
+    await Promise.all(streams.map((s) => new Promise<void>((resolve) => s.end(resolve))));
     if (this.failure) throw this.failure;
   }
 }
 
 /** One line for stderr: how many records of each kind, and where they went. */
-export function tcprtNote(summary: TcprtSummary, dir: string | undefined): string {
+export function tcprtNote(summary: TcprtSummary, output: TcprtOutput | undefined): string {
   const c = summary.counters;
   const kinds = (Object.entries(c.records) as Array<[string, number]>).map(([type, n]) => `${n} ${type}`).join(', ');
-  const where = dir === undefined ? '' : ` in ${join(dir, 'rt-network-log')}`;
+  const files = [
+    ...(output?.dir !== undefined ? [join(output.dir, 'rt-network-log')] : []),
+    ...(output?.targets.jsonl !== undefined && output.targets.jsonl !== STDOUT ? [output.targets.jsonl] : []),
+  ];
+  const where = files.length === 0 ? '' : ` in ${files.join(' and ')}`;
   return `tcprt: ${c.connections} connection${c.connections === 1 ? '' : 's'} watched, records ${kinds}${where}`;
 }

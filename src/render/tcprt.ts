@@ -11,9 +11,11 @@
  */
 import { averages, type PortStatsLine, type PortSummary } from '../engines/tcprt/port-stats.js';
 import { SKETCH_RELATIVE_ACCURACY, type Distribution } from '../stats/distribution.js';
-import type { TaskRecord } from '../engines/tcprt/records.js';
+import Table from 'cli-table3';
+import { FIELD_NAMES, type TaskRecord } from '../engines/tcprt/records.js';
 import type { TcprtSummary } from '../engines/tcprt/tcprt-engine.js';
 import type { TimeBase } from '../time.js';
+import { formatUs } from './units.js';
 
 export function tcprtRecordLine(record: TaskRecord, base: TimeBase): string {
   const whole = Math.floor(record.startNs / 1e9);
@@ -28,6 +30,88 @@ export function tcprtRecordLine(record: TaskRecord, base: TimeBase): string {
     for (const [bytes, us] of record.firstFrame) line += `${bytes} ${us} `;
   }
   return `${line}\n`;
+}
+
+/** The start of a record as ISO 8601 UTC with its µs (what log shippers index by). */
+function isoMicros(base: TimeBase, ns: number): string {
+  const whole = Math.floor(ns / 1e9);
+  const usec = Math.floor((ns - whole * 1e9) / 1000);
+  return `${new Date((base.baseSec + whole) * 1000).toISOString().slice(0, 19)}.${String(usec).padStart(6, '0')}Z`;
+}
+
+/**
+ * A record as one JSON object with named fields (--tcprt-jsonl): its type and extended letters,
+ * when it started (ISO 8601 and the kernel's sec/usec), both ends, the port and side it was
+ * watched by, whether that side was assumed (mid-path), then the kernel's fields by name, the
+ * H time and the F pairs.
+ */
+export function tcprtRecordJson(record: TaskRecord, base: TimeBase): Record<string, unknown> {
+  const whole = Math.floor(record.startNs / 1e9);
+  const json: Record<string, unknown> = {
+    type: record.type,
+    ext: record.ext,
+    version: record.version,
+    time: isoMicros(base, record.startNs),
+    start_sec: base.baseSec + whole,
+    start_usec: Math.floor((record.startNs - whole * 1e9) / 1000),
+    peer: record.endpoints.peer,
+    local: record.endpoints.local,
+    side: record.side,
+    port: record.port,
+    assumed: record.assumed ?? false,
+  };
+  const names = FIELD_NAMES[record.type];
+  record.fields.forEach((value, i) => {
+    json[names[i]!] = value;
+  });
+  if (record.handshakeUs !== undefined) json.handshake_us = record.handshakeUs;
+  if (record.firstFrame !== undefined) json.first_frame = record.firstFrame.map(([bytes, us]) => ({ acked_bytes: bytes, us }));
+  return json;
+}
+
+/** Stats lines as JSON objects (--tcprt-jsonl), one per port, `type: "stats"`. */
+export function tcprtStatsJson(epochSec: number, lines: readonly PortStatsLine[]): Array<Record<string, unknown>> {
+  return lines.map((l) => ({
+    type: 'stats',
+    time: new Date(epochSec * 1000).toISOString(),
+    epoch_sec: epochSec,
+    port: l.port,
+    side: l.side,
+    avg_total_us: l.avgTotalUs,
+    avg_server_us: l.avgServerUs,
+    drop_permille: l.dropPermille,
+    avg_minrtt_us: l.avgMinRttUs,
+    fail_permille: l.failPermille,
+    avg_sent_bytes: l.avgSentBytes,
+    avg_upload_us: l.avgUploadUs,
+    avg_recv_bytes: l.avgRecvBytes,
+    count: l.count,
+  }));
+}
+
+const TABLE_HEAD = ['tcp-rt port', 'tasks', 'server p50', 'server p99', 'total p50', 'total p99', 'first byte p50', 'first byte p99', 'failures'];
+
+/**
+ * The table under the RTT table (--table): per TCP-RT port, the tasks timed, server, total
+ * and first-byte times (p50, p99 from the sketches), and failures (W records).
+ */
+export function renderTcprtTable(ports: readonly PortSummary[]): string {
+  const table = new Table({ head: TABLE_HEAD, style: { head: [], border: [] } });
+  for (const p of ports) {
+    const c = p.counters;
+    table.push([
+      p.side === 'peer' ? `P${p.port}` : String(p.port),
+      String(c.count),
+      formatUs(c.server.quantile(0.5)),
+      formatUs(c.server.quantile(0.99)),
+      formatUs(c.total.quantile(0.5)),
+      formatUs(c.total.quantile(0.99)),
+      formatUs(c.firstByte.quantile(0.5)),
+      formatUs(c.firstByte.quantile(0.99)),
+      String(c.fail),
+    ]);
+  }
+  return table.toString() + '\n';
 }
 
 function portLabel(line: PortStatsLine): string {

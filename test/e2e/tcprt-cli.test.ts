@@ -283,7 +283,9 @@ test('--tcprt DIR writes rt-network-log and rt-network-stats, the same lines as 
   const args = ['samples/http-v4/server.pcap', '--lports', '8080', '--stats-interval', '1s'];
   const toDir = runCli([...args, '--tcprt', dir]);
   assert.equal(toDir.status, 0, toDir.stderr);
-  assert.equal(toDir.stdout, '');
+  // stdout is free: the default table, with TCP-RT per port under the RTT table.
+  assert.match(toDir.stdout, /│ tcp-rt port │ tasks │ server p50 │ server p99 │ total p50 │ total p99 │ first byte p50 │ first byte p99 │ failures │\n/);
+  assert.match(toDir.stdout, /│ 8080 +│ 20 +│/);
   assert.match(toDir.stderr, /tcprt: 4 connections watched, records 20 R, 0 P, 0 W, 0 N, 4 E in .*rt-network-log/);
   const log = readFileSync(join(dir, 'rt-network-log'), 'utf8');
   const stats = readFileSync(join(dir, 'rt-network-stats'), 'utf8');
@@ -342,7 +344,7 @@ test('usage errors: exit 2 and one line naming the problem', async (t) => {
   const notDir = join(dir, 'file.txt');
   await writeFile(notDir, 'x');
   const cases: Array<[string[], RegExp]> = [
-    [['samples/http-v4/server.pcap', '--lports', '8080'], /^rttscan: --lports needs --tcprt \(records to stdout\) or --tcprt DIR\n$/],
+    [['samples/http-v4/server.pcap', '--lports', '8080'], /^rttscan: --lports needs --tcprt \(records to stdout\), --tcprt DIR or --tcprt-jsonl \[FILE\]\n$/],
     [['samples/http-v4/server.pcap', '--tcprt'], /^rttscan: --tcprt needs ports to watch: /],
     [['--tcprt', 'samples/http-v4/server.pcap', '--lports', '8080'], /^rttscan: samples\/http-v4\/server\.pcap: refusing to overwrite a capture file with output/],
     [['samples/http-v4/server.pcap', '--tcprt', notDir, '--lports', '8080'], /^rttscan: --tcprt: .*file\.txt is not a directory/],

@@ -140,7 +140,7 @@ test('flags over a file: flag ports come first, --tcprt-mode and --stats-interva
 
 test('flag errors', async () => {
   assert.equal(await usageOf(tcprtConfigOf(cli({}))), '--tcprt needs ports to watch: --lports, --pports, --lports-range, --pports-range, or per-port in --tcprt-config');
-  assert.equal(await usageOf(tcprtConfigOf(cli({ tcprt: undefined, lports: ['80'] }))), '--lports needs --tcprt (records to stdout) or --tcprt DIR');
+  assert.equal(await usageOf(tcprtConfigOf(cli({ tcprt: undefined, lports: ['80'] }))), '--lports needs --tcprt (records to stdout), --tcprt DIR or --tcprt-jsonl [FILE]');
   assert.equal(await usageOf(tcprtConfigOf(cli({ lports: ['http'] }))), "--lports: 'http' is not a port (0-65535)");
   assert.equal(await usageOf(tcprtConfigOf(cli({ lportsRange: ['9000:9100'] }))), "--lports-range: '9000:9100' is not a range lo,hi (8000,8099) or lo-hi (8000-8099)");
   assert.equal(await usageOf(tcprtConfigOf(cli({ pportsRange: ['9100-9000'] }))), "--pports-range: '9100-9000' runs from high to low");

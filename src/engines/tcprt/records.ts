@@ -74,6 +74,15 @@ export interface TaskRecord {
   firstFrame?: Array<[number, number]>;
 }
 
+/** The name of each field of `TaskRecord.fields`, per type (V7 R lines add the last two). */
+export const FIELD_NAMES: Readonly<Record<RecordType, readonly string[]>> = {
+  R: ['sent_bytes', 'total_us', 'minrtt_us', 'retrans_segs', 'task_no', 'server_us', 'upload_us', 'recv_bytes', 'reorder', 'mss', 'srtt_us', 'cwnd_segs'],
+  P: ['sent_bytes', 'total_us', 'minrtt_us', 'retrans_segs', 'task_no', 'server_us', 'download_us', 'resp_bytes', 'reorder', 'mss'],
+  W: ['sent_bytes', 'elapsed_us', 'minrtt_us', 'retrans_segs', 'task_no', 'server_us', 'upload_us', 'unacked_bytes', 'reorder', 'mss'],
+  N: ['task_no', 'elapsed_us', 'recv_bytes', 'reorder', 'mss'],
+  E: ['last_task_no', 'conn_sent_bytes', 'unacked_bytes', 'conn_recv_bytes', 'conn_retrans_segs', 'minrtt_us'],
+};
+
 /** Index of each field in `TaskRecord.fields`, for the builders of stats. */
 export const R_SENT = 0;
 export const R_TOTAL = 1;
