@@ -384,6 +384,10 @@ const GOLDEN: Record<string, string[]> = {
   'tls13-server-https': ['samples/tls13-v4/server.pcap', '--tcprt', '--lports', '8443', '--tcprt-mode', 'https'],
   'expect100-server-http': ['samples/expect100-v4/server.pcap', '--tcprt', '--lports', '8080', '--tcprt-mode', 'http'],
   'tls13-alert-server-https': ['samples/tls13-alert-v4/server.pcap', '--tcprt', '--lports', '8443,8444', '--tcprt-mode', 'https'],
+  'http-v4-server-table': ['samples/http-v4/server.pcap', '--tcprt-jsonl', '/dev/null', '--lports', '8080,9999', '--table'],
+  'mixed-loss-server-interval-json': ['samples/mixed-loss/server.pcap', '--tcprt-jsonl', '/dev/null', '--lports', '8080', '--interval', '1s', '--json', '-'],
+  'tls13-alert-server-jsonl': ['samples/tls13-alert-v4/server.pcap', '--tcprt-jsonl', '--lports', '8443,8444', '--tcprt-mode', 'https'],
+  'http-v6-pcapng-server-first-frame-jsonl': ['samples/http-v6-pcapng/server.pcapng', '--tcprt-jsonl', '--lports', '8080', '--tcprt-mode', 'http', '--first-frame', '100,2000,20000,0'],
   'loopback-both-sockets': ['samples/loopback-sll2-ns.pcap', '--tcprt', '--lports', '18765', '--pports', '18765', '--local', '127.0.0.1,::1'],
 };
 
