@@ -215,7 +215,7 @@ export class Analysis {
         decide: () => collector.decide(),
         ...(options.tcprt.holdLimit !== undefined ? { holdLimit: options.tcprt.holdLimit } : {}),
       }));
-    if (tcprt) collector.onDecided = (vantage) => tcprt.vantageDecided(vantage);
+    if (tcprt) collector.onDecided = () => tcprt.vantageDecided(collector.vantage!);
     // Without TCP-RT the sink is the collector alone: nothing is paid for the option.
     this.engine = new RttEngine(this.table, {
       onSample: tcprt

@@ -137,8 +137,8 @@ export class SampleCollector {
   filtered = 0;
   vantage: Vantage | undefined;
   onSample: SampleListener | undefined;
-  /** Called once when an inferred vantage is decided (TCP-RT waits for it). */
-  onDecided: ((vantage: Vantage) => void) | undefined;
+  /** Called once the vantage is decided (given: never). TCP-RT waits for it. */
+  onDecided: (() => void) | undefined;
   private readonly endpoints = new SampleEndpoints();
   /** Capture time of the first packet: where each group's time series starts. */
   originNs = 0;
@@ -199,7 +199,7 @@ export class SampleCollector {
     const flows = this.pendingFlows;
     this.pendingFlows = [];
     for (const flow of flows) this.flowEnded(flow);
-    this.onDecided?.(this.vantage);
+    this.onDecided?.();
   }
 
   /** Clears the statistics (not the groups' identities), for the next --interval. */
