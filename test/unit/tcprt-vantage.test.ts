@@ -126,7 +126,7 @@ test('inferred vantage: records and stats lines wait for the decision and come o
 test('the hold is bounded: when it fills the decision is forced, and the output is the same', async (t) => {
   const config = { rules: [pport(80)], statsIntervalNs: 100e6 };
   const unbounded = await runTcprt(t, capture(4), config, INFERRED);
-  for (const holdLimit of [1, 2, 5]) {
+  for (const holdLimit of [2, 5, 50]) {
     const bounded = await runTcprt(t, capture(4), { ...config, holdLimit }, INFERRED);
     assert.deepEqual(bounded.log, unbounded.log, `holdLimit ${holdLimit}`);
     assert.deepEqual(bounded.stats, unbounded.stats, `holdLimit ${holdLimit}`);
@@ -152,4 +152,18 @@ test('the hold is bounded: a forced decision is made on what was seen so far, an
     [true, true, true, true, true, true],
   );
   assert.equal(forced.result.tcprt!.counters.assumed, 2);
+});
+
+test('the hold counts connections too: many that emit nothing (SYNs to the port) force the decision as well', async (t) => {
+  const syns = Array.from({ length: 5 }, (_, i) =>
+    new TcpScript({ client: CLIENT, server: SERVER, clientPort: 50000 + i, serverPort: 80 }).c(i, { seq: 1000, flags: SYN, options: { mss: 1460 } }),
+  );
+  const capture = pcap([...syns, connection(9, 100)]);
+  const free = await runTcprt(t, capture, { rules: [pport(80)] }, INFERRED);
+  assert.ok(free.records.length === 3 && free.records.every((r) => !r.assumed));
+  // At the third SYN-only connection nothing has been answered yet: the forced decision can
+  // name no host, so the later connection is read by its ports, and says so.
+  const bounded = await runTcprt(t, capture, { rules: [pport(80)], holdLimit: 3 }, INFERRED);
+  assert.deepEqual(bounded.log, free.log);
+  assert.ok(bounded.records.every((r) => r.assumed));
 });

@@ -333,6 +333,8 @@ export class TcprtEngine {
     if (this.vantage === undefined) {
       this.undecided.push(...sockets);
       this.sockets.set(flow, sockets);
+      this.holdFull();
+      // (the decision may have come just now: judged sockets keep their place, dropped ones go quiet)
       return sockets;
     }
     const watched = sockets.filter((socket) => this.judge(socket, this.vantage!));
@@ -390,8 +392,12 @@ export class TcprtEngine {
   }
 
   private hold(item: Held): void {
-    // (undecided sockets count too: ended ones wait there for the decision)
     this.held.push(item);
+    this.holdFull();
+  }
+
+  /** Held items and undecided sockets (ended ones wait there too) reached the limit: decide. */
+  private holdFull(): void {
     if (this.held.length + this.undecided.length >= this.holdLimit) this.decideVantage();
   }
 
