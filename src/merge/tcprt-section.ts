@@ -76,14 +76,7 @@ export function mergeTcprtSections(sections: readonly TcprtSummary[]): TcprtSumm
   const counters = new TcprtCounters();
   const ports = new Map<string, PortSummary>();
   for (const section of sections) {
-    const c = section.counters;
-    for (const type of RECORD_TYPES) counters.records[type] += c.records[type];
-    counters.connections += c.connections;
-    counters.assumed += c.assumed;
-    counters.remoteOnly += c.remoteOnly;
-    counters.closed += c.closed;
-    counters.openUnreported += c.openUnreported;
-    counters.flushed += c.flushed;
+    counters.add(section.counters);
     for (const p of section.ports) {
       const key = `${p.side} ${p.port}`;
       let have = ports.get(key);

@@ -59,6 +59,17 @@ export class TcprtCounters {
   /** ... still open, reported as closed at their last packet (--tcprt-flush). */
   flushed = 0;
   readonly records: Record<RecordType, number> = { R: 0, P: 0, W: 0, N: 0, E: 0 };
+
+  /** Adds another run's counts (merge). */
+  add(other: TcprtCounters): void {
+    this.connections += other.connections;
+    this.assumed += other.assumed;
+    this.remoteOnly += other.remoteOnly;
+    this.closed += other.closed;
+    this.openUnreported += other.openUnreported;
+    this.flushed += other.flushed;
+    for (const type of Object.keys(this.records) as RecordType[]) this.records[type] += other.records[type];
+  }
 }
 
 export interface TcprtSummary {
