@@ -19,12 +19,12 @@ import { liveCounterLine, liveOptionsOf } from './live-options.js';
 import { buildMergeProgram, MERGE_COMMAND, runMerge, type MergeOptions } from './merge-command.js';
 import { analyzeOptionsOf, buildProgram, groupByOf, inputsOf, withListDefaults, type CliOptions } from './options.js';
 import { checkOutputPath } from './output.js';
-import { outputPlanOf, planned, STDOUT } from './plan.js';
+import { outputPlanOf } from './plan.js';
 import { ProgressLine, progressWanted, totalInputBytes } from './progress.js';
 import { RunOutputs } from './report-output.js';
 import { StdioTarget } from './targets.js';
 import { colorsWanted } from './terminal.js';
-import { tcprtConfigOf, tcprtNote, TcprtOutput } from './tcprt.js';
+import { tcprtConfigOf, tcprtNote, TcprtOutput, tcprtTargetsOf } from './tcprt.js';
 
 export const EXIT_OK = 0;
 export const EXIT_INTERNAL = 1;
@@ -120,7 +120,9 @@ async function capturePointRuns(files: string[], join: boolean, say: (message: s
 async function runAnalysis(args: string[], options: CliOptions): Promise<number> {
   const inputs = inputsOf(args, options);
   let files = inputs.files;
-  options = { ...options, filter: inputs.filter };
+  // --tcprt FILE.jsonl is --tcprt-jsonl FILE: the plan sees the targets as they are.
+  const tcprtTargets = tcprtTargetsOf(options);
+  options = { ...options, filter: inputs.filter, tcprt: tcprtTargets.text, tcprtJsonl: tcprtTargets.jsonl };
   if (options.listInterfaces) {
     const { interfaceList } = await import('./live.js');
     stdout.write(await interfaceList(options.backend));
@@ -153,8 +155,7 @@ async function runAnalysis(args: string[], options: CliOptions): Promise<number>
   const quietNote = plan.quiet ? (): void => {} : note;
 
   const outputs = await RunOutputs.open(plan, stdout, stderr);
-  const tcprtTarget = planned(plan, 'tcprt')?.target;
-  const tcprt = tcprtConfig && tcprtTarget && (await TcprtOutput.open(tcprtTarget.kind === 'dir' ? tcprtTarget.path : STDOUT, stdout));
+  const tcprt = tcprtConfig && (await TcprtOutput.open(tcprtTargets, stdout));
   if (tcprtConfig && tcprt) analyzeOptions.tcprt = { ...tcprtConfig, ...tcprt.sink };
   Object.assign(analyzeOptions, outputs.sampleHooks());
   if (analyzeOptions.intervalNs !== undefined) {
@@ -206,7 +207,7 @@ async function runAnalysis(args: string[], options: CliOptions): Promise<number>
       }
       outputs.flushSamples();
       if (!plan.quiet) note(`${apart ? `${name}: ` : ''}${counterLine(result, packetFilter)}`);
-      if (!plan.quiet && result.tcprt) note(tcprtNote(result.tcprt, tcprt?.dir));
+      if (!plan.quiet && result.tcprt) note(tcprtNote(result.tcprt, tcprt));
       const kernel = liveCounterLine(result);
       if (kernel !== undefined && !plan.quiet) note(kernel);
     }

@@ -3,6 +3,8 @@ import { open } from 'node:fs/promises';
 import { RttscanError } from '../errors.js';
 import { STDOUT } from './plan.js';
 
+export { STDOUT };
+
 const CAPTURE_MAGICS = [0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1, 0x0a0d0d0a];
 
 /**

@@ -12,7 +12,7 @@ import type { HistogramUnit } from '../stats/rtt-stats.js';
 
 export const STDOUT = '-';
 
-export type ReportName = 'table' | 'histogram' | 'chart' | 'samples' | 'csv' | 'jsonl' | 'json' | 'tcprt' | 'deltas';
+export type ReportName = 'table' | 'histogram' | 'chart' | 'samples' | 'csv' | 'jsonl' | 'json' | 'tcprt' | 'tcprtJsonl' | 'deltas';
 
 export interface ReportKind {
   /** The option that asks for it, as messages name it. */
@@ -23,6 +23,8 @@ export interface ReportKind {
   readonly perSample: boolean;
   /** Takes FILE or - (stdout, the default); the others write to stdout. */
   readonly takesFile: boolean;
+  /** Written by its engine's own sink (TCP-RT: cli/tcprt.ts), which opens its files itself. */
+  readonly ownWriter?: boolean;
 }
 
 export const REPORTS: Readonly<Record<ReportName, ReportKind>> = Object.freeze({
@@ -33,7 +35,8 @@ export const REPORTS: Readonly<Record<ReportName, ReportKind>> = Object.freeze({
   csv: { option: '--csv', machine: true, perSample: true, takesFile: true },
   jsonl: { option: '--jsonl', machine: true, perSample: true, takesFile: true },
   json: { option: '--json', machine: true, perSample: false, takesFile: true },
-  tcprt: { option: '--tcprt', machine: true, perSample: false, takesFile: false },
+  tcprt: { option: '--tcprt', machine: true, perSample: false, takesFile: false, ownWriter: true },
+  tcprtJsonl: { option: '--tcprt-jsonl', machine: true, perSample: false, takesFile: true, ownWriter: true },
   deltas: { option: '--baseline', machine: false, perSample: false, takesFile: false },
 });
 
@@ -65,7 +68,9 @@ export interface ReportOptions {
   csv?: string | true;
   jsonl?: string | true;
   json?: string | true;
+  /** TCP-RT text: `-` or a directory; JSON lines: `-` or a file (cli/tcprt.ts tcprtTargetsOf). */
   tcprt?: string | true;
+  tcprtJsonl?: string | true;
   baseline?: string;
   timestamp?: boolean;
   interval?: string;
@@ -92,7 +97,7 @@ export function describe(report: PlannedReport): string {
   return report.target.kind === 'file' ? `${option} ${report.target.path}` : `${option} -`;
 }
 
-const ASKED: ReadonlyArray<ReportName> = ['histogram', 'table', 'chart', 'samples', 'csv', 'jsonl', 'json', 'tcprt'];
+const ASKED: ReadonlyArray<ReportName> = ['histogram', 'table', 'chart', 'samples', 'csv', 'jsonl', 'json', 'tcprt', 'tcprtJsonl'];
 
 /**
  * The plan for these options, or a usage error. `colors` is decided by the terminal (terminal.ts);
@@ -123,7 +128,8 @@ export function outputPlanOf(options: ReportOptions, colors: boolean, available:
   if (options.baseline !== undefined) {
     // The table of changes is for people: to stderr when a machine stream holds stdout.
     reports.push({ name: 'deltas', target: machine ? { kind: 'stderr' } : { kind: 'stdout' } });
-  } else if (reports.length === 0) {
+  } else if (reports.every((r) => REPORTS[r.name].ownWriter && r.target.kind !== 'stdout')) {
+    // Nothing asked for stdout but TCP-RT files: the table (with TCP-RT per port) goes there.
     reports.push({ name: 'table', target: { kind: 'stdout' } });
   }
   if (options.timestamp) {

@@ -13,6 +13,7 @@ import { JsonLines } from '../render/jsonl.js';
 import { SampleSink } from '../render/sample-sink.js';
 import { SampleLines } from '../render/samples.js';
 import { renderTable } from '../render/table.js';
+import { renderTcprtTable } from '../render/tcprt.js';
 import { busiestFirst } from '../stats/group-order.js';
 import { epochSeconds } from '../time.js';
 import type { CiChecks } from './ci-options.js';
@@ -36,7 +37,7 @@ export class RunOutputs {
     const outputs = new RunOutputs(plan, stdout, stderr);
     try {
       for (const r of plan.reports) {
-        if (r.target.kind === 'file') outputs.files.set(r.target.path, await FileTarget.open(r.target.path));
+        if (r.target.kind === 'file' && !REPORTS[r.name].ownWriter) outputs.files.set(r.target.path, await FileTarget.open(r.target.path));
       }
     } catch (err) {
       await outputs.closeFiles().catch(() => {});
@@ -102,7 +103,10 @@ export class RunOutputs {
     for (const r of this.plan.reports) {
       const out = this.target(r.target);
       if (r.name === 'histogram') out.write(renderHistograms(report.by, groups, unit));
-      else if (r.name === 'table') out.write(renderTable(groups, stdoutColumns()));
+      else if (r.name === 'table') {
+        out.write(renderTable(groups, stdoutColumns()));
+        if (report.tcprtPorts !== undefined) out.write(renderTcprtTable(report.tcprtPorts));
+      }
       else if (r.name === 'chart') out.write(renderChart(groups, report.base, report.startNs, this.plan.colors));
       else if (r.name === 'deltas') out.write(ci.deltas(report));
       else if (r.name === 'json' && interval) out.write(renderJsonLine(sorted, unit));

@@ -144,6 +144,8 @@ export class SampleCollector {
   kept = 0;
   vantage: Vantage | undefined;
   onSample: SampleListener | undefined;
+  /** Called once the vantage is decided (given: never). TCP-RT waits for it. */
+  onDecided: (() => void) | undefined;
   private readonly endpoints = new SampleEndpoints();
   /** Capture time of the first packet: where each group's time series starts. */
   originNs = 0;
@@ -199,32 +201,40 @@ export class SampleCollector {
    * of its samples wait, and replaying them at once would queue every output row in memory.
    */
   async decideInSlices(pause: () => Promise<void> | undefined, slice = REPLAY_SLICE): Promise<void> {
-    if (this.vantage !== undefined) return;
-    const p = this.pending!;
-    this.vantage = this.inference!.decide((address) => p.fastestAckNs(address));
-    this.pending = undefined;
-    this.inference = undefined;
+    const p = this.fixVantage();
+    if (p === undefined) return;
     for (let start = 0; start < p.length; start += slice) {
       p.forEach((flow, ackedByA, ackNs, rttNs, kind) => this.route(flow, ackedByA, ackNs, rttNs, kind), start, Math.min(p.length, start + slice));
       const wait = pause();
       if (wait !== undefined) await wait;
     }
-    const flows = this.pendingFlows;
-    this.pendingFlows = [];
-    for (const flow of flows) this.flowEnded(flow);
+    this.settleDecision();
   }
 
   /** Fixes the vantage (inferring it if needed) and replays what waited for it. */
   decide(): void {
-    if (this.vantage !== undefined) return;
+    const p = this.fixVantage();
+    if (p === undefined) return;
+    p.forEach((flow, ackedByA, ackNs, rttNs, kind) => this.route(flow, ackedByA, ackNs, rttNs, kind));
+    this.settleDecision();
+  }
+
+  /** Infers the vantage; returns the samples that waited for it (undefined if already decided). */
+  private fixVantage(): PendingSamples | undefined {
+    if (this.vantage !== undefined) return undefined;
     const p = this.pending!;
     this.vantage = this.inference!.decide((address) => p.fastestAckNs(address));
     this.pending = undefined;
     this.inference = undefined;
-    p.forEach((flow, ackedByA, ackNs, rttNs, kind) => this.route(flow, ackedByA, ackNs, rttNs, kind));
+    return p;
+  }
+
+  /** After the replay: the flows that ended while undecided, then whoever waits for the decision. */
+  private settleDecision(): void {
     const flows = this.pendingFlows;
     this.pendingFlows = [];
     for (const flow of flows) this.flowEnded(flow);
+    this.onDecided?.();
   }
 
   /** Clears the statistics (not the groups' identities), for the next --interval. */
