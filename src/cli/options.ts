@@ -164,6 +164,7 @@ Examples:
   rttscan capture.pcap --histogram --ms -b     per local address, in milliseconds
   rttscan capture.pcap --table --by rport      one row per remote port
   rttscan capture.pcap --csv rtt.csv           every sample, for a spreadsheet or pandas
+  rttscan capture.pcap --jsonl rtt.jsonl       every sample as one JSON object per line
   rttscan capture.pcap --json                  everything as one JSON object on stdout
   rttscan capture.pcap --samples               one line per sample, like pping
   rttscan capture.pcap --chart                 RTT over capture time
@@ -174,7 +175,12 @@ Examples:
   rttscan capture.pcap --from +30s --to 1700000100.5      only ACKs in that window
   rttscan capture.pcap --idle-ttl 60s --exp-ttl 10s --max-flows 200000   bound the flow table
   rttscan capture.pcap --json rtt.json -q      write JSON, print nothing else
-  rttscan a.pcapng b.pcap.gz --json out.json   several inputs, merged in time order
+  rttscan a.pcapng b.pcap.gz --json out.json   several inputs: rotated slices join, overlapping ones apart
+  rttscan eth0.pcap eth1.pcap --join           overlapping captures of one host as one capture point
+  rttscan -r capture.pcap tcp port 443         tcpdump's way: -r FILE, then a BPF filter
+  rttscan capture.pcap --filter 'net 10.0.0.0/8'   the same filter as an option
+  rttscan capture.pcap -i 5 -T -e -p 443 -B --histogram   bcc tcprtt's flags, every 5 s of capture
+  rttscan capture.pcap -6 -A 2001:db8::/32     only IPv6 connections to these remote hosts
   tcpdump -w - -i eth0 | rttscan -             read a capture from stdin
   rttscan server.pcap --tcprt --lports 8080    TCP-RT records of the server on port 8080
   rttscan client.pcap --tcprt out --pports 443 --stats-interval 60s   P records in out/rt-network-log, stats lines in out/rt-network-stats
