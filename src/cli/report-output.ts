@@ -6,11 +6,12 @@
  */
 import type { AnalysisReport, AnalyzeOptions } from '../analyze.js';
 import { renderChart } from '../render/chart.js';
-import { CSV_HEADER, CsvRows } from '../render/csv.js';
+import { CSV_HEADER } from '../render/csv.js';
+import { CsvByteSink } from '../render/csv-bytes.js';
 import { renderHistograms } from '../render/histogram.js';
 import { renderJsonLine, stringifyDocument } from '../render/json.js';
 import { JsonLines } from '../render/jsonl.js';
-import { SampleSink } from '../render/sample-sink.js';
+import { SampleSink, type PerSampleSink } from '../render/sample-sink.js';
 import { SampleLines } from '../render/samples.js';
 import { renderTable } from '../render/table.js';
 import { renderTcprtTable } from '../render/tcprt.js';
@@ -23,7 +24,7 @@ import { stdoutColumns } from './terminal.js';
 
 export class RunOutputs {
   private readonly files = new Map<string, FileTarget>();
-  private readonly sinks: SampleSink[] = [];
+  private readonly sinks: PerSampleSink[] = [];
   private readonly documents: Record<string, unknown>[] = [];
 
   private constructor(
@@ -46,7 +47,7 @@ export class RunOutputs {
     for (const r of plan.reports) {
       if (!REPORTS[r.name].perSample) continue;
       const target = outputs.target(r.target);
-      if (r.name === 'csv') outputs.sinks.push(new SampleSink(new CsvRows(), target, CSV_HEADER));
+      if (r.name === 'csv') outputs.sinks.push(new CsvByteSink(target, CSV_HEADER));
       else if (r.name === 'jsonl') outputs.sinks.push(new SampleSink(new JsonLines(), target));
       else if (r.name === 'samples') outputs.sinks.push(new SampleSink(new SampleLines(), target));
     }

@@ -13,13 +13,14 @@ import { stringify } from 'csv-stringify/sync';
 import { KIND_NAMES, type HalfConnection, type SampleKind } from '../engines/rtt/rtt-engine.js';
 import type { SampleEndpoints } from '../stats/collector.js';
 import { formatEpoch, type TimeBase } from '../time.js';
+import { EpochText, usWithNanos } from './sample-text.js';
 
 export const CSV_COLUMNS = ['ts', 'src', 'sport', 'dst', 'dport', 'rtt_us', 'kind'];
 
 export const CSV_HEADER = stringify([CSV_COLUMNS]);
 
 /** A field csv-stringify would quote. */
-const NEEDS_QUOTING = /[",\r\n]/;
+export const NEEDS_QUOTING = /[",\r\n]/;
 
 export function csvRow(base: TimeBase, ackNs: number, rttNs: number, kind: SampleKind, endpoints: SampleEndpoints): string[] {
   return [formatEpoch(base, ackNs), endpoints.src, String(endpoints.sport), endpoints.dst, String(endpoints.dport), (rttNs / 1000).toFixed(3), KIND_NAMES[kind]];
@@ -28,6 +29,7 @@ export function csvRow(base: TimeBase, ackNs: number, rttNs: number, kind: Sampl
 /** One row per sample as CSV text; the endpoints part is made once per half-connection. */
 export class CsvRows {
   private readonly middle = new WeakMap<HalfConnection, string>();
+  private readonly epoch = new EpochText();
 
   line(base: TimeBase, ackNs: number, rttNs: number, kind: SampleKind, endpoints: SampleEndpoints): string {
     const half = endpoints.half;
@@ -38,6 +40,6 @@ export class CsvRows {
       middle = fields.join(',');
       this.middle.set(half, middle);
     }
-    return `${formatEpoch(base, ackNs)},${middle},${(rttNs / 1000).toFixed(3)},${KIND_NAMES[kind]}\n`;
+    return `${this.epoch.format(base, ackNs)},${middle},${usWithNanos(rttNs)},${KIND_NAMES[kind]}\n`;
   }
 }

@@ -6,11 +6,13 @@
  */
 import { KIND_NAMES, type HalfConnection, type SampleKind } from '../engines/rtt/rtt-engine.js';
 import type { SampleEndpoints } from '../stats/collector.js';
-import { formatEpoch, type TimeBase } from '../time.js';
+import type { TimeBase } from '../time.js';
+import { EpochText } from './sample-text.js';
 import { roundUs } from './units.js';
 
 export class JsonLines {
   private readonly middle = new WeakMap<HalfConnection, string>();
+  private readonly epoch = new EpochText();
 
   line(base: TimeBase, ackNs: number, rttNs: number, kind: SampleKind, endpoints: SampleEndpoints): string {
     const half = endpoints.half;
@@ -19,6 +21,6 @@ export class JsonLines {
       middle = `"src":${JSON.stringify(endpoints.src)},"sport":${endpoints.sport},"dst":${JSON.stringify(endpoints.dst)},"dport":${endpoints.dport}`;
       this.middle.set(half, middle);
     }
-    return `{"ts":"${formatEpoch(base, ackNs)}",${middle},"rtt_us":${roundUs(rttNs / 1000)},"kind":"${KIND_NAMES[kind]}"}\n`;
+    return `{"ts":"${this.epoch.format(base, ackNs)}",${middle},"rtt_us":${roundUs(rttNs / 1000)},"kind":"${KIND_NAMES[kind]}"}\n`;
   }
 }

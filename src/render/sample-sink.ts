@@ -11,8 +11,17 @@ import type { TimeBase } from '../time.js';
 
 /** Where a sink writes: write() says false when full; drained() waits until it is not. */
 export interface SinkStream {
-  write(text: string): boolean;
+  write(text: string | Uint8Array): boolean;
   drained(): Promise<void>;
+}
+
+/** A per-sample output: takes each sample, writes when it has gathered enough, says when to wait. */
+export interface PerSampleSink {
+  add(base: TimeBase, ackNs: number, rttNs: number, kind: SampleKind, endpoints: SampleEndpoints): void;
+  /** Writes what has gathered. */
+  flush(): void;
+  /** A promise to await before reading on, when the stream is full; undefined otherwise. */
+  readonly pending: Promise<void> | undefined;
 }
 
 export interface SampleFormat {
@@ -22,7 +31,7 @@ export interface SampleFormat {
 /** Characters gathered before a write: big enough that per-write costs vanish (bench/run.ts). */
 export const SINK_FLUSH_CHARS = 64 * 1024;
 
-export class SampleSink {
+export class SampleSink implements PerSampleSink {
   private text = '';
   private full = false;
 

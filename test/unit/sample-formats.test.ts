@@ -11,6 +11,9 @@ import { analyze } from '../../src/analyze.js';
 import { CsvRows, csvRow, CSV_HEADER } from '../../src/render/csv.js';
 import { sampleCaptures } from '../helpers/paths.js';
 import { SampleEndpoints } from '../../src/stats/collector.js';
+import { EpochText, usWithNanos } from '../../src/render/sample-text.js';
+import { formatEpoch } from '../../src/time.js';
+import { CsvByteSink } from '../../src/render/csv-bytes.js';
 
 test('CSV rows equal csv-stringify, every sample of every sample capture', async () => {
   assert.equal(CSV_HEADER, 'ts,src,sport,dst,dport,rtt_us,kind\n');
@@ -44,5 +47,62 @@ test('a field that needs quoting is quoted by csv-stringify', () => {
       const line = new CsvRows().line(base, 5, rttNs, 0, endpoints);
       assert.equal(line, stringify([csvRow(base, 5, rttNs, 0, endpoints)]));
     }),
+  );
+});
+
+test('the fast number formats equal formatEpoch and toFixed(3), across seconds and bases', () => {
+  fc.assert(
+    fc.property(fc.array(fc.tuple(fc.integer({ min: 1_600_000_000, max: 1_900_000_000 }), fc.integer({ min: 0, max: 100e9 })), { maxLength: 50 }), (times) => {
+      const epoch = new EpochText();
+      for (const [baseSec, ns] of times) assert.equal(epoch.format({ baseSec }, ns), formatEpoch({ baseSec }, ns));
+    }),
+  );
+  fc.assert(fc.property(fc.integer({ min: 0, max: 1e13 }), (rttNs) => assert.equal(usWithNanos(rttNs), (rttNs / 1000).toFixed(3))));
+});
+
+/** A SinkStream that keeps what it is given. */
+function memoryStream(): { write(text: string | Uint8Array): boolean; drained(): Promise<void>; text(): string } {
+  const parts: Buffer[] = [];
+  return {
+    write: (text) => (parts.push(Buffer.from(text)), true),
+    drained: () => Promise.resolve(),
+    text: () => Buffer.concat(parts).toString('utf8'),
+  };
+}
+
+test('the byte-writing CSV sink writes what csv-stringify writes, every sample of every sample capture', async () => {
+  for (const file of sampleCaptures()) {
+    const out = memoryStream();
+    const sink = new CsvByteSink(out, CSV_HEADER);
+    let expected = CSV_HEADER;
+    await analyze([file], {
+      includeLocal: true,
+      onSample: (ackNs, rttNs, kind, endpoints, base) => {
+        sink.add(base, ackNs, rttNs, kind, endpoints);
+        expected += stringify([csvRow(base, ackNs, rttNs, kind, endpoints)]);
+      },
+    });
+    sink.flush();
+    assert.equal(out.text(), expected, file);
+  }
+});
+
+test('the byte-writing CSV sink: fields that need quoting go through csv-stringify; buffers roll over', () => {
+  fc.assert(
+    fc.property(fc.array(fc.tuple(fc.string(), fc.nat(65535), fc.nat(1e12), fc.nat(200e9)), { minLength: 1, maxLength: 3000 }), (rows) => {
+      const out = memoryStream();
+      const sink = new CsvByteSink(out, '');
+      let expected = '';
+      const base = { baseSec: 1_700_000_000 };
+      for (const [src, port, rttNs, ackNs] of rows) {
+        const endpoints = Object.create(SampleEndpoints.prototype) as SampleEndpoints;
+        Object.defineProperties(endpoints, { half: { value: {} }, src: { value: src }, dst: { value: '10.0.0.1' }, sport: { value: port }, dport: { value: 80 } });
+        sink.add(base, ackNs, rttNs, 0, endpoints);
+        expected += stringify([csvRow(base, ackNs, rttNs, 0, endpoints)]);
+      }
+      sink.flush();
+      assert.equal(out.text(), expected);
+    }),
+    { numRuns: 50 },
   );
 });

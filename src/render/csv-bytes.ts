@@ -1,0 +1,111 @@
+/**
+ * `--csv` rows written as bytes straight into a buffer: no string per sample, so no garbage per
+ * sample. The rows are the same bytes as CsvRows's (test/unit/sample-formats.test.ts); this is
+ * what brought --csv from 1.55x the time of a --json run to ${see README} on the bench capture:
+ * with a string per row, a third of the run went to the garbage collector and to encoding
+ * strings into bytes (--cpu-prof). The endpoints part of a row is encoded once per
+ * half-connection, the `seconds.` part once per second, the kind names once.
+ */
+import { KIND_NAMES, type HalfConnection, type SampleKind } from '../engines/rtt/rtt-engine.js';
+import type { SampleEndpoints } from '../stats/collector.js';
+import type { TimeBase } from '../time.js';
+import { CsvRows, NEEDS_QUOTING } from './csv.js';
+import type { PerSampleSink, SinkStream } from './sample-sink.js';
+
+/** Bytes gathered before a write (a fresh buffer each time: the stream keeps the one written). */
+const BUFFER_BYTES = 256 * 1024;
+/** Room left for one more row: the longest row (two IPv6 addresses) is under 200 bytes. */
+const ROW_ROOM = 512;
+const DOT = 0x2e;
+const ZERO = 0x30;
+
+const KIND_BYTES = KIND_NAMES.map((k) => Buffer.from(`,${k}\n`, 'latin1'));
+
+export class CsvByteSink implements PerSampleSink {
+  private buf = Buffer.allocUnsafe(BUFFER_BYTES);
+  private pos = 0;
+  private full = false;
+  /** `,src,sport,dst,dport,` per half-connection; null: its fields need quoting (CsvRows, csv-stringify). */
+  private readonly middle = new WeakMap<HalfConnection, Buffer | null>();
+  private readonly quoted = new CsvRows();
+  private second = NaN;
+  private prefix = Buffer.alloc(0);
+  /** Decimal digits of a number, written backwards. */
+  private readonly digits = new Uint8Array(24);
+
+  constructor(
+    private readonly out: SinkStream,
+    header: string,
+  ) {
+    this.pos = this.buf.write(header, 0, 'latin1');
+  }
+
+  add(base: TimeBase, ackNs: number, rttNs: number, kind: SampleKind, endpoints: SampleEndpoints): void {
+    const half = endpoints.half;
+    let middle = this.middle.get(half);
+    if (middle === undefined) {
+      const fields = [endpoints.src, String(endpoints.sport), endpoints.dst, String(endpoints.dport)];
+      middle = fields.some((f) => NEEDS_QUOTING.test(f)) ? null : Buffer.from(`,${fields.join(',')},`, 'utf8');
+      this.middle.set(half, middle);
+    }
+    if (middle === null) {
+      this.pos += this.buf.write(this.quoted.line(base, ackNs, rttNs, kind, endpoints), this.pos, 'utf8');
+    } else {
+      const whole = Math.floor(ackNs / 1e9);
+      const second = base.baseSec + whole;
+      if (second !== this.second) {
+        this.second = second;
+        this.prefix = Buffer.from(`${second}.`, 'latin1');
+      }
+      const buf = this.buf;
+      let pos = this.pos;
+      pos += this.prefix.copy(buf, pos);
+      pos = this.fixedDigits(Math.round(ackNs - whole * 1e9), 9, pos);
+      pos += middle.copy(buf, pos);
+      const us = Math.floor(rttNs / 1000);
+      pos = this.integer(us, pos);
+      buf[pos++] = DOT;
+      pos = this.fixedDigits(rttNs - us * 1000, 3, pos);
+      pos += KIND_BYTES[kind]!.copy(buf, pos);
+      this.pos = pos;
+    }
+    if (this.pos > BUFFER_BYTES - ROW_ROOM) this.flush();
+  }
+
+  /** `value` in exactly `width` digits, zero-padded. */
+  private fixedDigits(value: number, width: number, pos: number): number {
+    const buf = this.buf;
+    for (let i = width - 1; i >= 0; i--) {
+      buf[pos + i] = ZERO + (value % 10);
+      value = Math.floor(value / 10);
+    }
+    return pos + width;
+  }
+
+  private integer(value: number, pos: number): number {
+    const digits = this.digits;
+    let n = 0;
+    do {
+      digits[n++] = ZERO + (value % 10);
+      value = Math.floor(value / 10);
+    } while (value > 0);
+    const buf = this.buf;
+    while (n > 0) buf[pos++] = digits[--n]!;
+    return pos;
+  }
+
+  flush(): void {
+    if (this.pos === 0) return;
+    const written = this.buf.subarray(0, this.pos);
+    this.buf = Buffer.allocUnsafe(BUFFER_BYTES);
+    this.pos = 0;
+    if (!this.out.write(written)) this.full = true;
+  }
+
+  get pending(): Promise<void> | undefined {
+    if (!this.full) return undefined;
+    this.full = false;
+    return this.out.drained();
+  }
+}
+
