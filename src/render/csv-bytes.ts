@@ -1,9 +1,9 @@
 /**
  * `--csv` rows written as bytes straight into a buffer: no string per sample, so no garbage per
- * sample. The rows are the same bytes as CsvRows's (test/unit/sample-formats.test.ts); this is
- * what brought --csv from 1.55x the time of a --json run to ${see README} on the bench capture:
- * with a string per row, a third of the run went to the garbage collector and to encoding
- * strings into bytes (--cpu-prof). The endpoints part of a row is encoded once per
+ * sample. The rows are the bytes csv-stringify writes (test/unit/sample-formats.test.ts). With a
+ * string per row, --csv took 1.55x the time of a --json run on the bench capture, a third of it
+ * in the garbage collector and in encoding strings into bytes (--cpu-prof); this way 1.38x
+ * (farm-bench medians, README Performance). The endpoints part of a row is encoded once per
  * half-connection, the `seconds.` part once per second, the kind names once.
  */
 import { KIND_NAMES, type HalfConnection, type SampleKind } from '../engines/rtt/rtt-engine.js';
@@ -28,6 +28,8 @@ export class CsvByteSink implements PerSampleSink {
   /** `,src,sport,dst,dport,` per half-connection; null: its fields need quoting (CsvRows, csv-stringify). */
   private readonly middle = new WeakMap<HalfConnection, Buffer | null>();
   private readonly quoted = new CsvRows();
+  private lastHalf: HalfConnection | undefined;
+  private lastMiddle: Buffer | null | undefined;
   private second = NaN;
   private prefix = Buffer.alloc(0);
   /** Decimal digits of a number, written backwards. */
@@ -42,12 +44,15 @@ export class CsvByteSink implements PerSampleSink {
 
   add(base: TimeBase, ackNs: number, rttNs: number, kind: SampleKind, endpoints: SampleEndpoints): void {
     const half = endpoints.half;
-    let middle = this.middle.get(half);
+    // Samples come in runs from one connection: the last half saves the map lookup.
+    let middle = half === this.lastHalf ? this.lastMiddle : this.middle.get(half);
     if (middle === undefined) {
       const fields = [endpoints.src, String(endpoints.sport), endpoints.dst, String(endpoints.dport)];
       middle = fields.some((f) => NEEDS_QUOTING.test(f)) ? null : Buffer.from(`,${fields.join(',')},`, 'utf8');
       this.middle.set(half, middle);
     }
+    this.lastHalf = half;
+    this.lastMiddle = middle;
     if (middle === null) {
       this.pos += this.buf.write(this.quoted.line(base, ackNs, rttNs, kind, endpoints), this.pos, 'utf8');
     } else {
@@ -59,14 +64,19 @@ export class CsvByteSink implements PerSampleSink {
       }
       const buf = this.buf;
       let pos = this.pos;
-      pos += this.prefix.copy(buf, pos);
+      // TypedArray.set: Buffer.copy's checks cost more than these few bytes (--cpu-prof).
+      buf.set(this.prefix, pos);
+      pos += this.prefix.length;
       pos = this.fixedDigits(Math.round(ackNs - whole * 1e9), 9, pos);
-      pos += middle.copy(buf, pos);
+      buf.set(middle, pos);
+      pos += middle.length;
       const us = Math.floor(rttNs / 1000);
       pos = this.integer(us, pos);
       buf[pos++] = DOT;
       pos = this.fixedDigits(rttNs - us * 1000, 3, pos);
-      pos += KIND_BYTES[kind]!.copy(buf, pos);
+      const kindBytes = KIND_BYTES[kind]!;
+      buf.set(kindBytes, pos);
+      pos += kindBytes.length;
       this.pos = pos;
     }
     if (this.pos > BUFFER_BYTES - ROW_ROOM) this.flush();
