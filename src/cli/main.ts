@@ -15,7 +15,7 @@ import { renderJsonLine, resultJson, stringifyDocument } from '../render/json.js
 import { SampleLines } from '../render/samples.js';
 import { renderTable } from '../render/table.js';
 import { busiestFirst } from '../stats/group-order.js';
-import { epochSeconds, formatEpoch } from '../time.js';
+import { formatClock, formatEpoch } from '../time.js';
 import { checkEachOptions, CiChecks, EXIT_FAIL_IF } from './ci-options.js';
 import { liveCounterLine, liveOptionsOf } from './live-options.js';
 import { buildMergeProgram, MERGE_COMMAND, runMerge, type MergeOptions } from './merge-command.js';
@@ -157,8 +157,7 @@ async function runAnalysis(files: string[], options: CliOptions): Promise<number
   if (analyzeOptions.intervalNs !== undefined) {
     analyzeOptions.onInterval = (report) => {
       if (options.timestamp) {
-        const end = new Date(epochSeconds(report.base, report.endNs) * 1000).toISOString().slice(11, 19);
-        print(`${end}\n`);
+        print(`${formatClock(report.base, report.endNs)}\n`);
       }
       printReport(report, ` (interval ending ${formatEpoch(report.base, report.endNs)})`);
       if (options.json) print(renderJsonLine({ ...report, groups: busiestFirst(report.groups) }, unit));

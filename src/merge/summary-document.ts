@@ -121,9 +121,13 @@ class Fields {
 
   epoch(key: string): EpochTime {
     const text = this.string(key);
-    const m = /^(\d+)\.(\d{9})$/.exec(text);
+    const m = /^(-?)(\d+)\.(\d{9})$/.exec(text);
     if (!m) this.fail(key, `'${text}' is not seconds.nanoseconds`);
-    return { sec: Number(m[1]), nsec: Number(m[2]) };
+    const sec = Number(m[2]);
+    const nsec = Number(m[3]);
+    // Before 1970 the text counts down (-4.500000000): back to a whole second and a fraction up.
+    if (m[1] === '-') return nsec === 0 ? { sec: -sec, nsec: 0 } : { sec: -sec - 1, nsec: 1e9 - nsec };
+    return { sec, nsec };
   }
 
   /** Numbers only, nested to any depth (the counters). */
