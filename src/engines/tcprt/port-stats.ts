@@ -140,9 +140,14 @@ export class PortStats {
     return this.lines(this.run, (c) => c.tasks > 0);
   }
 
+  /**
+   * The lines of `map`, in the rules' order. A range's ports are those in the map (sorted), not
+   * every port of the range: a line costs what the ports that counted something cost.
+   */
   private lines(map: Map<number, PortCounters>, rangeShown: (c: PortCounters) => boolean): PortStatsLine[] {
     const lines: PortStatsLine[] = [];
     const empty = new PortCounters();
+    let counted: number[] | undefined;
     // A port listed twice, or in two overlapping ranges, gets one line.
     const done = new Set<number>();
     for (const rule of this.rules) {
@@ -152,10 +157,13 @@ export class PortStats {
         done.add(k);
         continue;
       }
-      for (let port = rule.lo; port <= rule.hi; port++) {
-        const k = key(rule.side, port);
-        const c = map.get(k);
-        if (c !== undefined && !done.has(k) && rangeShown(c)) lines.push(averages(rule.side, port, c));
+      counted ??= [...map.keys()].sort((a, b) => a - b);
+      const lo = key(rule.side, rule.lo);
+      const hi = key(rule.side, rule.hi);
+      for (const k of counted) {
+        if (k < lo || k > hi || done.has(k)) continue;
+        const c = map.get(k)!;
+        if (rangeShown(c)) lines.push(averages(rule.side, k - key(rule.side, 0), c));
         done.add(k);
       }
     }
