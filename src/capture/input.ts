@@ -203,8 +203,9 @@ export class CaptureInput {
     this.chunks = new InputChunks(path);
   }
 
+  /** The input's warnings: from reading its bytes (gzip), then from its capture format. */
   get warnings(): string[] {
-    return this.chunks.warnings;
+    return this.reader === undefined ? this.chunks.warnings : [...this.chunks.warnings, ...this.reader.warnings];
   }
 
   get bytesRead(): number {
@@ -230,7 +231,7 @@ export class CaptureInput {
     }
     this.ended = true;
     const warning = this.reader.finish();
-    if (warning !== undefined) this.warnings.push(warning);
+    if (warning !== undefined) this.reader.warnings.push(warning);
     return false;
   }
 }
