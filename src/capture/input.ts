@@ -8,6 +8,7 @@ import { Readable, pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { CaptureError, RttscanError } from '../errors.js';
 import { isGzip, MAGIC_LEN, readerFor } from './detect.js';
+import { printable } from '../util/printable.js';
 import type { CaptureReader } from './reader.js';
 
 /** Read size for files; bench/run.ts measured 1 MiB as the knee (smaller: per-chunk cost shows). */
@@ -15,9 +16,9 @@ export const CHUNK_SIZE = 1 << 20;
 
 export const STDIN_PATH = '-';
 
-/** How an input is named in messages: stdin has no file name. */
+/** How an input is named in messages: stdin has no file name; control characters escaped. */
 export function inputName(path: string): string {
-  return path === STDIN_PATH ? 'stdin' : path;
+  return path === STDIN_PATH ? 'stdin' : printable(path);
 }
 
 const OPEN_ERRORS: Record<string, string> = {
@@ -33,7 +34,7 @@ const OPEN_ERRORS: Record<string, string> = {
 function openError(path: string, err: unknown): RttscanError {
   const code = (err as NodeJS.ErrnoException).code ?? '';
   const what = OPEN_ERRORS[code] ?? `cannot read (${(err as Error).message})`;
-  return new RttscanError('input', `${path}: ${what}`);
+  return new RttscanError('input', `${printable(path)}: ${what}`);
 }
 
 async function openFile(path: string): Promise<FileHandle> {
@@ -45,7 +46,7 @@ async function openFile(path: string): Promise<FileHandle> {
   }
   try {
     const stat = await handle.stat();
-    if (stat.isDirectory()) throw new RttscanError('input', `${path}: is a directory`);
+    if (stat.isDirectory()) throw new RttscanError('input', `${printable(path)}: is a directory`);
   } catch (err) {
     await handle.close();
     throw err instanceof RttscanError ? err : openError(path, err);
