@@ -23,6 +23,7 @@ import { ProgressLine, progressWanted, totalInputBytes } from './progress.js';
 import { analyzeOptionsOf, buildProgram, groupByOf, type CliOptions } from './options.js';
 import { checkOutputPath, STDOUT, writeOutput } from './output.js';
 import { tcprtConfigOf, tcprtNote, TcprtOutput } from './tcprt.js';
+import type { SummaryDocumentJson } from '../schema/document.js';
 
 export const EXIT_OK = 0;
 export const EXIT_INTERNAL = 1;
@@ -173,7 +174,7 @@ async function runAnalysis(files: string[], options: CliOptions): Promise<number
 
   // One run over all files merged in time order, or with --each one run per file.
   const runs = options.each ? files.map((f) => [f]) : [files];
-  const documents: Record<string, unknown>[] = [];
+  const documents: SummaryDocumentJson[] = [];
   for (const [i, paths] of runs.entries()) {
     if (interrupt.signal.aborted) break;
     const context = options.each ? ` (in ${paths[0]})` : '';

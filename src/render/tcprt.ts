@@ -11,6 +11,7 @@
 import type { PortStatsLine } from '../engines/tcprt/port-stats.js';
 import type { TaskRecord } from '../engines/tcprt/records.js';
 import type { TcprtSummary } from '../engines/tcprt/tcprt-engine.js';
+import type { TcprtJson } from '../schema/document.js';
 import type { TimeBase } from '../time.js';
 
 export function tcprtRecordLine(record: TaskRecord, base: TimeBase): string {
@@ -42,7 +43,7 @@ export function tcprtStatsLines(epochSec: number, lines: readonly PortStatsLine[
 }
 
 /** `tcprt` in --json: the whole run's stats per port, record counts, connections. */
-export function tcprtJson(summary: TcprtSummary): Record<string, unknown> {
+export function tcprtJson(summary: TcprtSummary): TcprtJson {
   const c = summary.counters;
   return {
     ports: summary.ports.map((l) => ({
