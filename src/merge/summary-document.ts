@@ -61,6 +61,16 @@ function statsOf(name: string, path: string, s: StatsJson): RttStats {
   }
   const some = s.samples > 0;
   if (some && (s.min_us === null || s.max_us === null)) fail(s.min_us === null ? 'min_us' : 'max_us', `null, but there are ${s.samples} samples`);
+  if (some) {
+    // srtt and the first and last samples lie within [min, max] (a merge keeps them there);
+    // the slack covers min and max being rounded to the nanosecond.
+    const lowUs = s.min_us! - 0.001;
+    const highUs = s.max_us! + 0.001;
+    const outside = (us: number): boolean => !(us >= lowUs - 1e-9 * highUs && us <= highUs + 1e-9 * highUs);
+    if (outside(state.srtt_us)) fail('merge_state.srtt_us', `${state.srtt_us} lies outside the samples' range ${s.min_us}..${s.max_us} µs`);
+    if (outside(state.first_ns / 1000)) fail('merge_state.first_ns', `${state.first_ns} lies outside the samples' range ${s.min_us}..${s.max_us} µs`);
+    if (outside(state.last_ns / 1000)) fail('merge_state.last_ns', `${state.last_ns} lies outside the samples' range ${s.min_us}..${s.max_us} µs`);
+  }
   return RttStats.fromState({
     count: s.samples,
     minUs: some ? s.min_us! : Infinity,
@@ -103,12 +113,20 @@ function inputOf(i: InputJson): InputSummary {
   };
 }
 
-function parseEpoch(text: EpochText): EpochTime {
+/**
+ * Capture times a pcapng file can give lie within ±(2^64 + 2^63) s (a 64-bit count of seconds
+ * plus a signed 64-bit if_tsoffset); past that, read back and written again, a time would not
+ * keep its form.
+ */
+const MAX_EPOCH_SEC = 3e19;
+
+function parseEpoch(name: string, field: string, text: EpochText): EpochTime {
   // The schema has checked the form: [-]digits.nine digits.
   const negative = text.startsWith('-');
   const [whole, frac] = (negative ? text.slice(1) : text).split('.') as [string, string];
   const sec = Number(whole);
   const nsec = Number(frac);
+  if (sec > MAX_EPOCH_SEC) throw inputError(name, field, `${printable(text)} is past ${MAX_EPOCH_SEC} s, beyond any capture time`);
   // Before 1970 the text counts down (-4.500000000): back to a whole second and a fraction up.
   if (!negative) return { sec, nsec };
   return nsec === 0 ? { sec: -sec, nsec: 0 } : { sec: -sec - 1, nsec: 1e9 - nsec };
@@ -144,8 +162,8 @@ function documentOf(name: string, obj: unknown): SummaryDocument {
     name,
     inputs: doc.inputs.map(inputOf),
     vantage: { local: [...doc.vantage.local], inferred: doc.vantage.inferred, midPath: doc.vantage.mid_path },
-    start: parseEpoch(doc.start),
-    end: parseEpoch(doc.end),
+    start: parseEpoch(name, 'start', doc.start),
+    end: parseEpoch(name, 'end', doc.end),
     by: doc.group_by,
     summary,
     groups: all ? [all] : groups,

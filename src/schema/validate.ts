@@ -82,6 +82,16 @@ function childPath(path: string, key: string): string {
   return /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? (path === '' ? key : `${path}.${key}`) : `${path}[${describeValue(key)}]`;
 }
 
+function codePoints(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) i++;
+    n++;
+  }
+  return n;
+}
+
 /** How deep `value` nests (a scalar is 0), counted without recursion; stops past `limit`. */
 export function depthOf(value: unknown, limit: number): number {
   let deepest = 0;
@@ -153,8 +163,10 @@ class Validator {
   }
 
   private checkString(v: string, schema: Schema, fail: (m: string) => SchemaViolation): SchemaViolation | undefined {
+    // JSON Schema counts characters (code points), not UTF-16 units: count them when it matters.
     if (schema.maxLength !== undefined && v.length > (schema.maxLength as number)) {
-      return fail(`${v.length} characters, at most ${schema.maxLength as number}`);
+      const chars = codePoints(v);
+      if (chars > (schema.maxLength as number)) return fail(`${chars} characters, at most ${schema.maxLength as number}`);
     }
     if (schema.pattern !== undefined && !this.regex(schema.pattern as string).test(v)) {
       const why = schema.description !== undefined ? ` (${schema.description as string})` : '';
