@@ -127,8 +127,8 @@ export interface AnalysisResult extends AnalysisReport {
 function summarizeInput(input: CaptureInput): InputSummary {
   return {
     path: input.path,
-    format: input.reader.format,
-    linktype: input.reader.linktypes.map(linktypeName).join(','),
+    format: input.format,
+    linktype: input.linktypes.map(linktypeName).join(','),
     packets: input.packets,
     tcp_packets: input.tcpPackets,
     warnings: [...input.warnings],

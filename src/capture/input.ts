@@ -9,7 +9,7 @@ import { createGunzip } from 'node:zlib';
 import { CaptureError, RttscanError } from '../errors.js';
 import { isGzip, MAGIC_LEN, readerFor } from './detect.js';
 import { printable } from '../util/printable.js';
-import type { CaptureReader } from './reader.js';
+import type { CaptureFormat, CaptureReader } from './reader.js';
 
 /** Read size for files; bench/run.ts measured 1 MiB as the knee (smaller: per-chunk cost shows). */
 export const CHUNK_SIZE = 1 << 20;
@@ -61,17 +61,17 @@ async function openFile(path: string): Promise<FileHandle> {
  * more have been handed out, which is what a reader needs: it copies a record that straddles
  * two chunks when the second arrives. The reads are pulled: a slow consumer holds them back.
  */
-export async function* fileChunks(handle: FileHandle): AsyncGenerator<Uint8Array> {
-  const buffers = [new Uint8Array(CHUNK_SIZE), new Uint8Array(CHUNK_SIZE), new Uint8Array(CHUNK_SIZE)] as const;
+export async function* fileChunks(handle: FileHandle, chunkSize = CHUNK_SIZE): AsyncGenerator<Uint8Array> {
+  const buffers = [new Uint8Array(chunkSize), new Uint8Array(chunkSize), new Uint8Array(chunkSize)] as const;
   let turn = 0;
-  let reading: Promise<{ bytesRead: number; buffer: Uint8Array }> | undefined = handle.read(buffers[0], 0, CHUNK_SIZE, null);
+  let reading: Promise<{ bytesRead: number; buffer: Uint8Array }> | undefined = handle.read(buffers[0], 0, chunkSize, null);
   try {
     for (;;) {
       const { bytesRead, buffer } = await reading!;
       reading = undefined;
       if (bytesRead === 0) return;
       turn = (turn + 1) % buffers.length;
-      reading = handle.read(buffers[turn]!, 0, CHUNK_SIZE, null);
+      reading = handle.read(buffers[turn]!, 0, chunkSize, null);
       // If the input is closed early (an error elsewhere), this read fails with nobody waiting.
       reading.catch(() => undefined);
       yield buffer.subarray(0, bytesRead);
@@ -103,9 +103,9 @@ export class InputChunks {
   }
 
   /** Opens the input and returns its first bytes (at least MAGIC_LEN unless it is shorter). */
-  async start(): Promise<Uint8Array> {
+  async start(chunkSize = CHUNK_SIZE): Promise<Uint8Array> {
     if (this.path !== STDIN_PATH) this.file = await openFile(this.path);
-    const raw: AsyncIterable<Uint8Array> = this.file === undefined ? process.stdin : fileChunks(this.file);
+    const raw: AsyncIterable<Uint8Array> = this.file === undefined ? process.stdin : fileChunks(this.file, chunkSize);
     const rawChunks = this.guard(raw)[Symbol.asyncIterator]();
     let head: Uint8Array = new Uint8Array(0);
     while (head.length < MAGIC_LEN) {
@@ -191,41 +191,105 @@ async function* prefixed(head: Uint8Array, rest: AsyncIterator<Uint8Array>): Asy
   }
 }
 
-/** One input being read: its chunk stream and the capture reader fed from it. */
+/**
+ * One input: its chunk stream and the capture reader fed from it while it is open, and what is
+ * known of it once closed (format, link types, warnings, counts), which is what a summary
+ * needs. With several inputs, each is opened once to find its first packet's time, closed, and
+ * opened again only when the time merge reaches it (packet-source.ts): however many files, only
+ * those whose time has come hold a descriptor and buffers.
+ */
 export class CaptureInput {
   readonly path: string;
-  readonly chunks: InputChunks;
-  reader!: CaptureReader;
+  /** Position among the inputs as given: ties in time go to the input named first. */
+  readonly index: number;
+  private chunks: InputChunks | undefined;
+  private openReader: CaptureReader | undefined;
   packets = 0;
   tcpPackets = 0;
   ended = false;
-  constructor(path: string) {
+  /** Capture time of the first packet (after probe), or undefined when it has none. */
+  firstSec: number | undefined;
+  firstNsec = 0;
+  private closedFormat: CaptureFormat | undefined;
+  private closedLinktypes: readonly number[] = [];
+  private readonly closedWarnings: string[] = [];
+  private bytesBefore = 0;
+
+  constructor(path: string, index = 0) {
     this.path = path;
-    this.chunks = new InputChunks(path);
+    this.index = index;
+  }
+
+  /** The reader while the input is open. */
+  get reader(): CaptureReader {
+    if (this.openReader === undefined) throw new Error(`${this.path}: read while not open`);
+    return this.openReader;
+  }
+
+  get isOpen(): boolean {
+    return this.openReader !== undefined;
+  }
+
+  get format(): CaptureFormat {
+    return this.openReader?.format ?? this.closedFormat ?? 'pcap';
+  }
+
+  get linktypes(): readonly number[] {
+    return this.openReader?.linktypes ?? this.closedLinktypes;
   }
 
   /** The input's warnings: from reading its bytes (gzip), then from its capture format. */
   get warnings(): string[] {
-    return this.reader === undefined ? this.chunks.warnings : [...this.chunks.warnings, ...this.reader.warnings];
+    if (this.chunks === undefined || this.openReader === undefined) return this.closedWarnings;
+    return [...this.chunks.warnings, ...this.openReader.warnings];
   }
 
+  /** Bytes read so far (the most of any opening), for progress. */
   get bytesRead(): number {
-    return this.chunks.bytesRead;
+    return Math.max(this.bytesBefore, this.chunks?.bytesRead ?? 0);
   }
 
-  close(): void {
-    this.chunks.close();
+  async open(chunkSize = CHUNK_SIZE): Promise<void> {
+    const chunks = (this.chunks = new InputChunks(this.path));
+    const head = await chunks.start(chunkSize);
+    this.openReader = readerFor(inputName(this.path), head);
+    this.openReader.push(head);
   }
 
-  async open(): Promise<void> {
-    const head = await this.chunks.start();
-    this.reader = readerFor(inputName(this.path), head);
-    this.reader.push(head);
+  /**
+   * Opens the input and reads up to its first packet, whose time it keeps; then lets go of the
+   * file (stdin, which cannot be read twice, stays open). A fault in the head is thrown here.
+   */
+  async probe(chunkSize: number): Promise<void> {
+    await this.open(chunkSize);
+    while (!this.reader.next()) {
+      if (!(await this.fill())) return; // no packet: ended, its warnings kept
+    }
+    this.firstSec = this.reader.packet.tsSec;
+    this.firstNsec = this.reader.packet.tsNsec;
+    if (this.path !== STDIN_PATH) this.close(false);
+  }
+
+  /**
+   * Lets go of the file and the buffers, keeping what a summary needs. `final` (the default):
+   * the input is done; otherwise it will be opened again from the start.
+   */
+  close(final = true): void {
+    const reader = this.openReader;
+    if (reader !== undefined) {
+      this.closedFormat = reader.format;
+      this.closedLinktypes = [...reader.linktypes];
+      if (final) this.closedWarnings.push(...this.chunks!.warnings, ...reader.warnings);
+    }
+    this.bytesBefore = this.bytesRead;
+    this.chunks?.close();
+    this.chunks = undefined;
+    this.openReader = undefined;
   }
 
   /** Feeds the reader its next chunk; false (after recording any warning) at the end. */
   async fill(): Promise<boolean> {
-    const chunk = await this.chunks.next();
+    const chunk = await this.chunks!.next();
     if (chunk !== undefined) {
       this.reader.push(chunk);
       return true;
@@ -233,6 +297,7 @@ export class CaptureInput {
     this.ended = true;
     const warning = this.reader.finish();
     if (warning !== undefined) this.reader.warnings.push(warning);
+    this.close();
     return false;
   }
 }
