@@ -127,6 +127,7 @@ function countersJson(result: AnalysisResult): CountersJson {
       no_segment_match: result.rtt.noSegmentMatch,
       keepalives: result.rtt.keepalives,
       segments_dropped: result.rtt.segmentsDropped,
+      segments_over_budget: result.rtt.segmentsOverBudget,
     },
   };
 }
