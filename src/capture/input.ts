@@ -4,9 +4,8 @@
  * back the reads (backpressure) and memory stays at a chunk or two however large the file.
  */
 import { open, type FileHandle } from 'node:fs/promises';
-import { Readable, pipeline } from 'node:stream';
-import { createGunzip } from 'node:zlib';
-import { CaptureError, RttscanError } from '../errors.js';
+import { RttscanError } from '../errors.js';
+import { gunzipMembers } from './gunzip.js';
 import { isGzip, MAGIC_LEN, readerFor } from './detect.js';
 import { printable } from '../util/printable.js';
 import type { CaptureFormat, CaptureReader } from './reader.js';
@@ -118,10 +117,7 @@ export class InputChunks {
       return head;
     }
     // zlib may hold on to its input chunks, and file chunks are reused: give it copies.
-    const compressed = Readable.from(prefixed(head.slice(), rawChunks));
-    const gunzip = createGunzip();
-    pipeline(compressed, gunzip, () => {});
-    this.source = this.gunzipped(gunzip)[Symbol.asyncIterator]();
+    this.source = gunzipMembers(prefixed(head.slice(), rawChunks), inputName(this.path), this.warnings);
     head = new Uint8Array(0);
     while (head.length < MAGIC_LEN) {
       const r = await this.source.next();
@@ -155,28 +151,6 @@ export class InputChunks {
       }
     } catch (err) {
       throw err instanceof RttscanError ? err : openError(inputName(this.path), err);
-    }
-  }
-
-  private async *gunzipped(gunzip: Readable): AsyncGenerator<Uint8Array> {
-    let produced = 0;
-    try {
-      for await (const chunk of gunzip) {
-        produced += (chunk as Uint8Array).length;
-        yield chunk as Uint8Array;
-      }
-    } catch (err) {
-      if (err instanceof RttscanError) throw err;
-      const code = (err as NodeJS.ErrnoException).code;
-      // A gzip stream cut short is like a truncated capture: keep what was decompressed.
-      if (code === 'Z_BUF_ERROR') {
-        this.warnings.push(`${inputName(this.path)}: gzip stream truncated after ${produced} decompressed bytes`);
-        return;
-      }
-      throw new CaptureError(
-        { file: inputName(this.path), offset: produced },
-        `corrupt gzip data (${(err as Error).message}); the offset counts decompressed bytes`,
-      );
     }
   }
 }

@@ -242,6 +242,21 @@ export const ACCEPTED: AcceptedInput[] = [
     warnings: [],
   },
   {
+    // Node's gunzip once failed on the stray bytes and lost every packet ("offset 0x0").
+    name: 'a gzipped pcap followed by bytes that are not gzip',
+    make: (dir) => put(dir, 'trailing.pcap.gz', concat(gzipSync(pcapFile(records(5))), new TextEncoder().encode('trailing garbage\n'))),
+    format: 'pcap',
+    packets: 5,
+    warnings: [(path) => new RegExp(`^${escape(path)}: 17 bytes at compressed offset 0x${gzipSync(pcapFile(records(5))).length.toString(16)}, after the gzip data, are not gzip: ignored$`)],
+  },
+  {
+    name: 'two gzip members, zero-padded (as tape or block storage leaves them)',
+    make: (dir) => put(dir, 'members.pcap.gz', concat(gzipSync(pcapFile(records(3))), gzipSync(pcapFile(records(5)).subarray(24)), new Uint8Array(512))),
+    format: 'pcap',
+    packets: 8,
+    warnings: [],
+  },
+  {
     name: 'a truncated gzip of a pcap',
     make: (dir) => put(dir, 'cut.pcap.gz', TRUNCATED_GZIP),
     format: 'pcap',
