@@ -652,7 +652,7 @@ function floods(options: Options): void {
   try {
     const rows = runFloods({ syns: options.floodSyns, dir, cli: CLI_SCRIPT, log });
     process.stdout.write(`\nfloods (whole processes; wall time and peak RSS from GNU time)\n${floodTable(rows)}`);
-    process.stdout.write(`${JSON.stringify({ floods: rows.map((r) => ({ ...r, wallMs: round(r.wallMs) })) })}\n`);
+    process.stdout.write(`${JSON.stringify({ floods: rows.map((r) => ({ ...r, wallMs: round(r.wallMs), peakRssBytes: nullable(r.peakRssBytes) })) })}\n`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

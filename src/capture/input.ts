@@ -36,7 +36,8 @@ function openError(path: string, err: unknown): RttscanError {
   return new RttscanError('input', `${printable(path)}: ${what}`);
 }
 
-async function openFile(path: string): Promise<FileHandle> {
+/** An open file, and its size when it is a regular file (a FIFO or device has none). */
+async function openFile(path: string): Promise<{ handle: FileHandle; size: number | undefined }> {
   let handle: FileHandle;
   try {
     handle = await open(path, 'r');
@@ -46,12 +47,15 @@ async function openFile(path: string): Promise<FileHandle> {
   try {
     const stat = await handle.stat();
     if (stat.isDirectory()) throw new RttscanError('input', `${printable(path)}: is a directory`);
+    return { handle, size: stat.isFile() ? stat.size : undefined };
   } catch (err) {
     await handle.close();
     throw err instanceof RttscanError ? err : openError(path, err);
   }
-  return handle;
 }
+
+/** Smallest read buffer: a small file gets buffers its own size, down to this. */
+const MIN_READ_BUFFER = 4096;
 
 /**
  * A file's bytes in CHUNK_SIZE chunks, read into three buffers used in turn, so reading allocates
@@ -103,8 +107,14 @@ export class InputChunks {
 
   /** Opens the input and returns its first bytes (at least MAGIC_LEN unless it is shorter). */
   async start(chunkSize = CHUNK_SIZE): Promise<Uint8Array> {
-    if (this.path !== STDIN_PATH) this.file = await openFile(this.path);
-    const raw: AsyncIterable<Uint8Array> = this.file === undefined ? process.stdin : fileChunks(this.file, chunkSize);
+    let raw: AsyncIterable<Uint8Array>;
+    if (this.path === STDIN_PATH) raw = process.stdin;
+    else {
+      const { handle, size } = await openFile(this.path);
+      this.file = handle;
+      // A file smaller than a chunk needs no bigger buffers (thousands of small rotated files).
+      raw = fileChunks(handle, size === undefined ? chunkSize : Math.min(chunkSize, Math.max(MIN_READ_BUFFER, size + 1)));
+    }
     const rawChunks = this.guard(raw)[Symbol.asyncIterator]();
     let head: Uint8Array = new Uint8Array(0);
     while (head.length < MAGIC_LEN) {
