@@ -12,6 +12,7 @@ import { renderHistograms } from '../render/histogram.js';
 import { documentJson, stringifyDocument } from '../render/json.js';
 import { renderTable } from '../render/table.js';
 import type { SummaryDocumentJson } from '../schema/document.js';
+import { renderTcprtTable } from '../render/tcprt.js';
 import { busiestFirst } from '../stats/group-order.js';
 import { baselineOption, CiChecks, EXIT_FAIL_IF, eachOption, failIfOption } from './ci-options.js';
 import { COMMANDER_OUTPUT } from './commander-output.js';
@@ -84,9 +85,6 @@ export async function runMerge(paths: readonly string[], options: MergeOptions):
   const docs: SummaryDocument[] = [];
   for (const path of paths) for (const doc of await readSummaryFile(path)) docs.push(doc);
   const quietNote = options.quiet ? (): void => {} : note;
-  for (const doc of docs) {
-    for (const key of doc.unknownKeys) quietNote(`${doc.name}: '${key}' is left out (this rttscan does not know how to merge it)`);
-  }
   // --each: each document on its own; otherwise one merge of all.
   const reports = options.each ? docs.map((doc) => ({ name: doc.name, merged: documentReport(doc) })) : [{ name: '', merged: mergeSummaries(docs) }];
   if (!options.each && reports[0]!.merged.overlapping.length > 0) {
@@ -106,6 +104,7 @@ export async function runMerge(paths: readonly string[], options: MergeOptions):
     const groups = busiestFirst(merged.report.groups);
     if (options.histogram) out(renderHistograms(by, groups, merged.histogramUnit));
     if (table) out(renderTable(groups));
+    if (table && merged.report.tcprtPorts !== undefined) out(renderTcprtTable(merged.report.tcprtPorts));
     deltasOut(ci.deltas(merged.report));
     ci.check(merged.report, options.each ? ` (in ${name})` : '', note, quietNote);
     documents.push(jsonOf(merged));

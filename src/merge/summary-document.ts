@@ -15,6 +15,8 @@ import { Group, type GroupBy } from '../stats/collector.js';
 import { RttStats, type HistogramUnit } from '../stats/rtt-stats.js';
 import type { EpochTime } from '../time.js';
 import { printable } from '../util/printable.js';
+import type { TcprtSummary } from '../engines/tcprt/tcprt-engine.js';
+import { tcprtSectionOf } from './tcprt-section.js';
 
 /** One run's summary as read from its `--json` document. */
 export interface SummaryDocument {
@@ -28,14 +30,11 @@ export interface SummaryDocument {
   summary: RttStats;
   groups: Group[];
   histogramUnit: HistogramUnit;
+  /** The TCP-RT section, when the run had --tcprt (merge/tcprt-section.ts). */
+  tcprt?: TcprtSummary;
   /** Counters as written (nested objects of numbers); merged by adding them up. */
   counters: Record<string, unknown>;
-  /** Sections the document has that merging leaves out (tcprt). */
-  unknownKeys: string[];
 }
-
-/** Sections a document may hold that merging leaves out (with a note). */
-const UNMERGED_SECTIONS = ['tcprt'] as const;
 
 function inputError(name: string, path: string, what: string): RttscanError {
   return new RttscanError('input', `${name}: ${path === '' ? '' : `${path}: `}${what}`);
@@ -168,8 +167,8 @@ function documentOf(name: string, obj: unknown): SummaryDocument {
     summary,
     groups: all ? [all] : groups,
     histogramUnit: unit,
+    ...(doc.tcprt !== undefined ? { tcprt: tcprtSectionOf(name, doc.tcprt) } : {}),
     counters: countersOf(doc.counters),
-    unknownKeys: UNMERGED_SECTIONS.filter((k) => Object.hasOwn(doc, k)),
   };
 }
 

@@ -14,7 +14,7 @@ import { VERSION } from '../version.js';
 import type { CountersJson, GroupJson, HistogramJson, MergeStateJson, ReportJson, SketchJson, StatsJson, SummaryDocumentJson, TcprtJson } from '../schema/document.js';
 import { SCHEMA_VERSION } from '../schema/document.js';
 import { formatEpoch } from '../time.js';
-import { tcprtJson } from './tcprt.js';
+import { tcprtJson, tcprtPortJson } from './tcprt.js';
 
 function sketchJson(stats: RttStats): SketchJson {
   const state = stats.toState();
@@ -70,7 +70,7 @@ function histogramJson(stats: RttStats, unit: HistogramJson['unit']): HistogramJ
 }
 
 /** The statistics part, shared by the final document and each --interval line. */
-function reportJson(report: AnalysisReport, unit: HistogramJson['unit']): ReportJson {
+function reportJson(report: AnalysisReport, unit: HistogramJson['unit']): Omit<ReportJson, 'tcprt'> {
   return {
     schema_version: SCHEMA_VERSION,
     start: formatEpoch(report.base, report.startNs),
@@ -80,6 +80,12 @@ function reportJson(report: AnalysisReport, unit: HistogramJson['unit']): Report
     groups: report.groups.map((g): GroupJson => ({ key: g.key, ...statsJson(g.stats) })),
     histogram: histogramJson(report.summary, unit),
   };
+}
+
+/** One --interval line: the statistics, and TCP-RT's ports over the same span when it ran. */
+function intervalJson(report: AnalysisReport, unit: HistogramJson['unit']): ReportJson {
+  const json = reportJson(report, unit);
+  return report.tcprtPorts === undefined ? json : { ...json, tcprt: { ports: report.tcprtPorts.map(tcprtPortJson) } };
 }
 
 /** What a document says besides its statistics; a merge of documents builds its own. */
@@ -158,5 +164,5 @@ function compactNumberArrays(json: string): string {
 
 /** One --interval report as a single JSON line. */
 export function renderJsonLine(report: AnalysisReport, unit: HistogramJson['unit']): string {
-  return JSON.stringify(reportJson(report, unit)) + '\n';
+  return JSON.stringify(intervalJson(report, unit)) + '\n';
 }

@@ -85,6 +85,17 @@ export interface VantageJson {
 /** Counters by section (decode, flows, rtt, ...), each a flat map of counts, one level deeper at most. */
 export type CountersJson = Record<string, Record<string, number | Record<string, number>>>;
 
+/** A TCP-RT time distribution of a port (whole µs): figures, exact sum, and its sketch. */
+export interface TcprtTimesJson {
+  min: number | null;
+  p50: number | null;
+  p90: number | null;
+  p99: number | null;
+  max: number | null;
+  sum: number;
+  sketch: SketchJson;
+}
+
 export interface TcprtPortJson {
   port: number;
   side: 'local' | 'peer';
@@ -99,12 +110,24 @@ export interface TcprtPortJson {
   avg_sent_bytes: number;
   avg_upload_us: number;
   avg_recv_bytes: number;
+  server_us: TcprtTimesJson;
+  total_us: TcprtTimesJson;
+  first_byte_us: TcprtTimesJson;
+  /** The sums behind the averages, which merge adds up. */
+  merge_state: {
+    minrtt_us_sum: number;
+    upload_us_sum: number;
+    sent_bytes_sum: number;
+    recv_bytes_sum: number;
+    retrans_segs: number;
+    packets: number;
+  };
 }
 
 export interface TcprtJson {
   ports: TcprtPortJson[];
-  records: Record<string, number>;
-  connections: { matched: number; closed: number; open_unreported: number; flushed: number };
+  records: { R: number; P: number; W: number; N: number; E: number };
+  connections: { matched: number; assumed: number; remote_only: number; closed: number; open_unreported: number; flushed: number };
 }
 
 /** The statistics of a span of capture time: a whole run's, or one --interval line. */
@@ -116,6 +139,8 @@ export interface ReportJson {
   group_by: 'all' | 'laddr' | 'raddr' | 'lport' | 'rport' | 'flow';
   groups: GroupJson[];
   histogram: HistogramJson;
+  /** TCP-RT's ports over the same span, when it ran. */
+  tcprt?: { ports: TcprtPortJson[] };
 }
 
 /** One run's (or one merge's) whole document. */

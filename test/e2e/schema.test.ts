@@ -101,4 +101,14 @@ test('--interval JSON lines, --each arrays, merged documents and a --tcprt run k
   const tcprtDoc = JSON.parse(tcprt.stdout) as { tcprt?: unknown };
   assert.ok(tcprtDoc.tcprt !== undefined, 'no tcprt section');
   assertValid(tcprtDoc, 'document', '--tcprt document');
+  const tcprtLines = runCli(['samples/http-v4/server.pcap', '--tcprt', join(dir, 'rt2'), '--lports', '8080', '--interval', '200ms', '--json', '-', '-q']);
+  assert.equal(tcprtLines.status, 0, tcprtLines.stderr);
+  const withPorts = tcprtLines.stdout.trim().split('\n').map((l) => JSON.parse(l) as { tcprt?: { ports: unknown[] } });
+  assert.ok(withPorts.some((l) => (l.tcprt?.ports.length ?? 0) > 0), 'no interval line with TCP-RT ports');
+  for (const [i, line] of withPorts.entries()) assertValid(line, 'intervalReport', `--tcprt interval line ${i + 1}`);
+  const tcprtPath = join(dir, 'tcprt.json');
+  writeFileSync(tcprtPath, tcprt.stdout);
+  const tcprtMerged = runCli(['merge', tcprtPath, tcprtPath, '--json', '-', '-q']);
+  assert.equal(tcprtMerged.status, 0, tcprtMerged.stderr);
+  assertValid(JSON.parse(tcprtMerged.stdout), 'document', 'merged --tcprt documents');
 });

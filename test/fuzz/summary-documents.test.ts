@@ -19,6 +19,7 @@ import { documentJson, renderJson, stringifyDocument } from '../../src/render/js
 import { renderTable } from '../../src/render/table.js';
 import { schemaViolation } from '../../src/schema/validate.js';
 import { SAMPLES_DIR } from '../helpers/paths.js';
+import { lport } from '../helpers/tcprt.js';
 import { publishedSchema } from '../helpers/schema.js';
 
 const SEED = process.env.FUZZ_SEED === undefined ? 0x5ca1ab1e : Number(process.env.FUZZ_SEED);
@@ -82,6 +83,10 @@ test('mutated summary documents: RttscanError or a result, nothing written outsi
   for (const [file, by] of [['http-v4/server.pcap', 'all'], ['mixed-loss/server.pcap', 'flow'], ['http-v6-pcapng/client.pcapng', 'raddr']] as const) {
     base.push(JSON.parse(renderJson(await analyze([join(SAMPLES_DIR, file)], { by }), 'usecs')) as Json);
   }
+  // And one with a TCP-RT section (ports with time sketches and sums).
+  const tcprt = await analyze([join(SAMPLES_DIR, 'http-v4/server.pcap')], { tcprt: { rules: [lport(8080)], statsIntervalNs: 0, firstFrameBytes: [], flush: false } });
+  base.push(JSON.parse(renderJson(tcprt, 'usecs')) as Json);
+  assert.ok((base[3] as { tcprt?: { ports: unknown[] } }).tcprt!.ports.length > 0);
   const schema = publishedSchema();
   const before = snapshot();
   let accepted = 0;
