@@ -199,6 +199,10 @@ function check(ok: boolean, what: string): void {
 
 export function runFloods(options: FloodOptions): FloodRow[] {
   const { dir, log } = options;
+  if (!existsSync(GNU_TIME)) {
+    log(`floods: skipped, they need GNU time (${GNU_TIME}) for the peak RSS`);
+    return [];
+  }
   mkdirSync(dir, { recursive: true });
   const timeFile = join(dir, 'time.txt');
   const rows: FloodRow[] = [];

@@ -5,6 +5,8 @@
  * every document rttscan writes against it.
  */
 
+import type { InputSummary } from '../analyze.js';
+
 /** Bumped whenever a document's shape changes in a way an older reader would misread. */
 export const SCHEMA_VERSION = 1;
 
@@ -57,24 +59,8 @@ export interface HistogramJson {
   buckets: { low: number; high: number; count: number }[];
 }
 
-export interface LiveInputJson {
-  backend: string;
-  filter: string;
-  snaplen: number;
-  kernel_received: number | null;
-  kernel_dropped: number | null;
-  interface_dropped: number | null;
-}
-
-export interface InputJson {
-  path: string;
-  format: string;
-  linktype: string;
-  packets: number;
-  tcp_packets: number;
-  warnings: string[];
-  live?: LiveInputJson;
-}
+/** An input as the document lists it: the summary analyze() returns (live inputs add `live`). */
+export type InputJson = InputSummary;
 
 export interface VantageJson {
   local: string[];

@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import { constants, crc32, deflateRawSync, gunzipSync, gzipSync } from 'node:zlib';
 import { gunzipMembers } from '../../src/capture/gunzip.js';
 import { CaptureError } from '../../src/errors.js';
+import { concat } from '../helpers/capture-writer.js';
 import { Random } from '../helpers/random.js';
 
 /** Compressible but not trivial data. */
@@ -15,16 +16,6 @@ function sample(n: number, seed: number): Uint8Array {
   const rnd = new Random(seed);
   const out = new Uint8Array(n);
   for (let i = 0; i < n; i++) out[i] = i % 7 === 0 ? rnd.bytes(1)[0]! : (i >> 4) & 0xff;
-  return out;
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
   return out;
 }
 
