@@ -16,7 +16,7 @@ import { SampleLines } from '../render/samples.js';
 import { renderTable } from '../render/table.js';
 import { renderTcprtTable } from '../render/tcprt.js';
 import { busiestFirst } from '../stats/group-order.js';
-import { epochSeconds, formatEpoch } from '../time.js';
+import { formatClock, formatEpoch } from '../time.js';
 import { checkEachOptions, CiChecks, EXIT_FAIL_IF } from './ci-options.js';
 import { liveCounterLine, liveOptionsOf } from './live-options.js';
 import { buildMergeProgram, MERGE_COMMAND, runMerge, type MergeOptions } from './merge-command.js';
@@ -24,6 +24,7 @@ import { ProgressLine, progressWanted, totalInputBytes } from './progress.js';
 import { analyzeOptionsOf, buildProgram, groupByOf, type CliOptions } from './options.js';
 import { checkOutputPath, STDOUT, writeOutput } from './output.js';
 import { tcprtConfigOf, tcprtNote, TcprtOutput, tcprtTargetsOf } from './tcprt.js';
+import type { SummaryDocumentJson } from '../schema/document.js';
 
 export const EXIT_OK = 0;
 export const EXIT_INTERNAL = 1;
@@ -51,6 +52,7 @@ function counterLine(result: AnalysisResult): string {
   if (result.rtt.karnSkipped > 0) parts.push(`${result.rtt.karnSkipped} ambiguous ACKs skipped (Karn)`);
   if (result.oneWayFlows > 0) parts.push(`${result.oneWayFlows} one-way flows`);
   if (result.flows.evicted > 0) parts.push(`${result.flows.evicted} flows evicted at --max-flows`);
+  if (result.rtt.segmentsOverBudget > 0) parts.push(`${result.rtt.segmentsOverBudget} unacknowledged segments forgotten at --max-segments`);
   return parts.join(', ');
 }
 
@@ -160,8 +162,7 @@ async function runAnalysis(files: string[], options: CliOptions): Promise<number
   if (analyzeOptions.intervalNs !== undefined) {
     analyzeOptions.onInterval = (report) => {
       if (options.timestamp) {
-        const end = new Date(epochSeconds(report.base, report.endNs) * 1000).toISOString().slice(11, 19);
-        print(`${end}\n`);
+        print(`${formatClock(report.base, report.endNs)}\n`);
       }
       printReport(report, ` (interval ending ${formatEpoch(report.base, report.endNs)})`);
       if (options.json) print(renderJsonLine({ ...report, groups: busiestFirst(report.groups) }, unit));
@@ -177,7 +178,7 @@ async function runAnalysis(files: string[], options: CliOptions): Promise<number
 
   // One run over all files merged in time order, or with --each one run per file.
   const runs = options.each ? files.map((f) => [f]) : [files];
-  const documents: Record<string, unknown>[] = [];
+  const documents: SummaryDocumentJson[] = [];
   for (const [i, paths] of runs.entries()) {
     if (interrupt.signal.aborted) break;
     const context = options.each ? ` (in ${paths[0]})` : '';
