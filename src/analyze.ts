@@ -9,6 +9,7 @@ import type { CaptureInput } from './capture/input.js';
 import { openInputs, readPackets } from './capture/packet-source.js';
 import { PacketDecoder } from './decode/decoder.js';
 import { linktypeName } from './decode/link.js';
+import { DEFAULT_MAX_SEGMENTS } from './engines/rtt/outstanding.js';
 import { RttConnection, RttEngine, type RttCounters, type RttSample, type SampleKind } from './engines/rtt/rtt-engine.js';
 import type { TcprtConfig } from './engines/tcprt/config.js';
 import type { PortSummary } from './engines/tcprt/port-stats.js';
@@ -36,6 +37,8 @@ export interface AnalyzeOptions {
   idleTtlNs?: number;
   expTtlNs?: number;
   maxFlows?: number;
+  /** Unacknowledged segments held over all flows (engines/rtt/outstanding.ts SegmentBudget). */
+  maxSegments?: number;
   /** Report every this many ns of capture time, through onInterval. */
   intervalNs?: number;
   /** With intervalNs, the result's statistics are those of the last interval. */
@@ -79,6 +82,7 @@ export const DEFAULTS = {
   idleTtlNs: 300e9,
   expTtlNs: 60e9,
   maxFlows: 1_000_000,
+  maxSegments: DEFAULT_MAX_SEGMENTS,
   /** Samples held while the vantage is inferred (about 30 MB); see stats/collector.ts. */
   pendingLimit: 1_000_000,
 };
@@ -145,8 +149,8 @@ export interface AnalysisResult extends AnalysisReport {
 function summarizeInput(input: CaptureInput): InputSummary {
   return {
     path: input.path,
-    format: input.reader.format,
-    linktype: input.reader.linktypes.map(linktypeName).join(','),
+    format: input.format,
+    linktype: input.linktypes.map(linktypeName).join(','),
     packets: input.packets,
     tcp_packets: input.tcpPackets,
     warnings: [...input.warnings],
@@ -216,6 +220,7 @@ export class Analysis {
         if (flow.state.a.packets === 0 || flow.state.b.packets === 0) this.oneWayFlows++;
         collector.flowEnded(flow);
         this.tcprt?.flowEnded(flow);
+        this.engine.connectionEnded(flow.state);
       },
     });
     const keep = (sample: RttSample): void => {
@@ -232,14 +237,18 @@ export class Analysis {
       }));
     if (tcprt) collector.onDecided = () => tcprt.vantageDecided(collector.vantage!);
     // Without TCP-RT the sink is the collector alone: nothing is paid for the option.
-    this.engine = new RttEngine(this.table, {
-      onSample: tcprt
-        ? (sample) => {
-            tcprt.onRttSample(sample);
-            keep(sample);
-          }
-        : keep,
-    });
+    this.engine = new RttEngine(
+      this.table,
+      {
+        onSample: tcprt
+          ? (sample) => {
+              tcprt.onRttSample(sample);
+              keep(sample);
+            }
+          : keep,
+      },
+      options.maxSegments ?? DEFAULTS.maxSegments,
+    );
     const onSample = options.onSample;
     if (onSample) {
       const listener: SampleListener = (ackNs, rttNs, kind, endpoints) => onSample(ackNs, rttNs, kind, endpoints, this.base);

@@ -60,6 +60,7 @@ function counterLine(result: AnalysisResult, packetFilter: PacketFilter | undefi
   if (result.rtt.karnSkipped > 0) parts.push(`${result.rtt.karnSkipped} ambiguous ACKs skipped (Karn)`);
   if (result.oneWayFlows > 0) parts.push(`${result.oneWayFlows} one-way flows`);
   if (result.flows.evicted > 0) parts.push(`${result.flows.evicted} flows evicted at --max-flows`);
+  if (result.rtt.segmentsOverBudget > 0) parts.push(`${result.rtt.segmentsOverBudget} unacknowledged segments forgotten at --max-segments`);
   return parts.join(', ');
 }
 

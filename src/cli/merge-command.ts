@@ -7,10 +7,11 @@
 import { Command } from 'commander';
 import { RttscanError } from '../errors.js';
 import { documentReport, mergeSummaries, type MergedSummary } from '../merge/merge-summaries.js';
-import type { SummaryDocument } from '../merge/summary-document.js';
+import { readSummaryFile, type SummaryDocument } from '../merge/summary-document.js';
+import type { SummaryDocumentJson } from '../schema/document.js';
 import { documentJson } from '../render/json.js';
 import { busiestFirst } from '../stats/group-order.js';
-import { baselineOption, CiChecks, EXIT_FAIL_IF, eachOption, failIfOption, readSummaryFile } from './ci-options.js';
+import { baselineOption, CiChecks, EXIT_FAIL_IF, eachOption, failIfOption } from './ci-options.js';
 import { COMMANDER_OUTPUT } from './commander-output.js';
 import { checkOutputPath } from './output.js';
 import { outputPlanOf, planned } from './plan.js';
@@ -65,7 +66,7 @@ Fan out and reduce:
     .configureOutput(COMMANDER_OUTPUT);
 }
 
-function jsonOf(merged: MergedSummary): Record<string, unknown> {
+function jsonOf(merged: MergedSummary): SummaryDocumentJson {
   return documentJson(merged.head, { ...merged.report, groups: busiestFirst(merged.report.groups) }, merged.histogramUnit);
 }
 
@@ -76,11 +77,8 @@ export async function runMerge(paths: readonly string[], options: MergeOptions, 
   if (jsonTarget?.kind === 'file') await checkOutputPath(jsonTarget.path);
   if (paths.filter((p) => p === '-').length > 1) throw new RttscanError('usage', 'stdin (-) can be read only once');
   const docs: SummaryDocument[] = [];
-  for (const path of paths) docs.push(...(await readSummaryFile(path)));
+  for (const path of paths) for (const doc of await readSummaryFile(path)) docs.push(doc);
   const quietNote = options.quiet ? (): void => {} : note;
-  for (const doc of docs) {
-    for (const key of doc.unknownKeys) quietNote(`${doc.name}: '${key}' is left out (this rttscan does not know how to merge it)`);
-  }
   // --each: each document on its own; otherwise one merge of all.
   const reports = options.each ? docs.map((doc) => ({ name: doc.name, merged: documentReport(doc) })) : [{ name: '', merged: mergeSummaries(docs) }];
   if (!options.each && reports[0]!.merged.overlapping.length > 0) {

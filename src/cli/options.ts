@@ -46,6 +46,7 @@ export interface CliOptions extends TcprtCliOptions {
   idleTtl?: string;
   expTtl?: string;
   maxFlows?: string;
+  maxSegments?: string;
   quiet?: boolean;
   verbose?: boolean;
   // Live mode (see cli/live.ts)
@@ -109,6 +110,7 @@ export function buildProgram(): Command {
     .option('--idle-ttl <duration>', 'forget a flow idle this long in capture time', '300s')
     .option('--exp-ttl <duration>', 'forget a closed (FIN/RST) flow this long after its last packet', '60s')
     .option('--max-flows <n>', 'most flows tracked at once; the least recently active are evicted', String(DEFAULTS.maxFlows))
+    .option('--max-segments <n>', 'most unacknowledged segments held over all flows (about 50 bytes each); past it a flow forgets its oldest, counted', String(DEFAULTS.maxSegments))
     .optionsGroup('Grouping and filters:')
     .addOption(new Option('--by <key>', 'group samples by').choices(GROUP_BYS).default('all'))
     .option('-b, --by-laddr', 'same as --by laddr (bcc tcprtt -b)')
@@ -174,6 +176,7 @@ Examples:
   rttscan capture.pcap --interval 10s -T --histogram      one histogram per 10 s of capture
   rttscan capture.pcap --from +30s --to 1700000100.5      only ACKs in that window
   rttscan capture.pcap --idle-ttl 60s --exp-ttl 10s --max-flows 200000   bound the flow table
+  rttscan capture.pcap --max-flows 100000 --max-segments 1000000      bound memory for a flood
   rttscan capture.pcap --json rtt.json -q      write JSON, print nothing else
   rttscan a.pcapng b.pcap.gz --json out.json   several inputs: rotated slices join, overlapping ones apart
   rttscan eth0.pcap eth1.pcap --join           overlapping captures of one host as one capture point
@@ -273,6 +276,8 @@ export function analyzeOptionsOf(options: CliOptions): AnalyzeOptions {
   const local = cidrs('--local', options.local);
   const maxFlows = options.maxFlows ?? '';
   if (!/^\d+$/.test(maxFlows) || Number(maxFlows) < 1) throw usage(`--max-flows: '${maxFlows}' is not a positive whole number`);
+  const maxSegments = options.maxSegments ?? String(DEFAULTS.maxSegments);
+  if (!/^\d+$/.test(maxSegments)) throw usage(`--max-segments: '${maxSegments}' is not a whole number`);
   return {
     by: groupByOf(options),
     vantage: local.length > 0 ? givenVantage(local, splitList(options.local)) : undefined,
@@ -291,6 +296,7 @@ export function analyzeOptionsOf(options: CliOptions): AnalyzeOptions {
     idleTtlNs: duration('--idle-ttl', options.idleTtl ?? '300s'),
     expTtlNs: duration('--exp-ttl', options.expTtl ?? '60s'),
     maxFlows: Number(maxFlows),
+    maxSegments: Number(maxSegments),
     ...(options.interval !== undefined ? { intervalNs: duration('--interval', options.interval) } : {}),
   };
 }

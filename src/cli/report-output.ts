@@ -15,6 +15,7 @@ import { SampleSink, type PerSampleSink } from '../render/sample-sink.js';
 import { SampleLines } from '../render/samples.js';
 import { renderTable } from '../render/table.js';
 import { renderTcprtTable } from '../render/tcprt.js';
+import type { SummaryDocumentJson } from '../schema/document.js';
 import { busiestFirst } from '../stats/group-order.js';
 import { epochSeconds } from '../time.js';
 import type { CiChecks } from './ci-options.js';
@@ -25,7 +26,7 @@ import { stdoutColumns } from './terminal.js';
 export class RunOutputs {
   private readonly files = new Map<string, FileTarget>();
   private readonly sinks: PerSampleSink[] = [];
-  private readonly documents: Record<string, unknown>[] = [];
+  private readonly documents: SummaryDocumentJson[] = [];
 
   private constructor(
     readonly plan: OutputPlan,
@@ -116,7 +117,7 @@ export class RunOutputs {
   }
 
   /** A --json document, written when the run ends (an array of them with --each or several points). */
-  addDocument(doc: Record<string, unknown>): void {
+  addDocument(doc: SummaryDocumentJson): void {
     this.documents.push(doc);
   }
 

@@ -10,6 +10,7 @@
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
+import { printable } from '../util/printable.js';
 import { join } from 'node:path';
 import type { AnalyzeOptions } from '../analyze.js';
 import {
@@ -100,7 +101,7 @@ export async function tcprtConfigOf(options: TcprtCliOptions): Promise<TcprtConf
     try {
       text = await readFile(options.tcprtConfig, 'utf8');
     } catch (err) {
-      throw new RttscanError('input', `${options.tcprtConfig}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      throw new RttscanError('input', `${printable(options.tcprtConfig)}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
     }
     // The YAML parser loads only when a config file is given: ~25 ms of every start-up otherwise.
     const { parseTcprtConfig } = await import('../engines/tcprt/config-file.js');

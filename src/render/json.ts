@@ -11,10 +11,12 @@ import { SKETCH_RELATIVE_ACCURACY } from '../stats/rtt-stats.js';
 import { histogramRows } from './histogram.js';
 import { figuresOf } from '../ci/figures.js';
 import { VERSION } from '../version.js';
+import type { CountersJson, GroupJson, HistogramJson, MergeStateJson, ReportJson, SketchJson, StatsJson, SummaryDocumentJson, TcprtJson } from '../schema/document.js';
+import { SCHEMA_VERSION } from '../schema/document.js';
 import { formatEpoch } from '../time.js';
 import { tcprtJson, tcprtPortJson } from './tcprt.js';
 
-function sketchJson(stats: RttStats): Record<string, unknown> {
+function sketchJson(stats: RttStats): SketchJson {
   const state = stats.toState();
   return {
     relative_accuracy: SKETCH_RELATIVE_ACCURACY,
@@ -25,7 +27,7 @@ function sketchJson(stats: RttStats): Record<string, unknown> {
 }
 
 /** What merging needs beyond the printed figures, at full precision. */
-function mergeStateJson(stats: RttStats): Record<string, unknown> {
+function mergeStateJson(stats: RttStats): MergeStateJson {
   const state = stats.toState();
   return {
     sum_ns: state.sumNs,
@@ -39,7 +41,7 @@ function mergeStateJson(stats: RttStats): Record<string, unknown> {
   };
 }
 
-export function statsJson(stats: RttStats): Record<string, unknown> {
+export function statsJson(stats: RttStats): StatsJson {
   // The same figures --fail-if and --baseline check, so a document read back compares equal.
   const f = figuresOf(stats);
   return {
@@ -60,7 +62,7 @@ export function statsJson(stats: RttStats): Record<string, unknown> {
   };
 }
 
-function histogramJson(stats: RttStats, unit: string): Record<string, unknown> {
+function histogramJson(stats: RttStats, unit: HistogramJson['unit']): HistogramJson {
   return {
     unit,
     buckets: histogramRows(stats.histogram.counts).map(([low, high, count]) => ({ low, high, count })),
@@ -68,19 +70,20 @@ function histogramJson(stats: RttStats, unit: string): Record<string, unknown> {
 }
 
 /** The statistics part, shared by the final document and each --interval line. */
-function reportJson(report: AnalysisReport, unit: string): Record<string, unknown> {
+function reportJson(report: AnalysisReport, unit: HistogramJson['unit']): Omit<ReportJson, 'tcprt'> {
   return {
+    schema_version: SCHEMA_VERSION,
     start: formatEpoch(report.base, report.startNs),
     end: formatEpoch(report.base, report.endNs),
     summary: statsJson(report.summary),
     group_by: report.by,
-    groups: report.groups.map((g) => ({ key: g.key, ...statsJson(g.stats) })),
+    groups: report.groups.map((g): GroupJson => ({ key: g.key, ...statsJson(g.stats) })),
     histogram: histogramJson(report.summary, unit),
   };
 }
 
 /** One --interval line: the statistics, and TCP-RT's ports over the same span when it ran. */
-function intervalJson(report: AnalysisReport, unit: string): Record<string, unknown> {
+function intervalJson(report: AnalysisReport, unit: HistogramJson['unit']): ReportJson {
   const json = reportJson(report, unit);
   return report.tcprtPorts === undefined ? json : { ...json, tcprt: { ports: report.tcprtPorts.map(tcprtPortJson) } };
 }
@@ -90,24 +93,26 @@ export interface DocumentHead {
   inputs: readonly InputSummary[];
   vantage: { local: readonly string[]; inferred: boolean; midPath: boolean };
   /** The TCP-RT section (render/tcprt.ts), when TCP-RT ran. */
-  tcprt?: Record<string, unknown>;
-  counters: Record<string, unknown>;
+  tcprt?: TcprtJson;
+  counters: CountersJson;
 }
 
 /** The whole document as an object, keys in their fixed order. */
-export function documentJson(head: DocumentHead, report: AnalysisReport, unit: string): Record<string, unknown> {
+export function documentJson(head: DocumentHead, report: AnalysisReport, unit: HistogramJson['unit']): SummaryDocumentJson {
+  const { schema_version, ...stats } = reportJson(report, unit);
   return {
     tool: 'rttscan',
     version: VERSION,
-    inputs: head.inputs,
-    vantage: { local: head.vantage.local, inferred: head.vantage.inferred, mid_path: head.vantage.midPath },
-    ...reportJson(report, unit),
+    schema_version,
+    inputs: [...head.inputs],
+    vantage: { local: [...head.vantage.local], inferred: head.vantage.inferred, mid_path: head.vantage.midPath },
+    ...stats,
     ...(head.tcprt !== undefined ? { tcprt: head.tcprt } : {}),
     counters: head.counters,
   };
 }
 
-function countersJson(result: AnalysisResult): Record<string, unknown> {
+function countersJson(result: AnalysisResult): CountersJson {
   return {
     decode: result.decode,
     flows: {
@@ -128,11 +133,12 @@ function countersJson(result: AnalysisResult): Record<string, unknown> {
       no_segment_match: result.rtt.noSegmentMatch,
       keepalives: result.rtt.keepalives,
       segments_dropped: result.rtt.segmentsDropped,
+      segments_over_budget: result.rtt.segmentsOverBudget,
     },
   };
 }
 
-export function resultJson(result: AnalysisResult, unit: string): Record<string, unknown> {
+export function resultJson(result: AnalysisResult, unit: HistogramJson['unit']): SummaryDocumentJson {
   const vantage = {
     local: result.vantage?.localLabels ?? [],
     inferred: result.vantage?.inferred ?? false,
@@ -142,7 +148,7 @@ export function resultJson(result: AnalysisResult, unit: string): Record<string,
   return documentJson({ inputs: result.inputs, vantage, ...(tcprt === undefined ? {} : { tcprt }), counters: countersJson(result) }, result, unit);
 }
 
-export function renderJson(result: AnalysisResult, unit: string): string {
+export function renderJson(result: AnalysisResult, unit: HistogramJson['unit']): string {
   return stringifyDocument(resultJson(result, unit));
 }
 
@@ -157,6 +163,6 @@ function compactNumberArrays(json: string): string {
 }
 
 /** One --interval report as a single JSON line. */
-export function renderJsonLine(report: AnalysisReport, unit: string): string {
+export function renderJsonLine(report: AnalysisReport, unit: HistogramJson['unit']): string {
   return JSON.stringify(intervalJson(report, unit)) + '\n';
 }
