@@ -51,6 +51,11 @@ export interface AnalyzeOptions {
   tcprt?: TcprtConfig & Omit<TcprtSink, 'onNote'>;
   /** Once the inputs are open: live views of how far each has been read (for a progress bar). */
   onInputsOpen?: (inputs: readonly InputProgress[]) => void;
+  /**
+   * The inputs as they stand (packets so far; live: the kernel's counters so far). With it, each
+   * --interval report carries `inputs` and `counters` for that interval alone.
+   */
+  inputsNow?: () => InputSummary[];
 }
 
 /** How far one input has been read; the numbers grow as the run goes. */
@@ -107,6 +112,21 @@ export interface AnalysisReport {
   by: GroupBy;
   summary: RttStats;
   groups: Group[];
+  /** An --interval report's own counts (with `inputsNow`): what happened in this interval. */
+  interval?: IntervalCounts;
+}
+
+/** The run's counters at one moment, as plain numbers. */
+export interface CounterSnapshot {
+  decode: ReturnType<PacketDecoder['counters']['toJSON']>;
+  flows: FlowCounters & { active: number; oneWay: number };
+  rtt: RttCounters & { localAcked: number; filtered: number };
+}
+
+/** What one interval added: each input's packets (and kernel counts), and every counter. */
+export interface IntervalCounts {
+  inputs: InputSummary[];
+  counters: CounterSnapshot;
 }
 
 export interface AnalysisResult extends AnalysisReport {
@@ -155,7 +175,11 @@ export class Analysis {
   readonly tcprt: TcprtEngine | undefined;
   tcprtSummary: TcprtSummary | undefined;
   oneWayFlows = 0;
+  /** Which input the packet being analysed came from (live: which interface). */
+  inputIndex = 0;
   private started = false;
+  /** Inputs and counters at the start of the current interval (with `inputsNow`). */
+  private intervalBaseline: IntervalCounts | undefined;
   /** Capture times (ns from base): first and latest packet, the current interval's start. */
   firstNs = 0;
   lastNs = 0;
@@ -280,8 +304,39 @@ export class Analysis {
       this.collector.decide();
       this.announceVantage();
     }
-    if (this.collector.summary.count > 0 || this.emptyIntervals) this.options.onInterval?.(this.report(this.intervalStartNs, endNs));
+    const counts = this.intervalCounts();
+    if (this.collector.summary.count > 0 || this.emptyIntervals) {
+      const report = this.report(this.intervalStartNs, endNs);
+      if (counts !== undefined) report.interval = counts;
+      this.options.onInterval?.(report);
+    }
     if (!last) this.collector.resetStats();
+  }
+
+  /** The run's counters now, copied. */
+  counterSnapshot(): CounterSnapshot {
+    const c = this.engine.counters;
+    return {
+      decode: this.decoder.counters.toJSON(),
+      flows: { ...this.table.counters, active: this.table.size, oneWay: this.oneWayFlows },
+      rtt: { ...c, localAcked: this.collector.localAcked, filtered: this.collector.filtered },
+    };
+  }
+
+  /** What happened since the last interval closed; undefined without `inputsNow`. */
+  private intervalCounts(): IntervalCounts | undefined {
+    const inputsNow = this.options.inputsNow;
+    if (inputsNow === undefined) return undefined;
+    const now: IntervalCounts = { inputs: inputsNow(), counters: this.counterSnapshot() };
+    const before = this.intervalBaseline;
+    this.intervalBaseline = now;
+    if (before === undefined) return now;
+    const inputs = now.inputs.map((input, i) => numbersSince(input, before.inputs[i]));
+    const counters = numbersSince(now.counters, before.counters);
+    // Levels, not counts: the flows tracked now, and the run's peak so far.
+    counters.flows.active = now.counters.flows.active;
+    counters.flows.peakActive = now.counters.flows.peakActive;
+    return { inputs, counters };
   }
 
   private announceVantage(): void {
@@ -309,9 +364,22 @@ export class Analysis {
   }
 }
 
+/**
+ * `now` with every number (at any depth) less its counterpart in `before`; other values as in
+ * `now`. A null or missing counterpart counts as 0.
+ */
+export function numbersSince<T>(now: T, before: T | undefined): T {
+  if (typeof now === 'number') return (now - (typeof before === 'number' ? before : 0)) as T;
+  if (now === null || typeof now !== 'object' || Array.isArray(now)) return now;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(now)) out[key] = numbersSince(value, (before as Record<string, unknown> | undefined)?.[key]);
+  return out as T;
+}
+
 export async function analyze(paths: readonly string[], options: AnalyzeOptions = {}): Promise<AnalysisResult> {
-  const run = new Analysis(options);
-  const inputs = await openInputs(paths);
+  let inputs: CaptureInput[] = [];
+  const run = new Analysis(options.intervalNs !== undefined ? { ...options, inputsNow: () => inputs.map(summarizeInput) } : options);
+  inputs = await openInputs(paths);
   options.onInputsOpen?.(inputs);
   await readPackets(inputs, (pkt, input) => run.onPacket(pkt, input), options.signal);
   run.finish();

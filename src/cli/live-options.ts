@@ -37,7 +37,7 @@ function durationNs(option: string, text: string): number {
  * --statsd comes without one.
  */
 export function liveOptionsOf(options: CliOptions, files: readonly string[], analyzeOptions: AnalyzeOptions): LiveCli | undefined {
-  if (options.live === undefined) {
+  if (options.live.length === 0) {
     const liveOnly: Array<[string, boolean]> = [
       ['--filter', options.filter !== undefined],
       ['--snaplen', options.snaplen !== undefined],
@@ -51,8 +51,11 @@ export function liveOptionsOf(options: CliOptions, files: readonly string[], ana
     if (given) throw usage(`${given[0]} is for live capture: add --live IFACE`);
     return undefined;
   }
-  if (files.length > 0) throw usage(`--live ${options.live} captures from an interface: do not name capture files too ('${files[0]}')`);
-  if (options.live === '') throw usage('--live: name an interface (rttscan --list-interfaces shows them)');
+  const ifaces = options.live.flatMap((v) => v.split(',')).map((v) => v.trim());
+  if (files.length > 0) throw usage(`--live ${ifaces.join(',')} captures from an interface: do not name capture files too ('${files[0]}')`);
+  if (ifaces.some((i) => i === '')) throw usage('--live: name an interface (rttscan --list-interfaces shows them)');
+  const twice = ifaces.find((iface, i) => ifaces.indexOf(iface) !== i);
+  if (twice !== undefined) throw usage(`--live ${twice} is given twice: each interface once`);
   let snaplen: number | undefined;
   if (options.snaplen !== undefined) {
     snaplen = Number(options.snaplen);
@@ -75,7 +78,7 @@ export function liveOptionsOf(options: CliOptions, files: readonly string[], ana
   }
   return {
     live: {
-      iface: options.live,
+      ifaces,
       ...(options.filter !== undefined ? { filter: options.filter } : {}),
       ...(snaplen !== undefined ? { snaplen } : {}),
       promisc: options.promisc ?? false,
@@ -88,9 +91,13 @@ export function liveOptionsOf(options: CliOptions, files: readonly string[], ana
 
 /** The kernel's counters of a live run, for stderr; undefined offline. */
 export function liveCounterLine(result: AnalysisResult): string | undefined {
-  const live = result.inputs[0]?.live;
-  if (live === undefined) return undefined;
-  if (live.kernel_received === null) return `kernel counters: not reported by ${live.backend}`;
-  const ifDropped = live.interface_dropped ? `, ${live.interface_dropped} dropped by the interface` : '';
-  return `kernel: ${live.kernel_received} packets received by the filter, ${live.kernel_dropped} dropped${ifDropped}`;
+  const lines = result.inputs.flatMap((input) => {
+    const live = input.live;
+    if (live === undefined) return [];
+    const on = result.inputs.length > 1 ? ` (${input.path})` : '';
+    if (live.kernel_received === null) return [`kernel counters${on}: not reported by ${live.backend}`];
+    const ifDropped = live.interface_dropped ? `, ${live.interface_dropped} dropped by the interface` : '';
+    return [`kernel${on}: ${live.kernel_received} packets received by the filter, ${live.kernel_dropped} dropped${ifDropped}`];
+  });
+  return lines.length > 0 ? lines.join('\nrttscan: ') : undefined;
 }

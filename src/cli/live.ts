@@ -14,7 +14,7 @@ import type { LiveCli } from './live-options.js';
 function startNote(start: LiveStart, durationNs: number | undefined): string {
   const local = start.vantage ? `local: ${start.vantage.localLabels.join(', ')}` : 'no address on the interface: the local host is inferred as for a file';
   const until = durationNs === undefined ? 'Ctrl-C stops' : `stopping after ${durationNs / 1e9}s`;
-  return `capturing on ${start.iface} with ${start.backend} (filter '${start.filter}', snaplen ${start.snaplen}); ${local}; ${until}`;
+  return `capturing on ${start.ifaces.join(', ')} with ${start.backend} (filter '${start.filter}', snaplen ${start.snaplen}); ${local}; ${until}`;
 }
 
 /**
@@ -31,7 +31,7 @@ export async function runLive(cli: LiveCli, analyzeOptions: AnalyzeOptions, note
       warned = true;
       note?.(`--statsd ${host}:${port}: ${err.message} (later errors are not shown)`);
     }));
-    const tags = [`iface:${cli.live.iface}`, ...cli.statsd.tags];
+    const tags = [`iface:${cli.live.ifaces[0]}`, ...cli.statsd.tags];
     const gauges = new StatsdAggregator();
     const onSample = analyzeOptions.onSample;
     analyzeOptions.onSample = (ackNs, rttNs, kind, endpoints, base) => {

@@ -2,7 +2,7 @@
  * The command line's options: their definitions (commander) and their validation into the
  * library's AnalyzeOptions. Bad values are usage errors naming the option and the value.
  */
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import type { AnalyzeOptions, TimeSpec } from '../analyze.js';
 import { DEFAULTS } from '../analyze.js';
 import { RttscanError } from '../errors.js';
@@ -42,7 +42,7 @@ export interface CliOptions extends TcprtCliOptions {
   quiet?: boolean;
   verbose?: boolean;
   // Live mode (see cli/live.ts)
-  live?: string;
+  live: string[];
   listInterfaces?: boolean;
   filter?: string;
   snaplen?: string;
@@ -62,8 +62,26 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
+/**
+ * An option that takes one value, given twice, is a usage error rather than the last one
+ * silently winning (`--interval 1s --interval 10s`); repeatable options collect their values.
+ */
+export function refuseRepeatedOptions(program: Command): Command {
+  for (const option of program.options) {
+    if ((!option.required && !option.optional) || option.parseArg === collect) continue;
+    const parse = option.parseArg;
+    let given: string | undefined;
+    option.parseArg = <T>(value: string, previous: T): T => {
+      if (given !== undefined) throw new InvalidArgumentError(`given twice ('${given}', then '${value}'): give it once`);
+      given = value;
+      return parse ? parse(value, previous) : (value as T);
+    };
+  }
+  return program;
+}
+
 export function buildProgram(): Command {
-  return new Command()
+  return refuseRepeatedOptions(new Command()
     .name('rttscan')
     .description('Passive TCP round-trip times from packet captures (pcap, pcapng, gzip, stdin) or a live interface.')
     .version(VERSION, '-V, --version')
@@ -102,7 +120,7 @@ export function buildProgram(): Command {
     .option('--stats-interval <duration>', 'TCP-RT stats lines every DURATION of capture time (default 60s; 0: none)')
     .option('--tcprt-config <file>', 'TCP-RT settings from a tcprt.yaml file (global, per-port, init); flags override it')
     .option('--tcprt-flush', 'TCP-RT: report connections still open at the end as if closed at their last packet')
-    .option('--live <iface>', 'capture on IFACE (libpcap; root or CAP_NET_RAW) until Ctrl-C, SIGTERM or --duration')
+    .option('--live <iface>', 'capture on IFACE (libpcap; root or CAP_NET_RAW) until Ctrl-C, SIGTERM or --duration; repeatable: several interfaces, one analysis', collect, [])
     .option('--list-interfaces', 'list the interfaces --live can capture on, with their addresses')
     .option('--filter <bpf>', 'live: BPF filter, compiled by libpcap (default: tcp)')
     .option('--snaplen <bytes>', 'live: bytes kept of each packet; headers are all rttscan reads (default: 256)')
@@ -158,7 +176,7 @@ Examples:
   rttscan merge a.json b.json                  combine the --json of separate runs (merge --help)`,
     )
     .exitOverride()
-    .configureOutput(COMMANDER_OUTPUT);
+    .configureOutput(COMMANDER_OUTPUT));
 }
 
 function usage(message: string): RttscanError {

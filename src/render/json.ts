@@ -5,7 +5,7 @@
  * and a `merge_state` (exact sums, first and last sample, histogram slots) so that summaries
  * of separate runs can be merged later (merge/summary-document.ts reads them back).
  */
-import type { AnalysisReport, AnalysisResult, InputSummary } from '../analyze.js';
+import type { AnalysisReport, AnalysisResult, CounterSnapshot, InputSummary } from '../analyze.js';
 import type { RttStats } from '../stats/rtt-stats.js';
 import { SKETCH_RELATIVE_ACCURACY } from '../stats/rtt-stats.js';
 import { histogramRows } from './histogram.js';
@@ -101,28 +101,37 @@ export function documentJson(head: DocumentHead, report: AnalysisReport, unit: s
   };
 }
 
-function countersJson(result: AnalysisResult): Record<string, unknown> {
+function countersJson(c: CounterSnapshot, interval: boolean): Record<string, unknown> {
   return {
-    decode: result.decode,
+    decode: c.decode,
     flows: {
-      created: result.flows.created,
-      peak_active: result.flows.peakActive,
-      expired_idle: result.flows.expiredIdle,
-      expired_closed: result.flows.expiredClosed,
-      evicted: result.flows.evicted,
-      reused: result.flows.reused,
-      one_way: result.oneWayFlows,
+      created: c.flows.created,
+      ...(interval ? { active: c.flows.active } : {}),
+      peak_active: c.flows.peakActive,
+      expired_idle: c.flows.expiredIdle,
+      expired_closed: c.flows.expiredClosed,
+      evicted: c.flows.evicted,
+      reused: c.flows.reused,
+      one_way: c.flows.oneWay,
     },
     rtt: {
-      samples: result.rtt.samples,
-      local_acked: result.localAcked,
-      filtered: result.filtered,
-      karn_skipped: result.rtt.karnSkipped,
-      acked_unseen_data: result.rtt.ackedUnseenData,
-      no_segment_match: result.rtt.noSegmentMatch,
-      keepalives: result.rtt.keepalives,
-      segments_dropped: result.rtt.segmentsDropped,
+      samples: c.rtt.samples,
+      local_acked: c.rtt.localAcked,
+      filtered: c.rtt.filtered,
+      karn_skipped: c.rtt.karnSkipped,
+      acked_unseen_data: c.rtt.ackedUnseenData,
+      no_segment_match: c.rtt.noSegmentMatch,
+      keepalives: c.rtt.keepalives,
+      segments_dropped: c.rtt.segmentsDropped,
     },
+  };
+}
+
+function resultCounters(result: AnalysisResult): CounterSnapshot {
+  return {
+    decode: result.decode,
+    flows: { ...result.flows, active: 0, oneWay: result.oneWayFlows },
+    rtt: { ...result.rtt, localAcked: result.localAcked, filtered: result.filtered },
   };
 }
 
@@ -133,7 +142,7 @@ export function resultJson(result: AnalysisResult, unit: string): Record<string,
     midPath: (result.vantage?.local.length ?? 0) === 0,
   };
   const tcprt = result.tcprt === undefined ? undefined : tcprtJson(result.tcprt);
-  return documentJson({ inputs: result.inputs, vantage, ...(tcprt === undefined ? {} : { tcprt }), counters: countersJson(result) }, result, unit);
+  return documentJson({ inputs: result.inputs, vantage, ...(tcprt === undefined ? {} : { tcprt }), counters: countersJson(resultCounters(result), false) }, result, unit);
 }
 
 export function renderJson(result: AnalysisResult, unit: string): string {
@@ -150,7 +159,12 @@ function compactNumberArrays(json: string): string {
   return json.replace(/\[\n\s*(-?[\d.e+-]+(?:,\n\s*-?[\d.e+-]+)*)\n\s*\]/g, (_, inner: string) => `[${inner.replace(/\s+/g, '')}]`);
 }
 
-/** One --interval report as a single JSON line. */
+/**
+ * One --interval report as a single JSON line; with the interval's own counts (`inputs`, and
+ * `counters` that count this interval only, `flows.active` and `flows.peak_active` excepted).
+ */
 export function renderJsonLine(report: AnalysisReport, unit: string): string {
-  return JSON.stringify(reportJson(report, unit)) + '\n';
+  const counts = report.interval;
+  const line = counts === undefined ? reportJson(report, unit) : { inputs: counts.inputs, ...reportJson(report, unit), counters: countersJson(counts.counters, true) };
+  return JSON.stringify(line) + '\n';
 }
