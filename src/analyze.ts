@@ -12,7 +12,7 @@ import { linktypeName } from './decode/link.js';
 import { RttConnection, RttEngine, type RttCounters, type RttSample, type SampleKind } from './engines/rtt/rtt-engine.js';
 import type { TcprtConfig } from './engines/tcprt/config.js';
 import { TcprtEngine, type TcprtSink, type TcprtSummary } from './engines/tcprt/tcprt-engine.js';
-import { FlowTable, type FlowCounters } from './flow/flow-table.js';
+import { FlowTable, type Flow, type FlowCounters } from './flow/flow-table.js';
 import type { Vantage } from './flow/vantage.js';
 import { SampleCollector, type Group, type GroupBy, type SampleEndpoints, type SampleFilters, type SampleListener } from './stats/collector.js';
 import type { HistogramUnit, RttStats } from './stats/rtt-stats.js';
@@ -43,6 +43,10 @@ export interface AnalyzeOptions {
   emptyIntervals?: boolean;
   /** Every sample that is kept, as it is found. */
   onSample?: (ackNs: number, rttNs: number, kind: SampleKind, endpoints: SampleEndpoints, base: TimeBase) => void;
+  /** A connection left the flow table (expired, evicted, or the end of input). */
+  onFlowEnd?: (flow: Flow<RttConnection>) => void;
+  /** A new connection entered the flow table (called before `flow.state` is set). */
+  onFlowStart?: (flow: Flow<RttConnection>) => void;
   /** Stops reading (between chunks) when aborted; the result covers what was read. */
   signal?: AbortSignal;
   /** Notes meant for a person (an unsupported link type, an inferred vantage), once each. */
@@ -198,6 +202,7 @@ export class Analysis {
     const note = (this.note = options.onNote ?? (() => {}));
     this.decoder.onUnsupportedLinktype = (linktype) =>
       note(`link type ${linktypeName(linktype)} (${linktype}) is not supported: its packets are counted and skipped`);
+    const { onFlowStart, onFlowEnd } = options;
     const collector = (this.collector = new SampleCollector({
       by: options.by ?? DEFAULTS.by,
       vantage: options.vantage,
@@ -213,12 +218,14 @@ export class Analysis {
       maxFlows: options.maxFlows ?? DEFAULTS.maxFlows,
       createState: (flow) => {
         collector.observeFlow(flow);
+        onFlowStart?.(flow); // its addresses and ports are set; its state is not yet
         return new RttConnection();
       },
       onExpire: (flow) => {
         if (flow.state.a.packets === 0 || flow.state.b.packets === 0) this.oneWayFlows++;
         collector.flowEnded(flow);
         this.tcprt?.flowEnded(flow);
+        onFlowEnd?.(flow);
       },
     });
     const keep = (sample: RttSample): void => {

@@ -8,7 +8,7 @@ import type { CaptureBackend } from '../capture/live-capture.js';
 import { MAX_SNAPLEN } from '../capture/reader.js';
 import { RttscanError } from '../errors.js';
 import type { LiveOptions } from '../live.js';
-import { isValidTag, parseHostPort } from '../render/statsd.js';
+import { isValidTag, parseHostPort, type StatsdType } from '../render/statsd.js';
 import { parseDurationNs } from '../time.js';
 import type { CliOptions } from './options.js';
 
@@ -19,8 +19,12 @@ const MIN_SNAPLEN = 68;
 
 export interface LiveCli {
   live: Omit<LiveOptions, keyof AnalyzeOptions>;
-  statsd: { host: string; port: number; tags: string[] } | undefined;
+  statsd: { host: string; port: number; tags: string[]; type: StatsdType } | undefined;
+  prometheus: { host: string; port: number; cap: number } | undefined;
 }
+
+/** Label values per labelled Prometheus family when --prometheus-cap is not given. */
+export const PROMETHEUS_DEFAULT_CAP = 100;
 
 function usage(message: string): RttscanError {
   return new RttscanError('usage', message);
@@ -45,7 +49,10 @@ export function liveOptionsOf(options: CliOptions, files: readonly string[], ana
       ['--duration', options.duration !== undefined],
       ['--backend', options.backend !== undefined],
       ['--statsd', options.statsd !== undefined],
+      ['--statsd-type', options.statsdType !== undefined],
       ['--tag', options.tag.length > 0],
+      ['--prometheus', options.prometheus !== undefined],
+      ['--prometheus-cap', options.prometheusCap !== undefined],
     ];
     const given = liveOnly.find(([, isGiven]) => isGiven);
     if (given) throw usage(`${given[0]} is for live capture: add --live IFACE`);
@@ -71,10 +78,24 @@ export function liveOptionsOf(options: CliOptions, files: readonly string[], ana
     for (const tag of options.tag) {
       if (!isValidTag(tag)) throw usage(`--tag: '${tag}' is not a DogStatsD tag (key:value, without spaces, commas, '|' or '#')`);
     }
-    statsd = { ...hostPort, tags: options.tag };
+    statsd = { ...hostPort, tags: options.tag, type: (options.statsdType ?? 'gauge') as StatsdType };
     analyzeOptions.intervalNs ??= durationNs('--interval', STATSD_DEFAULT_INTERVAL);
   } else if (options.tag.length > 0) {
     throw usage('--tag tags the --statsd gauges: add --statsd HOST:PORT');
+  } else if (options.statsdType !== undefined) {
+    throw usage('--statsd-type is the type of the --statsd metrics: add --statsd HOST:PORT');
+  }
+  let prometheus: LiveCli['prometheus'];
+  if (options.prometheus !== undefined) {
+    // HOST may be left out (`:9464`: every address, as exporters listen by default); port 0: any free one.
+    const m = /^(?:\[([^\]]+)\]|([^:\s]*)):(\d{1,5})$/.exec(options.prometheus);
+    const hostPort = m && Number(m[3]) <= 65535 ? { host: m[1] ?? (m[2] || '0.0.0.0'), port: Number(m[3]) } : undefined;
+    if (!hostPort) throw usage(`--prometheus: '${options.prometheus}' is not HOST:PORT (e.g. 127.0.0.1:9464)`);
+    const capText = options.prometheusCap ?? String(PROMETHEUS_DEFAULT_CAP);
+    if (!/^\d+$/.test(capText) || Number(capText) < 1) throw usage(`--prometheus-cap: '${capText}' is not a positive whole number`);
+    prometheus = { ...hostPort, cap: Number(capText) };
+  } else if (options.prometheusCap !== undefined) {
+    throw usage('--prometheus-cap caps the --prometheus labels: add --prometheus HOST:PORT');
   }
   return {
     live: {
@@ -86,6 +107,7 @@ export function liveOptionsOf(options: CliOptions, files: readonly string[], ana
       ...(options.backend !== undefined ? { backend: options.backend as CaptureBackend } : {}),
     },
     statsd,
+    prometheus,
   };
 }
 

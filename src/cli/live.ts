@@ -3,11 +3,13 @@
  * live-options.ts), adds the StatsD gauges to each interval, says what the capture is doing, and
  * lists what can be captured (`--list-interfaces`). main.ts prints the reports as it does offline.
  */
-import type { AnalysisResult, AnalyzeOptions } from '../analyze.js';
+import { Analysis, DEFAULTS, type AnalysisResult, type AnalyzeOptions } from '../analyze.js';
 import { listInterfaces, type CaptureInterface } from '../capture/interfaces.js';
 import { chooseBackend, type CaptureBackend } from '../capture/live-capture.js';
 import { RttscanError } from '../errors.js';
 import { analyzeLive, type LiveStart } from '../live.js';
+import { PrometheusEndpoint } from '../export/prometheus.js';
+import { RttMetrics } from '../export/rtt-metrics.js';
 import { StatsdAggregator, StatsdClient } from '../render/statsd.js';
 import type { LiveCli } from './live-options.js';
 
@@ -17,37 +19,86 @@ function startNote(start: LiveStart, durationNs: number | undefined): string {
   return `capturing on ${start.ifaces.join(', ')} with ${start.backend} (filter '${start.filter}', snaplen ${start.snaplen}); ${local}; ${until}`;
 }
 
+/** Chains `extra` after whatever `options[key]` already does. */
+function also<K extends 'onSample' | 'onInterval' | 'onFlowEnd'>(options: AnalyzeOptions, key: K, extra: NonNullable<AnalyzeOptions[K]>): void {
+  const first = options[key] as ((...args: unknown[]) => void) | undefined;
+  const then = extra as (...args: unknown[]) => void;
+  options[key] = ((...args: unknown[]) => {
+    first?.(...args);
+    then(...args);
+  }) as AnalyzeOptions[K];
+}
+
 /**
- * Runs the live analysis with main.ts's outputs in `analyzeOptions`, plus the StatsD gauges.
- * `note` (undefined with --quiet) tells a person what is happening.
+ * Runs the live analysis with main.ts's outputs in `analyzeOptions`, plus the exports: StatsD
+ * every interval, the Prometheus endpoint. `note` (undefined with --quiet) tells a person what
+ * is happening.
  */
 export async function runLive(cli: LiveCli, analyzeOptions: AnalyzeOptions, note: ((message: string) => void) | undefined): Promise<AnalysisResult> {
+  // Set once the captures run: which interface the packet being analysed came from.
+  let analysis: Analysis | undefined;
+  let snapshot: LiveStart['snapshot'] | undefined;
+  const ifaces = cli.live.ifaces;
   let statsd: StatsdClient | undefined;
-  if (cli.statsd !== undefined) {
-    const { host, port } = cli.statsd;
-    let warned = false;
-    const client = (statsd = await StatsdClient.open(host, port, (err) => {
-      if (warned) return;
-      warned = true;
-      note?.(`--statsd ${host}:${port}: ${err.message} (later errors are not shown)`);
-    }));
-    const tags = [`iface:${cli.live.ifaces[0]}`, ...cli.statsd.tags];
-    const gauges = new StatsdAggregator();
-    const onSample = analyzeOptions.onSample;
-    analyzeOptions.onSample = (ackNs, rttNs, kind, endpoints, base) => {
-      gauges.add(rttNs, endpoints);
-      onSample?.(ackNs, rttNs, kind, endpoints, base);
-    };
-    const onInterval = analyzeOptions.onInterval;
-    analyzeOptions.onInterval = (report) => {
-      onInterval?.(report);
-      client.send(gauges.flush(tags));
-    };
-  }
+  let prometheus: PrometheusEndpoint | undefined;
   try {
-    return await analyzeLive({ ...analyzeOptions, ...cli.live, onStart: (start) => note?.(startNote(start, cli.live.durationNs)) });
+    if (cli.statsd !== undefined) {
+      const { host, port } = cli.statsd;
+      let warned = false;
+      const client = (statsd = await StatsdClient.open(host, port, (err) => {
+        if (warned) return;
+        warned = true;
+        note?.(`--statsd ${host}:${port}: ${err.message} (later errors are not shown)`);
+      }));
+      const tags = cli.statsd.tags;
+      const metrics = new StatsdAggregator({
+        type: cli.statsd.type,
+        inputTags: (i) => [`iface:${ifaces[i]}`],
+        onEarly: (lines) => client.send(lines),
+      });
+      also(analyzeOptions, 'onSample', (_ackNs, rttNs, _kind, endpoints) => metrics.add(rttNs, endpoints, analysis?.inputIndex ?? 0));
+      also(analyzeOptions, 'onFlowEnd', (flow) => metrics.flowEnded(flow));
+      also(analyzeOptions, 'onInterval', () => client.send(metrics.flush(tags)));
+    }
+    if (cli.prometheus !== undefined) {
+      const { host, port, cap } = cli.prometheus;
+      const metrics = new RttMetrics({ cap, idleNs: analyzeOptions.idleTtlNs ?? DEFAULTS.idleTtlNs });
+      also(analyzeOptions, 'onSample', (ackNs, rttNs, _kind, endpoints) => metrics.onSample(ackNs, rttNs, endpoints));
+      const tcprt = analyzeOptions.tcprt;
+      if (tcprt !== undefined) {
+        const onRecord = tcprt.onRecord;
+        analyzeOptions.tcprt = {
+          ...tcprt,
+          onRecord: (record, base) => {
+            onRecord?.(record, base);
+            metrics.onTcprtRecord(record, analysis?.lastNs ?? 0);
+          },
+        };
+      }
+      const before = { inputs: [], counters: new Analysis({}).counterSnapshot() }; // a scrape before the capture starts
+      prometheus = await PrometheusEndpoint.listen(
+        host,
+        port,
+        {
+          metrics,
+          snapshot: () => snapshot?.() ?? before,
+        },
+        (err) => note?.(`--prometheus: ${err.message}`),
+      );
+      note?.(`Prometheus metrics at ${prometheus.url}`);
+    }
+    return await analyzeLive({
+      ...analyzeOptions,
+      ...cli.live,
+      onStart: (start) => {
+        analysis = start.analysis;
+        snapshot = start.snapshot;
+        note?.(startNote(start, cli.live.durationNs));
+      },
+    });
   } finally {
     await statsd?.close();
+    await prometheus?.close();
   }
 }
 

@@ -50,7 +50,10 @@ export interface CliOptions extends TcprtCliOptions {
   duration?: string;
   backend?: string;
   statsd?: string;
+  statsdType?: string;
   tag: string[];
+  prometheus?: string;
+  prometheusCap?: string;
   failIf?: string[];
   baseline?: string;
   each?: boolean;
@@ -128,7 +131,10 @@ export function buildProgram(): Command {
     .option('--duration <duration>', 'live: stop after DURATION of wall time (e.g. 60s)')
     .addOption(new Option('--backend <name>', 'live: capture with the libpcap binding or with tcpdump (default: libpcap if installed)').choices(['libpcap', 'tcpdump']))
     .option('--statsd <host:port>', 'live: send DogStatsD gauges (go-metro names) every --interval (default 10s)')
+    .addOption(new Option('--statsd-type <type>', 'live: gauge (go-metro\'s gauges, the default) or distribution (every sample as a DogStatsD distribution)').choices(['gauge', 'distribution']))
     .option('--tag <key:value>', 'live: a DogStatsD tag added to every gauge (repeatable)', collect, [])
+    .option('--prometheus <host:port>', 'live: serve Prometheus metrics (text or OpenMetrics) at http://HOST:PORT/metrics (port 0: any free port)')
+    .option('--prometheus-cap <n>', 'live: most label values per labelled Prometheus family; the rest are aggregated as other (default 100)')
     .option('-q, --quiet', 'no notes on stderr, only data and errors')
     .option('--verbose', 'print stack traces with errors')
     .addOption(failIfOption())
@@ -169,6 +175,10 @@ Examples:
   rttscan --live eth0 --duration 60s --json    one minute, then one JSON summary
   rttscan --live eth0 --backend tcpdump        capture through tcpdump instead of the binding
   rttscan --live eth0 --statsd 127.0.0.1:8125 --tag env:prod -q   go-metro's gauges, every 10 s
+  rttscan --live eth0 --statsd 127.0.0.1:8125 --statsd-type distribution   every sample as a distribution
+  rttscan --live eth0 --prometheus 127.0.0.1:9464 -q      scrape http://127.0.0.1:9464/metrics
+  rttscan --live eth0 --prometheus :9464 --prometheus-cap 20   at most 20 hosts, 20 ports, 20 processes
+  rttscan --live lo --live eth0 --interval 10s --json      two interfaces, one analysis
   rttscan golden.pcap --fail-if 'p99>30ms,samples<100'        CI: exit 3 if either holds
   rttscan golden.pcap --by raddr --fail-if 'retrans>1%'       ... checked for every group
   rttscan new.pcap --baseline old.json --fail-if 'p99>+10%'   changes from an earlier --json

@@ -1,6 +1,6 @@
 /**
  * Histograms with logarithmic buckets for the Prometheus endpoint: four buckets per octave,
- * upper bounds 2^(k/4) µs (6 significant digits) from 1 µs to 2^26 µs (67 s), and +Inf. With
+ * upper bounds 2^(k/4) µs (powers of two exact, the others to 6 significant digits) from 1 µs to 2^26 µs (67 s), and +Inf. With
  * four per octave a bucket spans 19%, so `histogram_quantile`, which interpolates linearly
  * inside a bucket, is off by at most about 9% and typically much less; factor-2 buckets could
  * be off by a third.
@@ -16,7 +16,9 @@ export const BUCKETS_PER_OCTAVE = 4;
 export const FINITE_BUCKETS = 26 * BUCKETS_PER_OCTAVE + 1;
 
 /** The finite upper bounds in µs, rounded to 6 significant digits (what `le` shows, in s). */
-export const BUCKET_BOUNDS_US: readonly number[] = Array.from({ length: FINITE_BUCKETS }, (_, k) => Number((2 ** (k / BUCKETS_PER_OCTAVE)).toPrecision(6)));
+export const BUCKET_BOUNDS_US: readonly number[] = Array.from({ length: FINITE_BUCKETS }, (_, k) =>
+  k % BUCKETS_PER_OCTAVE === 0 ? 2 ** (k / BUCKETS_PER_OCTAVE) : Number((2 ** (k / BUCKETS_PER_OCTAVE)).toPrecision(6)),
+);
 
 /** The index of the first bucket whose bound is at or above `us` (FINITE_BUCKETS for +Inf). */
 export function bucketIndex(us: number): number {
@@ -33,18 +35,19 @@ export class LogHistogram {
   /** Per bucket, not cumulative; the last slot is +Inf's own. */
   readonly counts = new Float64Array(FINITE_BUCKETS + 1);
   count = 0;
-  sumSeconds = 0;
+  /** Kept in µs: sums of whole or ns-precise µs stay exact longer than sums of seconds. */
+  sumUs = 0;
 
   observeUs(us: number): void {
     this.counts[bucketIndex(us)]!++;
     this.count++;
-    this.sumSeconds += us / 1e6;
+    this.sumUs += us;
   }
 
   /** Adds another histogram's counts (a series folded into the aggregate). */
   add(other: LogHistogram): void {
     for (let i = 0; i < this.counts.length; i++) this.counts[i]! += other.counts[i]!;
     this.count += other.count;
-    this.sumSeconds += other.sumSeconds;
+    this.sumUs += other.sumUs;
   }
 }
