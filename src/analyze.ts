@@ -296,6 +296,18 @@ export class Analysis {
     return { base: this.base, startNs, endNs, by, summary: this.collector.summary, groups: [...this.collector.groups.values()] };
   }
 
+  /**
+   * Replaces address/port filters mid-run (a reloaded config, a re-resolved whitelist): later
+   * samples are kept or left out by the new ones; samples already counted stay counted.
+   */
+  setFilters(filters: Partial<SampleFilters>): void {
+    this.collector.setFilters(filters);
+    this.table.forEach((flow) => {
+      flow.state.a.sinkSlot = undefined;
+      flow.state.b.sinkSlot = undefined;
+    });
+  }
+
   /** Fixes the run's time base: at the first packet, or (live) when the capture starts. */
   start(tsSec: number, tsNsec: number): void {
     this.started = true;

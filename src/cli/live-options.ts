@@ -10,6 +10,7 @@ import { RttscanError } from '../errors.js';
 import type { LiveOptions } from '../live.js';
 import { isValidTag, parseHostPort, type StatsdType } from '../render/statsd.js';
 import { parseDurationNs } from '../time.js';
+import type { ConfigFile } from './config-file.js';
 import type { CliOptions } from './options.js';
 
 /** --interval when --statsd comes without one: go-metro's reporting interval. */
@@ -19,6 +20,10 @@ const MIN_SNAPLEN = 68;
 
 export interface LiveCli {
   live: Omit<LiveOptions, keyof AnalyzeOptions>;
+  /** --config's file, with how to read it again (SIGHUP) and which options the command line gave. */
+  config: { file: ConfigFile; reread: () => Promise<ConfigFile>; givenOnCommandLine: (attribute: string) => boolean } | undefined;
+  /** Set by runLive: what SIGHUP does besides reopening files; resolves with the file read again. */
+  reload?: () => Promise<ConfigFile | undefined>;
   statsd: { host: string; port: number; tags: string[]; type: StatsdType } | undefined;
   prometheus: { host: string; port: number; cap: number } | undefined;
 }
@@ -40,7 +45,7 @@ function durationNs(option: string, text: string): number {
  * The live options, validated, or undefined without --live. Sets --interval to 10s when
  * --statsd comes without one.
  */
-export function liveOptionsOf(options: CliOptions, files: readonly string[], analyzeOptions: AnalyzeOptions): LiveCli | undefined {
+export function liveOptionsOf(options: CliOptions, files: readonly string[], analyzeOptions: AnalyzeOptions, config?: LiveCli['config']): LiveCli | undefined {
   if (options.live.length === 0) {
     const liveOnly: Array<[string, boolean]> = [
       ['--filter', options.filter !== undefined],
@@ -56,6 +61,7 @@ export function liveOptionsOf(options: CliOptions, files: readonly string[], ana
     ];
     const given = liveOnly.find(([, isGiven]) => isGiven);
     if (given) throw usage(`${given[0]} is for live capture: add --live IFACE`);
+    if (config !== undefined && (config.file.hosts.length > 0 || config.file.ips.length > 0)) throw usage(`${config.file.path}: hosts and ips are a whitelist for live capture: add live (or --live IFACE)`);
     return undefined;
   }
   const ifaces = options.live.flatMap((v) => v.split(',')).map((v) => v.trim());
@@ -108,6 +114,7 @@ export function liveOptionsOf(options: CliOptions, files: readonly string[], ana
     },
     statsd,
     prometheus,
+    config,
   };
 }
 

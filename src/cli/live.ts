@@ -11,6 +11,8 @@ import { analyzeLive, type LiveStart } from '../live.js';
 import { PrometheusEndpoint } from '../export/prometheus.js';
 import { RttMetrics } from '../export/rtt-metrics.js';
 import { StatsdAggregator, StatsdClient } from '../render/statsd.js';
+import type { ConfigFile } from './config-file.js';
+import { DEFAULT_RESOLVE_INTERVAL_NS, HostWhitelist } from './host-whitelist.js';
 import type { LiveCli } from './live-options.js';
 
 function startNote(start: LiveStart, durationNs: number | undefined): string {
@@ -41,6 +43,48 @@ export async function runLive(cli: LiveCli, analyzeOptions: AnalyzeOptions, note
   const ifaces = cli.live.ifaces;
   let statsd: StatsdClient | undefined;
   let prometheus: PrometheusEndpoint | undefined;
+  const config = cli.config;
+  // What a reload may change: the StatsD tags (of the file's instances, and its `tag` unless
+  // --tag was given) and the whitelist. The rest takes a restart, and the note says so.
+  let ifaceTags = config?.file.ifaceTags ?? new Map<string, string[]>();
+  const globalTags = [...(cli.statsd?.tags ?? [])];
+  let whitelist: HostWhitelist | undefined;
+  const resolveEveryNs = (file: ConfigFile | undefined): number => file?.resolveIntervalNs ?? DEFAULT_RESOLVE_INTERVAL_NS;
+  if (config !== undefined && !config.givenOnCommandLine('raddr')) {
+    whitelist = new HostWhitelist(config.file.hosts, config.file.ips, (m) => note?.(m));
+    if (!whitelist.empty) {
+      const { cidrs } = await whitelist.resolve();
+      analyzeOptions.filters = { ...analyzeOptions.filters, raddr: cidrs };
+      whitelist.every(resolveEveryNs(config.file), (next) => analysis?.setFilters({ raddr: next }));
+    }
+  }
+  if (config !== undefined) {
+    let current = config.file;
+    cli.reload = async () => {
+      let next: ConfigFile;
+      try {
+        next = await config.reread();
+      } catch (err) {
+        note?.(`SIGHUP: ${(err as Error).message}; the settings stay as they were`);
+        return undefined;
+      }
+      ifaceTags = next.ifaceTags;
+      if (!config.givenOnCommandLine('tag') && cli.statsd !== undefined) globalTags.splice(0, globalTags.length, ...((next.values.get('tag') as string[] | undefined) ?? []));
+      if (whitelist !== undefined) {
+        whitelist.update(next.hosts, next.ips);
+        const { cidrs, changed } = await whitelist.resolve();
+        if (changed) analysis?.setFilters({ raddr: whitelist.empty ? [] : cidrs });
+        whitelist.every(resolveEveryNs(next), (cidrs) => analysis?.setFilters({ raddr: cidrs }));
+      }
+      const reloadable = new Set(['tag', 'logLevel']);
+      const changed = [...new Set([...current.values.keys(), ...next.values.keys()])].filter(
+        (k) => !reloadable.has(k) && !config.givenOnCommandLine(k) && JSON.stringify(current.values.get(k)) !== JSON.stringify(next.values.get(k)),
+      );
+      if (changed.length > 0) note?.(`SIGHUP: ${next.path}: ${changed.map(optionName).join(', ')} changed; restart rttscan to apply (tags, hosts, ips and log-level apply now)`);
+      current = next;
+      return next;
+    };
+  }
   try {
     if (cli.statsd !== undefined) {
       const { host, port } = cli.statsd;
@@ -50,15 +94,14 @@ export async function runLive(cli: LiveCli, analyzeOptions: AnalyzeOptions, note
         warned = true;
         note?.(`--statsd ${host}:${port}: ${err.message} (later errors are not shown)`);
       }));
-      const tags = cli.statsd.tags;
       const metrics = new StatsdAggregator({
         type: cli.statsd.type,
-        inputTags: (i) => [`iface:${ifaces[i]}`],
+        inputTags: (i) => [`iface:${ifaces[i]}`, ...(ifaceTags.get(ifaces[i]!) ?? [])],
         onEarly: (lines) => client.send(lines),
       });
       also(analyzeOptions, 'onSample', (_ackNs, rttNs, _kind, endpoints) => metrics.add(rttNs, endpoints, analysis?.inputIndex ?? 0));
       also(analyzeOptions, 'onFlowEnd', (flow) => metrics.flowEnded(flow));
-      also(analyzeOptions, 'onInterval', () => client.send(metrics.flush(tags)));
+      also(analyzeOptions, 'onInterval', () => client.send(metrics.flush(globalTags)));
     }
     if (cli.prometheus !== undefined) {
       const { host, port, cap } = cli.prometheus;
@@ -97,9 +140,15 @@ export async function runLive(cli: LiveCli, analyzeOptions: AnalyzeOptions, note
       },
     });
   } finally {
+    whitelist?.stop();
     await statsd?.close();
     await prometheus?.close();
   }
+}
+
+/** `statsdType` as the person wrote it: `statsd-type`. */
+function optionName(attribute: string): string {
+  return attribute.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 
 export function renderInterfaces(interfaces: readonly CaptureInterface[]): string {

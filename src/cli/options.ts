@@ -41,6 +41,9 @@ export interface CliOptions extends TcprtCliOptions {
   maxFlows?: string;
   quiet?: boolean;
   verbose?: boolean;
+  config?: string;
+  logFile?: string;
+  logLevel?: string;
   // Live mode (see cli/live.ts)
   live: string[];
   listInterfaces?: boolean;
@@ -135,6 +138,9 @@ export function buildProgram(): Command {
     .option('--tag <key:value>', 'live: a DogStatsD tag added to every gauge (repeatable)', collect, [])
     .option('--prometheus <host:port>', 'live: serve Prometheus metrics (text or OpenMetrics) at http://HOST:PORT/metrics (port 0: any free port)')
     .option('--prometheus-cap <n>', 'live: most label values per labelled Prometheus family; the rest are aggregated as other (default 100)')
+    .option('--config <file>', 'options from a YAML file (long option names as keys, or go-metro\'s go-metro.yaml); flags override it; live: SIGHUP reads it again')
+    .option('--log-file <file>', 'notes, warnings and errors to FILE (timestamped, appended; reopened on SIGHUP) instead of stderr')
+    .addOption(new Option('--log-level <level>', 'which notes: info (all, the default), warning, or error (as -q)').choices(['info', 'warning', 'error']))
     .option('-q, --quiet', 'no notes on stderr, only data and errors')
     .option('--verbose', 'print stack traces with errors')
     .addOption(failIfOption())
@@ -179,6 +185,9 @@ Examples:
   rttscan --live eth0 --prometheus 127.0.0.1:9464 -q      scrape http://127.0.0.1:9464/metrics
   rttscan --live eth0 --prometheus :9464 --prometheus-cap 20   at most 20 hosts, 20 ports, 20 processes
   rttscan --live lo --live eth0 --interval 10s --json      two interfaces, one analysis
+  rttscan --config rttscan.yaml                live options from a file (flags override; SIGHUP reloads)
+  rttscan --config go-metro.yaml               go-metro's own config file, as it is
+  rttscan --live eth0 --log-file /var/log/rttscan.log --log-level warning   notes to a file
   rttscan golden.pcap --fail-if 'p99>30ms,samples<100'        CI: exit 3 if either holds
   rttscan golden.pcap --by raddr --fail-if 'retrans>1%'       ... checked for every group
   rttscan new.pcap --baseline old.json --fail-if 'p99>+10%'   changes from an earlier --json

@@ -7,7 +7,6 @@
  * --tcprt-mode sets every port's mode; --first-frame turns R.F on for every local port with
  * these thresholds; --stats-interval sets the interval (0: no stats lines).
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AnalyzeOptions } from '../analyze.js';
@@ -27,6 +26,7 @@ import { RttscanError } from '../errors.js';
 import { tcprtRecordLine, tcprtStatsLines } from '../render/tcprt.js';
 import { parseDurationNs } from '../time.js';
 import { checkOutputPath, STDOUT } from './output.js';
+import { ReopenableFile } from './reopenable.js';
 
 export interface TcprtCliOptions {
   tcprt?: string | true;
@@ -135,26 +135,32 @@ export async function tcprtConfigOf(options: TcprtCliOptions): Promise<TcprtConf
   return { rules, statsIntervalNs, firstFrameBytes: thresholds ?? file.firstFrameBytes ?? DEFAULT_FIRST_FRAME_BYTES, flush: options.tcprtFlush === true };
 }
 
-/** Stdout, or the two files of a directory; text is written in large pieces. */
+/**
+ * How long, at most, a live run holds TCP-RT text before writing it: records reach their file
+ * or stdout within this of the event (offline, text is written in 64 KiB pieces).
+ */
+export const TCPRT_STREAM_MS = 200;
+
+/**
+ * Stdout, or the two files of a directory (reopened on SIGHUP); text is written in large
+ * pieces, and with `streaming` (live) never held longer than TCPRT_STREAM_MS.
+ */
 export class TcprtOutput {
   private logText = '';
   private statsText = '';
-  private readonly files: { log: WriteStream; stats: WriteStream } | undefined;
-  private failure: Error | undefined;
+  private readonly files: { log: ReopenableFile; stats: ReopenableFile } | undefined;
+  private timer: NodeJS.Timeout | undefined;
 
-  private constructor(readonly dir: string | undefined) {
-    if (dir !== undefined) {
-      const open = (name: string): WriteStream =>
-        createWriteStream(join(dir, name)).on('error', (err) => {
-          this.failure ??= new RttscanError('input', `${join(dir, name)}: cannot write (${err.message})`);
-        });
-      this.files = { log: open('rt-network-log'), stats: open('rt-network-stats') };
-    }
+  private constructor(
+    readonly dir: string | undefined,
+    private readonly streaming: boolean,
+  ) {
+    if (dir !== undefined) this.files = { log: new ReopenableFile(join(dir, 'rt-network-log')), stats: new ReopenableFile(join(dir, 'rt-network-stats')) };
   }
 
   /** `target` is `-` (stdout) or a directory, created if missing. */
-  static async open(target: string): Promise<TcprtOutput> {
-    if (target === STDOUT) return new TcprtOutput(undefined);
+  static async open(target: string, streaming = false): Promise<TcprtOutput> {
+    if (target === STDOUT) return new TcprtOutput(undefined, streaming);
     await checkOutputPath(target);
     const st = await stat(target).catch(() => undefined);
     if (st !== undefined && !st.isDirectory()) throw usage(`--tcprt: ${target} is not a directory (records go to DIR/rt-network-log and DIR/rt-network-stats; --tcprt alone prints them)`);
@@ -163,24 +169,31 @@ export class TcprtOutput {
     } catch (err) {
       throw new RttscanError('input', `--tcprt: cannot create directory ${target} (${(err as Error).message})`);
     }
-    return new TcprtOutput(target);
+    return new TcprtOutput(target, streaming);
   }
 
   readonly sink: Pick<NonNullable<AnalyzeOptions['tcprt']>, 'onRecord' | 'onStats'> = {
     onRecord: (record, base) => {
       this.logText += tcprtRecordLine(record, base);
-      if (this.logText.length >= 65536) this.flush();
+      this.flushSoon();
     },
     onStats: (epochSec, lines) => {
       const text = tcprtStatsLines(epochSec, lines);
       // On stdout the two kinds interleave in capture order.
       if (this.files === undefined) this.logText += text;
       else this.statsText += text;
-      if (this.logText.length + this.statsText.length >= 65536) this.flush();
+      this.flushSoon();
     },
   };
 
+  private flushSoon(): void {
+    if (this.logText.length + this.statsText.length >= 65536) this.flush();
+    else if (this.streaming && this.timer === undefined) this.timer = setTimeout(() => this.flush(), TCPRT_STREAM_MS);
+  }
+
   private flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
     if (this.files === undefined) {
       if (this.logText !== '') process.stdout.write(this.logText);
     } else {
@@ -193,10 +206,8 @@ export class TcprtOutput {
   /** Writes what is left and closes the files. */
   async close(): Promise<void> {
     this.flush();
-    if (this.files !== undefined) {
-      await Promise.all(Object.values(this.files).map((s) => new Promise<void>((resolve) => s.end(resolve))));
-    }
-    if (this.failure) throw this.failure;
+    this.files?.log.close();
+    this.files?.stats.close();
   }
 }
 

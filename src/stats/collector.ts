@@ -199,6 +199,14 @@ export class SampleCollector {
     for (const flow of flows) this.flowEnded(flow);
   }
 
+  /**
+   * New address/port filters from now on (a reloaded config, a re-resolved whitelist). Each
+   * half-connection's cached decision must then be forgotten: see Analysis.setFilters.
+   */
+  setFilters(filters: Partial<SampleFilters>): void {
+    this.options.filters = { ...this.options.filters, ...filters };
+  }
+
   /** Clears the statistics (not the groups' identities), for the next --interval. */
   resetStats(): void {
     this.summary.reset();
