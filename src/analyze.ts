@@ -9,14 +9,28 @@ import type { CaptureInput } from './capture/input.js';
 import { openInputs, readPackets } from './capture/packet-source.js';
 import { PacketDecoder } from './decode/decoder.js';
 import { linktypeName } from './decode/link.js';
-import { RttConnection, RttEngine, type RttCounters, type RttSample, type SampleKind } from './engines/rtt/rtt-engine.js';
+import { RttConnection, RttEngine, RttSample, type RttCounters, type SampleKind } from './engines/rtt/rtt-engine.js';
 import type { TcprtConfig } from './engines/tcprt/config.js';
 import { TcprtEngine, type TcprtSink, type TcprtSummary } from './engines/tcprt/tcprt-engine.js';
 import { FlowTable, type Flow, type FlowCounters } from './flow/flow-table.js';
 import type { Vantage } from './flow/vantage.js';
 import { SampleCollector, type Group, type GroupBy, type SampleEndpoints, type SampleFilters, type SampleListener } from './stats/collector.js';
+
+/** Samples held while their flow's processes are looked up (beyond this, they go unattributed). */
+const HELD_LIMIT = 100_000;
+
+/** A sample held until its flow's processes are known; the engine's sample is reused, so copied. */
+interface HeldSample {
+  ackNs: number;
+  rttNs: number;
+  kind: SampleKind;
+  flow: Flow<RttConnection>;
+  ackedByA: boolean;
+  inputIndex: number;
+}
 import type { HistogramUnit, RttStats } from './stats/rtt-stats.js';
 import { relativeNs, type EpochTime, type TimeBase } from './time.js';
+import type { ProcessAttributor } from './process/attributor.js';
 
 /** A capture time given by the user: absolute, or an offset from the first packet. */
 export type TimeSpec = { epoch: EpochTime } | { offsetNs: number };
@@ -43,6 +57,8 @@ export interface AnalyzeOptions {
   emptyIntervals?: boolean;
   /** Every sample that is kept, as it is found. */
   onSample?: (ackNs: number, rttNs: number, kind: SampleKind, endpoints: SampleEndpoints, base: TimeBase) => void;
+  /** Live --by process: which process owns each end of a connection (process/attributor.ts). */
+  processes?: ProcessAttributor;
   /** A connection left the flow table (expired, evicted, or the end of input). */
   onFlowEnd?: (flow: Flow<RttConnection>) => void;
   /** A new connection entered the flow table (called before `flow.state` is set). */
@@ -182,6 +198,8 @@ export class Analysis {
   /** Which input the packet being analysed came from (live: which interface). */
   inputIndex = 0;
   private started = false;
+  /** Samples waiting for their flow's processes (--by process). */
+  private held: HeldSample[] = [];
   /** Inputs and counters at the start of the current interval (with `inputsNow`). */
   private intervalBaseline: IntervalCounts | undefined;
   /** Capture times (ns from base): first and latest packet, the current interval's start. */
@@ -202,7 +220,7 @@ export class Analysis {
     const note = (this.note = options.onNote ?? (() => {}));
     this.decoder.onUnsupportedLinktype = (linktype) =>
       note(`link type ${linktypeName(linktype)} (${linktype}) is not supported: its packets are counted and skipped`);
-    const { onFlowStart, onFlowEnd } = options;
+    const { onFlowStart, onFlowEnd, processes } = options;
     const collector = (this.collector = new SampleCollector({
       by: options.by ?? DEFAULTS.by,
       vantage: options.vantage,
@@ -211,6 +229,7 @@ export class Analysis {
       histogramUnit: options.histogramUnit ?? 'usecs',
       pendingLimit: DEFAULTS.pendingLimit,
       timeSeries: options.timeSeries ?? false,
+      ...(processes ? { processOf: (flow, endpointA) => processes.processOf(flow, endpointA) } : {}),
     }));
     this.table = new FlowTable<RttConnection>({
       idleTtlNs: options.idleTtlNs ?? DEFAULTS.idleTtlNs,
@@ -219,18 +238,27 @@ export class Analysis {
       createState: (flow) => {
         collector.observeFlow(flow);
         onFlowStart?.(flow); // its addresses and ports are set; its state is not yet
+        processes?.flowStarted(flow);
         return new RttConnection();
       },
       onExpire: (flow) => {
         if (flow.state.a.packets === 0 || flow.state.b.packets === 0) this.oneWayFlows++;
         collector.flowEnded(flow);
         this.tcprt?.flowEnded(flow);
+        processes?.flowEnded(flow);
         onFlowEnd?.(flow);
       },
     });
     const keep = (sample: RttSample): void => {
-      if (sample.ackNs >= this.fromNs && sample.ackNs < this.toNs) collector.add(sample);
+      if (sample.ackNs < this.fromNs || sample.ackNs >= this.toNs) return;
+      if (processes?.isPending(sample.flow) && this.held.length < HELD_LIMIT) {
+        const { ackNs, rttNs, kind, flow, ackedByA } = sample;
+        this.held.push({ ackNs, rttNs, kind, flow, ackedByA, inputIndex: this.inputIndex });
+        return;
+      }
+      collector.add(sample);
     };
+    if (processes) processes.onSettled = () => this.releaseHeld();
     const tcprt = (this.tcprt = options.tcprt && new TcprtEngine(options.tcprt, this.table, this.base, { ...options.tcprt, onNote: note }));
     // Without TCP-RT the sink is the collector alone: nothing is paid for the option.
     this.engine = new RttEngine(this.table, {
@@ -282,8 +310,37 @@ export class Analysis {
     this.table.expire(nowNs);
   }
 
+  /** Routes the held samples whose flows' processes are now known (all of them with `all`), in order. */
+  private releaseHeld(all = false): void {
+    if (this.held.length === 0) return;
+    const processes = this.options.processes;
+    const waiting: HeldSample[] = [];
+    const sample = new RttSample();
+    const inputIndex = this.inputIndex;
+    for (const h of this.held) {
+      if (!all && processes?.isPending(h.flow)) {
+        waiting.push(h);
+        continue;
+      }
+      sample.ackNs = h.ackNs;
+      sample.rttNs = h.rttNs;
+      sample.kind = h.kind;
+      sample.flow = h.flow;
+      sample.ackedByA = h.ackedByA;
+      this.inputIndex = h.inputIndex;
+      this.collector.add(sample);
+    }
+    this.inputIndex = inputIndex;
+    this.held = waiting;
+  }
+
   /** The input is exhausted (or the run interrupted): settle everything still open. */
   finish(): void {
+    if (this.options.processes) {
+      this.options.processes.resolveNow();
+      this.options.processes.stop();
+      this.releaseHeld(true);
+    }
     this.table.flush(this.lastNs);
     this.tcprtSummary = this.tcprt?.finish();
     this.collector.decide();

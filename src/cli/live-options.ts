@@ -61,6 +61,7 @@ export function liveOptionsOf(options: CliOptions, files: readonly string[], ana
     ];
     const given = liveOnly.find(([, isGiven]) => isGiven);
     if (given) throw usage(`${given[0]} is for live capture: add --live IFACE`);
+    if (analyzeOptions.by === 'process') throw usage('--by process names the processes that own live connections (from /proc): add --live IFACE');
     if (config !== undefined && (config.file.hosts.length > 0 || config.file.ips.length > 0)) throw usage(`${config.file.path}: hosts and ips are a whitelist for live capture: add live (or --live IFACE)`);
     return undefined;
   }

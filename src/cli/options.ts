@@ -62,7 +62,7 @@ export interface CliOptions extends TcprtCliOptions {
   each?: boolean;
 }
 
-const GROUP_BYS: GroupBy[] = ['all', 'laddr', 'raddr', 'lport', 'rport', 'flow'];
+const GROUP_BYS: GroupBy[] = ['all', 'laddr', 'raddr', 'lport', 'rport', 'flow', 'process'];
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -185,6 +185,7 @@ Examples:
   rttscan --live eth0 --prometheus 127.0.0.1:9464 -q      scrape http://127.0.0.1:9464/metrics
   rttscan --live eth0 --prometheus :9464 --prometheus-cap 20   at most 20 hosts, 20 ports, 20 processes
   rttscan --live lo --live eth0 --interval 10s --json      two interfaces, one analysis
+  rttscan --live eth0 --by process --table     one row per local process (pid, command; from /proc)
   rttscan --config rttscan.yaml                live options from a file (flags override; SIGHUP reloads)
   rttscan --config go-metro.yaml               go-metro's own config file, as it is
   rttscan --live eth0 --log-file /var/log/rttscan.log --log-level warning   notes to a file

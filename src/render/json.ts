@@ -13,6 +13,7 @@ import { figuresOf } from '../ci/figures.js';
 import { VERSION } from '../version.js';
 import { formatEpoch } from '../time.js';
 import { tcprtJson } from './tcprt.js';
+import type { ProcessInfo } from '../process/attributor.js';
 
 function sketchJson(stats: RttStats): Record<string, unknown> {
   const state = stats.toState();
@@ -67,6 +68,11 @@ function histogramJson(stats: RttStats, unit: string): Record<string, unknown> {
   };
 }
 
+/** --by process: the process a group names (null when it is not known). */
+function processJson(p: ProcessInfo | null): Record<string, unknown> | null {
+  return p === null ? null : { pid: p.pid, command: p.command, cgroup: p.cgroup, container_id: p.containerId ?? null, pod_uid: p.podUid ?? null };
+}
+
 /** The statistics part, shared by the final document and each --interval line. */
 function reportJson(report: AnalysisReport, unit: string): Record<string, unknown> {
   return {
@@ -74,7 +80,7 @@ function reportJson(report: AnalysisReport, unit: string): Record<string, unknow
     end: formatEpoch(report.base, report.endNs),
     summary: statsJson(report.summary),
     group_by: report.by,
-    groups: report.groups.map((g) => ({ key: g.key, ...statsJson(g.stats) })),
+    groups: report.groups.map((g) => ({ key: g.key, ...(g.process !== undefined ? { process: processJson(g.process) } : {}), ...statsJson(g.stats) })),
     histogram: histogramJson(report.summary, unit),
   };
 }
