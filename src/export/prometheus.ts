@@ -184,7 +184,7 @@ function buildRegistry(contentType: client.RegistryContentType, source: MetricsS
   const register = (family: object): void => registry.registerMetric(family as client.Metric);
   register(histogramFamily('rttscan_rtt_seconds', 'RTT samples: data segment to the ACK that answers it, seen at the capture point', () => [{ labels: {}, histogram: m.all }]));
   register(histogramFamily('rttscan_rtt_by_host_seconds', 'RTT samples per acknowledging host (capped, see rttscan_series_evicted_total)', () => capped(m.byHost, 'host', (h) => h)));
-  register(histogramFamily('rttscan_rtt_by_port_seconds', "RTT samples per service port (the connection's lower port; capped)", () => capped(m.byPort, 'port', (h) => h)));
+  register(histogramFamily('rttscan_rtt_by_port_seconds', "RTT samples per service port (the SYN's destination port; capped)", () => capped(m.byPort, 'port', (h) => h)));
   if (m.byProcess) {
     const byProcess = m.byProcess;
     register(histogramFamily('rttscan_rtt_by_process_seconds', 'RTT samples per local process (--by process; capped)', () => capped(byProcess, 'process', (h) => h)));

@@ -29,6 +29,15 @@ export class TcprtPortSeries {
   readonly records: Record<RecordType, number> = { R: 0, P: 0, W: 0, N: 0, E: 0 };
 }
 
+/**
+ * The port a connection was opened to: endpoint B's when A (the first packet's sender) sent a
+ * SYN, as a client does; the lower of the two when the handshake was not seen.
+ */
+export function servicePort(endpoints: SampleEndpoints): number {
+  const flow = endpoints.flow;
+  return flow.state.a.synSeen ? flow.portB : Math.min(flow.portA, flow.portB);
+}
+
 interface CachedSeries {
   host: SeriesEntry<LogHistogram>;
   port: SeriesEntry<LogHistogram>;
@@ -98,8 +107,7 @@ export class RttMetrics {
   }
 
   private lookUp(endpoints: SampleEndpoints, nowNs: number): CachedSeries {
-    // The service port: the lower of the two, which is the server's but for unusual set-ups.
-    const port = String(Math.min(endpoints.sport, endpoints.dport));
+    const port = String(servicePort(endpoints));
     return {
       host: this.byHost.get(endpoints.dst, nowNs),
       port: this.byPort.get(port, nowNs),
