@@ -73,8 +73,16 @@ function collect(value: string, previous: string[]): string[] {
  * silently winning (`--interval 1s --interval 10s`); repeatable options collect their values.
  */
 export function refuseRepeatedOptions(program: Command): Command {
+  // Repeatable options are the ones whose parser collects values into a list.
+  const collects = (parse: Option['parseArg']): boolean => {
+    try {
+      return Array.isArray(parse?.('', []));
+    } catch {
+      return false; // a parser of choices refuses ''
+    }
+  };
   for (const option of program.options) {
-    if ((!option.required && !option.optional) || option.parseArg === collect) continue;
+    if ((!option.required && !option.optional) || collects(option.parseArg)) continue;
     const parse = option.parseArg;
     let given: string | undefined;
     option.parseArg = <T>(value: string, previous: T): T => {
