@@ -119,8 +119,8 @@ export function liveOptionsOf(options: CliOptions, files: readonly string[], ana
   };
 }
 
-/** The kernel's counters of a live run, for stderr; undefined offline. */
-export function liveCounterLine(result: AnalysisResult): string | undefined {
+/** The kernel's counters of a live run, one line per interface, for stderr; none offline. */
+export function liveCounterLines(result: AnalysisResult): string[] {
   const lines = result.inputs.flatMap((input) => {
     const live = input.live;
     if (live === undefined) return [];
@@ -129,5 +129,5 @@ export function liveCounterLine(result: AnalysisResult): string | undefined {
     const ifDropped = live.interface_dropped ? `, ${live.interface_dropped} dropped by the interface` : '';
     return [`kernel${on}: ${live.kernel_received} packets received by the filter, ${live.kernel_dropped} dropped${ifDropped}`];
   });
-  return lines.length > 0 ? lines.join('\nrttscan: ') : undefined;
+  return lines;
 }

@@ -20,7 +20,7 @@ import { applyConfigFile, blameConfigFile, loadConfigFile, type ConfigFile } fro
 import { NoteLog, type LogLevel } from './log.js';
 import { fileWritable, ReopenableFile, reopenAll } from './reopenable.js';
 import { checkEachOptions, CiChecks, EXIT_FAIL_IF } from './ci-options.js';
-import { liveCounterLine, liveOptionsOf, type LiveCli } from './live-options.js';
+import { liveCounterLines, liveOptionsOf, type LiveCli } from './live-options.js';
 import { buildMergeProgram, MERGE_COMMAND, runMerge, type MergeOptions } from './merge-command.js';
 import { ProgressLine, progressWanted, totalInputBytes } from './progress.js';
 import { analyzeOptionsOf, buildProgram, groupByOf, type CliOptions } from './options.js';
@@ -242,8 +242,7 @@ async function runAnalysis(files: string[], options: CliOptions, configFile: Liv
     }
     if (!options.quiet) log.write('info', `${options.each ? `${paths[0]}: ` : ''}${counterLine(result)}`);
     if (!options.quiet && result.tcprt) log.write('info', tcprtNote(result.tcprt, tcprt?.dir));
-    const kernel = liveCounterLine(result);
-    if (kernel !== undefined && !options.quiet) log.write('info', kernel);
+    if (!options.quiet) for (const line of liveCounterLines(result)) log.write('info', line);
   }
   process.removeListener('SIGINT', onSigint);
   process.removeListener('SIGTERM', onSigint);

@@ -4,7 +4,7 @@
  * CLI refusing what a config file gets wrong and taking flags over the file.
  */
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { DEFAULT_LOG_FILE, loadConfigFile } from '../../src/cli/config-file.js';
@@ -149,4 +149,21 @@ test('cgroup paths: the v2 line, Docker/containerd/CRI-O container IDs, Kubernet
   assert.equal(podUid('/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1234abcd_5678_90ab_cdef_1234567890ab.slice/x'), '1234abcd-5678-90ab-cdef-1234567890ab');
   assert.equal(podUid('/kubepods/besteffort/pod1234abcd-5678-90ab-cdef-1234567890ab/' + id), '1234abcd-5678-90ab-cdef-1234567890ab');
   assert.equal(podUid('/system.slice/sshd.service'), undefined);
+});
+
+test('--log-file: notes go to the file, timestamped and levelled, not to stderr; --log-level warning keeps only warnings and errors', async (t) => {
+  const dir = await tempDir(t);
+  const log = join(dir, 'rttscan.log');
+  const run = runCli(['samples/http-v4/server.pcap', '--log-file', log, '--table']);
+  assert.equal(run.status, 0);
+  assert.equal(run.stderr, '');
+  const lines = readFileSync(log, 'utf8').trim().split('\n');
+  assert.ok(lines.length >= 2);
+  for (const line of lines) assert.match(line, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (INFO|WARNING|ERROR) /);
+  assert.ok(lines.some((l) => / INFO \d+ packets, \d+ TCP, /.test(l)));
+  const quiet = runCli(['samples/http-v4/server.pcap', '--log-level', 'warning', '--table']);
+  assert.equal(quiet.stderr, '');
+  const error = runCli(['nope.pcap', '--log-file', log]);
+  assert.equal(error.status, 2);
+  assert.match(readFileSync(log, 'utf8'), /ERROR nope\.pcap: /);
 });
