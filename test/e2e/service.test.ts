@@ -184,6 +184,19 @@ test('--live lo --live VETH: two interfaces in one analysis, each counted', asyn
   assert.match(live.stderr(), /kernel \(lo\): \d+ packets received/);
 });
 
+test('--prometheus on an address in use: one line, exit 2, before any capture starts', async (t) => {
+  if (skipUnlessLive(t)) return;
+  const { createServer } = await import('node:net');
+  const busy = createServer();
+  await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+  t.after(() => busy.close());
+  const { runCli } = await import('../helpers/cli.js');
+  const port = (busy.address() as { port: number }).port;
+  const r = runCli(['--live', 'lo', '--prometheus', `127.0.0.1:${port}`, '--duration', '1s']);
+  assert.equal(r.status, 2);
+  assert.equal(r.stderr, `rttscan: --prometheus 127.0.0.1:${port}: cannot listen (address in use)\n`);
+});
+
 test('--live: an option that takes one value, given twice, is refused rather than silently dropped', async () => {
   const { runCli } = await import('../helpers/cli.js');
   const r = runCli(['--live', 'lo', '--filter', 'tcp', '--filter', 'udp']);
