@@ -11,10 +11,15 @@ import { PacketDecoder } from './decode/decoder.js';
 import { linktypeName } from './decode/link.js';
 import { RttConnection, RttEngine, RttSample, type RttCounters, type SampleKind } from './engines/rtt/rtt-engine.js';
 import type { TcprtConfig } from './engines/tcprt/config.js';
+import type { PortSummary } from './engines/tcprt/port-stats.js';
 import { TcprtEngine, type TcprtSink, type TcprtSummary } from './engines/tcprt/tcprt-engine.js';
 import { FlowTable, type Flow, type FlowCounters } from './flow/flow-table.js';
 import type { Vantage } from './flow/vantage.js';
 import { SampleCollector, type Group, type GroupBy, type SampleEndpoints, type SampleFilters, type SampleListener } from './stats/collector.js';
+
+import type { HistogramUnit, RttStats } from './stats/rtt-stats.js';
+import { relativeNs, type EpochTime, type TimeBase } from './time.js';
+import type { ProcessAttributor } from './process/attributor.js';
 
 /** Samples held while their flow's processes are looked up (beyond this, they go unattributed). */
 const HELD_LIMIT = 100_000;
@@ -28,9 +33,6 @@ interface HeldSample {
   ackedByA: boolean;
   inputIndex: number;
 }
-import type { HistogramUnit, RttStats } from './stats/rtt-stats.js';
-import { relativeNs, type EpochTime, type TimeBase } from './time.js';
-import type { ProcessAttributor } from './process/attributor.js';
 
 /** A capture time given by the user: absolute, or an offset from the first packet. */
 export type TimeSpec = { epoch: EpochTime } | { offsetNs: number };
@@ -67,8 +69,11 @@ export interface AnalyzeOptions {
   signal?: AbortSignal;
   /** Notes meant for a person (an unsupported link type, an inferred vantage), once each. */
   onNote?: (message: string) => void;
-  /** TCP-RT task records and per-port stats (engines/tcprt); when absent, none of it runs. */
-  tcprt?: TcprtConfig & Omit<TcprtSink, 'onNote'>;
+  /**
+   * TCP-RT task records and per-port stats (engines/tcprt); when absent, none of it runs.
+   * `holdLimit`: records held while the vantage is inferred before the decision is forced.
+   */
+  tcprt?: TcprtConfig & Omit<TcprtSink, 'onNote'> & { holdLimit?: number };
   /** Once the inputs are open: live views of how far each has been read (for a progress bar). */
   onInputsOpen?: (inputs: readonly InputProgress[]) => void;
   /**
@@ -134,6 +139,8 @@ export interface AnalysisReport {
   groups: Group[];
   /** An --interval report's own counts (with `inputsNow`): what happened in this interval. */
   interval?: IntervalCounts;
+  /** With TCP-RT: its per-port counters over this report's span. */
+  tcprtPorts?: PortSummary[];
 }
 
 /** The run's counters at one moment, as plain numbers. */
@@ -258,8 +265,17 @@ export class Analysis {
       }
       collector.add(sample);
     };
+    // TCP-RT picks the capture host's sockets by the vantage: given, or once the collector has
+    // inferred it (until then TCP-RT holds its records; when its hold fills it asks for the decision).
+    const tcprt = (this.tcprt =
+      options.tcprt &&
+      new TcprtEngine(options.tcprt, this.table, this.base, { ...options.tcprt, onNote: note }, {
+        given: options.vantage,
+        decide: () => collector.decide(),
+        ...(options.tcprt.holdLimit !== undefined ? { holdLimit: options.tcprt.holdLimit } : {}),
+      }));
+    if (tcprt) collector.onDecided = () => tcprt.vantageDecided(collector.vantage!);
     if (processes) processes.onSettled = () => this.releaseHeld();
-    const tcprt = (this.tcprt = options.tcprt && new TcprtEngine(options.tcprt, this.table, this.base, { ...options.tcprt, onNote: note }));
     // Without TCP-RT the sink is the collector alone: nothing is paid for the option.
     this.engine = new RttEngine(this.table, {
       onSample: tcprt
@@ -342,10 +358,12 @@ export class Analysis {
       this.releaseHeld(true);
     }
     this.table.flush(this.lastNs);
-    this.tcprtSummary = this.tcprt?.finish();
     this.collector.decide();
     this.announceVantage();
+    this.tcprt?.finish();
     if (this.intervalNs > 0) this.closeInterval(this.lastNs, true);
+    else this.tcprt?.takeWindow();
+    this.tcprtSummary = this.tcprt?.summary();
   }
 
   report(startNs: number, endNs: number): AnalysisReport {
@@ -381,10 +399,12 @@ export class Analysis {
       this.announceVantage();
     }
     const counts = this.intervalCounts();
-    if (this.collector.summary.count > 0 || this.emptyIntervals) {
+    const tcprtPorts = this.tcprt?.takeWindow();
+    const active = this.collector.summary.count > 0 || (tcprtPorts?.some((p) => p.counters.tasks > 0) ?? false);
+    if (active || this.emptyIntervals) {
       const report = this.report(this.intervalStartNs, endNs);
       if (counts !== undefined) report.interval = counts;
-      this.options.onInterval?.(report);
+      this.options.onInterval?.(tcprtPorts === undefined ? report : { ...report, tcprtPorts });
     }
     if (!last) this.collector.resetStats();
   }
@@ -435,7 +455,7 @@ export class Analysis {
       vantage: collector.vantage,
       localAcked: collector.localAcked,
       filtered: collector.filtered,
-      ...(this.tcprtSummary !== undefined ? { tcprt: this.tcprtSummary } : {}),
+      ...(this.tcprtSummary !== undefined ? { tcprt: this.tcprtSummary, tcprtPorts: this.tcprtSummary.ports } : {}),
     };
   }
 }

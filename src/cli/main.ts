@@ -14,6 +14,7 @@ import { renderHistograms } from '../render/histogram.js';
 import { renderJsonLine, resultJson, stringifyDocument } from '../render/json.js';
 import { SampleLines } from '../render/samples.js';
 import { renderTable } from '../render/table.js';
+import { renderTcprtTable } from '../render/tcprt.js';
 import { busiestFirst } from '../stats/group-order.js';
 import { epochSeconds, formatEpoch, parseDurationNs } from '../time.js';
 import { applyConfigFile, blameConfigFile, loadConfigFile, type ConfigFile } from './config-file.js';
@@ -25,7 +26,7 @@ import { buildMergeProgram, MERGE_COMMAND, runMerge, type MergeOptions } from '.
 import { ProgressLine, progressWanted, totalInputBytes } from './progress.js';
 import { analyzeOptionsOf, buildProgram, groupByOf, type CliOptions } from './options.js';
 import { checkOutputPath, STDOUT, writeOutput } from './output.js';
-import { tcprtConfigOf, tcprtNote, TcprtOutput } from './tcprt.js';
+import { tcprtConfigOf, tcprtNote, TcprtOutput, tcprtTargetsOf } from './tcprt.js';
 
 export const EXIT_OK = 0;
 export const EXIT_INTERNAL = 1;
@@ -128,13 +129,14 @@ async function runAnalysis(files: string[], options: CliOptions, configFile: Liv
   if (files.filter((f) => f === '-').length > 1) throw new RttscanError('usage', 'stdin (-) can be read only once');
   checkEachOptions(options);
   const tcprtConfig = await tcprtConfigOf(options);
-  const tcprt = tcprtConfig && (await TcprtOutput.open(options.tcprt === true ? STDOUT : options.tcprt!, live !== undefined));
+  const tcprt = tcprtConfig && (await TcprtOutput.open(tcprtTargetsOf(options), live !== undefined));
   if (tcprtConfig && tcprt) analyzeOptions.tcprt = { ...tcprtConfig, ...tcprt.sink };
 
   const by = groupByOf(options);
   const ci = await CiChecks.fromOptions(options.failIf, options.baseline, by);
   const unit = options.ms ? 'msecs' : 'usecs';
-  const wantsAny = options.histogram || options.table || options.csv || options.json || options.chart || options.samples || options.tcprt;
+  // TCP-RT records written to files leave stdout to the default table (with TCP-RT per port).
+  const wantsAny = options.histogram || options.table || options.csv || options.json || options.chart || options.samples || tcprt?.onStdout;
   const table = options.table || (!wantsAny && ci.baseline === undefined);
   const colors = process.stdout.isTTY === true && !process.env.NO_COLOR;
   // The progress line (on a terminal) is cleared before anything else is written there.
@@ -176,6 +178,7 @@ async function runAnalysis(files: string[], options: CliOptions, configFile: Liv
     const groups = busiestFirst(report.groups);
     if (options.histogram) print(renderHistograms(by, groups, unit));
     if (table) print(renderTable(groups));
+    if (table && report.tcprtPorts !== undefined) print(renderTcprtTable(report.tcprtPorts));
     if (options.chart) print(renderChart(groups, report.base, report.startNs, colors));
     deltasOut(ci.deltas(report));
     ci.check(report, context, say, quietNote);
@@ -241,7 +244,7 @@ async function runAnalysis(files: string[], options: CliOptions, configFile: Liv
       if (options.json) documents.push(resultJson({ ...result, groups: busiestFirst(result.groups) }, unit));
     }
     if (!options.quiet) log.write('info', `${options.each ? `${paths[0]}: ` : ''}${counterLine(result)}`);
-    if (!options.quiet && result.tcprt) log.write('info', tcprtNote(result.tcprt, tcprt?.dir));
+    if (!options.quiet && result.tcprt) log.write('info', tcprtNote(result.tcprt, tcprt));
     if (!options.quiet) for (const line of liveCounterLines(result)) log.write('info', line);
   }
   process.removeListener('SIGINT', onSigint);

@@ -12,7 +12,7 @@ import { histogramRows } from './histogram.js';
 import { figuresOf } from '../ci/figures.js';
 import { VERSION } from '../version.js';
 import { formatEpoch } from '../time.js';
-import { tcprtJson } from './tcprt.js';
+import { tcprtJson, tcprtPortJson } from './tcprt.js';
 import type { ProcessInfo } from '../process/attributor.js';
 
 function sketchJson(stats: RttStats): Record<string, unknown> {
@@ -83,6 +83,12 @@ function reportJson(report: AnalysisReport, unit: string): Record<string, unknow
     groups: report.groups.map((g) => ({ key: g.key, ...(g.process !== undefined ? { process: processJson(g.process) } : {}), ...statsJson(g.stats) })),
     histogram: histogramJson(report.summary, unit),
   };
+}
+
+/** One --interval line: the statistics, and TCP-RT's ports over the same span when it ran. */
+function intervalJson(report: AnalysisReport, unit: string): Record<string, unknown> {
+  const json = reportJson(report, unit);
+  return report.tcprtPorts === undefined ? json : { ...json, tcprt: { ports: report.tcprtPorts.map(tcprtPortJson) } };
 }
 
 /** What a document says besides its statistics; a merge of documents builds its own. */
@@ -171,6 +177,7 @@ function compactNumberArrays(json: string): string {
  */
 export function renderJsonLine(report: AnalysisReport, unit: string): string {
   const counts = report.interval;
-  const line = counts === undefined ? reportJson(report, unit) : { inputs: counts.inputs, ...reportJson(report, unit), counters: countersJson(counts.counters, true) };
+  const json = intervalJson(report, unit);
+  const line = counts === undefined ? json : { inputs: counts.inputs, ...json, counters: countersJson(counts.counters, true) };
   return JSON.stringify(line) + '\n';
 }

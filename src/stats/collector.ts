@@ -150,6 +150,8 @@ export class SampleCollector {
   filtered = 0;
   vantage: Vantage | undefined;
   onSample: SampleListener | undefined;
+  /** Called once the vantage is decided (given: never). TCP-RT waits for it. */
+  onDecided: (() => void) | undefined;
   private readonly endpoints = new SampleEndpoints();
   /** Capture time of the first packet: where each group's time series starts. */
   originNs = 0;
@@ -210,6 +212,7 @@ export class SampleCollector {
     const flows = this.pendingFlows;
     this.pendingFlows = [];
     for (const flow of flows) this.flowEnded(flow);
+    this.onDecided?.();
   }
 
   /**
