@@ -43,7 +43,7 @@ export function checkEachOptions(options: {
   interval?: string;
   tcprt?: string | true;
   tcprtJsonl?: string | true;
-  live?: string;
+  live: readonly string[];
 }): void {
   if (!options.each) return;
   if (options.csv !== undefined) throw new RttscanError('usage', '--each cannot be combined with --csv: the rows would not say which file they came from');
@@ -51,7 +51,7 @@ export function checkEachOptions(options: {
   if (options.interval !== undefined) throw new RttscanError('usage', '--each cannot be combined with --interval: run rttscan once per file');
   if (options.tcprtJsonl !== undefined) throw new RttscanError('usage', '--each cannot be combined with --tcprt-jsonl: the records would not say which file they came from');
   if (options.tcprt !== undefined) throw new RttscanError('usage', '--each cannot be combined with --tcprt: the records would not say which file they came from');
-  if (options.live !== undefined) throw new RttscanError('usage', '--each reads capture files; --live has none');
+  if (options.live.length > 0) throw new RttscanError('usage', '--each reads capture files; --live has none');
 }
 
 /** What --fail-if and --baseline ask for, checked before any capture is read. */

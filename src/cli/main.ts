@@ -13,9 +13,12 @@ import { captureSpan, capturePoints } from '../capture/capture-points.js';
 import { RttscanError } from '../errors.js';
 import { resultJson } from '../render/json.js';
 import { busiestFirst } from '../stats/group-order.js';
-import { formatEpoch } from '../time.js';
+import { formatEpoch, parseDurationNs } from '../time.js';
+import { applyConfigFile, blameConfigFile, loadConfigFile, type ConfigFile } from './config-file.js';
+import { NoteLog, type LogLevel } from './log.js';
+import { reopenAll } from './reopenable.js';
 import { checkEachOptions, CiChecks, EXIT_FAIL_IF } from './ci-options.js';
-import { liveCounterLine, liveOptionsOf } from './live-options.js';
+import { liveCounterLines, liveOptionsOf, type LiveCli } from './live-options.js';
 import { buildMergeProgram, MERGE_COMMAND, runMerge, type MergeOptions } from './merge-command.js';
 import { analyzeOptionsOf, buildProgram, groupByOf, inputsOf, withListDefaults, type CliOptions } from './options.js';
 import { checkOutputPath } from './output.js';
@@ -34,17 +37,32 @@ export const EXIT_USAGE = 2;
 /** An offline run stopped by a signal, after printing what it had: 128 + the signal's number. */
 export const EXIT_INTERRUPTED = 130;
 
-/** The signals that end an offline run early (with its report), and a live one normally. */
+/**
+ * The signals that end an offline run early (with its report), and a live one normally; a live
+ * run (a service) takes SIGHUP as "reopen the output files, read the config file again".
+ */
 const STOP_SIGNALS = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 } as const;
 type StopSignal = keyof typeof STOP_SIGNALS;
+const LIVE_STOP_SIGNALS: readonly StopSignal[] = ['SIGINT', 'SIGTERM'];
+/** How long, at most, a live run holds per-sample rows before writing them. */
+const LIVE_STREAM_MS = 200;
 
 const LINKTYPE_ETHERNET = 1;
 
 const stdout = new StdioTarget('stdout');
 const stderr = new StdioTarget('stderr');
 
+/** Notes, warnings and errors: stderr, or --log-file; filtered by --log-level. */
+const log = new NoteLog((text) => stderr.write(text));
+
+/** An error or warning, always shown (but with --log-level error, warnings are not). */
 function note(message: string): void {
-  stderr.write(`rttscan: ${message}\n`);
+  log.write(message.startsWith('warning: ') ? 'warning' : 'error', message);
+}
+
+/** A note for a person: what was inferred, counted, done (--log-level info, not -q). */
+function info(message: string): void {
+  log.write('info', message);
 }
 
 function counterLine(result: AnalysisResult, packetFilter: PacketFilter | undefined): string {
@@ -78,11 +96,23 @@ export async function run(argv: readonly string[]): Promise<number> {
     if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
     throw err;
   }
+  let config: ConfigFile | undefined;
+  let fromFile: ReadonlySet<string> = new Set();
   try {
-    return merge ? await runMerge(files, options, { stdout, stderr }) : await runAnalysis(files, options);
+    if (!merge && options.config !== undefined) {
+      config = await loadConfigFile(options.config, program, parseDurationNs);
+      fromFile = applyConfigFile(program, config);
+      options = withListDefaults(program.opts<CliOptions & MergeOptions>());
+    }
+    const reread = config && {
+      file: config,
+      reread: () => loadConfigFile(config!.path, buildProgram(), parseDurationNs),
+      givenOnCommandLine: (attribute: string) => program.getOptionValueSource(attribute) === 'cli',
+    };
+    return merge ? await runMerge(files, options, { stdout, stderr }) : await runAnalysis(files, options, reread);
   } catch (err) {
     if (err instanceof RttscanError) {
-      note(err.message);
+      note(blameConfigFile(err.message, config, fromFile, program));
       if (options.verbose) stderr.write(`${err.stack}\n`);
       return err.code === 'output' ? EXIT_OUTPUT : EXIT_USAGE;
     }
@@ -118,7 +148,10 @@ async function capturePointRuns(files: string[], join: boolean, say: (message: s
   return points.map((p) => p.paths);
 }
 
-async function runAnalysis(args: string[], options: CliOptions): Promise<number> {
+async function runAnalysis(args: string[], options: CliOptions, configFile: LiveCli['config']): Promise<number> {
+  const config = configFile?.file;
+  if (options.logLevel !== undefined) log.level = options.logLevel as LogLevel;
+  if (options.logFile !== undefined) log.toFile(options.logFile);
   const inputs = inputsOf(args, options);
   let files = inputs.files;
   // --tcprt FILE.jsonl is --tcprt-jsonl FILE: the plan sees the targets as they are.
@@ -131,7 +164,7 @@ async function runAnalysis(args: string[], options: CliOptions): Promise<number>
     return EXIT_OK;
   }
   const analyzeOptions = analyzeOptionsOf(options);
-  const live = liveOptionsOf(options, files, analyzeOptions);
+  const live = liveOptionsOf(options, files, analyzeOptions, configFile);
   // Live, libpcap applies the filter; on files, tcpdump compiles it and capture/bpf.ts runs it.
   const packetFilter = live === undefined && options.filter !== undefined ? offlineFilter(options.filter) : undefined;
   if (packetFilter) analyzeOptions.packetFilter = packetFilter;
@@ -153,10 +186,12 @@ async function runAnalysis(args: string[], options: CliOptions): Promise<number>
   // The progress line (on a terminal) is cleared before anything else is written there.
   let progress: ProgressLine | undefined;
   stdout.beforeWrite = stderr.beforeWrite = () => progress?.clear();
-  const quietNote = plan.quiet ? (): void => {} : note;
+  const quietNote = plan.quiet ? (): void => {} : info;
 
   const outputs = await RunOutputs.open(plan, stdout, stderr);
-  const tcprt = tcprtConfig && (await TcprtOutput.open(tcprtTargets, stdout));
+  const tcprt = tcprtConfig && (await TcprtOutput.open(tcprtTargets, live !== undefined, stdout));
+  // Live, rows reach their file or stdout within LIVE_STREAM_MS (offline, in large pieces).
+  if (live) outputs.streamEvery(LIVE_STREAM_MS);
   if (tcprtConfig && tcprt) analyzeOptions.tcprt = { ...tcprtConfig, ...tcprt.sink };
   Object.assign(analyzeOptions, outputs.sampleHooks());
   if (analyzeOptions.intervalNs !== undefined) {
@@ -167,7 +202,8 @@ async function runAnalysis(args: string[], options: CliOptions): Promise<number>
   // reading; what was read is still reported and every file finished. A second one kills.
   const interrupt = new AbortController();
   let stoppedBy: StopSignal | undefined;
-  const handlers = (Object.keys(STOP_SIGNALS) as StopSignal[]).map((signal) => {
+  const stopSignals = live ? LIVE_STOP_SIGNALS : (Object.keys(STOP_SIGNALS) as StopSignal[]);
+  const handlers = stopSignals.map((signal) => {
     const handler = (): void => {
       stoppedBy ??= signal;
       interrupt.abort();
@@ -176,6 +212,17 @@ async function runAnalysis(args: string[], options: CliOptions): Promise<number>
     return [signal, handler] as const;
   });
   analyzeOptions.signal = interrupt.signal;
+  // A service's SIGHUP: output files reopened (logrotate), the config file read again.
+  const onSighup = (): void => {
+    for (const message of reopenAll()) note(message);
+    outputs.reopenFiles().catch((err: unknown) => note((err as Error).message));
+    info(`SIGHUP: output files reopened${config ? `; reading ${config.path} again` : ''}`);
+    void live?.reload?.().then((file) => {
+      const level = file?.values.get('logLevel');
+      if (file !== undefined && !configFile!.givenOnCommandLine('logLevel')) log.level = (level as LogLevel | undefined) ?? 'info';
+    });
+  };
+  if (live) process.on('SIGHUP', onSighup);
 
   // One run per capture point (all files merged in time order when they are one), or with
   // --each one run per file.
@@ -207,10 +254,9 @@ async function runAnalysis(args: string[], options: CliOptions): Promise<number>
         if (outputs.json) outputs.addDocument(resultJson({ ...result, groups: busiestFirst(result.groups) }, plan.histogramUnit));
       }
       outputs.flushSamples();
-      if (!plan.quiet) note(`${apart ? `${name}: ` : ''}${counterLine(result, packetFilter)}`);
-      if (!plan.quiet && result.tcprt) note(tcprtNote(result.tcprt, tcprt));
-      const kernel = liveCounterLine(result);
-      if (kernel !== undefined && !plan.quiet) note(kernel);
+      if (!plan.quiet) info(`${apart ? `${name}: ` : ''}${counterLine(result, packetFilter)}`);
+      if (!plan.quiet && result.tcprt) info(tcprtNote(result.tcprt, tcprt));
+      if (!plan.quiet) for (const line of liveCounterLines(result)) info(line);
     }
     await outputs.finish(options.each === true || apart);
   } catch (err) {
@@ -218,9 +264,10 @@ async function runAnalysis(args: string[], options: CliOptions): Promise<number>
     throw err;
   } finally {
     for (const [signal, handler] of handlers) process.removeListener(signal, handler);
+    process.removeListener('SIGHUP', onSighup);
   }
   if (stoppedBy !== undefined && !live) {
-    note(`interrupted by ${stoppedBy === 'SIGINT' ? 'Ctrl-C' : stoppedBy}: the results cover the packets read before it`);
+    log.write('warning', `interrupted by ${stoppedBy === 'SIGINT' ? 'Ctrl-C' : stoppedBy}: the results cover the packets read before it`);
     return 128 + STOP_SIGNALS[stoppedBy];
   }
   return ci.violated ? EXIT_FAIL_IF : EXIT_OK;

@@ -2,7 +2,7 @@
  * The command line's options: their definitions (commander) and their validation into the
  * library's AnalyzeOptions. Bad values are usage errors naming the option and the value.
  */
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import type { AnalyzeOptions, TimeSpec } from '../analyze.js';
 import { DEFAULTS } from '../analyze.js';
 import { RttscanError } from '../errors.js';
@@ -49,8 +49,11 @@ export interface CliOptions extends TcprtCliOptions {
   maxSegments?: string;
   quiet?: boolean;
   verbose?: boolean;
+  config?: string;
+  logFile?: string;
+  logLevel?: string;
   // Live mode (see cli/live.ts)
-  live?: string;
+  live: string[];
   listInterfaces?: boolean;
   filter?: string;
   snaplen?: string;
@@ -58,20 +61,23 @@ export interface CliOptions extends TcprtCliOptions {
   duration?: string;
   backend?: string;
   statsd?: string;
+  statsdType?: string;
   tag: string[];
+  prometheus?: string;
+  prometheusCap?: string;
   failIf?: string[];
   baseline?: string;
   each?: boolean;
 }
 
-const GROUP_BYS: GroupBy[] = ['all', 'laddr', 'raddr', 'lport', 'rport', 'flow'];
+const GROUP_BYS: GroupBy[] = ['all', 'laddr', 'raddr', 'lport', 'rport', 'flow', 'process'];
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
 
 /** Options that may be given several times; commander's `[]` default would print as "(default: [])". */
-export const LIST_OPTIONS = ['laddr', 'raddr', 'lport', 'rport', 'local', 'tag', 'lports', 'pports', 'lportsRange', 'pportsRange', 'read'] as const;
+export const LIST_OPTIONS = ['laddr', 'raddr', 'lport', 'rport', 'local', 'tag', 'lports', 'pports', 'lportsRange', 'pportsRange', 'read', 'live'] as const;
 
 /** Lists that were not given become empty: see LIST_OPTIONS. */
 export function withListDefaults<T extends object>(options: T): T {
@@ -84,8 +90,34 @@ function list(flags: string, description: string): Option {
   return new Option(flags, description).argParser(collect);
 }
 
+/**
+ * An option that takes one value, given twice, is a usage error rather than the last one
+ * silently winning (`--interval 1s --interval 10s`); repeatable options collect their values.
+ */
+export function refuseRepeatedOptions(program: Command): Command {
+  // Repeatable options are the ones whose parser collects values into a list.
+  const collects = (parse: Option['parseArg']): boolean => {
+    try {
+      return Array.isArray(parse?.('', []));
+    } catch {
+      return false; // a parser of choices refuses ''
+    }
+  };
+  for (const option of program.options) {
+    if ((!option.required && !option.optional) || collects(option.parseArg)) continue;
+    const parse = option.parseArg;
+    let given: string | undefined;
+    option.parseArg = <T>(value: string, previous: T): T => {
+      if (given !== undefined) throw new InvalidArgumentError(`given twice ('${given}', then '${value}'): give it once`);
+      given = value;
+      return parse ? parse(value, previous) : (value as T);
+    };
+  }
+  return program;
+}
+
 export function buildProgram(): Command {
-  return new Command()
+  return refuseRepeatedOptions(new Command()
     .name('rttscan')
     .description('Passive TCP round-trip times from packet captures (pcap, pcapng, gzip, stdin) or a live interface.')
     .usage('[options] [files...] [-r FILE [BPF filter]]\n       rttscan merge [options] <summaries...>   (merge --help)')
@@ -140,14 +172,20 @@ export function buildProgram(): Command {
     .option('--tcprt-config <file>', 'TCP-RT settings from a tcprt.yaml file (global, per-port, init); flags override it')
     .option('--tcprt-flush', 'TCP-RT: report connections still open at the end as if closed at their last packet')
     .optionsGroup('Live capture:')
-    .option('--live <iface>', 'capture on IFACE (libpcap; root or CAP_NET_RAW) until Ctrl-C, SIGTERM or --duration')
+    .addOption(list('--live <iface>', 'capture on IFACE (libpcap; root or CAP_NET_RAW) until Ctrl-C, SIGTERM or --duration; repeatable: several interfaces, one analysis'))
     .option('--list-interfaces', 'list the interfaces --live can capture on, with their addresses')
     .option('--snaplen <bytes>', 'live: bytes kept of each packet; headers are all rttscan reads (default: 256)')
     .option('--promisc', 'live: put the interface in promiscuous mode')
     .option('-d, --duration <duration>', 'live: stop after DURATION of wall time (e.g. 60s; bare numbers are seconds)')
     .addOption(new Option('--backend <name>', 'live: capture with the libpcap binding or with tcpdump (default: libpcap if installed)').choices(['libpcap', 'tcpdump']))
     .option('--statsd <host:port>', 'live: send DogStatsD gauges (go-metro names) every --interval (default 10s)')
+    .addOption(new Option('--statsd-type <type>', 'live: gauge (go-metro\'s gauges, the default) or distribution (every sample as a DogStatsD distribution)').choices(['gauge', 'distribution']))
     .addOption(list('--tag <key:value>', 'live: a DogStatsD tag added to every gauge (repeatable)'))
+    .option('--prometheus <host:port>', 'live: serve Prometheus metrics (text or OpenMetrics) at http://HOST:PORT/metrics (port 0: any free port)')
+    .option('--prometheus-cap <n>', 'live: most label values per labelled Prometheus family; the rest are aggregated as other (default 100)')
+    .option('--config <file>', 'options from a YAML file (long option names as keys, or go-metro\'s go-metro.yaml); flags override it; live: SIGHUP reads it again')
+    .option('--log-file <file>', 'notes, warnings and errors to FILE (timestamped, appended; reopened on SIGHUP) instead of stderr')
+    .addOption(new Option('--log-level <level>', 'which notes: info (all, the default), warning, or error (as -q)').choices(['info', 'warning', 'error']))
     .optionsGroup('CI:')
     .addOption(failIfOption())
     .addOption(baselineOption())
@@ -200,6 +238,14 @@ Examples:
   rttscan --live eth0 --duration 60s --json    one minute, then one JSON summary
   rttscan --live eth0 --backend tcpdump        capture through tcpdump instead of the binding
   rttscan --live eth0 --statsd 127.0.0.1:8125 --tag env:prod -q   go-metro's gauges, every 10 s
+  rttscan --live eth0 --statsd 127.0.0.1:8125 --statsd-type distribution   every sample as a distribution
+  rttscan --live eth0 --prometheus 127.0.0.1:9464 -q      scrape http://127.0.0.1:9464/metrics
+  rttscan --live eth0 --prometheus :9464 --prometheus-cap 20   at most 20 hosts, 20 ports, 20 processes
+  rttscan --live lo --live eth0 --interval 10s --json      two interfaces, one analysis
+  rttscan --live eth0 --by process --table     one row per local process (pid, command; from /proc)
+  rttscan --config rttscan.yaml                live options from a file (flags override; SIGHUP reloads)
+  rttscan --config go-metro.yaml               go-metro's own config file, as it is
+  rttscan --live eth0 --log-file /var/log/rttscan.log --log-level warning   notes to a file
   rttscan golden.pcap --fail-if 'p99>30ms,samples<100'        CI: exit 3 if either holds
   rttscan golden.pcap --by raddr --fail-if 'retrans>1%'       ... checked for every group
   rttscan new.pcap --baseline old.json --fail-if 'p99>+10%'   changes from an earlier --json
@@ -207,7 +253,7 @@ Examples:
   rttscan merge a.json b.json                  combine the --json of separate runs (merge --help)`,
     )
     .exitOverride()
-    .configureOutput(COMMANDER_OUTPUT);
+    .configureOutput(COMMANDER_OUTPUT));
 }
 
 function usage(message: string): RttscanError {

@@ -27,6 +27,7 @@ export class RunOutputs {
   private readonly files = new Map<string, FileTarget>();
   private readonly sinks: PerSampleSink[] = [];
   private readonly documents: SummaryDocumentJson[] = [];
+  private streaming: NodeJS.Timeout | undefined;
 
   private constructor(
     readonly plan: OutputPlan,
@@ -39,7 +40,8 @@ export class RunOutputs {
     const outputs = new RunOutputs(plan, stdout, stderr);
     try {
       for (const r of plan.reports) {
-        if (r.target.kind === 'file' && !REPORTS[r.name].ownWriter) outputs.files.set(r.target.path, await FileTarget.open(r.target.path));
+        // A CSV file started anew by a reopen (log rotation) gets the header again.
+        if (r.target.kind === 'file' && !REPORTS[r.name].ownWriter) outputs.files.set(r.target.path, await FileTarget.open(r.target.path, r.name === 'csv' ? CSV_HEADER : ''));
       }
     } catch (err) {
       await outputs.closeFiles().catch(() => {});
@@ -127,6 +129,7 @@ export class RunOutputs {
 
   /** Writes the --json documents (one, or an array) and closes every target; throws a write error. */
   async finish(asArray: boolean): Promise<void> {
+    clearInterval(this.streaming);
     this.flushSamples();
     const json = this.json;
     if (json !== undefined && this.documents.length > 0) this.target(json.target).write(stringifyDocument(asArray ? this.documents : this.documents[0]));
@@ -143,6 +146,7 @@ export class RunOutputs {
 
   /** After an error: closes the files, ignoring further errors (the first one is reported). */
   async abandon(): Promise<void> {
+    clearInterval(this.streaming);
     await this.closeFiles().catch(() => {});
   }
 
@@ -160,6 +164,14 @@ export class RunOutputs {
 
   /** Reopens the file targets (for a SIGHUP after a log rotation). */
   async reopenFiles(): Promise<void> {
+    this.flushSamples();
     for (const file of this.files.values()) await file.reopen();
+  }
+
+  /** Writes what the per-sample sinks hold at least every `ms` (live: rows arrive as they happen). */
+  streamEvery(ms: number): void {
+    if (this.sinks.length === 0) return;
+    this.streaming = setInterval(() => this.flushSamples(), ms);
+    this.streaming.unref();
   }
 }

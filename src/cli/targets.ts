@@ -6,7 +6,7 @@
  * (a full disk, /dev/full, a closed pipe) becomes one RttscanError naming the target, raised
  * by the next write or by close(). File targets can be reopened (to follow a log rotation).
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, statSync, type WriteStream } from 'node:fs';
 import { RttscanError } from '../errors.js';
 
 /**
@@ -138,14 +138,18 @@ export class FileTarget extends StreamTarget {
   readonly kind = 'file';
   private file: WriteStream;
 
-  private constructor(readonly name: string) {
+  private constructor(
+    readonly name: string,
+    /** Written at the top of a new file that a reopen starts (a CSV header). */
+    private readonly header: string,
+  ) {
     super();
     this.file = this.open();
   }
 
   /** Opens the file; an error (no such directory, permission) is the same one line. */
-  static async open(path: string): Promise<FileTarget> {
-    const target = new FileTarget(path);
+  static async open(path: string, header = ''): Promise<FileTarget> {
+    const target = new FileTarget(path, header);
     await target.opened();
     return target;
   }
@@ -181,5 +185,6 @@ export class FileTarget extends StreamTarget {
     await this.close();
     this.file = this.open('a');
     await this.opened();
+    if (this.header !== '' && (statSync(this.name, { throwIfNoEntry: false })?.size ?? 0) === 0) this.write(this.header);
   }
 }

@@ -5,16 +5,17 @@
  * and a `merge_state` (exact sums, first and last sample, histogram slots) so that summaries
  * of separate runs can be merged later (merge/summary-document.ts reads them back).
  */
-import type { AnalysisReport, AnalysisResult, InputSummary } from '../analyze.js';
+import type { AnalysisReport, AnalysisResult, CounterSnapshot, InputSummary } from '../analyze.js';
 import type { RttStats } from '../stats/rtt-stats.js';
 import { SKETCH_RELATIVE_ACCURACY } from '../stats/rtt-stats.js';
 import { histogramRows } from './histogram.js';
 import { figuresOf } from '../ci/figures.js';
 import { VERSION } from '../version.js';
-import type { CountersJson, GroupJson, HistogramJson, MergeStateJson, ReportJson, SketchJson, StatsJson, SummaryDocumentJson, TcprtJson } from '../schema/document.js';
+import type { CountersJson, GroupJson, IntervalLineJson, ProcessJson, HistogramJson, MergeStateJson, ReportJson, SketchJson, StatsJson, SummaryDocumentJson, TcprtJson } from '../schema/document.js';
 import { SCHEMA_VERSION } from '../schema/document.js';
 import { formatEpoch } from '../time.js';
 import { tcprtJson, tcprtPortJson } from './tcprt.js';
+import type { ProcessInfo } from '../process/attributor.js';
 
 function sketchJson(stats: RttStats): SketchJson {
   const state = stats.toState();
@@ -69,6 +70,11 @@ function histogramJson(stats: RttStats, unit: HistogramJson['unit']): HistogramJ
   };
 }
 
+/** --by process: the process a group names (null when it is not known). */
+function processJson(p: ProcessInfo | null): ProcessJson | null {
+  return p === null ? null : { pid: p.pid, command: p.command, cgroup: p.cgroup, container_id: p.containerId ?? null, pod_uid: p.podUid ?? null };
+}
+
 /** The statistics part, shared by the final document and each --interval line. */
 function reportJson(report: AnalysisReport, unit: HistogramJson['unit']): Omit<ReportJson, 'tcprt'> {
   return {
@@ -77,7 +83,7 @@ function reportJson(report: AnalysisReport, unit: HistogramJson['unit']): Omit<R
     end: formatEpoch(report.base, report.endNs),
     summary: statsJson(report.summary),
     group_by: report.by,
-    groups: report.groups.map((g): GroupJson => ({ key: g.key, ...statsJson(g.stats) })),
+    groups: report.groups.map((g): GroupJson => ({ key: g.key, ...(g.process !== undefined ? { process: processJson(g.process) } : {}), ...statsJson(g.stats) })),
     histogram: histogramJson(report.summary, unit),
   };
 }
@@ -112,29 +118,38 @@ export function documentJson(head: DocumentHead, report: AnalysisReport, unit: H
   };
 }
 
-function countersJson(result: AnalysisResult): CountersJson {
+function countersJson(c: CounterSnapshot, interval: boolean): CountersJson {
   return {
-    decode: result.decode,
+    decode: c.decode,
     flows: {
-      created: result.flows.created,
-      peak_active: result.flows.peakActive,
-      expired_idle: result.flows.expiredIdle,
-      expired_closed: result.flows.expiredClosed,
-      evicted: result.flows.evicted,
-      reused: result.flows.reused,
-      one_way: result.oneWayFlows,
+      created: c.flows.created,
+      ...(interval ? { active: c.flows.active } : {}),
+      peak_active: c.flows.peakActive,
+      expired_idle: c.flows.expiredIdle,
+      expired_closed: c.flows.expiredClosed,
+      evicted: c.flows.evicted,
+      reused: c.flows.reused,
+      one_way: c.flows.oneWay,
     },
     rtt: {
-      samples: result.rtt.samples,
-      local_acked: result.localAcked,
-      filtered: result.filtered,
-      karn_skipped: result.rtt.karnSkipped,
-      acked_unseen_data: result.rtt.ackedUnseenData,
-      no_segment_match: result.rtt.noSegmentMatch,
-      keepalives: result.rtt.keepalives,
-      segments_dropped: result.rtt.segmentsDropped,
-      segments_over_budget: result.rtt.segmentsOverBudget,
+      samples: c.rtt.samples,
+      local_acked: c.rtt.localAcked,
+      filtered: c.rtt.filtered,
+      karn_skipped: c.rtt.karnSkipped,
+      acked_unseen_data: c.rtt.ackedUnseenData,
+      no_segment_match: c.rtt.noSegmentMatch,
+      keepalives: c.rtt.keepalives,
+      segments_dropped: c.rtt.segmentsDropped,
+      segments_over_budget: c.rtt.segmentsOverBudget,
     },
+  };
+}
+
+function resultCounters(result: AnalysisResult): CounterSnapshot {
+  return {
+    decode: result.decode,
+    flows: { ...result.flows, active: 0, oneWay: result.oneWayFlows },
+    rtt: { ...result.rtt, localAcked: result.localAcked, filtered: result.filtered },
   };
 }
 
@@ -145,7 +160,7 @@ export function resultJson(result: AnalysisResult, unit: HistogramJson['unit']):
     midPath: (result.vantage?.local.length ?? 0) === 0,
   };
   const tcprt = result.tcprt === undefined ? undefined : tcprtJson(result.tcprt);
-  return documentJson({ inputs: result.inputs, vantage, ...(tcprt === undefined ? {} : { tcprt }), counters: countersJson(result) }, result, unit);
+  return documentJson({ inputs: result.inputs, vantage, ...(tcprt === undefined ? {} : { tcprt }), counters: countersJson(resultCounters(result), false) }, result, unit);
 }
 
 export function renderJson(result: AnalysisResult, unit: HistogramJson['unit']): string {
@@ -162,7 +177,15 @@ function compactNumberArrays(json: string): string {
   return json.replace(/\[\n\s*(-?[\d.e+-]+(?:,\n\s*-?[\d.e+-]+)*)\n\s*\]/g, (_, inner: string) => `[${inner.replace(/\s+/g, '')}]`);
 }
 
-/** One --interval report as a single JSON line. */
+/**
+ * One --interval report as a single JSON line; with the interval's own counts (`inputs`, and
+ * `counters` that count this interval only, `flows.active` and `flows.peak_active` excepted).
+ */
 export function renderJsonLine(report: AnalysisReport, unit: HistogramJson['unit']): string {
-  return JSON.stringify(intervalJson(report, unit)) + '\n';
+  const counts = report.interval;
+  const json = intervalJson(report, unit);
+  if (counts === undefined) return JSON.stringify(json) + '\n';
+  const { schema_version, ...figures } = json;
+  const line: IntervalLineJson = { schema_version, inputs: counts.inputs, ...figures, counters: countersJson(counts.counters, true) };
+  return JSON.stringify(line) + '\n';
 }

@@ -52,6 +52,16 @@ export interface StatsJson {
 
 export interface GroupJson extends StatsJson {
   key: string;
+  /** With --by process (live): the process the group names, null when it is not known. */
+  process?: ProcessJson | null;
+}
+
+export interface ProcessJson {
+  pid: number;
+  command: string;
+  cgroup: string;
+  container_id: string | null;
+  pod_uid: string | null;
 }
 
 export interface HistogramJson {
@@ -122,11 +132,17 @@ export interface ReportJson {
   start: EpochText;
   end: EpochText;
   summary: StatsJson;
-  group_by: 'all' | 'laddr' | 'raddr' | 'lport' | 'rport' | 'flow';
+  group_by: 'all' | 'laddr' | 'raddr' | 'lport' | 'rport' | 'flow' | 'process';
   groups: GroupJson[];
   histogram: HistogramJson;
   /** TCP-RT's ports over the same span, when it ran. */
   tcprt?: { ports: TcprtPortJson[] };
+}
+
+/** An --interval line: the report, and (live, or whenever the run counts them) what the interval added to each input and counter. */
+export interface IntervalLineJson extends ReportJson {
+  inputs?: InputJson[];
+  counters?: CountersJson;
 }
 
 /** One run's (or one merge's) whole document. */

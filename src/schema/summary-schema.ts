@@ -53,7 +53,7 @@ const NON_NEGATIVE = { type: 'number', minimum: 0 };
 const FIGURE = { type: ['number', 'null'], minimum: 0 };
 const EPOCH = { type: 'string', pattern: '^-?[0-9]{1,20}\\.[0-9]{9}$', description: 'epoch seconds with nine decimals' };
 const UNIT = { enum: ['usecs', 'msecs'] };
-const GROUP_BY = { enum: ['all', 'laddr', 'raddr', 'lport', 'rport', 'flow'] };
+const GROUP_BY = { enum: ['all', 'laddr', 'raddr', 'lport', 'rport', 'flow', 'process'] };
 const text = (maxLength: number): object => ({ type: 'string', maxLength });
 /** An object with exactly these keys (all required unless listed in `optional`). */
 const record = (properties: Record<string, unknown>, optional: readonly string[] = []): object => ({
@@ -147,7 +147,19 @@ export const SUMMARY_SCHEMA = {
       histogram_counts: { type: 'array', maxItems: SLOTS, items: COUNT },
     }),
     stats: record(STATS_PROPERTIES),
-    groups: { type: 'array', maxItems: LIMITS.groups, items: record({ key: text(LIMITS.keyChars), ...STATS_PROPERTIES }) },
+    groups: { type: 'array', maxItems: LIMITS.groups, items: record({ key: text(LIMITS.keyChars), process: { $ref: '#/$defs/process' }, ...STATS_PROPERTIES }, ['process']) },
+    process: {
+      anyOf: [
+        { type: 'null' },
+        record({
+          pid: COUNT,
+          command: text(LIMITS.textChars),
+          cgroup: text(LIMITS.pathChars),
+          container_id: { type: ['string', 'null'], maxLength: LIMITS.keyChars },
+          pod_uid: { type: ['string', 'null'], maxLength: LIMITS.keyChars },
+        }),
+      ],
+    },
     histogram: record({
       unit: UNIT,
       buckets: { type: 'array', maxItems: SLOTS, items: record({ low: COUNT, high: COUNT, count: COUNT }) },
@@ -208,6 +220,7 @@ export const SUMMARY_SCHEMA = {
       },
     },
     interval_report: record({
+      inputs: { type: 'array', maxItems: LIMITS.inputs, items: { $ref: '#/$defs/input' } },
       schema_version: { const: SCHEMA_VERSION },
       start: EPOCH,
       end: EPOCH,
@@ -216,7 +229,8 @@ export const SUMMARY_SCHEMA = {
       groups: { $ref: '#/$defs/groups' },
       histogram: { $ref: '#/$defs/histogram' },
       tcprt: record({ ports: { $ref: '#/$defs/tcprt_ports' } }),
-    }, ['tcprt']),
+      counters: { $ref: '#/$defs/counters' },
+    }, ['inputs', 'tcprt', 'counters']),
     document_array: { type: 'array', minItems: 1, maxItems: LIMITS.documents, items: { $ref: '#' } },
   },
 } as const;
