@@ -198,6 +198,8 @@ export class InputChunks {
     this.file = undefined;
     this.fifo?.destroy();
     this.fifo = undefined;
+    // A pipe on stdin that stays open would keep an interrupted run waiting for its writer.
+    if (this.path === STDIN_PATH) process.stdin.destroy();
   }
 
   private async *guard(raw: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {

@@ -25,6 +25,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command, Option } from 'commander';
 import { RttscanError } from '../errors.js';
+import { LIST_OPTIONS } from './options.js';
 
 /** Keys that are not options: the whitelist, and how often its names are resolved again. */
 export const WHITELIST_KEYS = ['hosts', 'ips', 'resolve-interval'] as const;
@@ -103,7 +104,7 @@ function optionValue(path: string, key: string, value: unknown, option: Option, 
     if (typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v))) return String(v);
     throw bad(`'${JSON.stringify(v)}' is not a value (a string or a number)`);
   };
-  const repeatable = Array.isArray(option.defaultValue);
+  const repeatable = Array.isArray(option.defaultValue) || (LIST_OPTIONS as readonly string[]).includes(option.attributeName());
   if (!option.required && !option.optional) {
     if (typeof value !== 'boolean') throw bad(`is a flag: true or false, not '${JSON.stringify(value)}'`);
     return value;

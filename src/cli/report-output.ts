@@ -17,7 +17,7 @@ import { renderTable } from '../render/table.js';
 import { renderTcprtTable } from '../render/tcprt.js';
 import type { SummaryDocumentJson } from '../schema/document.js';
 import { busiestFirst } from '../stats/group-order.js';
-import { epochSeconds } from '../time.js';
+import { formatClock } from '../time.js';
 import type { CiChecks } from './ci-options.js';
 import { humanTextOnStdout, planned, REPORTS, type OutputPlan, type PlannedReport, type TargetSpec } from './plan.js';
 import { FileTarget, type OutputTarget } from './targets.js';
@@ -100,10 +100,7 @@ export class RunOutputs {
     const groups = busiestFirst(report.groups);
     const sorted = { ...report, groups };
     const unit = this.plan.histogramUnit;
-    if (interval && this.plan.timestamps) {
-      const end = new Date(epochSeconds(report.base, report.endNs) * 1000).toISOString().slice(11, 19);
-      this.stdout.write(`${end}\n`);
-    }
+    if (interval && this.plan.timestamps) this.stdout.write(`${formatClock(report.base, report.endNs)}\n`);
     for (const r of this.plan.reports) {
       const out = this.target(r.target);
       if (r.name === 'histogram') out.write(renderHistograms(report.by, groups, unit));

@@ -110,9 +110,15 @@ test('the built CLI: a bad value from the file names the file and key; a flag ov
   const bad = runCli(['samples/http-v4/server.pcap', '--config', path]);
   assert.equal(bad.status, 2);
   assert.equal(bad.stderr, `rttscan: ${path}: interval: 'soon' is not a duration (e.g. 10s, 500ms, 2m)\n`);
-  const fixed = runCli(['samples/http-v4/server.pcap', '--config', path, '--interval', '500ms', '--json', '-', '-q']);
+  // The file's table and a second stream on stdout: refused, naming the file that asked for the table.
+  const clash = runCli(['samples/http-v4/server.pcap', '--config', path, '--interval', '500ms', '--json', '-']);
+  assert.equal(clash.status, 2);
+  assert.match(clash.stderr, new RegExp(`^rttscan: ${path}: table and --json - both write to stdout`));
+  const lines = join(dir, 'intervals.jsonl');
+  const fixed = runCli(['samples/http-v4/server.pcap', '--config', path, '--interval', '500ms', '--json', lines, '-q']);
   assert.equal(fixed.status, 0, fixed.stderr);
-  assert.ok(fixed.stdout.trim().split('\n').length > 1, 'one JSON line per 500 ms interval');
+  assert.ok(readFileSync(lines, 'utf8').trim().split('\n').length > 1, 'one JSON line per 500 ms interval');
+  assert.match(fixed.stdout, /p50/, "the file's table still reaches stdout");
   writeFileSync(path, 'hosts: [localhost]\n');
   const offline = runCli(['samples/http-v4/server.pcap', '--config', path]);
   assert.equal(offline.stderr, `rttscan: ${path}: hosts and ips are a whitelist for live capture: add live (or --live IFACE)\n`);
