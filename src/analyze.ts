@@ -9,12 +9,12 @@ import type { CaptureInput } from './capture/input.js';
 import { openInputs, readPackets } from './capture/packet-source.js';
 import { PacketDecoder } from './decode/decoder.js';
 import { linktypeName } from './decode/link.js';
-import { RttConnection, RttEngine, type RttCounters, type RttSample, type SampleKind } from './engines/rtt/rtt-engine.js';
+import { RttConnection, RttEngine, type RttCounters, type SampleKind } from './engines/rtt/rtt-engine.js';
 import type { TcprtConfig } from './engines/tcprt/config.js';
 import { TcprtEngine, type TcprtSink, type TcprtSummary } from './engines/tcprt/tcprt-engine.js';
 import { FlowTable, type FlowCounters } from './flow/flow-table.js';
 import type { Vantage } from './flow/vantage.js';
-import { SampleCollector, type Group, type GroupBy, type SampleEndpoints, type SampleFilters, type SampleListener } from './stats/collector.js';
+import { ALL_KINDS, kindMask, SampleCollector, type Group, type GroupBy, type SampleEndpoints, type SampleFilters, type SampleListener } from './stats/collector.js';
 import type { HistogramUnit, RttStats } from './stats/rtt-stats.js';
 import { relativeNs, type EpochTime, type TimeBase } from './time.js';
 
@@ -27,6 +27,8 @@ export interface AnalyzeOptions {
   vantage?: Vantage;
   includeLocal?: boolean;
   filters?: Partial<SampleFilters>;
+  /** Sample kinds to keep (default: all). Like the filters, they never change the vantage. */
+  kinds?: readonly SampleKind[];
   from?: TimeSpec;
   to?: TimeSpec;
   histogramUnit?: HistogramUnit;
@@ -45,7 +47,7 @@ export interface AnalyzeOptions {
   onSample?: (ackNs: number, rttNs: number, kind: SampleKind, endpoints: SampleEndpoints, base: TimeBase) => void;
   /** Stops reading (between chunks) when aborted; the result covers what was read. */
   signal?: AbortSignal;
-  /** Notes meant for a person (an unsupported link type, an inferred vantage), once each. */
+  /** Notes meant for a person (an unsupported link type, an inferred vantage, time going backwards), once each. */
   onNote?: (message: string) => void;
   /** TCP-RT task records and per-port stats (engines/tcprt); when absent, none of it runs. */
   tcprt?: TcprtConfig & Omit<TcprtSink, 'onNote'>;
@@ -65,7 +67,7 @@ export const DEFAULTS = {
   idleTtlNs: 300e9,
   expTtlNs: 60e9,
   maxFlows: 1_000_000,
-  /** Samples held while the vantage is inferred (about 30 MB); see stats/collector.ts. */
+  /** Samples held while the vantage is inferred (about 40 MB); see stats/collector.ts. */
   pendingLimit: 1_000_000,
 };
 
@@ -160,12 +162,11 @@ export class Analysis {
   firstNs = 0;
   lastNs = 0;
   intervalStartNs = 0;
-  /** --from/--to, resolved once the first packet fixes the base. */
-  private fromNs = -Infinity;
-  private toNs = Infinity;
   private readonly intervalNs: number;
   private readonly emptyIntervals: boolean;
   private vantageAnnounced = false;
+  /** The first step back in capture time was noted (it is noted once). */
+  private backwardsNoted = false;
   private readonly options: AnalyzeOptions;
   private readonly note: (message: string) => void;
 
@@ -174,22 +175,28 @@ export class Analysis {
     const note = (this.note = options.onNote ?? (() => {}));
     this.decoder.onUnsupportedLinktype = (linktype) =>
       note(`link type ${linktypeName(linktype)} (${linktype}) is not supported: its packets are counted and skipped`);
+    const maxFlows = options.maxFlows ?? DEFAULTS.maxFlows;
     const collector = (this.collector = new SampleCollector({
       by: options.by ?? DEFAULTS.by,
       vantage: options.vantage,
       includeLocal: options.includeLocal ?? false,
       filters: { laddr: [], raddr: [], lport: new Set(), rport: new Set(), ...options.filters },
+      kinds: options.kinds === undefined ? ALL_KINDS : kindMask(options.kinds),
       histogramUnit: options.histogramUnit ?? 'usecs',
       pendingLimit: DEFAULTS.pendingLimit,
+      // Ended flows wait for the decision beside the table's: memory stays bounded by --max-flows.
+      pendingFlowLimit: maxFlows,
       timeSeries: options.timeSeries ?? false,
+      forEachActiveFlow: (fn) => this.table.forEach(fn),
     }));
     this.table = new FlowTable<RttConnection>({
       idleTtlNs: options.idleTtlNs ?? DEFAULTS.idleTtlNs,
       expTtlNs: options.expTtlNs ?? DEFAULTS.expTtlNs,
-      maxFlows: options.maxFlows ?? DEFAULTS.maxFlows,
+      maxFlows,
       createState: (flow) => {
-        collector.observeFlow(flow);
-        return new RttConnection();
+        const state = new RttConnection();
+        collector.observeFlow(flow, state);
+        return state;
       },
       onExpire: (flow) => {
         if (flow.state.a.packets === 0 || flow.state.b.packets === 0) this.oneWayFlows++;
@@ -197,19 +204,21 @@ export class Analysis {
         this.tcprt?.flowEnded(flow);
       },
     });
-    const keep = (sample: RttSample): void => {
-      if (sample.ackNs >= this.fromNs && sample.ackNs < this.toNs) collector.add(sample);
-    };
     const tcprt = (this.tcprt = options.tcprt && new TcprtEngine(options.tcprt, this.table, this.base, { ...options.tcprt, onNote: note }));
     // Without TCP-RT the sink is the collector alone: nothing is paid for the option.
     this.engine = new RttEngine(this.table, {
       onSample: tcprt
         ? (sample) => {
             tcprt.onRttSample(sample);
-            keep(sample);
+            collector.add(sample);
           }
-        : keep,
+        : (sample) => collector.add(sample),
     });
+    // While the vantage is inferred, the engine reports how fast hosts answer; then it stops.
+    if (collector.inferring) this.engine.reactions = collector;
+    collector.onDecided = () => {
+      this.engine.reactions = undefined;
+    };
     const onSample = options.onSample;
     if (onSample) {
       const listener: SampleListener = (ackNs, rttNs, kind, endpoints) => onSample(ackNs, rttNs, kind, endpoints, this.base);
@@ -226,6 +235,7 @@ export class Analysis {
     if (!this.started) this.start(pkt.tsSec, pkt.tsNsec);
     const nowNs = relativeNs(this.base, pkt.tsSec, pkt.tsNsec);
     if (this.lastNs < nowNs) this.lastNs = nowNs;
+    else if (nowNs < this.lastNs && !this.backwardsNoted) this.noteBackwards(this.lastNs - nowNs, input.packets);
     this.advance(nowNs);
     const flow = this.engine.onPacket(this.decoder.view, nowNs);
     if (this.tcprt !== undefined) this.tcprt.onPacket(this.decoder.view, nowNs, flow);
@@ -269,9 +279,17 @@ export class Analysis {
   start(tsSec: number, tsNsec: number): void {
     this.started = true;
     this.base.baseSec = tsSec;
-    this.fromNs = resolveTime(this.options.from, this.base, -Infinity);
-    this.toNs = resolveTime(this.options.to, this.base, Infinity);
+    this.collector.fromNs = resolveTime(this.options.from, this.base, -Infinity);
+    this.collector.toNs = resolveTime(this.options.to, this.base, Infinity);
     this.firstNs = this.lastNs = this.intervalStartNs = this.collector.originNs = tsNsec;
+  }
+
+  /** Capture time stepped back (a clock step, captures joined out of order): said once. */
+  private noteBackwards(stepNs: number, packet: number): void {
+    this.backwardsNoted = true;
+    this.note(
+      `capture time goes back ${(stepNs / 1e6).toFixed(3)} ms at packet ${packet} of its input: an ACK timed before its segment gives no sample (counted as negative_intervals)`,
+    );
   }
 
   /** Reports the interval ending at endNs; `last` keeps its statistics for the result. */

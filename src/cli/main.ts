@@ -46,7 +46,8 @@ function counterLine(result: AnalysisResult): string {
     `${result.summary.count} samples`,
   ];
   if (result.localAcked > 0) parts.push(`${result.localAcked} acknowledged by the local host left out (see --include-local)`);
-  if (result.filtered > 0) parts.push(`${result.filtered} left out by address/port filters`);
+  if (result.filtered > 0) parts.push(`${result.filtered} left out by address/port/kind filters`);
+  if (result.rtt.negativeIntervals > 0) parts.push(`${result.rtt.negativeIntervals} ACKs captured before their segment left out`);
   if (result.rtt.karnSkipped > 0) parts.push(`${result.rtt.karnSkipped} ambiguous ACKs skipped (Karn)`);
   if (result.oneWayFlows > 0) parts.push(`${result.oneWayFlows} one-way flows`);
   if (result.flows.evicted > 0) parts.push(`${result.flows.evicted} flows evicted at --max-flows`);

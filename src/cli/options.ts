@@ -8,6 +8,7 @@ import { DEFAULTS } from '../analyze.js';
 import { RttscanError } from '../errors.js';
 import { parseCidr, type Cidr } from '../flow/address.js';
 import { givenVantage } from '../flow/vantage.js';
+import { KIND_NAMES, type SampleKind } from '../engines/rtt/rtt-engine.js';
 import type { GroupBy } from '../stats/collector.js';
 import { parseDurationNs, parseEpochTime } from '../time.js';
 import { VERSION } from '../version.js';
@@ -36,6 +37,7 @@ export interface CliOptions extends TcprtCliOptions {
   timestamp?: boolean;
   local: string[];
   includeLocal?: boolean;
+  kind: string[];
   idleTtl?: string;
   expTtl?: string;
   maxFlows?: string;
@@ -86,8 +88,9 @@ export function buildProgram(): Command {
     .option('--to <time>', 'only samples before TIME (same forms as --from)')
     .option('--interval <duration>', 'one report per DURATION of capture time, of wall time with --live (e.g. 10s, 500ms)')
     .option('-T, --timestamp', 'print the time of each --interval report')
-    .option('--local <cidr>', 'the capture host(s): IP/CIDR, repeatable or a comma list (default: inferred)', collect, [])
+    .option('--local <cidr>', 'the capture host(s): IP/CIDR, repeatable or a comma list, or none for a capture taken mid-path (default: inferred)', collect, [])
     .option('--include-local', 'keep samples acknowledged by a local host (they time the local stack)')
+    .option('--kind <kinds>', `only samples of these kinds: ${KIND_NAMES.join(', ')} (repeatable, or a comma list)`, collect, [])
     .option('--idle-ttl <duration>', 'forget a flow idle this long in capture time', '300s')
     .option('--exp-ttl <duration>', 'forget a closed (FIN/RST) flow this long after its last packet', '60s')
     .option('--max-flows <n>', 'most flows tracked at once; the least recently active are evicted', String(DEFAULTS.maxFlows))
@@ -131,6 +134,8 @@ Examples:
   rttscan capture.pcap --chart                 RTT over capture time
   rttscan capture.pcap --local 10.0.0.5        name the capture host instead of inferring it
   rttscan capture.pcap --include-local         also the capture host's own ACK times
+  rttscan capture.pcap --local none            a capture taken mid-path: both halves, no local host
+  rttscan capture.pcap --kind data,ts          no handshakes, as Inspektor Gadget's tcprtt
   rttscan capture.pcap --raddr 10.1.0.0/16 --rport 443   only samples from these peers
   rttscan capture.pcap --interval 10s -T --histogram      one histogram per 10 s of capture
   rttscan capture.pcap --from +30s --to 1700000100.5      only ACKs in that window
@@ -211,16 +216,39 @@ export function groupByOf(options: CliOptions): GroupBy {
   return options.by as GroupBy;
 }
 
+/** `--local`: given addresses, `none` (mid-path), or nothing given (inferred). */
+function localOf(values: string[]): AnalyzeOptions['vantage'] {
+  const labels = splitList(values);
+  if (labels.length === 0) return undefined;
+  if (labels.includes('none')) {
+    if (labels.length > 1) throw usage(`--local: 'none' (a capture taken mid-path) cannot be combined with addresses`);
+    return givenVantage([], []);
+  }
+  return givenVantage(cidrs('--local', values), labels);
+}
+
+function kindsOf(values: string[]): SampleKind[] | undefined {
+  const names = splitList(values);
+  if (names.length === 0) return undefined;
+  return names.map((name) => {
+    const kind = (KIND_NAMES as readonly string[]).indexOf(name);
+    if (kind < 0) throw usage(`--kind: '${name}' is not a sample kind (${KIND_NAMES.join(', ')})`);
+    return kind as SampleKind;
+  });
+}
+
 /** Validated library options for these command-line options. */
 export function analyzeOptionsOf(options: CliOptions): AnalyzeOptions {
-  const local = cidrs('--local', options.local);
+  const vantage = localOf(options.local);
+  const kinds = kindsOf(options.kind);
   const maxFlows = options.maxFlows ?? '';
   if (!/^\d+$/.test(maxFlows) || Number(maxFlows) < 1) throw usage(`--max-flows: '${maxFlows}' is not a positive whole number`);
   if (options.timestamp && options.interval === undefined) throw usage('-T/--timestamp needs --interval');
   return {
     by: groupByOf(options),
-    vantage: local.length > 0 ? givenVantage(local, splitList(options.local)) : undefined,
+    vantage,
     includeLocal: options.includeLocal ?? false,
+    ...(kinds !== undefined ? { kinds } : {}),
     filters: {
       laddr: cidrs('--laddr', options.laddr),
       raddr: cidrs('--raddr', options.raddr),

@@ -213,6 +213,13 @@ export class FlowTable<S> {
     return this.insert(view, flow.hash, nowNs);
   }
 
+  /** Calls `fn` on every flow in the table. */
+  forEach(fn: (flow: Flow<S>) => void): void {
+    for (const list of [this.closedList, this.open]) {
+      for (let flow = list.head; flow !== undefined; flow = flow.next) fn(flow);
+    }
+  }
+
   /** Frees flows whose TTL ran out by capture time `nowNs`. Cheap: looks at list heads only. */
   expire(nowNs: number): void {
     this.sweep(this.closedList, this.options.expTtlNs, nowNs);

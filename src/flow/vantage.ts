@@ -3,19 +3,77 @@
  * host time the local stack (its ACK delay), not the network, so they are left out by default.
  *
  * Given (`--local`, or live mode's interface addresses) it is simply a set of CIDRs. Offline
- * without it, it is inferred: an address that is an endpoint of every TCP flow is the capture
- * host. When every flow joins the same two hosts both qualify; then the one that answers much
- * faster (its fastest ACK ten times quicker than the other's) is the capture host, since its
- * ACKs never cross the network. Otherwise the capture is mid-path: both halves are reported,
- * each labelled by the host that acknowledges.
+ * without it, it is inferred from how fast each host answers. An answer is an ACK that gives
+ * an RTT sample, or any packet echoing (TSecr) the newest TSval its peer sent, timed from where
+ * the capture saw what it answers. Wherever the capture point is, an answer takes at least the
+ * round trip from there to the host and back; only at the host itself can it take host-stack
+ * time, microseconds. So a host is local when at least two of its answers (its only one, if it
+ * gave one) came within HOST_STACK_NS, an absolute bound: a router 1 ms from a host sees that
+ * host answer in 1 ms at best, never within it. Several addresses can qualify (a client using
+ * several source addresses, loopback) and so can none (a router, a tap: mid-path). Answers
+ * are counted over the whole capture, whatever the filters and time window select, so slices
+ * of one capture get the answer the whole does as long as the local host answers in each.
  */
 import { cidrContains, formatAddress, parseCidr, type Cidr } from './address.js';
+
+/**
+ * The most an answer may take to count as host-stack time. The local hosts of every lab
+ * capture answered in 1-21 µs at the fastest, on a loaded 2-core machine (README, Vantage);
+ * a switch and a cable each way take about as long, so no bound tells a host from a
+ * neighbour one hop away on a fast LAN, and such a neighbour is taken as local too.
+ */
+export const HOST_STACK_NS = 100_000;
+/** Answers within the bound a host needs (or all of its answers, if it gave fewer). */
+const HOST_STACK_ANSWERS = 2;
+/** Host-stack answers behind a confident decision. */
+const CONFIDENT_ANSWERS = 5;
+/** Hosts remembered one by one; beyond this, all others count together (bounded memory). */
+const MAX_HOSTS = 4096;
+/** Hosts listed as evidence in the JSON, the local ones first. */
+const EVIDENCE_HOSTS = 8;
+
+export type VantageHow = 'given' | 'host-stack' | 'no-host-stack' | 'no-answers';
+export type Confidence = 'high' | 'low' | 'none';
+
+/** How one host answered, over the capture. */
+export class HostEvidence {
+  answers = 0;
+  /** Answers within HOST_STACK_NS. */
+  hostStack = 0;
+  fastestNs = Infinity;
+  /** Samples of this host's data (acknowledged by its peers). */
+  acked = 0;
+  constructor(readonly address: string) {}
+
+  answer(delayNs: number): void {
+    this.answers++;
+    if (delayNs <= HOST_STACK_NS) this.hostStack++;
+    if (delayNs < this.fastestNs) this.fastestNs = delayNs;
+  }
+
+  get local(): boolean {
+    return this.answers > 0 && this.hostStack >= Math.min(HOST_STACK_ANSWERS, this.answers);
+  }
+}
+
+/** One host's line in the evidence (JSON `vantage.evidence`). */
+export interface HostSummary {
+  address: string;
+  answers: number;
+  hostStack: number;
+  fastestNs: number | null;
+  local: boolean;
+}
 
 export interface Vantage {
   local: Cidr[];
   /** The local hosts as given or inferred, for output. */
   localLabels: string[];
   inferred: boolean;
+  how: VantageHow;
+  confidence: Confidence;
+  /** The hosts the inference weighed (inferred only), local ones first, then by answers. */
+  evidence: HostSummary[];
   /** A sentence for stderr explaining an inference, if one was made. */
   note: string | undefined;
 }
@@ -25,64 +83,95 @@ export function isLocal(vantage: Vantage, version: number, words: ArrayLike<numb
   return false;
 }
 
+/** `--local` (empty: `--local none`, a capture taken mid-path) or live mode's addresses. */
 export function givenVantage(local: Cidr[], labels: string[]): Vantage {
-  return { local, localLabels: labels, inferred: false, note: undefined };
+  return { local, localLabels: labels, inferred: false, how: 'given', confidence: 'high', evidence: [], note: undefined };
 }
 
-/** The ratio by which the capture host's fastest ACK beats its peer's, to be told apart. */
-const LOCAL_ACK_SPEEDUP = 10;
+function formatUs(ns: number): string {
+  const us = ns / 1000;
+  if (us < 1000) return `${us < 10 ? us.toFixed(1) : us.toFixed(0)} µs`;
+  return `${(us / 1000).toFixed(us < 10_000 ? 2 : 1)} ms`;
+}
+
+/** "a", "a and b", "a, b and c", "a, b, c and 4 more". */
+function listOf(items: readonly string[], most = 4): string {
+  const shown = items.length > most ? [...items.slice(0, most - 1), `${items.length - most + 1} more`] : [...items];
+  return shown.length <= 1 ? (shown[0] ?? '') : `${shown.slice(0, -1).join(', ')} and ${shown[shown.length - 1]}`;
+}
+
+const BOUND = formatUs(HOST_STACK_NS);
 
 export class VantageInference {
-  /** Addresses that ended every flow so far; undefined before the first flow. */
-  private candidates: string[] | undefined = undefined;
-  private flows = 0;
+  private readonly hosts = new Map<string, HostEvidence>();
+  /** Every host beyond MAX_HOSTS, counted together. */
+  private readonly others = new HostEvidence('');
 
-  /** No address can end every flow any more: the capture is mid-path, whatever comes next. */
-  get settled(): boolean {
-    return this.candidates !== undefined && this.candidates.length === 0;
+  /** The record of the host at `at` in `words`. */
+  host(version: number, words: ArrayLike<number>, at: number): HostEvidence {
+    const address = formatAddress(version, words, at);
+    let host = this.hosts.get(address);
+    if (host === undefined) {
+      if (this.hosts.size >= MAX_HOSTS) return this.others;
+      host = new HostEvidence(address);
+      this.hosts.set(address, host);
+    }
+    return host;
   }
 
-  observeFlow(version: number, addrs: ArrayLike<number>): void {
-    this.flows++;
-    const a = formatAddress(version, addrs, 0);
-    const b = formatAddress(version, addrs, 4);
-    if (this.candidates === undefined) this.candidates = a === b ? [a] : [a, b];
-    else if (this.candidates.length > 0) this.candidates = this.candidates.filter((c) => c === a || c === b);
-  }
-
-  /**
-   * The vantage from the flows seen. `fastestAckNs(address)` is the quickest sample that
-   * address acknowledged (undefined if none): consulted only when two hosts end every flow.
-   */
-  decide(fastestAckNs: (address: string) => number | undefined): Vantage {
-    const candidates = this.candidates ?? [];
-    const local = (address: string, note: string): Vantage => ({
-      local: [parseCidr(address)!],
-      localLabels: [address],
+  /** The vantage from the answers counted so far. */
+  decide(): Vantage {
+    const hosts = [...this.hosts.values()];
+    const local = hosts.filter((h) => h.local);
+    const byAnswers = (a: HostEvidence, b: HostEvidence): number => b.answers - a.answers || (a.address < b.address ? -1 : 1);
+    const others = hosts.filter((h) => !h.local && h.answers > 0).sort(byAnswers);
+    const evidence = [...local.sort(byAnswers), ...others]
+      .slice(0, Math.max(EVIDENCE_HOSTS, local.length))
+      .map((h) => ({ address: h.address, answers: h.answers, hostStack: h.hostStack, fastestNs: h.answers > 0 ? h.fastestNs : null, local: h.local }));
+    const unnamed = this.others.local ? `; some of the hosts beyond the first ${MAX_HOSTS} did too (not named: pass --local)` : '';
+    const fastest = (list: HostEvidence[]): string =>
+      listOf(list.slice(0, 3).map((h) => `${h.address} ${formatUs(h.fastestNs)}`), 3);
+    if (local.length > 0) {
+      const labels = local.map((h) => h.address);
+      const counts = local.map((h) => `${h.hostStack} of ${h.answers}`);
+      const who = local.length === 1 ? `${labels[0]} is the capture host` : `${listOf(labels)} are the capture host's addresses`;
+      const peers = others.length > 0 ? `; the fastest of the other hosts: ${fastest([...others].sort((a, b) => a.fastestNs - b.fastestNs))}` : '';
+      return {
+        local: labels.map((a) => parseCidr(a)!),
+        localLabels: labels,
+        inferred: true,
+        how: 'host-stack',
+        confidence: local.every((h) => h.hostStack >= CONFIDENT_ANSWERS) ? 'high' : 'low',
+        evidence,
+        note: `vantage: ${who}: ${listOf(counts)} answers within ${BOUND} (host-stack time)${peers}${unnamed} (--local overrides)`,
+      };
+    }
+    if (others.length === 0 && this.others.answers === 0) {
+      return {
+        local: [],
+        localLabels: [],
+        inferred: true,
+        evidence: [],
+        how: 'no-answers',
+        confidence: 'none',
+        note:
+          hosts.length === 0
+            ? undefined
+            : 'vantage: could not tell which host took this capture: no host answered anything in it (pass --local HOST, or --local none for a capture taken mid-path)',
+      };
+    }
+    // A host whose data was acknowledged but which answered nothing may be the capture host
+    // (a sender with no timestamps, in a slice of a one-way transfer): say so.
+    const silent = hosts.filter((h) => h.acked > 0 && h.answers === 0).map((h) => h.address);
+    const maybe = silent.length > 0 ? `; ${listOf(silent)} sent data but answered nothing here: if one of them took the capture, pass --local` : '';
+    return {
+      local: [],
+      localLabels: [],
       inferred: true,
-      note,
-    });
-    if (candidates.length === 1) {
-      const [address] = candidates as [string];
-      return local(address, `${address} is an endpoint of every TCP flow: taken as the capture host (set --local to override)`);
-    }
-    if (candidates.length === 2) {
-      const [x, y] = candidates as [string, string];
-      const fx = fastestAckNs(x);
-      const fy = fastestAckNs(y);
-      if (fx !== undefined && fy !== undefined) {
-        const why = (h: string, fh: number, o: string, fo: number): string =>
-          `${h} and ${o} are the endpoints of every TCP flow; ${h} acknowledges in as little as ${(fh / 1000).toFixed(0)} µs against ${(fo / 1000).toFixed(0)} µs for ${o}: taken as the capture host (set --local to override)`;
-        if (fx * LOCAL_ACK_SPEEDUP < fy) return local(x, why(x, fx, y, fy));
-        if (fy * LOCAL_ACK_SPEEDUP < fx) return local(y, why(y, fy, x, fx));
-      }
-    }
-    const note =
-      this.flows === 0
-        ? undefined
-        : candidates.length === 2
-          ? `${candidates[0]} and ${candidates[1]} both end every TCP flow and neither answers clearly faster: treated as mid-path, samples labelled by the acknowledging host (set --local to choose)`
-          : 'no single host ends every TCP flow: treated as mid-path, samples labelled by the acknowledging host (set --local to choose)';
-    return { local: [], localLabels: [], inferred: true, note };
+      evidence,
+      how: 'no-host-stack',
+      confidence: silent.length === 0 ? 'high' : 'low',
+      note: `vantage: mid-path: no host answered within ${BOUND} (the fastest: ${fastest([...others].sort((a, b) => a.fastestNs - b.fastestNs))}); both halves reported, each labelled by the acknowledging host${maybe}${unnamed}`,
+    };
   }
 }

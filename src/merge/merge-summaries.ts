@@ -7,7 +7,7 @@
  */
 import type { AnalysisReport, InputSummary } from '../analyze.js';
 import { RttscanError } from '../errors.js';
-import type { DocumentHead } from '../render/json.js';
+import type { DocumentHead, VantageDecision } from '../render/json.js';
 import { Group, type GroupBy } from '../stats/collector.js';
 import { RttStats, type HistogramUnit } from '../stats/rtt-stats.js';
 import type { EpochTime } from '../time.js';
@@ -52,6 +52,15 @@ export function documentReport(doc: SummaryDocument): MergedSummary {
   return mergeSummaries([doc]);
 }
 
+const CONFIDENCE_ORDER = ['none', 'unknown', 'low', 'high'];
+
+/** The weakest of the runs' confidences. */
+function lowestConfidence(decisions: readonly VantageDecision[]): string {
+  let lowest = 'high';
+  for (const d of decisions) if (CONFIDENCE_ORDER.indexOf(d.confidence) < CONFIDENCE_ORDER.indexOf(lowest)) lowest = d.confidence;
+  return lowest;
+}
+
 export function mergeSummaries(docs: readonly SummaryDocument[]): MergedSummary {
   const first = docs[0];
   if (first === undefined) throw new RttscanError('usage', 'merge: no documents to merge');
@@ -74,6 +83,8 @@ export function mergeSummaries(docs: readonly SummaryDocument[]): MergedSummary 
   const groups = new Map<string, RttStats>();
   const inputs: InputSummary[] = [];
   const local: string[] = [];
+  // Each run decided whose RTT its samples are; the merge keeps every decision.
+  const decisions: VantageDecision[] = [];
   const counters: Record<string, unknown> = {};
   const overlapping: string[] = [];
   let end = ordered[0]!.end;
@@ -88,6 +99,8 @@ export function mergeSummaries(docs: readonly SummaryDocument[]): MergedSummary 
     }
     inputs.push(...doc.inputs);
     for (const label of doc.vantage.local) if (!local.includes(label)) local.push(label);
+    const v = doc.vantage;
+    decisions.push(...(v.decisions ?? [{ inputs: doc.inputs.map((input) => input.path), local: v.local, midPath: v.midPath, decidedBy: v.decidedBy, confidence: v.confidence }]));
     addCounters(counters, doc.counters);
   });
   const start = ordered[0]!.start;
@@ -99,7 +112,15 @@ export function mergeSummaries(docs: readonly SummaryDocument[]): MergedSummary 
   return {
     head: {
       inputs,
-      vantage: { local, inferred: docs.some((d) => d.vantage.inferred), midPath: local.length === 0 },
+      vantage: {
+        local,
+        inferred: docs.some((d) => d.vantage.inferred),
+        midPath: local.length === 0,
+        decidedBy: 'merge',
+        confidence: lowestConfidence(decisions),
+        evidence: [],
+        decisions,
+      },
       counters,
     },
     report: {

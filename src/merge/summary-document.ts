@@ -5,6 +5,7 @@
  */
 import type { InputSummary } from '../analyze.js';
 import { RttscanError } from '../errors.js';
+import type { VantageDecision } from '../render/json.js';
 import { Group, type GroupBy } from '../stats/collector.js';
 import { RttStats, SKETCH_RELATIVE_ACCURACY, type HistogramUnit } from '../stats/rtt-stats.js';
 import { SLOTS } from '../stats/log2-histogram.js';
@@ -17,7 +18,16 @@ export interface SummaryDocument {
   /** Where it was read from, for messages: a file name, with [i] for one of an --each array. */
   name: string;
   inputs: InputSummary[];
-  vantage: { local: string[]; inferred: boolean; midPath: boolean };
+  vantage: {
+    local: string[];
+    inferred: boolean;
+    midPath: boolean;
+    /** How the run decided; documents from before decided_by say only whether it was inferred. */
+    decidedBy: string;
+    confidence: string;
+    /** A merged document's decisions, one per run it merged. */
+    decisions: VantageDecision[] | undefined;
+  };
   start: EpochTime;
   end: EpochTime;
   by: GroupBy;
@@ -199,6 +209,26 @@ function inputOf(f: Fields): InputSummary {
   };
 }
 
+function vantageOf(v: Fields): SummaryDocument['vantage'] {
+  const inferred = v.boolean('inferred');
+  return {
+    local: v.strings('local'),
+    inferred,
+    midPath: v.boolean('mid_path'),
+    decidedBy: v.has('decided_by') ? v.string('decided_by') : inferred ? 'inferred' : 'given',
+    confidence: v.has('confidence') ? v.string('confidence') : 'unknown',
+    decisions: v.has('decisions')
+      ? v.objects('decisions').map((d) => ({
+          inputs: d.strings('inputs'),
+          local: d.strings('local'),
+          midPath: d.boolean('mid_path'),
+          decidedBy: d.string('decided_by'),
+          confidence: d.string('confidence'),
+        }))
+      : undefined,
+  };
+}
+
 function documentOf(name: string, obj: Json): SummaryDocument {
   const f = new Fields(name, '', obj);
   if (obj.tool !== 'rttscan') throw new RttscanError('input', `${name}: not an rttscan --json document (no "tool": "rttscan")`);
@@ -218,7 +248,7 @@ function documentOf(name: string, obj: Json): SummaryDocument {
   return {
     name,
     inputs: f.objects('inputs').map(inputOf),
-    vantage: { local: vantage.strings('local'), inferred: vantage.boolean('inferred'), midPath: vantage.boolean('mid_path') },
+    vantage: vantageOf(vantage),
     start: f.epoch('start'),
     end: f.epoch('end'),
     by,

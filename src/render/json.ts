@@ -13,6 +13,7 @@ import { figuresOf } from '../ci/figures.js';
 import { VERSION } from '../version.js';
 import { formatEpoch } from '../time.js';
 import { tcprtJson } from './tcprt.js';
+import { HOST_STACK_NS, type HostSummary, type Vantage } from '../flow/vantage.js';
 
 function sketchJson(stats: RttStats): Record<string, unknown> {
   const state = stats.toState();
@@ -79,10 +80,82 @@ function reportJson(report: AnalysisReport, unit: string): Record<string, unknow
   };
 }
 
+/** One run's decision on whose RTT it is, as a merge keeps it for each document it merged. */
+export interface VantageDecision {
+  /** The paths of the run's inputs. */
+  inputs: readonly string[];
+  local: readonly string[];
+  midPath: boolean;
+  /** given, host-stack, no-host-stack or no-answers (flow/vantage.ts). */
+  decidedBy: string;
+  /** high, low or none. */
+  confidence: string;
+}
+
+/** The document's `vantage`: who is local, how that was decided, and from what. */
+export interface VantageHead {
+  local: readonly string[];
+  inferred: boolean;
+  midPath: boolean;
+  /** As in VantageDecision, or `merge`. */
+  decidedBy: string;
+  confidence: string;
+  /** The hosts' answers the inference weighed (a run that inferred the vantage). */
+  evidence: readonly HostSummary[];
+  /** A merge: the decision of every run merged, in capture-time order. */
+  decisions?: readonly VantageDecision[];
+}
+
+/** The vantage of a run as the document says it. */
+export function vantageHead(vantage: Vantage | undefined): VantageHead {
+  const local = vantage?.localLabels ?? [];
+  return {
+    local,
+    inferred: vantage?.inferred ?? false,
+    midPath: (vantage?.local.length ?? 0) === 0,
+    decidedBy: vantage?.how ?? 'no-answers',
+    confidence: vantage?.confidence ?? 'none',
+    evidence: vantage?.evidence ?? [],
+  };
+}
+
+function microseconds(ns: number): number {
+  return Math.round(ns) / 1000;
+}
+
+function vantageJson(v: VantageHead): Record<string, unknown> {
+  return {
+    local: v.local,
+    inferred: v.inferred,
+    mid_path: v.midPath,
+    decided_by: v.decidedBy,
+    confidence: v.confidence,
+    host_stack_us: HOST_STACK_NS / 1000,
+    evidence: v.evidence.map((h) => ({
+      address: h.address,
+      answers: h.answers,
+      host_stack: h.hostStack,
+      fastest_us: h.fastestNs === null ? null : microseconds(h.fastestNs),
+      local: h.local,
+    })),
+    ...(v.decisions === undefined
+      ? {}
+      : {
+          decisions: v.decisions.map((d) => ({
+            inputs: d.inputs,
+            local: d.local,
+            mid_path: d.midPath,
+            decided_by: d.decidedBy,
+            confidence: d.confidence,
+          })),
+        }),
+  };
+}
+
 /** What a document says besides its statistics; a merge of documents builds its own. */
 export interface DocumentHead {
   inputs: readonly InputSummary[];
-  vantage: { local: readonly string[]; inferred: boolean; midPath: boolean };
+  vantage: VantageHead;
   /** The TCP-RT section (render/tcprt.ts), when TCP-RT ran. */
   tcprt?: Record<string, unknown>;
   counters: Record<string, unknown>;
@@ -94,7 +167,7 @@ export function documentJson(head: DocumentHead, report: AnalysisReport, unit: s
     tool: 'rttscan',
     version: VERSION,
     inputs: head.inputs,
-    vantage: { local: head.vantage.local, inferred: head.vantage.inferred, mid_path: head.vantage.midPath },
+    vantage: vantageJson(head.vantage),
     ...reportJson(report, unit),
     ...(head.tcprt !== undefined ? { tcprt: head.tcprt } : {}),
     counters: head.counters,
@@ -122,16 +195,13 @@ function countersJson(result: AnalysisResult): Record<string, unknown> {
       no_segment_match: result.rtt.noSegmentMatch,
       keepalives: result.rtt.keepalives,
       segments_dropped: result.rtt.segmentsDropped,
+      negative_intervals: result.rtt.negativeIntervals,
     },
   };
 }
 
 export function resultJson(result: AnalysisResult, unit: string): Record<string, unknown> {
-  const vantage = {
-    local: result.vantage?.localLabels ?? [],
-    inferred: result.vantage?.inferred ?? false,
-    midPath: (result.vantage?.local.length ?? 0) === 0,
-  };
+  const vantage = vantageHead(result.vantage);
   const tcprt = result.tcprt === undefined ? undefined : tcprtJson(result.tcprt);
   return documentJson({ inputs: result.inputs, vantage, ...(tcprt === undefined ? {} : { tcprt }), counters: countersJson(result) }, result, unit);
 }

@@ -1,16 +1,19 @@
 /**
- * Where RTT samples go after the engine: vantage (which host is local), filters, grouping,
- * and the statistics of each group and of the whole run. Per-sample outputs (CSV, sample
- * lines, chart) subscribe through `onSample`.
+ * Where RTT samples go after the engine: vantage (which host is local), time window, kinds,
+ * filters, grouping, and the statistics of each group and of the whole run. Per-sample
+ * outputs (CSV, sample lines, chart) subscribe through `onSample`.
  *
- * Without --local the vantage is inferred from the flows seen; until it is decided, samples
- * wait in a compact buffer (bounded: the decision is forced when it fills, at the first
- * --interval boundary, or at the end of input) and are then replayed in order.
+ * Without --local the vantage is inferred from how fast each host answers (flow/vantage.ts):
+ * every sample and every reaction the engine reports counts, before the time window, kinds
+ * and filters select anything, so that they never change whose RTT it is. Until it is decided,
+ * samples wait in a compact buffer and the flows that ended in a list, both bounded: the
+ * decision is forced when either fills (the flow list at --max-flows), at the first --interval
+ * boundary, or at the end of input; then they are replayed in order.
  */
 import { cidrContains, formatAddress, type Cidr } from '../flow/address.js';
 import type { Flow } from '../flow/flow-table.js';
-import { isLocal, VantageInference, type Vantage } from '../flow/vantage.js';
-import type { HalfConnection, RttConnection, RttSample, SampleKind } from '../engines/rtt/rtt-engine.js';
+import { isLocal, VantageInference, type HostEvidence, type Vantage } from '../flow/vantage.js';
+import type { HalfConnection, ReactionSink, RttConnection, RttSample, SampleKind } from '../engines/rtt/rtt-engine.js';
 import { RttStats, type HistogramUnit } from './rtt-stats.js';
 import { TimeSeries } from './time-series.js';
 
@@ -34,11 +37,27 @@ export interface CollectorOptions {
   vantage: Vantage | undefined;
   includeLocal: boolean;
   filters: SampleFilters;
+  /** Sample kinds kept, one bit per SampleKind (see kindMask). */
+  kinds: number;
   histogramUnit: HistogramUnit;
   /** Samples held while the vantage is undecided; the decision is forced at this many. */
   pendingLimit: number;
+  /** Flows that ended while the vantage is undecided; the decision is forced at this many. */
+  pendingFlowLimit: number;
   /** Keep each group's RTT over time (for --chart). */
   timeSeries: boolean;
+  /** Calls `fn` on every flow still in the table (their halves cache inference records until the decision). */
+  forEachActiveFlow: (fn: (flow: Flow<RttConnection>) => void) => void;
+}
+
+/** Every sample kind. */
+export const ALL_KINDS = 0xff;
+
+/** The kinds bit mask of a list of SampleKind values. */
+export function kindMask(kinds: readonly SampleKind[]): number {
+  let mask = 0;
+  for (const kind of kinds) mask |= 1 << kind;
+  return mask;
 }
 
 export class Group {
@@ -117,29 +136,30 @@ class PendingSamples {
     }
   }
 
-  /** The quickest RTT among samples that `address` acknowledged. */
-  fastestAckNs(address: string): number | undefined {
-    let fastest: number | undefined;
-    this.forEach((flow, ackedByA, _ackNs, rttNs) => {
-      if (fastest !== undefined && rttNs >= fastest) return;
-      if (formatAddress(flow.ipVersion, flow.addrs, ackedByA ? 0 : 4) === address) fastest = rttNs;
-    });
-    return fastest;
-  }
 }
 
-export class SampleCollector {
+/** The inference record of the host that answers `half`'s packets, cached on the half until the decision. */
+function answererOf(half: HalfConnection): HostEvidence {
+  return half.sinkSlot as HostEvidence;
+}
+
+export class SampleCollector implements ReactionSink {
   readonly summary: RttStats;
   readonly groups = new Map<string, Group>();
   /** Samples dropped because a local host acknowledged them (see --include-local). */
   localAcked = 0;
-  /** Samples dropped by --laddr/--raddr/--lport/--rport. */
+  /** Samples dropped by --laddr/--raddr/--lport/--rport and --kind. */
   filtered = 0;
   vantage: Vantage | undefined;
   onSample: SampleListener | undefined;
-  private readonly endpoints = new SampleEndpoints();
+  /** Called once the vantage is decided (given: never). */
+  onDecided: (() => void) | undefined;
   /** Capture time of the first packet: where each group's time series starts. */
   originNs = 0;
+  /** Samples whose ACK is outside [fromNs, toNs) count for the vantage and nothing else. */
+  fromNs = -Infinity;
+  toNs = Infinity;
+  private readonly endpoints = new SampleEndpoints();
   private readonly options: CollectorOptions;
   private inference: VantageInference | undefined;
   private pending: PendingSamples | undefined;
@@ -159,15 +179,33 @@ export class SampleCollector {
     return this.vantage !== undefined;
   }
 
-  /** Every new flow, so the vantage can be inferred. */
-  observeFlow(flow: Flow<RttConnection>): void {
-    if (this.inference === undefined) return;
-    this.inference.observeFlow(flow.ipVersion, flow.addrs);
-    // Candidates only ever shrink: once none is left, mid-path is final and nothing need wait.
-    if (this.inference.settled) this.decide();
+  /** Whether reactions are wanted (the vantage is still being inferred). */
+  get inferring(): boolean {
+    return this.inference !== undefined;
+  }
+
+  /** Every new flow (its state made, not yet stored in it): each half caches the record of the host that answers it. */
+  observeFlow(flow: Flow<RttConnection>, state: RttConnection): void {
+    const inference = this.inference;
+    if (inference === undefined) return;
+    const version = flow.ipVersion;
+    const addrs = flow.addrs;
+    state.a.sinkSlot = inference.host(version, addrs, 4);
+    state.b.sinkSlot = inference.host(version, addrs, 0);
+  }
+
+  /** A host's echo of its peer's TSval (engines/rtt): counts as an answer. */
+  onReaction(flow: Flow<RttConnection>, byA: boolean, delayNs: number): void {
+    if (this.inference !== undefined) answererOf(senderHalf(flow, byA)).answer(delayNs);
   }
 
   add(sample: RttSample): void {
+    if (this.inference !== undefined) {
+      const flow = sample.flow;
+      answererOf(senderHalf(flow, sample.ackedByA)).answer(sample.rttNs);
+      answererOf(senderHalf(flow, !sample.ackedByA)).acked++;
+    }
+    if (sample.ackNs < this.fromNs || sample.ackNs >= this.toNs) return;
     if (this.pending === undefined) {
       this.route(sample.flow, sample.ackedByA, sample.ackNs, sample.rttNs, sample.kind);
       return;
@@ -180,6 +218,7 @@ export class SampleCollector {
   flowEnded(flow: Flow<RttConnection>): void {
     if (!this.decided) {
       this.pendingFlows.push(flow);
+      if (this.pendingFlows.length >= this.options.pendingFlowLimit) this.decide();
       return;
     }
     this.countSegments(flow, false);
@@ -189,14 +228,22 @@ export class SampleCollector {
   /** Fixes the vantage (inferring it if needed) and replays what waited for it. */
   decide(): void {
     if (this.vantage !== undefined) return;
-    const p = this.pending!;
-    this.vantage = this.inference!.decide((address) => p.fastestAckNs(address));
-    this.pending = undefined;
+    this.vantage = this.inference!.decide();
     this.inference = undefined;
-    p.forEach((flow, ackedByA, ackNs, rttNs, kind) => this.route(flow, ackedByA, ackNs, rttNs, kind));
+    // The halves cached inference records; from now on they cache groups.
+    const forget = (flow: Flow<RttConnection>): void => {
+      flow.state.a.sinkSlot = undefined;
+      flow.state.b.sinkSlot = undefined;
+    };
+    this.options.forEachActiveFlow(forget);
     const flows = this.pendingFlows;
     this.pendingFlows = [];
+    for (const flow of flows) forget(flow);
+    const p = this.pending!;
+    this.pending = undefined;
+    p.forEach((flow, ackedByA, ackNs, rttNs, kind) => this.route(flow, ackedByA, ackNs, rttNs, kind));
     for (const flow of flows) this.flowEnded(flow);
+    this.onDecided?.();
   }
 
   /** Clears the statistics (not the groups' identities), for the next --interval. */
@@ -218,6 +265,10 @@ export class SampleCollector {
   }
 
   private route(flow: Flow<RttConnection>, ackedByA: boolean, ackNs: number, rttNs: number, kind: SampleKind): void {
+    if ((this.options.kinds & (1 << kind)) === 0) {
+      this.filtered++;
+      return;
+    }
     const group = this.groupOf(flow, ackedByA);
     if (typeof group === 'string') {
       if (group === 'local') this.localAcked++;
