@@ -17,16 +17,19 @@
 import { cidrContains, formatAddress, parseCidr, type Cidr } from './address.js';
 
 /**
- * The most an answer may take to count as host-stack time. The local hosts of every lab
- * capture answered in 1-21 µs at the fastest, on a loaded 2-core machine (README, Vantage);
- * a switch and a cable each way take about as long, so no bound tells a host from a
- * neighbour one hop away on a fast LAN, and such a neighbour is taken as local too.
+ * The most an answer may take to count as host-stack time. In every lab capture the local
+ * hosts' kernels answered in 1-21 µs at the fastest, on a loaded 2-core machine, and an
+ * application answering at once (a close after the peer's FIN) in 150 µs; a router 1 ms from
+ * a host sees it answer in 1.05 ms at best (README, Vantage). A switch and a cable each way
+ * take less than this bound, so on a fast LAN a neighbour one hop away is taken as local too.
  */
-export const HOST_STACK_NS = 100_000;
+export const HOST_STACK_NS = 200_000;
 /** Answers within the bound a host needs (or all of its answers, if it gave fewer). */
 const HOST_STACK_ANSWERS = 2;
-/** Host-stack answers behind a confident decision. */
+/** Host-stack answers behind a confident decision that a host is local. */
 const CONFIDENT_ANSWERS = 5;
+/** Answers behind a confident decision that none is (mid-path). */
+const CONFIDENT_MID_PATH_ANSWERS = 10;
 /** Hosts remembered one by one; beyond this, all others count together (bounded memory). */
 const MAX_HOSTS = 4096;
 /** Hosts listed as evidence in the JSON, the local ones first. */
@@ -125,17 +128,21 @@ export class VantageInference {
     const local = hosts.filter((h) => h.local);
     const byAnswers = (a: HostEvidence, b: HostEvidence): number => b.answers - a.answers || (a.address < b.address ? -1 : 1);
     const others = hosts.filter((h) => !h.local && h.answers > 0).sort(byAnswers);
-    const evidence = [...local.sort(byAnswers), ...others]
+    // Local hosts in the order the capture first showed them, the others busiest first.
+    const evidence = [...local, ...others]
       .slice(0, Math.max(EVIDENCE_HOSTS, local.length))
       .map((h) => ({ address: h.address, answers: h.answers, hostStack: h.hostStack, fastestNs: h.answers > 0 ? h.fastestNs : null, local: h.local }));
     const unnamed = this.others.local ? `; some of the hosts beyond the first ${MAX_HOSTS} did too (not named: pass --local)` : '';
-    const fastest = (list: HostEvidence[]): string =>
-      listOf(list.slice(0, 3).map((h) => `${h.address} ${formatUs(h.fastestNs)}`), 3);
+    const quickest = (list: HostEvidence[]): string => {
+      const h = list.reduce((a, b) => (b.fastestNs < a.fastestNs ? b : a));
+      return `${formatUs(h.fastestNs)} (${h.address})`;
+    };
     if (local.length > 0) {
       const labels = local.map((h) => h.address);
-      const counts = local.map((h) => `${h.hostStack} of ${h.answers}`);
-      const who = local.length === 1 ? `${labels[0]} is the capture host` : `${listOf(labels)} are the capture host's addresses`;
-      const peers = others.length > 0 ? `; the fastest of the other hosts: ${fastest([...others].sort((a, b) => a.fastestNs - b.fastestNs))}` : '';
+      const hostStack = local.reduce((n, h) => n + h.hostStack, 0);
+      const answers = local.reduce((n, h) => n + h.answers, 0);
+      const who = local.length === 1 ? `${labels[0]} is the capture host: ${hostStack} of its` : `${listOf(labels)} are the capture host's: ${hostStack} of their`;
+      const peers = others.length > 0 ? `; the other hosts' fastest took ${quickest(others)}` : '';
       return {
         local: labels.map((a) => parseCidr(a)!),
         localLabels: labels,
@@ -143,7 +150,7 @@ export class VantageInference {
         how: 'host-stack',
         confidence: local.every((h) => h.hostStack >= CONFIDENT_ANSWERS) ? 'high' : 'low',
         evidence,
-        note: `vantage: ${who}: ${listOf(counts)} answers within ${BOUND} (host-stack time)${peers}${unnamed} (--local overrides)`,
+        note: `vantage: ${who} ${answers} answers came within ${BOUND}, host-stack time${peers}${unnamed} (--local overrides)`,
       };
     }
     if (others.length === 0 && this.others.answers === 0) {
@@ -163,6 +170,7 @@ export class VantageInference {
     // A host whose data was acknowledged but which answered nothing may be the capture host
     // (a sender with no timestamps, in a slice of a one-way transfer): say so.
     const silent = hosts.filter((h) => h.acked > 0 && h.answers === 0).map((h) => h.address);
+    const answers = hosts.reduce((sum, h) => sum + h.answers, this.others.answers);
     const maybe = silent.length > 0 ? `; ${listOf(silent)} sent data but answered nothing here: if one of them took the capture, pass --local` : '';
     return {
       local: [],
@@ -170,8 +178,8 @@ export class VantageInference {
       inferred: true,
       evidence,
       how: 'no-host-stack',
-      confidence: silent.length === 0 ? 'high' : 'low',
-      note: `vantage: mid-path: no host answered within ${BOUND} (the fastest: ${fastest([...others].sort((a, b) => a.fastestNs - b.fastestNs))}); both halves reported, each labelled by the acknowledging host${maybe}${unnamed}`,
+      confidence: silent.length === 0 && answers >= CONFIDENT_MID_PATH_ANSWERS ? 'high' : 'low',
+      note: `vantage: mid-path: no host answered within ${BOUND}, the fastest took ${quickest(others.length > 0 ? others : [this.others])}; both halves reported, each labelled by the acknowledging host${maybe}${unnamed}`,
     };
   }
 }

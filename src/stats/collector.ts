@@ -265,14 +265,14 @@ export class SampleCollector implements ReactionSink {
   }
 
   private route(flow: Flow<RttConnection>, ackedByA: boolean, ackNs: number, rttNs: number, kind: SampleKind): void {
-    if ((this.options.kinds & (1 << kind)) === 0) {
-      this.filtered++;
-      return;
-    }
     const group = this.groupOf(flow, ackedByA);
     if (typeof group === 'string') {
       if (group === 'local') this.localAcked++;
       else this.filtered++;
+      return;
+    }
+    if ((this.options.kinds & (1 << kind)) === 0) {
+      this.filtered++;
       return;
     }
     const rttUs = rttNs / 1000;
