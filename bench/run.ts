@@ -31,6 +31,7 @@
  *   --force          regenerate the captures even if the cached ones are current
  *   --no-rss         skip the 250 MiB capture and the peak-RSS check
  *   --no-flows       skip the 1 M-flow capture and the memory per flow
+ *   --no-flood       skip the 8 M-flow SYN scan through --max-flows 100000 (bench/flood.ts)
  *   --chunk-sweep    also time readers+decoders at several chunk sizes (for CHUNK_SIZE)
  *   --no-wait        start each run at once instead of waiting (up to 3 s) for idle CPUs
  *   --live-soak [SECONDS] [--backend libpcap|tcpdump]
@@ -47,6 +48,7 @@ import { fileURLToPath } from 'node:url';
 import { CHUNK_SIZE } from '../src/capture/input.js';
 import { ensureCaptures, type CaptureMeta, type SpecName } from './generate.js';
 import { ensureFlowCaptures } from './generate-flows.js';
+import { FLOOD_TARGET_RSS_BYTES, runFlood, type FloodResult } from './flood.js';
 import { runLiveSoak } from './live-soak.js';
 import type { MeasureResult } from './measure.js';
 
@@ -73,6 +75,7 @@ interface Options {
   force: boolean;
   rss: boolean;
   flows: boolean;
+  flood: boolean;
   chunkSweep: boolean;
   wait: boolean;
 }
@@ -84,7 +87,7 @@ function positive(flag: string, value: string | undefined): number {
 }
 
 function parseOptions(argv: readonly string[]): Options {
-  const options: Options = { reps: 5, flowReps: 2, force: false, rss: true, flows: true, chunkSweep: false, wait: true };
+  const options: Options = { reps: 5, flowReps: 2, force: false, rss: true, flows: true, flood: true, chunkSweep: false, wait: true };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--reps') options.reps = positive(arg, argv[++i]);
@@ -92,9 +95,10 @@ function parseOptions(argv: readonly string[]): Options {
     else if (arg === '--force') options.force = true;
     else if (arg === '--no-rss') options.rss = false;
     else if (arg === '--no-flows') options.flows = false;
+    else if (arg === '--no-flood') options.flood = false;
     else if (arg === '--chunk-sweep') options.chunkSweep = true;
     else if (arg === '--no-wait') options.wait = false;
-    else throw new Error(`unknown option ${arg} (--reps N, --flow-reps N, --force, --no-rss, --no-flows, --chunk-sweep, --no-wait)`);
+    else throw new Error(`unknown option ${arg} (--reps N, --flow-reps N, --force, --no-rss, --no-flows, --no-flood, --chunk-sweep, --no-wait)`);
   }
   return options;
 }
@@ -205,7 +209,7 @@ function runTool(name: string, argv: readonly string[], stdoutFd: number | undef
 /** What the CLI's --json document says about the run, for the checks. */
 interface CliJson {
   inputs: { packets: number; tcp_packets: number }[];
-  summary: { samples: number };
+  counters: { rtt: { samples: number } };
 }
 
 /** tcptrace's own account of a run (`-n -l -r`): its TCP packet count and RTT samples. */
@@ -357,7 +361,7 @@ async function main(): Promise<void> {
     if (input?.packets !== main.packets || input.tcp_packets !== main.tcpPackets) {
       throw new CheckFailed(`rttscan CLI read ${input?.packets} packets (${input?.tcp_packets} TCP), the generator wrote ${main.packets} (${main.tcpPackets})`);
     }
-    cliSamples.push(doc.summary.samples);
+    cliSamples.push(doc.counters.rtt.samples);
   };
   for (let rep = 0; rep < options.reps; rep++) {
     log(`run ${rep + 1} of ${options.reps}`);
@@ -392,6 +396,15 @@ async function main(): Promise<void> {
       baselineResults.push(runChild('flows', flowMetas.empty.file));
       flowResults.push(runChild('flows', flowMetas.flows.file));
     }
+  }
+
+  let flood: FloodResult | undefined;
+  if (options.flood) {
+    log('flood: an 8 M-flow SYN scan through --max-flows 100000');
+    if (waitForIdle && !waitForIdleCpus(3000)) busyStarts++;
+    runs++;
+    flood = await runFlood();
+    if (flood.errors.length > 0) throw new CheckFailed(`flood: ${flood.errors.join('; ')}`);
   }
 
   const sweep: Summary[] = [];
@@ -495,8 +508,8 @@ async function main(): Promise<void> {
   const tcptraceSamples =
     tcptraceCheck === undefined
       ? ''
-      : `; tcptrace -r times ${int(tcptraceCheck.rttSamples)} (${samples >= tcptraceCheck.rttSamples ? `rttscan's ${int(samples - tcptraceCheck.rttSamples)} more are at most its \`ts\` samples, which tcptrace must drop` : 'MORE than rttscan: check the engine'})`;
-  out.push(`RTT samples: ${int(samples)} in every analyze() and CLI run${tcptraceSamples}`);
+      : `; tcptrace -r times ${int(tcptraceCheck.rttSamples)} (${samples >= tcptraceCheck.rttSamples ? `rttscan finds ${int(samples - tcptraceCheck.rttSamples)} more, among them the \`ts\` samples tcptrace drops by Karn's rule` : 'MORE than rttscan: check the engine'})`;
+  out.push(`RTT samples found: ${int(samples)} in every analyze() and CLI run, before the vantage leaves out those the local hosts acknowledged${tcptraceSamples}`);
   if (rss !== undefined && rssFloor !== undefined) {
     out.push(
       `peak RSS over the ${mb(rss.bytes)} MB capture, readers+decoders: ${mb(rss.peakRssBytes)} MB, the highest of ${rss.runs} runs ` +
@@ -529,6 +542,28 @@ async function main(): Promise<void> {
     out.push(
       `  for scale: RSS before analysis in the same process ${mb(flows.rssStartBytes)} MB; every run found ${int(flowMetas.flows.expectedSamples)} samples, ` +
         `${int(peakActive)} flows active at once, none evicted or expired`,
+    );
+  }
+  if (flood !== undefined) {
+    out.push('');
+    const rssOk = flood.maxRssBytes <= FLOOD_TARGET_RSS_BYTES;
+    out.push(
+      table([
+        ['flood: SYN scan, every SYN a new flow', 'flows', 'ms', 'cpu ms', 'Mflow/s', 'peak RSS MB', 'target'],
+        [
+          `rttscan - --max-flows ${int(flood.maxFlows)}`,
+          int(flood.flows),
+          fixed(flood.ms, 0),
+          fixed(flood.cpuMs, 0),
+          fixed(flood.flows / flood.ms / 1e3, 2),
+          mb(flood.maxRssBytes),
+          `<= ${FLOOD_TARGET_RSS_BYTES / 1e6} MB: ${Number.isNaN(flood.maxRssBytes) ? 'unmeasured (no GNU time)' : verdict(rssOk)}`,
+        ],
+      ]),
+    );
+    out.push(
+      `  the scan streamed through a pipe (bench/generate-synscan.ts); the vantage inferred (${flood.decidedBy}), the decision forced once ${int(flood.maxFlows)} flows had left the table; ` +
+        `every SYN read, ${int(flood.flows - flood.maxFlows)} flows evicted`,
     );
   }
   out.push('');
@@ -618,6 +653,10 @@ async function main(): Promise<void> {
             bytes_per_flow: Math.round(bytesPerFlow!),
             analyze: strip(flows),
           },
+    flood:
+      flood === undefined
+        ? null
+        : { flows: flood.flows, max_flows: flood.maxFlows, ms: round(flood.ms), cpu_ms: nullable(round(flood.cpuMs)), peak_rss_bytes: nullable(flood.maxRssBytes), decided_by: flood.decidedBy },
     chunk_sweep: sweep.length === 0 ? null : SWEEP_CHUNKS.map((size, i) => ({ chunk_bytes: size, ...strip(sweep[i]!) })),
     targets: {
       readers_decoders_packets_per_sec: TARGET_DECODE_PPS,
@@ -626,8 +665,9 @@ async function main(): Promise<void> {
       analyze_packets_per_sec: TARGET_ANALYZE_PPS,
       ratio_cli_tcptrace: TARGET_TCPTRACE_RATIO,
       bytes_per_flow: TARGET_BYTES_PER_FLOW,
+      flood_peak_rss_bytes: FLOOD_TARGET_RSS_BYTES,
     },
-    pass,
+    pass: { ...pass, floodRss: flood === undefined || Number.isNaN(flood.maxRssBytes) ? null : flood.maxRssBytes <= FLOOD_TARGET_RSS_BYTES },
     seconds: round(Number(process.hrtime.bigint() - started) / 1e9),
   };
   process.stdout.write(`${JSON.stringify(json)}\n`);

@@ -4,6 +4,7 @@
  * `rttscan merge ...` goes to merge-command.ts. stdout carries data only; notes and counters go
  * to stderr. Nothing here calls process.exit(), so output always flushes.
  */
+import './heap.js';
 import { createWriteStream } from 'node:fs';
 import { CommanderError } from 'commander';
 import { analyze, type AnalysisReport, type AnalysisResult } from '../analyze.js';

@@ -30,10 +30,11 @@ const HOST_STACK_ANSWERS = 2;
 const CONFIDENT_ANSWERS = 5;
 /** Answers behind a confident decision that none is (mid-path). */
 const CONFIDENT_MID_PATH_ANSWERS = 10;
-/** Hosts remembered one by one; beyond this, all others count together (bounded memory). */
-const MAX_HOSTS = 4096;
-/** Hosts listed as evidence in the JSON, the local ones first. */
+/** Hosts remembered one by one (some 10 MB); beyond this, all others count together. */
+const MAX_HOSTS = 65536;
+/** Hosts listed as evidence in the JSON: the local ones first, then the busiest others. */
 const EVIDENCE_HOSTS = 8;
+const EVIDENCE_LOCAL_HOSTS = 32;
 
 export type VantageHow = 'given' | 'host-stack' | 'no-host-stack' | 'no-answers';
 export type Confidence = 'high' | 'low' | 'none';
@@ -81,8 +82,37 @@ export interface Vantage {
   note: string | undefined;
 }
 
+/** The local CIDRs split for lookup: single addresses in sets, prefixes in a list. */
+interface LocalIndex {
+  v4: Set<number>;
+  v6: Set<string>;
+  prefixes: Cidr[];
+}
+
+const indexes = new WeakMap<Vantage, LocalIndex>();
+
+function indexOf(vantage: Vantage): LocalIndex {
+  let index = indexes.get(vantage);
+  if (index === undefined) {
+    index = { v4: new Set(), v6: new Set(), prefixes: [] };
+    for (const cidr of vantage.local) {
+      if (cidr.version === 4 && cidr.prefix === 32) index.v4.add(cidr.words[0]! >>> 0);
+      else if (cidr.version === 6 && cidr.prefix === 128) index.v6.add(formatAddress(6, cidr.words, 0));
+      else index.prefixes.push(cidr);
+    }
+    indexes.set(vantage, index);
+  }
+  return index;
+}
+
+/**
+ * Whether the address at `at` in `words` is local. Once per half-connection (the collector
+ * caches the answer), and an inference can name thousands of hosts: a set lookup, not a scan.
+ */
 export function isLocal(vantage: Vantage, version: number, words: ArrayLike<number>, at: number): boolean {
-  for (const cidr of vantage.local) if (cidrContains(cidr, version, words, at)) return true;
+  const index = indexOf(vantage);
+  if (version === 4 ? index.v4.has(words[at]! >>> 0) : index.v6.size > 0 && index.v6.has(formatAddress(6, words, at))) return true;
+  for (const cidr of index.prefixes) if (cidrContains(cidr, version, words, at)) return true;
   return false;
 }
 
@@ -129,8 +159,7 @@ export class VantageInference {
     const byAnswers = (a: HostEvidence, b: HostEvidence): number => b.answers - a.answers || (a.address < b.address ? -1 : 1);
     const others = hosts.filter((h) => !h.local && h.answers > 0).sort(byAnswers);
     // Local hosts in the order the capture first showed them, the others busiest first.
-    const evidence = [...local, ...others]
-      .slice(0, Math.max(EVIDENCE_HOSTS, local.length))
+    const evidence = [...local.slice(0, EVIDENCE_LOCAL_HOSTS), ...others.slice(0, EVIDENCE_HOSTS)]
       .map((h) => ({ address: h.address, answers: h.answers, hostStack: h.hostStack, fastestNs: h.answers > 0 ? h.fastestNs : null, local: h.local }));
     const unnamed = this.others.local ? `; some of the hosts beyond the first ${MAX_HOSTS} did too (not named: pass --local)` : '';
     const quickest = (list: HostEvidence[]): string => {
