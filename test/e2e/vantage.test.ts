@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -28,7 +28,7 @@ interface Oracle {
 interface Doc {
   start: string;
   end: string;
-  vantage: { local: string[]; mid_path: boolean; decided_by: string; confidence: string; decisions?: Array<{ local: string[] }> };
+  vantage: { local: string[]; mid_path: boolean; decided_by: string; confidence: string; decisions?: Array<{ local: string[] } & Record<string, unknown>> };
   summary: { samples: number; min_us: number | null; max_us: number | null };
   counters: { rtt: { local_acked: number } };
 }
@@ -249,3 +249,38 @@ for (const { path, name, oracle } of captures) {
     }
   });
 }
+
+test('merge keeps each run\'s decision, through merges of merges and documents from before decided_by', async (t) => {
+  const dir = join(VANTAGE_DIR, 'near1ms');
+  if (!existsSync(dir)) return t.skip('samples/vantage/near1ms is absent');
+  const out = await tempDir(t);
+  const json = (capture: string): string => {
+    const path = join(out, `${capture}.json`);
+    assert.equal(runCli([join(dir, capture), '--json', path, '-q']).status, 0);
+    return path;
+  };
+  const [mid, client, server] = [json('mid.pcap'), json('client.pcap'), json('server.pcap')];
+  const merged = join(out, 'merged.json');
+  assert.equal(runCli(['merge', mid, client, '--json', merged, '-q']).status, 0);
+  const twice = JSON.parse(runCli(['merge', merged, server, '--json', '-', '-q']).stdout) as Doc;
+  const decisions = twice.vantage.decisions as Array<{ inputs: string[]; local: string[]; mid_path: boolean; decided_by: string; confidence: string }>;
+  assert.deepEqual(
+    decisions.map((d) => [d.inputs.map((p) => p.slice(p.lastIndexOf('/') + 1)), d.mid_path, d.decided_by]).sort(),
+    [
+      [['client.pcap'], false, 'host-stack'],
+      [['mid.pcap'], true, 'no-host-stack'],
+      [['server.pcap'], false, 'host-stack'],
+    ],
+  );
+  assert.equal(twice.vantage.decided_by, 'merge');
+  // A document written before decisions were kept: its decision is what it said.
+  const old = JSON.parse(readFileSync(client, 'utf8')) as { vantage: Record<string, unknown> };
+  old.vantage = { local: old.vantage.local, inferred: true, mid_path: false };
+  const oldPath = join(out, 'old.json');
+  writeFileSync(oldPath, JSON.stringify(old));
+  const withOld = JSON.parse(runCli(['merge', oldPath, mid, '--json', '-', '-q']).stdout) as Doc;
+  assert.deepEqual(
+    withOld.vantage.decisions?.map((d) => d.decided_by).sort(),
+    ['inferred', 'no-host-stack'],
+  );
+});
