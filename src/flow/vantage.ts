@@ -58,6 +58,11 @@ export class HostEvidence {
   get local(): boolean {
     return this.answers > 0 && this.hostStack >= Math.min(HOST_STACK_ANSWERS, this.answers);
   }
+
+  /** Local whatever comes next: answers within the bound only ever add up. */
+  get surelyLocal(): boolean {
+    return this.hostStack >= HOST_STACK_ANSWERS;
+  }
 }
 
 /** One host's line in the evidence (JSON `vantage.evidence`). */
@@ -80,6 +85,8 @@ export interface Vantage {
   evidence: HostSummary[];
   /** A sentence for stderr explaining an inference, if one was made. */
   note: string | undefined;
+  /** `local` for lookup (isLocal). */
+  readonly index: LocalIndex;
 }
 
 /** The local CIDRs split for lookup: single addresses in sets, prefixes in a list. */
@@ -89,18 +96,12 @@ interface LocalIndex {
   prefixes: Cidr[];
 }
 
-const indexes = new WeakMap<Vantage, LocalIndex>();
-
-function indexOf(vantage: Vantage): LocalIndex {
-  let index = indexes.get(vantage);
-  if (index === undefined) {
-    index = { v4: new Set(), v6: new Set(), prefixes: [] };
-    for (const cidr of vantage.local) {
-      if (cidr.version === 4 && cidr.prefix === 32) index.v4.add(cidr.words[0]! >>> 0);
-      else if (cidr.version === 6 && cidr.prefix === 128) index.v6.add(formatAddress(6, cidr.words, 0));
-      else index.prefixes.push(cidr);
-    }
-    indexes.set(vantage, index);
+function indexOf(local: readonly Cidr[]): LocalIndex {
+  const index: LocalIndex = { v4: new Set(), v6: new Set(), prefixes: [] };
+  for (const cidr of local) {
+    if (cidr.version === 4 && cidr.prefix === 32) index.v4.add(cidr.words[0]! >>> 0);
+    else if (cidr.version === 6 && cidr.prefix === 128) index.v6.add(formatAddress(6, cidr.words, 0));
+    else index.prefixes.push(cidr);
   }
   return index;
 }
@@ -110,7 +111,7 @@ function indexOf(vantage: Vantage): LocalIndex {
  * caches the answer), and an inference can name thousands of hosts: a set lookup, not a scan.
  */
 export function isLocal(vantage: Vantage, version: number, words: ArrayLike<number>, at: number): boolean {
-  const index = indexOf(vantage);
+  const index = vantage.index;
   if (version === 4 ? index.v4.has(words[at]! >>> 0) : index.v6.size > 0 && index.v6.has(formatAddress(6, words, at))) return true;
   for (const cidr of index.prefixes) if (cidrContains(cidr, version, words, at)) return true;
   return false;
@@ -118,7 +119,7 @@ export function isLocal(vantage: Vantage, version: number, words: ArrayLike<numb
 
 /** `--local` (empty: `--local none`, a capture taken mid-path) or live mode's addresses. */
 export function givenVantage(local: Cidr[], labels: string[]): Vantage {
-  return { local, localLabels: labels, inferred: false, how: 'given', confidence: 'high', evidence: [], note: undefined };
+  return { local, localLabels: labels, inferred: false, how: 'given', confidence: 'high', evidence: [], note: undefined, index: indexOf(local) };
 }
 
 function formatUs(ns: number): string {
@@ -136,25 +137,32 @@ function listOf(items: readonly string[], most = 4): string {
 const BOUND = formatUs(HOST_STACK_NS);
 
 export class VantageInference {
-  private readonly hosts = new Map<string, HostEvidence>();
+  /** By address: IPv4 as its number (no string per flow), IPv6 as its text. */
+  private readonly v4 = new Map<number, HostEvidence>();
+  private readonly v6 = new Map<string, HostEvidence>();
+  /** Every host, in the order the capture first showed them. */
+  private readonly hosts: HostEvidence[] = [];
   /** Every host beyond MAX_HOSTS, counted together. */
   private readonly others = new HostEvidence('');
 
-  /** The record of the host at `at` in `words`. */
+  /** The record of the host at `at` in `words` (called once per new flow and endpoint). */
   host(version: number, words: ArrayLike<number>, at: number): HostEvidence {
-    const address = formatAddress(version, words, at);
-    let host = this.hosts.get(address);
+    const key4 = version === 4 ? words[at]! >>> 0 : 0;
+    const key6 = version === 4 ? '' : formatAddress(version, words, at);
+    let host = version === 4 ? this.v4.get(key4) : this.v6.get(key6);
     if (host === undefined) {
-      if (this.hosts.size >= MAX_HOSTS) return this.others;
-      host = new HostEvidence(address);
-      this.hosts.set(address, host);
+      if (this.hosts.length >= MAX_HOSTS) return this.others;
+      host = new HostEvidence(version === 4 ? formatAddress(4, words, at) : key6);
+      if (version === 4) this.v4.set(key4, host);
+      else this.v6.set(key6, host);
+      this.hosts.push(host);
     }
     return host;
   }
 
   /** The vantage from the answers counted so far. */
   decide(): Vantage {
-    const hosts = [...this.hosts.values()];
+    const hosts = this.hosts;
     const local = hosts.filter((h) => h.local);
     const byAnswers = (a: HostEvidence, b: HostEvidence): number => b.answers - a.answers || (a.address < b.address ? -1 : 1);
     const others = hosts.filter((h) => !h.local && h.answers > 0).sort(byAnswers);
@@ -172,8 +180,10 @@ export class VantageInference {
       const answers = local.reduce((n, h) => n + h.answers, 0);
       const who = local.length === 1 ? `${labels[0]} is the capture host: ${hostStack} of its` : `${listOf(labels)} are the capture host's: ${hostStack} of their`;
       const peers = others.length > 0 ? `; the other hosts' fastest took ${quickest(others)}` : '';
+      const cidrs = labels.map((a) => parseCidr(a)!);
       return {
-        local: labels.map((a) => parseCidr(a)!),
+        local: cidrs,
+        index: indexOf(cidrs),
         localLabels: labels,
         inferred: true,
         how: 'host-stack',
@@ -185,6 +195,7 @@ export class VantageInference {
     if (others.length === 0 && this.others.answers === 0) {
       return {
         local: [],
+        index: indexOf([]),
         localLabels: [],
         inferred: true,
         evidence: [],
@@ -203,6 +214,7 @@ export class VantageInference {
     const maybe = silent.length > 0 ? `; ${listOf(silent)} sent data but answered nothing here: if one of them took the capture, pass --local` : '';
     return {
       local: [],
+      index: indexOf([]),
       localLabels: [],
       inferred: true,
       evidence,

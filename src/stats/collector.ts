@@ -106,37 +106,42 @@ const PENDING_CHUNK = 65536;
 
 /** Samples waiting for the vantage decision, in fixed-size chunks (no copying as it grows). */
 class PendingSamples {
-  /** Per sample: ack time, RTT (ns), kind, and 1 if endpoint A acknowledged. */
-  private readonly values: Float64Array[] = [];
+  /** Per sample: ack time and RTT (ns); then its kind, plus KIND_BY_A if endpoint A acknowledged. */
+  private readonly times: Float64Array[] = [];
+  private readonly kinds: Uint8Array[] = [];
   private readonly flowChunks: Array<Flow<RttConnection>[]> = [];
   length = 0;
 
   push(sample: RttSample): void {
     const at = this.length % PENDING_CHUNK;
     if (at === 0) {
-      this.values.push(new Float64Array(4 * PENDING_CHUNK));
+      this.times.push(new Float64Array(2 * PENDING_CHUNK));
+      this.kinds.push(new Uint8Array(PENDING_CHUNK));
       this.flowChunks.push(new Array<Flow<RttConnection>>(PENDING_CHUNK));
     }
-    const values = this.values[this.values.length - 1]!;
-    values[4 * at] = sample.ackNs;
-    values[4 * at + 1] = sample.rttNs;
-    values[4 * at + 2] = sample.kind;
-    values[4 * at + 3] = sample.ackedByA ? 1 : 0;
-    this.flowChunks[this.flowChunks.length - 1]![at] = sample.flow;
+    const last = this.times.length - 1;
+    const times = this.times[last]!;
+    times[2 * at] = sample.ackNs;
+    times[2 * at + 1] = sample.rttNs;
+    this.kinds[last]![at] = sample.kind + (sample.ackedByA ? KIND_BY_A : 0);
+    this.flowChunks[last]![at] = sample.flow;
     this.length++;
   }
 
   /** Calls `fn` for each sample in order. */
   forEach(fn: (flow: Flow<RttConnection>, ackedByA: boolean, ackNs: number, rttNs: number, kind: SampleKind) => void): void {
     for (let i = 0; i < this.length; i++) {
-      const values = this.values[Math.floor(i / PENDING_CHUNK)]!;
-      const at = 4 * (i % PENDING_CHUNK);
-      const flow = this.flowChunks[Math.floor(i / PENDING_CHUNK)]![i % PENDING_CHUNK]!;
-      fn(flow, values[at + 3] === 1, values[at]!, values[at + 1]!, values[at + 2] as SampleKind);
+      const chunk = Math.floor(i / PENDING_CHUNK);
+      const at = i % PENDING_CHUNK;
+      const times = this.times[chunk]!;
+      const kind = this.kinds[chunk]![at]!;
+      fn(this.flowChunks[chunk]![at]!, kind >= KIND_BY_A, times[2 * at]!, times[2 * at + 1]!, (kind & (KIND_BY_A - 1)) as SampleKind);
     }
   }
-
 }
+
+/** Above every SampleKind: the flag of a pending sample that endpoint A acknowledged. */
+const KIND_BY_A = 128;
 
 /** The inference record of the host that answers `half`'s packets, cached on the half until the decision. */
 function answererOf(half: HalfConnection): HostEvidence {
@@ -200,12 +205,21 @@ export class SampleCollector implements ReactionSink {
   }
 
   add(sample: RttSample): void {
+    let ackerLocal = false;
     if (this.inference !== undefined) {
       const flow = sample.flow;
-      answererOf(senderHalf(flow, sample.ackedByA)).answer(sample.rttNs);
+      const acker = answererOf(senderHalf(flow, sample.ackedByA));
+      acker.answer(sample.rttNs);
       answererOf(senderHalf(flow, !sample.ackedByA)).acked++;
+      ackerLocal = acker.surelyLocal;
     }
     if (sample.ackNs < this.fromNs || sample.ackNs >= this.toNs) return;
+    // Acknowledged by a host already local for good: left out now rather than held (where it
+    // goes depends on nothing else, unless --include-local keeps it).
+    if (ackerLocal && !this.options.includeLocal) {
+      this.localAcked++;
+      return;
+    }
     if (this.pending === undefined) {
       this.route(sample.flow, sample.ackedByA, sample.ackNs, sample.rttNs, sample.kind);
       return;
