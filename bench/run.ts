@@ -31,9 +31,12 @@
  *   --force          regenerate the captures even if the cached ones are current
  *   --no-rss         skip the 250 MiB capture and the peak-RSS check
  *   --no-flows       skip the 1 M-flow capture and the memory per flow
- *   --no-flood       skip the 8 M-flow SYN scan through --max-flows 100000 (bench/flood.ts)
  *   --chunk-sweep    also time readers+decoders at several chunk sizes (for CHUNK_SIZE)
  *   --no-wait        start each run at once instead of waiting (up to 3 s) for idle CPUs
+ *   --no-floods      skip the flood rows (bench/floods.ts: SYN scan, backlog, 2,000 files,
+ *                    TCP-RT over 16.7 h, 1 M pcapng interfaces; next to tcptrace and tshark)
+ *   --floods-only    only the flood rows
+ *   --flood-syns N   SYNs in the SYN-scan flood (default 400000)
  *   --live-soak [SECONDS] [--backend libpcap|tcpdump]
  *                    instead of all the above: the live soak (bench/live-soak.ts; root), 60 s
  *
@@ -48,7 +51,8 @@ import { fileURLToPath } from 'node:url';
 import { CHUNK_SIZE } from '../src/capture/input.js';
 import { ensureCaptures, type CaptureMeta, type SpecName } from './generate.js';
 import { ensureFlowCaptures } from './generate-flows.js';
-import { FLOOD_TARGET_RSS_BYTES, runFlood, type FloodResult } from './flood.js';
+import { FLOOD_TARGET_RSS_BYTES, runFlood } from './flood.js';
+import { FloodCheckFailed, floodTable, runFloods } from './floods.js';
 import { runLiveSoak } from './live-soak.js';
 import type { MeasureResult } from './measure.js';
 
@@ -75,9 +79,11 @@ interface Options {
   force: boolean;
   rss: boolean;
   flows: boolean;
-  flood: boolean;
   chunkSweep: boolean;
   wait: boolean;
+  floods: boolean;
+  floodsOnly: boolean;
+  floodSyns: number;
 }
 
 function positive(flag: string, value: string | undefined): number {
@@ -87,7 +93,7 @@ function positive(flag: string, value: string | undefined): number {
 }
 
 function parseOptions(argv: readonly string[]): Options {
-  const options: Options = { reps: 5, flowReps: 2, force: false, rss: true, flows: true, flood: true, chunkSweep: false, wait: true };
+  const options: Options = { reps: 5, flowReps: 2, force: false, rss: true, flows: true, chunkSweep: false, wait: true, floods: true, floodsOnly: false, floodSyns: 400_000 };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--reps') options.reps = positive(arg, argv[++i]);
@@ -95,10 +101,12 @@ function parseOptions(argv: readonly string[]): Options {
     else if (arg === '--force') options.force = true;
     else if (arg === '--no-rss') options.rss = false;
     else if (arg === '--no-flows') options.flows = false;
-    else if (arg === '--no-flood') options.flood = false;
     else if (arg === '--chunk-sweep') options.chunkSweep = true;
     else if (arg === '--no-wait') options.wait = false;
-    else throw new Error(`unknown option ${arg} (--reps N, --flow-reps N, --force, --no-rss, --no-flows, --no-flood, --chunk-sweep, --no-wait)`);
+    else if (arg === '--no-floods') options.floods = false;
+    else if (arg === '--floods-only') options.floodsOnly = true;
+    else if (arg === '--flood-syns') options.floodSyns = positive(arg, argv[++i]);
+    else throw new Error(`unknown option ${arg} (--reps N, --flow-reps N, --force, --no-rss, --no-flows, --chunk-sweep, --no-wait, --no-floods, --floods-only, --flood-syns N)`);
   }
   return options;
 }
@@ -309,6 +317,7 @@ async function main(): Promise<void> {
   if (process.argv[2] === '--live-soak') return runLiveSoak(process.argv.slice(3));
   const options = parseOptions(process.argv.slice(2));
   waitForIdle = options.wait;
+  if (options.floodsOnly) return floods(options);
   const names: SpecName[] = options.rss ? ['throughput', 'throughputUs', 'rss'] : ['throughput', 'throughputUs'];
   const started = process.hrtime.bigint();
   const [metas, flowCaptures] = await Promise.all([
@@ -396,15 +405,6 @@ async function main(): Promise<void> {
       baselineResults.push(runChild('flows', flowMetas.empty.file));
       flowResults.push(runChild('flows', flowMetas.flows.file));
     }
-  }
-
-  let flood: FloodResult | undefined;
-  if (options.flood) {
-    log('flood: an 8 M-flow SYN scan through --max-flows 100000');
-    if (waitForIdle && !waitForIdleCpus(3000)) busyStarts++;
-    runs++;
-    flood = await runFlood();
-    if (flood.errors.length > 0) throw new CheckFailed(`flood: ${flood.errors.join('; ')}`);
   }
 
   const sweep: Summary[] = [];
@@ -544,28 +544,6 @@ async function main(): Promise<void> {
         `${int(peakActive)} flows active at once, none evicted or expired`,
     );
   }
-  if (flood !== undefined) {
-    out.push('');
-    const rssOk = flood.maxRssBytes <= FLOOD_TARGET_RSS_BYTES;
-    out.push(
-      table([
-        ['flood: SYN scan, every SYN a new flow', 'flows', 'ms', 'cpu ms', 'Mflow/s', 'peak RSS MB', 'target'],
-        [
-          `rttscan - --max-flows ${int(flood.maxFlows)}`,
-          int(flood.flows),
-          fixed(flood.ms, 0),
-          fixed(flood.cpuMs, 0),
-          fixed(flood.flows / flood.ms / 1e3, 2),
-          mb(flood.maxRssBytes),
-          `<= ${FLOOD_TARGET_RSS_BYTES / 1e6} MB: ${Number.isNaN(flood.maxRssBytes) ? 'unmeasured (no GNU time)' : verdict(rssOk)}`,
-        ],
-      ]),
-    );
-    out.push(
-      `  the scan streamed through a pipe (bench/generate-synscan.ts); the vantage inferred (${flood.decidedBy}), the decision forced once ${int(flood.maxFlows)} flows had left the table; ` +
-        `every SYN read, ${int(flood.flows - flood.maxFlows)} flows evicted`,
-    );
-  }
   out.push('');
   out.push(
     options.wait
@@ -653,10 +631,6 @@ async function main(): Promise<void> {
             bytes_per_flow: Math.round(bytesPerFlow!),
             analyze: strip(flows),
           },
-    flood:
-      flood === undefined
-        ? null
-        : { flows: flood.flows, max_flows: flood.maxFlows, ms: round(flood.ms), cpu_ms: nullable(round(flood.cpuMs)), peak_rss_bytes: nullable(flood.maxRssBytes), decided_by: flood.decidedBy },
     chunk_sweep: sweep.length === 0 ? null : SWEEP_CHUNKS.map((size, i) => ({ chunk_bytes: size, ...strip(sweep[i]!) })),
     targets: {
       readers_decoders_packets_per_sec: TARGET_DECODE_PPS,
@@ -665,12 +639,47 @@ async function main(): Promise<void> {
       analyze_packets_per_sec: TARGET_ANALYZE_PPS,
       ratio_cli_tcptrace: TARGET_TCPTRACE_RATIO,
       bytes_per_flow: TARGET_BYTES_PER_FLOW,
-      flood_peak_rss_bytes: FLOOD_TARGET_RSS_BYTES,
     },
-    pass: { ...pass, floodRss: flood === undefined || Number.isNaN(flood.maxRssBytes) ? null : flood.maxRssBytes <= FLOOD_TARGET_RSS_BYTES },
+    pass,
     seconds: round(Number(process.hrtime.bigint() - started) / 1e9),
   };
   process.stdout.write(`${JSON.stringify(json)}\n`);
+  if (options.floods) await floods(options);
+}
+
+/** The flood rows (bench/floods.ts), then the 8 M-flow SYN scan (bench/flood.ts): tables, then a line of JSON each. */
+async function floods(options: Options): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'rttscan-floods-'));
+  try {
+    const rows = runFloods({ syns: options.floodSyns, dir, cli: CLI_SCRIPT, log });
+    process.stdout.write(`\nfloods (whole processes; wall time and peak RSS from GNU time)\n${floodTable(rows)}`);
+    process.stdout.write(`${JSON.stringify({ floods: rows.map((r) => ({ ...r, wallMs: round(r.wallMs), peakRssBytes: nullable(r.peakRssBytes) })) })}\n`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  log('flood: an 8 M-flow SYN scan streamed through rttscan --max-flows 100000');
+  const scan = await runFlood();
+  if (scan.errors.length > 0) throw new FloodCheckFailed(`8 M-flow SYN scan: ${scan.errors.join('; ')}`);
+  const unmeasured = Number.isNaN(scan.maxRssBytes);
+  const ok = scan.maxRssBytes <= FLOOD_TARGET_RSS_BYTES;
+  process.stdout.write(
+    `\n${table([
+      ['SYN scan streamed, every SYN a new flow', 'flows', 'ms', 'cpu ms', 'peak RSS MB', 'target'],
+      [
+        `rttscan - --max-flows ${int(scan.maxFlows)}`,
+        int(scan.flows),
+        fixed(scan.ms, 0),
+        fixed(scan.cpuMs, 0),
+        mb(scan.maxRssBytes),
+        `<= ${FLOOD_TARGET_RSS_BYTES / 1e6} MB: ${unmeasured ? 'unmeasured (no GNU time)' : ok ? 'ok' : 'MISSED'}`,
+      ],
+    ])}\n` +
+      `  bench/generate-synscan.ts through a pipe, the vantage inferred (${scan.decidedBy}), decided once ${int(scan.maxFlows)} flows had left the table; ` +
+      `every SYN read, ${int(scan.flows - scan.maxFlows)} flows evicted (tcptrace and tshark: the SYN-scan row above, at ${int(options.floodSyns)})\n`,
+  );
+  process.stdout.write(
+    `${JSON.stringify({ syn_scan_8m: { flows: scan.flows, max_flows: scan.maxFlows, ms: round(scan.ms), cpu_ms: nullable(round(scan.cpuMs)), peak_rss_bytes: nullable(scan.maxRssBytes), target_peak_rss_bytes: FLOOD_TARGET_RSS_BYTES, pass: unmeasured ? null : ok } })}\n`,
+  );
 }
 
 function nullable(n: number): number | null {
@@ -682,7 +691,7 @@ function round(n: number): number {
 }
 
 main().catch((err: unknown) => {
-  if (err instanceof CheckFailed) {
+  if (err instanceof CheckFailed || err instanceof FloodCheckFailed) {
     process.stderr.write(`bench: correctness check failed: ${err.message}\n`);
   } else {
     process.stderr.write(`bench: ${(err as Error).stack ?? String(err)}\n`);

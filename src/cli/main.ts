@@ -10,20 +10,25 @@ import { CommanderError } from 'commander';
 import { analyze, type AnalysisReport, type AnalysisResult } from '../analyze.js';
 import { RttscanError } from '../errors.js';
 import { renderChart } from '../render/chart.js';
-import { createCsvWriter, csvRow } from '../render/csv.js';
+import { createCsvWriter, CSV_HEADER, csvRow } from '../render/csv.js';
 import { renderHistograms } from '../render/histogram.js';
 import { renderJsonLine, resultJson, stringifyDocument } from '../render/json.js';
 import { SampleLines } from '../render/samples.js';
 import { renderTable } from '../render/table.js';
+import { renderTcprtTable } from '../render/tcprt.js';
 import { busiestFirst } from '../stats/group-order.js';
-import { epochSeconds, formatEpoch } from '../time.js';
+import { formatClock, formatEpoch, parseDurationNs } from '../time.js';
+import { applyConfigFile, blameConfigFile, loadConfigFile, type ConfigFile } from './config-file.js';
+import { NoteLog, type LogLevel } from './log.js';
+import { fileWritable, ReopenableFile, reopenAll } from './reopenable.js';
 import { checkEachOptions, CiChecks, EXIT_FAIL_IF } from './ci-options.js';
-import { liveCounterLine, liveOptionsOf } from './live-options.js';
+import { liveCounterLines, liveOptionsOf, type LiveCli } from './live-options.js';
 import { buildMergeProgram, MERGE_COMMAND, runMerge, type MergeOptions } from './merge-command.js';
 import { ProgressLine, progressWanted, totalInputBytes } from './progress.js';
 import { analyzeOptionsOf, buildProgram, groupByOf, type CliOptions } from './options.js';
 import { checkOutputPath, STDOUT, writeOutput } from './output.js';
-import { tcprtConfigOf, tcprtNote, TcprtOutput } from './tcprt.js';
+import { tcprtConfigOf, tcprtNote, TcprtOutput, tcprtTargetsOf } from './tcprt.js';
+import type { SummaryDocumentJson } from '../schema/document.js';
 
 export const EXIT_OK = 0;
 export const EXIT_INTERNAL = 1;
@@ -31,8 +36,11 @@ export const EXIT_USAGE = 2;
 /** An offline run stopped by Ctrl-C, after printing what it had (128 + SIGINT). */
 export const EXIT_INTERRUPTED = 130;
 
+/** Notes, warnings and errors: stderr, or --log-file; filtered by --log-level. */
+const log = new NoteLog();
+
 function note(message: string): void {
-  process.stderr.write(`rttscan: ${message}\n`);
+  log.write(message.startsWith('warning: ') ? 'warning' : 'error', message);
 }
 
 function out(text: string): void {
@@ -52,6 +60,7 @@ function counterLine(result: AnalysisResult): string {
   if (result.rtt.karnSkipped > 0) parts.push(`${result.rtt.karnSkipped} ambiguous ACKs skipped (Karn)`);
   if (result.oneWayFlows > 0) parts.push(`${result.oneWayFlows} one-way flows`);
   if (result.flows.evicted > 0) parts.push(`${result.flows.evicted} flows evicted at --max-flows`);
+  if (result.rtt.segmentsOverBudget > 0) parts.push(`${result.rtt.segmentsOverBudget} unacknowledged segments forgotten at --max-segments`);
   return parts.join(', ');
 }
 
@@ -69,11 +78,23 @@ export async function run(argv: readonly string[]): Promise<number> {
     if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
     throw err;
   }
+  let config: ConfigFile | undefined;
+  let fromFile: ReadonlySet<string> = new Set();
   try {
-    return merge ? await runMerge(files, options) : await runAnalysis(files, options);
+    if (!merge && options.config !== undefined) {
+      config = await loadConfigFile(options.config, program, parseDurationNs);
+      fromFile = applyConfigFile(program, config);
+      options = program.opts<CliOptions & MergeOptions>();
+    }
+    const reread = config && {
+      file: config,
+      reread: () => loadConfigFile(config!.path, buildProgram(), parseDurationNs),
+      givenOnCommandLine: (attribute: string) => program.getOptionValueSource(attribute) === 'cli',
+    };
+    return merge ? await runMerge(files, options) : await runAnalysis(files, options, reread);
   } catch (err) {
     if (err instanceof RttscanError) {
-      note(err.message);
+      note(blameConfigFile(err.message, config, fromFile, program));
       if (options.verbose) process.stderr.write(`${err.stack}\n`);
       return EXIT_USAGE;
     }
@@ -90,14 +111,17 @@ async function finishCsv(csv: ReturnType<typeof createCsvWriter>, stream: NodeJS
   });
 }
 
-async function runAnalysis(files: string[], options: CliOptions): Promise<number> {
+async function runAnalysis(files: string[], options: CliOptions, configFile: LiveCli['config']): Promise<number> {
+  const config = configFile?.file;
+  if (options.logLevel !== undefined) log.level = options.logLevel as LogLevel;
+  if (options.logFile !== undefined) log.toFile(options.logFile);
   const analyzeOptions = analyzeOptionsOf(options);
   if (options.listInterfaces) {
     const { interfaceList } = await import('./live.js');
     out(await interfaceList(options.backend));
     return EXIT_OK;
   }
-  const live = liveOptionsOf(options, files, analyzeOptions);
+  const live = liveOptionsOf(options, files, analyzeOptions, configFile);
   for (const path of [options.json, options.csv]) await checkOutputPath(typeof path === 'string' ? path : undefined);
   if (files.length === 0 && !live) {
     if (process.stdin.isTTY) {
@@ -109,13 +133,14 @@ async function runAnalysis(files: string[], options: CliOptions): Promise<number
   if (files.filter((f) => f === '-').length > 1) throw new RttscanError('usage', 'stdin (-) can be read only once');
   checkEachOptions(options);
   const tcprtConfig = await tcprtConfigOf(options);
-  const tcprt = tcprtConfig && (await TcprtOutput.open(options.tcprt === true ? STDOUT : options.tcprt!));
+  const tcprt = tcprtConfig && (await TcprtOutput.open(tcprtTargetsOf(options), live !== undefined));
   if (tcprtConfig && tcprt) analyzeOptions.tcprt = { ...tcprtConfig, ...tcprt.sink };
 
   const by = groupByOf(options);
   const ci = await CiChecks.fromOptions(options.failIf, options.baseline, by);
   const unit = options.ms ? 'msecs' : 'usecs';
-  const wantsAny = options.histogram || options.table || options.csv || options.json || options.chart || options.samples || options.tcprt;
+  // TCP-RT records written to files leave stdout to the default table (with TCP-RT per port).
+  const wantsAny = options.histogram || options.table || options.csv || options.json || options.chart || options.samples || tcprt?.onStdout;
   const table = options.table || (!wantsAny && ci.baseline === undefined);
   const colors = process.stdout.isTTY === true && !process.env.NO_COLOR;
   // The progress line (on a terminal) is cleared before anything else is written there.
@@ -126,7 +151,7 @@ async function runAnalysis(files: string[], options: CliOptions): Promise<number
   };
   const say = (message: string): void => {
     progress?.clear();
-    note(message);
+    log.write('info', message);
   };
   const quietNote = options.quiet ? (): void => {} : say;
   // Data on stdout stays parseable: then the --baseline table goes to stderr.
@@ -138,8 +163,13 @@ async function runAnalysis(files: string[], options: CliOptions): Promise<number
   const textOnStdout = options.histogram || table || options.chart || options.samples || (ci.baseline !== undefined && deltasOut === print);
 
   const csvPath = options.csv === true ? STDOUT : options.csv;
-  const csvStream = csvPath === undefined ? undefined : csvPath === STDOUT ? process.stdout : createWriteStream(csvPath);
-  const csv = csvStream ? createCsvWriter(csvStream) : undefined;
+  // Live, a CSV file is reopened on SIGHUP (and a new file gets the header again).
+  const csvFile = live && csvPath !== undefined && csvPath !== STDOUT ? new ReopenableFile(csvPath, CSV_HEADER) : undefined;
+  const csvStream = csvPath === undefined ? undefined : csvPath === STDOUT ? process.stdout : csvFile ? fileWritable(csvFile) : createWriteStream(csvPath);
+  const csv = csvStream ? createCsvWriter(csvStream, csvFile === undefined) : undefined;
+  // --interval with --json FILE: one line per interval in FILE, reopened on SIGHUP.
+  const jsonPath = options.json === true ? STDOUT : options.json;
+  const jsonLines = analyzeOptions.intervalNs !== undefined && jsonPath !== undefined && jsonPath !== STDOUT ? new ReopenableFile(jsonPath) : undefined;
   const sampleLines = options.samples ? new SampleLines() : undefined;
   if (csv || sampleLines) {
     analyzeOptions.onSample = (ackNs, rttNs, kind, endpoints, base) => {
@@ -152,6 +182,7 @@ async function runAnalysis(files: string[], options: CliOptions): Promise<number
     const groups = busiestFirst(report.groups);
     if (options.histogram) print(renderHistograms(by, groups, unit));
     if (table) print(renderTable(groups));
+    if (table && report.tcprtPorts !== undefined) print(renderTcprtTable(report.tcprtPorts));
     if (options.chart) print(renderChart(groups, report.base, report.startNs, colors));
     deltasOut(ci.deltas(report));
     ci.check(report, context, say, quietNote);
@@ -159,11 +190,14 @@ async function runAnalysis(files: string[], options: CliOptions): Promise<number
   if (analyzeOptions.intervalNs !== undefined) {
     analyzeOptions.onInterval = (report) => {
       if (options.timestamp) {
-        const end = new Date(epochSeconds(report.base, report.endNs) * 1000).toISOString().slice(11, 19);
-        print(`${end}\n`);
+        print(`${formatClock(report.base, report.endNs)}\n`);
       }
       printReport(report, ` (interval ending ${formatEpoch(report.base, report.endNs)})`);
-      if (options.json) print(renderJsonLine({ ...report, groups: busiestFirst(report.groups) }, unit));
+      if (options.json) {
+        const line = renderJsonLine({ ...report, groups: busiestFirst(report.groups) }, unit);
+        if (jsonLines) jsonLines.write(line);
+        else print(line);
+      }
     };
   }
   // Ctrl-C stops reading; what was read so far is still reported. Live, it is the way to stop
@@ -173,10 +207,20 @@ async function runAnalysis(files: string[], options: CliOptions): Promise<number
   process.once('SIGINT', onSigint);
   if (live) process.once('SIGTERM', onSigint);
   analyzeOptions.signal = interrupt.signal;
+  // A service's SIGHUP: output files reopened (logrotate), the config file read again.
+  const onSighup = (): void => {
+    for (const message of reopenAll()) note(message);
+    say(`SIGHUP: output files reopened${config ? `; reading ${config.path} again` : ''}`);
+    void live?.reload?.().then((file) => {
+      const level = file?.values.get('logLevel');
+      if (file !== undefined && !configFile!.givenOnCommandLine('logLevel')) log.level = (level as LogLevel | undefined) ?? 'info';
+    });
+  };
+  if (live) process.on('SIGHUP', onSighup);
 
   // One run over all files merged in time order, or with --each one run per file.
   const runs = options.each ? files.map((f) => [f]) : [files];
-  const documents: Record<string, unknown>[] = [];
+  const documents: SummaryDocumentJson[] = [];
   for (const [i, paths] of runs.entries()) {
     if (interrupt.signal.aborted) break;
     const context = options.each ? ` (in ${paths[0]})` : '';
@@ -202,20 +246,20 @@ async function runAnalysis(files: string[], options: CliOptions): Promise<number
       printReport(result, context);
       if (options.json) documents.push(resultJson({ ...result, groups: busiestFirst(result.groups) }, unit));
     }
-    if (!options.quiet) note(`${options.each ? `${paths[0]}: ` : ''}${counterLine(result)}`);
-    if (!options.quiet && result.tcprt) note(tcprtNote(result.tcprt, tcprt?.dir));
-    const kernel = liveCounterLine(result);
-    if (kernel !== undefined && !options.quiet) note(kernel);
+    if (!options.quiet) log.write('info', `${options.each ? `${paths[0]}: ` : ''}${counterLine(result)}`);
+    if (!options.quiet && result.tcprt) log.write('info', tcprtNote(result.tcprt, tcprt));
+    if (!options.quiet) for (const line of liveCounterLines(result)) log.write('info', line);
   }
   process.removeListener('SIGINT', onSigint);
   process.removeListener('SIGTERM', onSigint);
-  if (options.json && analyzeOptions.intervalNs === undefined) {
-    const jsonPath = options.json === true ? STDOUT : options.json;
+  process.removeListener('SIGHUP', onSighup);
+  jsonLines?.close();
+  if (jsonPath !== undefined && analyzeOptions.intervalNs === undefined) {
     await writeOutput(jsonPath, stringifyDocument(options.each ? documents : documents[0]));
   }
   if (interrupt.signal.aborted && !live) {
     process.stdin.destroy(); // an open pipe would keep the process alive
-    note('interrupted: the results cover the packets read before Ctrl-C');
+    log.write('warning', 'interrupted: the results cover the packets read before Ctrl-C');
     return EXIT_INTERRUPTED;
   }
   return ci.violated ? EXIT_FAIL_IF : EXIT_OK;

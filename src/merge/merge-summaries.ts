@@ -3,15 +3,19 @@
  * all their captures would give. Documents are taken in capture-time order; counts, min, max,
  * mean, segment counts, histograms and the percentile sketches merge exactly, groups by key.
  * srtt and jitter follow sample order, so they are exact only when the runs do not overlap in
- * capture time; `overlapping` says when they do.
+ * capture time; `overlapping` says when they do. TCP-RT sections add up port by port
+ * (merge/tcprt-section.ts).
  */
 import type { AnalysisReport, InputSummary } from '../analyze.js';
 import { RttscanError } from '../errors.js';
 import type { DocumentHead, VantageDecision } from '../render/json.js';
+import type { CountersJson } from '../schema/document.js';
 import { Group, type GroupBy } from '../stats/collector.js';
 import { RttStats, type HistogramUnit } from '../stats/rtt-stats.js';
 import type { EpochTime } from '../time.js';
 import type { SummaryDocument } from './summary-document.js';
+import { tcprtJson } from '../render/tcprt.js';
+import { mergeTcprtSections } from './tcprt-section.js';
 
 export interface MergedSummary {
   head: DocumentHead;
@@ -25,18 +29,23 @@ function compareTimes(a: EpochTime, b: EpochTime): number {
   return a.sec - b.sec || a.nsec - b.nsec;
 }
 
-/** Adds `from`'s numbers into `into`, key by key, to any depth; `peak_active` takes the larger. */
+/**
+ * Adds `from`'s counts into `into`, key by key (the schema bounds their depth to two levels);
+ * `peak_active` takes the larger. `into` and every object made here have no prototype, so no
+ * key read from a document can reach Object.prototype.
+ */
 function addCounters(into: Record<string, unknown>, from: Record<string, unknown>): void {
-  for (const [key, value] of Object.entries(from)) {
-    const have = into[key];
+  for (const key of Object.keys(from)) {
+    const value = from[key];
+    const have = Object.hasOwn(into, key) ? into[key] : undefined;
     if (typeof value === 'number') {
       if (typeof have !== 'number') into[key] = value;
       // The flow tables' peaks are per run: the largest is what is known.
       else into[key] = key === 'peak_active' ? Math.max(have, value) : have + value;
     } else if (value !== null && typeof value === 'object') {
-      const sub = have !== null && typeof have === 'object' ? (have as Record<string, unknown>) : {};
-      into[key] = sub;
-      addCounters(sub, value as Record<string, unknown>);
+      let sub = have;
+      if (sub === null || typeof sub !== 'object') into[key] = sub = Object.create(null) as Record<string, unknown>;
+      addCounters(sub as Record<string, unknown>, value as Record<string, unknown>);
     }
   }
 }
@@ -83,9 +92,10 @@ export function mergeSummaries(docs: readonly SummaryDocument[]): MergedSummary 
   const groups = new Map<string, RttStats>();
   const inputs: InputSummary[] = [];
   const local: string[] = [];
+  const seenLocal = new Set<string>();
   // Each run decided whose RTT its samples are; the merge keeps every decision.
   const decisions: VantageDecision[] = [];
-  const counters: Record<string, unknown> = {};
+  const counters = Object.create(null) as Record<string, unknown>;
   const overlapping: string[] = [];
   let end = ordered[0]!.end;
   ordered.forEach((doc, i) => {
@@ -97,12 +107,16 @@ export function mergeSummaries(docs: readonly SummaryDocument[]): MergedSummary 
       if (have === undefined) groups.set(group.key, copyStats(group.stats));
       else have.merge(group.stats);
     }
-    inputs.push(...doc.inputs);
-    for (const label of doc.vantage.local) if (!local.includes(label)) local.push(label);
+    for (const input of doc.inputs) inputs.push(input);
+    for (const label of doc.vantage.local) if (!seenLocal.has(label)) seenLocal.add(label) && local.push(label);
     const v = doc.vantage;
-    decisions.push(...(v.decisions ?? [{ inputs: doc.inputs.map((input) => input.path), local: v.local, midPath: v.midPath, decidedBy: v.decidedBy, confidence: v.confidence }]));
+    if (v.decisions !== undefined) for (const d of v.decisions) decisions.push(d);
+    else decisions.push({ inputs: doc.inputs.map((input) => input.path), local: v.local, midPath: v.midPath, decidedBy: v.decidedBy, confidence: v.confidence });
     addCounters(counters, doc.counters);
   });
+  // TCP-RT: the runs that had it, their ports added up.
+  const tcprtSections = ordered.flatMap((doc) => (doc.tcprt === undefined ? [] : [doc.tcprt]));
+  const tcprt = tcprtSections.length > 0 ? mergeTcprtSections(tcprtSections) : undefined;
   const start = ordered[0]!.start;
   // With --by all the one group is the summary itself, as in a run.
   const groupList =
@@ -121,7 +135,8 @@ export function mergeSummaries(docs: readonly SummaryDocument[]): MergedSummary 
         evidence: [],
         decisions,
       },
-      counters,
+      ...(tcprt !== undefined ? { tcprt: tcprtJson(tcprt) } : {}),
+      counters: counters as CountersJson,
     },
     report: {
       base: { baseSec: start.sec },
@@ -130,6 +145,7 @@ export function mergeSummaries(docs: readonly SummaryDocument[]): MergedSummary 
       by,
       summary,
       groups: groupList,
+      ...(tcprt !== undefined ? { tcprtPorts: tcprt.ports } : {}),
     },
     histogramUnit: unit,
     overlapping,

@@ -9,8 +9,11 @@ import { formatEpoch, type TimeBase } from '../time.js';
 
 export const CSV_COLUMNS = ['ts', 'src', 'sport', 'dst', 'dport', 'rtt_us', 'kind'];
 
-export function createCsvWriter(out: NodeJS.WritableStream): Stringifier {
-  const csv = stringify({ header: true, columns: CSV_COLUMNS });
+/** The header line, as the writer below prints it. */
+export const CSV_HEADER = `${CSV_COLUMNS.join(',')}\n`;
+
+export function createCsvWriter(out: NodeJS.WritableStream, header = true): Stringifier {
+  const csv = stringify({ header, columns: CSV_COLUMNS });
   csv.pipe(out);
   return csv;
 }

@@ -16,13 +16,20 @@ import { isLocal, VantageInference, type HostEvidence, type Vantage } from '../f
 import type { HalfConnection, ReactionSink, RttConnection, RttSample, SampleKind } from '../engines/rtt/rtt-engine.js';
 import { RttStats, type HistogramUnit } from './rtt-stats.js';
 import { TimeSeries } from './time-series.js';
+import type { ProcessInfo } from '../process/attributor.js';
 
 /** The half of `flow` whose data was acknowledged: B's when A acknowledged, and A's otherwise. */
 function senderHalf(flow: Flow<RttConnection>, ackedByA: boolean): HalfConnection {
   return ackedByA ? flow.state.b : flow.state.a;
 }
 
-export type GroupBy = 'all' | 'laddr' | 'raddr' | 'lport' | 'rport' | 'flow';
+export type GroupBy = 'all' | 'laddr' | 'raddr' | 'lport' | 'rport' | 'flow' | 'process';
+
+/** Which process holds an endpoint's socket (live, --by process): see process/attributor.ts. */
+export type ProcessLookup = (flow: Flow<RttConnection>, endpointA: boolean) => ProcessInfo | undefined;
+
+/** The group of samples whose local process is not known (not on this host, or gone too soon). */
+export const UNKNOWN_PROCESS = 'unknown';
 
 export interface SampleFilters {
   laddr: Cidr[];
@@ -48,6 +55,8 @@ export interface CollectorOptions {
   timeSeries: boolean;
   /** Calls `fn` on every flow still in the table (their halves cache inference records until the decision). */
   forEachActiveFlow: (fn: (flow: Flow<RttConnection>) => void) => void;
+  /** With --by process: the process of an endpoint. */
+  processOf?: ProcessLookup;
 }
 
 /** Every sample kind. */
@@ -66,6 +75,8 @@ export class Group {
     readonly stats: RttStats,
     /** Mean RTT over capture time, kept only for --chart. */
     readonly series: TimeSeries | undefined,
+    /** --by process: the process the key names (null: unknown). */
+    readonly process?: ProcessInfo | null,
   ) {}
 }
 
@@ -77,6 +88,8 @@ export class Group {
 export class SampleEndpoints {
   flow!: Flow<RttConnection>;
   ackedByA = false;
+  /** The group the sample went to (with --by process, it names the local process). */
+  group!: Group;
 
   /** The sender's half: the same object for every sample of this half-connection. */
   get half(): HalfConnection {
@@ -157,7 +170,7 @@ export class SampleCollector implements ReactionSink {
   filtered = 0;
   vantage: Vantage | undefined;
   onSample: SampleListener | undefined;
-  /** Called once the vantage is decided (given: never). */
+  /** Called once the vantage is decided (given: never): TCP-RT waits for it, the engine stops timing answers. */
   onDecided: (() => void) | undefined;
   /** Capture time of the first packet: where each group's time series starts. */
   originNs = 0;
@@ -260,6 +273,14 @@ export class SampleCollector implements ReactionSink {
     this.onDecided?.();
   }
 
+  /**
+   * New address/port filters from now on (a reloaded config, a re-resolved whitelist). Each
+   * half-connection's cached decision must then be forgotten: see Analysis.setFilters.
+   */
+  setFilters(filters: Partial<SampleFilters>): void {
+    this.options.filters = { ...this.options.filters, ...filters };
+  }
+
   /** Clears the statistics (not the groups' identities), for the next --interval. */
   resetStats(): void {
     this.summary.reset();
@@ -296,6 +317,7 @@ export class SampleCollector implements ReactionSink {
     if (this.onSample !== undefined) {
       this.endpoints.flow = flow;
       this.endpoints.ackedByA = ackedByA;
+      this.endpoints.group = group;
       this.onSample(ackNs, rttNs, kind, this.endpoints);
     }
   }
@@ -334,12 +356,13 @@ export class SampleCollector implements ReactionSink {
     ) {
       return 'filter';
     }
-    const key = groupKey(this.options.by, version, () => formatAddress(version, addrs, lAt), lport, () => formatAddress(version, addrs, rAt), rport);
+    const process = this.options.by === 'process' ? (this.options.processOf?.(flow, lAt === 0) ?? null) : undefined;
+    const key = process !== undefined ? (process?.label ?? UNKNOWN_PROCESS) : groupKey(this.options.by, version, () => formatAddress(version, addrs, lAt), lport, () => formatAddress(version, addrs, rAt), rport);
     let group = this.groups.get(key);
     if (group === undefined) {
       // With --by all the one group is the summary itself, so each sample is counted once.
       const stats = this.options.by === 'all' ? this.summary : new RttStats(this.options.histogramUnit);
-      group = new Group(key, stats, this.options.timeSeries ? new TimeSeries() : undefined);
+      group = new Group(key, stats, this.options.timeSeries ? new TimeSeries() : undefined, process);
       this.groups.set(key, group);
     }
     return group;
@@ -365,5 +388,7 @@ export function groupKey(by: GroupBy, version: number, laddr: () => string, lpor
       return String(rport);
     case 'flow':
       return `${endpoint(version, laddr(), lport)} ${endpoint(version, raddr(), rport)}`;
+    case 'process':
+      return UNKNOWN_PROCESS; // resolved by the collector, which knows the processes
   }
 }

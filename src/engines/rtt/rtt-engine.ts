@@ -31,7 +31,7 @@ import type { PacketView } from '../../decode/packet-view.js';
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../../decode/packet-view.js';
 import type { Flow, FlowTable } from '../../flow/flow-table.js';
 import { seqAdd, seqGe, seqGt, seqLe, seqLt } from '../../flow/seq.js';
-import { AckMatch, Outstanding } from './outstanding.js';
+import { AckMatch, DEFAULT_MAX_SEGMENTS, DROPPED_OVER_BUDGET, DROPPED_PER_FLOW, Outstanding, SegmentBudget } from './outstanding.js';
 import { echoDelayNs, firstSeenNs, newTsHistory, seeLatestTsVal, seeTsVal, type TsHistory } from './ts-history.js';
 
 export const KIND_DATA = 0;
@@ -155,6 +155,8 @@ export class RttCounters {
   keepalives = 0;
   /** Oldest segments forgotten because MAX_SEGMENTS were in flight in one direction. */
   segmentsDropped = 0;
+  /** Oldest segments forgotten because the run's segment budget (--max-segments) was spent. */
+  segmentsOverBudget = 0;
   /** ACKs captured before the segment they answer (timestamps went backwards): no sample. */
   negativeIntervals = 0;
 }
@@ -168,9 +170,24 @@ export class RttEngine {
   /** Where reactions go while the vantage is being inferred; undefined costs nothing per packet. */
   reactions: ReactionSink | undefined = undefined;
 
-  constructor(table: FlowTable<RttConnection>, sink: RttSink) {
+  /** Segments in flight over all connections (see SegmentBudget). */
+  readonly budget: SegmentBudget;
+
+  constructor(table: FlowTable<RttConnection>, sink: RttSink, maxSegments = DEFAULT_MAX_SEGMENTS) {
     this.table = table;
     this.sink = sink;
+    this.budget = new SegmentBudget(maxSegments);
+  }
+
+  /** A connection left the table: its rings give their slots back. */
+  connectionEnded(conn: RttConnection): void {
+    conn.a.giveBack(this.budget);
+    conn.b.giveBack(this.budget);
+  }
+
+  private pushed(outcome: number): void {
+    if (outcome === DROPPED_PER_FLOW) this.counters.segmentsDropped++;
+    else if (outcome === DROPPED_OVER_BUDGET) this.counters.segmentsOverBudget++;
   }
 
   /** Pairs what the packet in `view` sends and acknowledges; returns its flow (the table's `fromA` says its direction). */
@@ -224,7 +241,7 @@ export class RttEngine {
     if (!half.started || seqGe(seq, half.maxEnd)) {
       half.started = true;
       half.dataSegments++;
-      if (half.push(seq, end, nowNs, tsVal, isSyn)) this.counters.segmentsDropped++;
+      this.pushed(half.push(seq, end, nowNs, tsVal, isSyn, this.budget));
       half.maxEnd = end | 0;
       return;
     }
@@ -245,12 +262,12 @@ export class RttEngine {
     }
     if (seqGt(end, half.maxEnd)) {
       // It also carries new bytes: their ACK can only answer this packet.
-      if (segs.push(half.maxEnd >>> 0, end, nowNs, tsVal, false)) this.counters.segmentsDropped++;
+      this.pushed(segs.push(half.maxEnd >>> 0, end, nowNs, tsVal, false, this.budget));
       half.maxEnd = end | 0;
     } else if (!overlapped && (!half.acked || seqGe(seq, half.una))) {
       // It fills a hole: the first copy of these bytes to pass the capture point (the earlier
       // one was lost upstream), so it is timed like a first transmission, in sequence order.
-      if (segs.push(seq, end, nowNs, tsVal, isSyn)) this.counters.segmentsDropped++;
+      this.pushed(segs.push(seq, end, nowNs, tsVal, isSyn, this.budget));
       segs.moveLastTo(first);
     }
   }
@@ -270,6 +287,7 @@ export class RttEngine {
     if (seqGt(ack, half.maxEnd)) {
       this.counters.ackedUnseenData++;
       segs.clear();
+      segs.shrinkIfEmpty(this.budget);
       return false;
     }
     // S is the segment the ACK ends at. If the latest transmission the ACK covers came after
@@ -279,6 +297,7 @@ export class RttEngine {
     // TSecr 0 is not an echo (RFC 7323), except on a SYN, which acknowledges nothing.
     const tsEcr = view.hasTimestamp && view.tsEcr !== 0 ? view.tsEcr : -1;
     segs.acknowledge(ack, match, tsEcr);
+    if (segs.count === 0) segs.shrinkIfEmpty(this.budget);
     if (match.sentNs < 0) {
       this.counters.noSegmentMatch++;
       return false;
