@@ -13,8 +13,9 @@
  *
  * What the analysis must find, recorded next to the capture: 3 TCP packets per connection,
  * every connection created and active at the peak, and exactly two samples per connection, both
- * kind `syn` (SYN → SYN/ACK, SYN/ACK → the request's ACK). No host ends every connection, so the
- * vantage is mid-path and no sample is left out as local.
+ * kind `syn` (SYN → SYN/ACK, SYN/ACK → the request's ACK). The clients answer the SYN/ACK some
+ * 20-100 µs after the tap saw it, host-stack time, so the vantage inference takes them as local
+ * and leaves the second sample out: bench/measure.ts checks the samples found.
  *
  * Also writes an empty capture (the file header only): the baseline run, which loads the library
  * and analyses nothing, and the CLI's start-up time.

@@ -54,6 +54,7 @@ import { fileURLToPath } from 'node:url';
 import { CHUNK_SIZE } from '../src/capture/input.js';
 import { ensureCaptures, type CaptureMeta, type SpecName } from './generate.js';
 import { ensureFlowCaptures } from './generate-flows.js';
+import { FLOOD_TARGET_RSS_BYTES, runFlood } from './flood.js';
 import { FloodCheckFailed, floodTable, runFloods } from './floods.js';
 import { runLiveSoak } from './live-soak.js';
 import { benchOutputs } from './outputs.js';
@@ -227,7 +228,7 @@ function runTool(name: string, argv: readonly string[], stdoutFd: number | undef
 /** What the CLI's --json document says about the run, for the checks. */
 interface CliJson {
   inputs: { packets: number; tcp_packets: number }[];
-  summary: { samples: number };
+  counters: { rtt: { samples: number } };
 }
 
 /** tcptrace's own account of a run (`-n -l -r`): its TCP packet count and RTT samples. */
@@ -380,7 +381,7 @@ async function main(): Promise<void> {
     if (input?.packets !== main.packets || input.tcp_packets !== main.tcpPackets) {
       throw new CheckFailed(`rttscan CLI read ${input?.packets} packets (${input?.tcp_packets} TCP), the generator wrote ${main.packets} (${main.tcpPackets})`);
     }
-    cliSamples.push(doc.summary.samples);
+    cliSamples.push(doc.counters.rtt.samples);
   };
   for (let rep = 0; rep < options.reps; rep++) {
     log(`run ${rep + 1} of ${options.reps}`);
@@ -522,8 +523,8 @@ async function main(): Promise<void> {
   const tcptraceSamples =
     tcptraceCheck === undefined
       ? ''
-      : `; tcptrace -r times ${int(tcptraceCheck.rttSamples)} (${samples >= tcptraceCheck.rttSamples ? `rttscan's ${int(samples - tcptraceCheck.rttSamples)} more are at most its \`ts\` samples, which tcptrace must drop` : 'MORE than rttscan: check the engine'})`;
-  out.push(`RTT samples: ${int(samples)} in every analyze() and CLI run${tcptraceSamples}`);
+      : `; tcptrace -r times ${int(tcptraceCheck.rttSamples)} (${samples >= tcptraceCheck.rttSamples ? `rttscan finds ${int(samples - tcptraceCheck.rttSamples)} more, among them the \`ts\` samples tcptrace drops by Karn's rule` : 'MORE than rttscan: check the engine'})`;
+  out.push(`RTT samples found: ${int(samples)} in every analyze() and CLI run, before the vantage leaves out those the local hosts acknowledged${tcptraceSamples}`);
   if (rss !== undefined && rssFloor !== undefined) {
     out.push(
       `peak RSS over the ${mb(rss.bytes)} MB capture, readers+decoders: ${mb(rss.peakRssBytes)} MB, the highest of ${rss.runs} runs ` +
@@ -687,11 +688,11 @@ async function main(): Promise<void> {
     seconds: round(Number(process.hrtime.bigint() - started) / 1e9),
   };
   process.stdout.write(`${JSON.stringify(json)}\n`);
-  if (options.floods) floods(options);
+  if (options.floods) await floods(options);
 }
 
-/** The flood rows (bench/floods.ts): a table, then one line of JSON. */
-function floods(options: Options): void {
+/** The flood rows (bench/floods.ts), then the 8 M-flow SYN scan (bench/flood.ts): tables, then a line of JSON each. */
+async function floods(options: Options): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'rttscan-floods-'));
   try {
     const rows = runFloods({ syns: options.floodSyns, dir, cli: CLI_SCRIPT, log });
@@ -700,6 +701,29 @@ function floods(options: Options): void {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+  log('flood: an 8 M-flow SYN scan streamed through rttscan --max-flows 100000');
+  const scan = await runFlood();
+  if (scan.errors.length > 0) throw new FloodCheckFailed(`8 M-flow SYN scan: ${scan.errors.join('; ')}`);
+  const unmeasured = Number.isNaN(scan.maxRssBytes);
+  const ok = scan.maxRssBytes <= FLOOD_TARGET_RSS_BYTES;
+  process.stdout.write(
+    `\n${table([
+      ['SYN scan streamed, every SYN a new flow', 'flows', 'ms', 'cpu ms', 'peak RSS MB', 'target'],
+      [
+        `rttscan - --max-flows ${int(scan.maxFlows)}`,
+        int(scan.flows),
+        fixed(scan.ms, 0),
+        fixed(scan.cpuMs, 0),
+        mb(scan.maxRssBytes),
+        `<= ${FLOOD_TARGET_RSS_BYTES / 1e6} MB: ${unmeasured ? 'unmeasured (no GNU time)' : ok ? 'ok' : 'MISSED'}`,
+      ],
+    ])}\n` +
+      `  bench/generate-synscan.ts through a pipe, the vantage inferred (${scan.decidedBy}), decided once ${int(scan.maxFlows)} flows had left the table; ` +
+      `every SYN read, ${int(scan.flows - scan.maxFlows)} flows evicted (tcptrace and tshark: the SYN-scan row above, at ${int(options.floodSyns)})\n`,
+  );
+  process.stdout.write(
+    `${JSON.stringify({ syn_scan_8m: { flows: scan.flows, max_flows: scan.maxFlows, ms: round(scan.ms), cpu_ms: nullable(round(scan.cpuMs)), peak_rss_bytes: nullable(scan.maxRssBytes), target_peak_rss_bytes: FLOOD_TARGET_RSS_BYTES, pass: unmeasured ? null : ok } })}\n`,
+  );
 }
 
 function nullable(n: number): number | null {

@@ -16,8 +16,7 @@ import type { PortSummary } from './engines/tcprt/port-stats.js';
 import { TcprtEngine, type TcprtSink, type TcprtSummary } from './engines/tcprt/tcprt-engine.js';
 import { FlowTable, type Flow, type FlowCounters } from './flow/flow-table.js';
 import type { Vantage } from './flow/vantage.js';
-import { SampleCollector, type Group, type GroupBy, type SampleEndpoints, type SampleFilters, type SampleListener } from './stats/collector.js';
-
+import { ALL_KINDS, kindMask, SampleCollector, type Group, type GroupBy, type SampleEndpoints, type SampleFilters, type SampleListener } from './stats/collector.js';
 import type { HistogramUnit, RttStats } from './stats/rtt-stats.js';
 import { relativeNs, type EpochTime, type TimeBase } from './time.js';
 import type { ProcessAttributor } from './process/attributor.js';
@@ -44,6 +43,8 @@ export interface AnalyzeOptions {
   vantage?: Vantage;
   includeLocal?: boolean;
   filters?: Partial<SampleFilters>;
+  /** Sample kinds to keep (default: all). Like the filters, they never change the vantage. */
+  kinds?: readonly SampleKind[];
   from?: TimeSpec;
   to?: TimeSpec;
   histogramUnit?: HistogramUnit;
@@ -75,7 +76,7 @@ export interface AnalyzeOptions {
    * output that is slower than the analysis: see render/sample-sink.ts). A rejection ends the run.
    */
   backpressure?: () => Promise<void> | undefined;
-  /** Notes meant for a person (an unsupported link type, an inferred vantage), once each. */
+  /** Notes meant for a person (an unsupported link type, an inferred vantage, time going backwards), once each. */
   onNote?: (message: string) => void;
   /**
    * Only packets it accepts are analysed, as if the capture held no others (`--filter` on files:
@@ -109,7 +110,7 @@ export const DEFAULTS = {
   expTtlNs: 60e9,
   maxFlows: 1_000_000,
   maxSegments: DEFAULT_MAX_SEGMENTS,
-  /** Samples held while the vantage is inferred (about 30 MB); see stats/collector.ts. */
+  /** Samples held while the vantage is inferred (25 bytes each: 25 MB); see stats/collector.ts. */
   pendingLimit: 1_000_000,
 };
 
@@ -230,12 +231,11 @@ export class Analysis {
   firstNs = 0;
   lastNs = 0;
   intervalStartNs = 0;
-  /** --from/--to, resolved once the first packet fixes the base. */
-  private fromNs = -Infinity;
-  private toNs = Infinity;
   private readonly intervalNs: number;
   private readonly emptyIntervals: boolean;
   private vantageAnnounced = false;
+  /** The first step back in capture time was noted (it is noted once). */
+  private backwardsNoted = false;
   private readonly options: AnalyzeOptions;
   private readonly note: (message: string) => void;
   private readonly packetFilter: AnalyzeOptions['packetFilter'];
@@ -246,26 +246,32 @@ export class Analysis {
     const note = (this.note = options.onNote ?? (() => {}));
     this.decoder.onUnsupportedLinktype = (linktype) =>
       note(`link type ${linktypeName(linktype)} (${linktype}) is not supported: its packets are counted and skipped`);
+    const maxFlows = options.maxFlows ?? DEFAULTS.maxFlows;
     const { onFlowStart, onFlowEnd, processes } = options;
     const collector = (this.collector = new SampleCollector({
       by: options.by ?? DEFAULTS.by,
       vantage: options.vantage,
       includeLocal: options.includeLocal ?? false,
       filters: { laddr: [], raddr: [], lport: new Set(), rport: new Set(), ...options.filters },
+      kinds: options.kinds === undefined ? ALL_KINDS : kindMask(options.kinds),
       histogramUnit: options.histogramUnit ?? 'usecs',
       pendingLimit: DEFAULTS.pendingLimit,
+      // Ended flows wait for the decision beside the table's: memory stays bounded by --max-flows.
+      pendingFlowLimit: maxFlows,
       timeSeries: options.timeSeries ?? false,
+      forEachActiveFlow: (fn) => this.table.forEach(fn),
       ...(processes ? { processOf: (flow, endpointA) => processes.processOf(flow, endpointA) } : {}),
     }));
     this.table = new FlowTable<RttConnection>({
       idleTtlNs: options.idleTtlNs ?? DEFAULTS.idleTtlNs,
       expTtlNs: options.expTtlNs ?? DEFAULTS.expTtlNs,
-      maxFlows: options.maxFlows ?? DEFAULTS.maxFlows,
+      maxFlows,
       createState: (flow) => {
-        collector.observeFlow(flow);
+        const state = new RttConnection();
+        collector.observeFlow(flow, state);
         onFlowStart?.(flow); // its addresses and ports are set; its state is not yet
         processes?.flowStarted(flow);
-        return new RttConnection();
+        return state;
       },
       onExpire: (flow) => {
         if (flow.state.a.packets === 0 || flow.state.b.packets === 0) this.oneWayFlows++;
@@ -276,8 +282,8 @@ export class Analysis {
         this.engine.connectionEnded(flow.state);
       },
     });
+    // The time window is the collector's: samples outside it still count for the vantage.
     const keep = (sample: RttSample): void => {
-      if (sample.ackNs < this.fromNs || sample.ackNs >= this.toNs) return;
       if (processes?.isPending(sample.flow) && this.held.length < HELD_LIMIT) {
         const { ackNs, rttNs, kind, flow, ackedByA } = sample;
         this.held.push({ ackNs, rttNs, kind, flow, ackedByA, inputIndex: this.inputIndex });
@@ -294,7 +300,6 @@ export class Analysis {
         decide: () => collector.decide(),
         ...(options.tcprt.holdLimit !== undefined ? { holdLimit: options.tcprt.holdLimit } : {}),
       }));
-    if (tcprt) collector.onDecided = () => tcprt.vantageDecided(collector.vantage!);
     if (processes) processes.onSettled = () => this.releaseHeld();
     // Without TCP-RT the sink is the collector alone: nothing is paid for the option.
     this.engine = new RttEngine(
@@ -309,6 +314,12 @@ export class Analysis {
       },
       options.maxSegments ?? DEFAULTS.maxSegments,
     );
+    // While the vantage is inferred, the engine reports how fast hosts answer; then it stops.
+    if (collector.inferring) this.engine.reactions = collector;
+    collector.onDecided = () => {
+      this.engine.reactions = undefined;
+      tcprt?.vantageDecided(collector.vantage!);
+    };
     const onSample = options.onSample;
     if (onSample) {
       const listener: SampleListener = (ackNs, rttNs, kind, endpoints) => onSample(ackNs, rttNs, kind, endpoints, this.base);
@@ -326,6 +337,7 @@ export class Analysis {
     if (!this.started) this.start(pkt.tsSec, pkt.tsNsec);
     const nowNs = relativeNs(this.base, pkt.tsSec, pkt.tsNsec);
     if (this.lastNs < nowNs) this.lastNs = nowNs;
+    else if (nowNs < this.lastNs && !this.backwardsNoted) this.noteBackwards(this.lastNs - nowNs, input.packets);
     this.advance(nowNs);
     const flow = this.engine.onPacket(this.decoder.view, nowNs);
     if (this.tcprt !== undefined) this.tcprt.onPacket(this.decoder.view, nowNs, flow);
@@ -407,6 +419,8 @@ export class Analysis {
    */
   setFilters(filters: Partial<SampleFilters>): void {
     this.collector.setFilters(filters);
+    // Until the vantage is decided the slots hold the inference's records, not groups.
+    if (!this.collector.decided) return;
     this.table.forEach((flow) => {
       flow.state.a.sinkSlot = undefined;
       flow.state.b.sinkSlot = undefined;
@@ -418,9 +432,17 @@ export class Analysis {
     this.started = true;
     this.base.baseSec = tsSec;
     this.firstNs = this.lastNs = this.intervalStartNs = this.collector.originNs = tsNsec;
-    this.fromNs = resolveTime(this.options.from, this.base, this.firstNs, -Infinity);
-    this.toNs = resolveTime(this.options.to, this.base, this.firstNs, Infinity);
-    if (this.toNs <= this.fromNs) this.note('the time window is empty: it ends before it starts, so no sample can fall in it');
+    const fromNs = (this.collector.fromNs = resolveTime(this.options.from, this.base, this.firstNs, -Infinity));
+    const toNs = (this.collector.toNs = resolveTime(this.options.to, this.base, this.firstNs, Infinity));
+    if (toNs <= fromNs) this.note('the time window is empty: it ends before it starts, so no sample can fall in it');
+  }
+
+  /** Capture time stepped back (a clock step, captures joined out of order): said once. */
+  private noteBackwards(stepNs: number, packet: number): void {
+    this.backwardsNoted = true;
+    this.note(
+      `capture time goes back ${(stepNs / 1e6).toFixed(3)} ms at packet ${packet} of its input: an ACK timed before its segment gives no sample (counted as negative_intervals)`,
+    );
   }
 
   /** Reports the interval ending at endNs; `last` keeps its statistics for the result. */

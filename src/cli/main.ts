@@ -6,6 +6,7 @@
  * merge-command.ts. stdout carries data only; notes and counters go to stderr. Nothing here calls
  * process.exit() (but for a reader of stdout that went away), so output always flushes.
  */
+import './heap.js';
 import { CommanderError } from 'commander';
 import { analyze, type AnalysisResult } from '../analyze.js';
 import { PacketFilter } from '../capture/bpf.js';
@@ -74,7 +75,8 @@ function counterLine(result: AnalysisResult, packetFilter: PacketFilter | undefi
     `${result.keptSamples} samples`,
   ];
   if (result.localAcked > 0) parts.push(`${result.localAcked} acknowledged by the local host left out (see --include-local)`);
-  if (result.filtered > 0) parts.push(`${result.filtered} left out by address/port filters`);
+  if (result.filtered > 0) parts.push(`${result.filtered} left out by address/port/kind filters`);
+  if (result.rtt.negativeIntervals > 0) parts.push(`${result.rtt.negativeIntervals} ACKs captured before their segment left out`);
   if (result.rtt.karnSkipped > 0) parts.push(`${result.rtt.karnSkipped} ambiguous ACKs skipped (Karn)`);
   if (result.oneWayFlows > 0) parts.push(`${result.oneWayFlows} one-way flows`);
   if (result.flows.evicted > 0) parts.push(`${result.flows.evicted} flows evicted at --max-flows`);

@@ -8,6 +8,7 @@ import { DEFAULTS } from '../analyze.js';
 import { RttscanError } from '../errors.js';
 import { parseCidr, type Cidr } from '../flow/address.js';
 import { givenVantage } from '../flow/vantage.js';
+import { KIND_NAMES, type SampleKind } from '../engines/rtt/rtt-engine.js';
 import type { GroupBy } from '../stats/collector.js';
 import { parseDurationNs, parseEpochTime } from '../time.js';
 import { parsePortList } from '../util/ports.js';
@@ -43,6 +44,7 @@ export interface CliOptions extends TcprtCliOptions {
   timestamp?: boolean;
   local: string[];
   includeLocal?: boolean;
+  kind: string[];
   idleTtl?: string;
   expTtl?: string;
   maxFlows?: string;
@@ -77,7 +79,7 @@ function collect(value: string, previous: string[] | undefined): string[] {
 }
 
 /** Options that may be given several times; commander's `[]` default would print as "(default: [])". */
-export const LIST_OPTIONS = ['laddr', 'raddr', 'lport', 'rport', 'local', 'tag', 'lports', 'pports', 'lportsRange', 'pportsRange', 'read', 'live'] as const;
+export const LIST_OPTIONS = ['laddr', 'raddr', 'lport', 'rport', 'local', 'tag', 'lports', 'pports', 'lportsRange', 'pportsRange', 'read', 'live', 'kind'] as const;
 
 /** Lists that were not given become empty: see LIST_OPTIONS. */
 export function withListDefaults<T extends object>(options: T): T {
@@ -137,7 +139,7 @@ export function buildProgram(): Command {
     .addOption(list('-r, --read <file>', 'read this capture file, as tcpdump -r (repeatable); further arguments are a BPF filter'))
     .option('--filter <bpf>', "only packets matching this BPF filter, as tcpdump's (live: compiled by libpcap; default tcp)")
     .option('--join', 'analyse inputs that overlap in time as one capture point (several interfaces of one host)')
-    .addOption(list('--local <cidr>', 'the capture host(s): IP/CIDR, repeatable or a comma list (default: inferred)'))
+    .addOption(list('--local <cidr>', 'the capture host(s): IP/CIDR, repeatable or a comma list, or none for a capture taken mid-path (default: inferred)'))
     .option('--include-local', 'keep samples acknowledged by a local host (they time the local stack)')
     .option('--idle-ttl <duration>', 'forget a flow idle this long in capture time', '300s')
     .option('--exp-ttl <duration>', 'forget a closed (FIN/RST) flow this long after its last packet', '60s')
@@ -153,6 +155,7 @@ export function buildProgram(): Command {
     .addOption(list('-P, --rport <port>', 'only these remote ports (repeatable, or a comma list)'))
     .option('-4, --ipv4', 'only IPv4 connections')
     .option('-6, --ipv6', 'only IPv6 connections')
+    .addOption(list('--kind <kinds>', `only samples of these kinds: ${KIND_NAMES.join(', ')} (repeatable, or a comma list)`))
     .optionsGroup('Time:')
     .option('--from <time>', 'only samples at or after TIME: epoch seconds[.ns], ISO 8601, or +DURATION from the first packet')
     .option('--to <time>', 'only samples before TIME (same forms as --from)')
@@ -210,6 +213,8 @@ Examples:
   rttscan capture.pcap --chart                 RTT over capture time
   rttscan capture.pcap --local 10.0.0.5        name the capture host instead of inferring it
   rttscan capture.pcap --include-local         also the capture host's own ACK times
+  rttscan capture.pcap --local none            a capture taken mid-path: both halves, no local host
+  rttscan capture.pcap --kind data,ts          no handshakes, as Inspektor Gadget's tcprtt
   rttscan capture.pcap --raddr 10.1.0.0/16 --rport 443   only samples from these peers
   rttscan capture.pcap --interval 10s -T --histogram      one histogram per 10 s of capture
   rttscan capture.pcap --from +30s --to 1700000100.5      only ACKs in that window
@@ -317,17 +322,40 @@ export function groupByOf(options: CliOptions): GroupBy {
   return options.by as GroupBy;
 }
 
+/** `--local`: given addresses, `none` (mid-path), or nothing given (inferred). */
+function localOf(values: string[]): AnalyzeOptions['vantage'] {
+  const labels = splitList(values);
+  if (labels.length === 0) return undefined;
+  if (labels.includes('none')) {
+    if (labels.length > 1) throw usage(`--local: 'none' (a capture taken mid-path) cannot be combined with addresses`);
+    return givenVantage([], []);
+  }
+  return givenVantage(cidrs('--local', values), labels);
+}
+
+function kindsOf(values: string[]): SampleKind[] | undefined {
+  const names = splitList(values);
+  if (names.length === 0) return undefined;
+  return names.map((name) => {
+    const kind = (KIND_NAMES as readonly string[]).indexOf(name);
+    if (kind < 0) throw usage(`--kind: '${name}' is not a sample kind (${KIND_NAMES.join(', ')})`);
+    return kind as SampleKind;
+  });
+}
+
 /** Validated library options for these command-line options. */
 export function analyzeOptionsOf(options: CliOptions): AnalyzeOptions {
-  const local = cidrs('--local', options.local);
+  const vantage = localOf(options.local);
+  const kinds = kindsOf(options.kind);
   const maxFlows = options.maxFlows ?? '';
   if (!/^\d+$/.test(maxFlows) || Number(maxFlows) < 1) throw usage(`--max-flows: '${maxFlows}' is not a positive whole number`);
   const maxSegments = options.maxSegments ?? String(DEFAULTS.maxSegments);
   if (!/^\d+$/.test(maxSegments)) throw usage(`--max-segments: '${maxSegments}' is not a whole number`);
   return {
     by: groupByOf(options),
-    vantage: local.length > 0 ? givenVantage(local, splitList(options.local)) : undefined,
+    vantage,
     includeLocal: options.includeLocal ?? false,
+    ...(kinds !== undefined ? { kinds } : {}),
     filters: {
       ipVersion: ipVersionOf(options),
       laddr: cidrs('--laddr', options.laddr),

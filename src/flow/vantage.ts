@@ -3,86 +3,224 @@
  * host time the local stack (its ACK delay), not the network, so they are left out by default.
  *
  * Given (`--local`, or live mode's interface addresses) it is simply a set of CIDRs. Offline
- * without it, it is inferred: an address that is an endpoint of every TCP flow is the capture
- * host. When every flow joins the same two hosts both qualify; then the one that answers much
- * faster (its fastest ACK ten times quicker than the other's) is the capture host, since its
- * ACKs never cross the network. Otherwise the capture is mid-path: both halves are reported,
- * each labelled by the host that acknowledges.
+ * without it, it is inferred from how fast each host answers. An answer is an ACK that gives
+ * an RTT sample, or any packet echoing (TSecr) the newest TSval its peer sent, timed from where
+ * the capture saw what it answers. Wherever the capture point is, an answer takes at least the
+ * round trip from there to the host and back; only at the host itself can it take host-stack
+ * time, microseconds. So a host is local when at least two of its answers (its only one, if it
+ * gave one) came within HOST_STACK_NS, an absolute bound: a router 1 ms from a host sees that
+ * host answer in 1 ms at best, never within it. Several addresses can qualify (a client using
+ * several source addresses, loopback) and so can none (a router, a tap: mid-path). Answers
+ * are counted over the whole capture, whatever the filters and time window select, so slices
+ * of one capture get the answer the whole does as long as the local host answers in each.
  */
 import { cidrContains, formatAddress, parseCidr, type Cidr } from './address.js';
+
+/**
+ * The most an answer may take to count as host-stack time. In every lab capture the local
+ * hosts' kernels answered in 1-21 µs at the fastest, on a loaded 2-core machine, and an
+ * application answering at once (a close after the peer's FIN) in 150 µs; a router 1 ms from
+ * a host sees it answer in 1.05 ms at best (README, Vantage). A switch and a cable each way
+ * take less than this bound, so on a fast LAN a neighbour one hop away is taken as local too.
+ */
+export const HOST_STACK_NS = 200_000;
+/** Answers within the bound a host needs (or all of its answers, if it gave fewer). */
+const HOST_STACK_ANSWERS = 2;
+/** Host-stack answers behind a confident decision that a host is local. */
+const CONFIDENT_ANSWERS = 5;
+/** Answers behind a confident decision that none is (mid-path). */
+const CONFIDENT_MID_PATH_ANSWERS = 10;
+/** Hosts remembered one by one (some 10 MB); beyond this, all others count together. */
+const MAX_HOSTS = 65536;
+/** Hosts listed as evidence in the JSON: the local ones first, then the busiest others. */
+const EVIDENCE_HOSTS = 8;
+const EVIDENCE_LOCAL_HOSTS = 32;
+
+export type VantageHow = 'given' | 'host-stack' | 'no-host-stack' | 'no-answers';
+export type Confidence = 'high' | 'low' | 'none';
+
+/** How one host answered, over the capture. */
+export class HostEvidence {
+  answers = 0;
+  /** Answers within HOST_STACK_NS. */
+  hostStack = 0;
+  fastestNs = Infinity;
+  /** Samples of this host's data (acknowledged by its peers). */
+  acked = 0;
+  constructor(readonly address: string) {}
+
+  answer(delayNs: number): void {
+    this.answers++;
+    if (delayNs <= HOST_STACK_NS) this.hostStack++;
+    if (delayNs < this.fastestNs) this.fastestNs = delayNs;
+  }
+
+  get local(): boolean {
+    return this.answers > 0 && this.hostStack >= Math.min(HOST_STACK_ANSWERS, this.answers);
+  }
+
+  /** Local whatever comes next: answers within the bound only ever add up. */
+  get surelyLocal(): boolean {
+    return this.hostStack >= HOST_STACK_ANSWERS;
+  }
+}
+
+/** One host's line in the evidence (JSON `vantage.evidence`). */
+export interface HostSummary {
+  address: string;
+  answers: number;
+  hostStack: number;
+  fastestNs: number | null;
+  local: boolean;
+}
 
 export interface Vantage {
   local: Cidr[];
   /** The local hosts as given or inferred, for output. */
   localLabels: string[];
   inferred: boolean;
+  how: VantageHow;
+  confidence: Confidence;
+  /** The hosts the inference weighed (inferred only), local ones first, then by answers. */
+  evidence: HostSummary[];
   /** A sentence for stderr explaining an inference, if one was made. */
   note: string | undefined;
+  /** `local` for lookup (isLocal). */
+  readonly index: LocalIndex;
 }
 
+/** The local CIDRs split for lookup: single addresses in sets, prefixes in a list. */
+interface LocalIndex {
+  v4: Set<number>;
+  v6: Set<string>;
+  prefixes: Cidr[];
+}
+
+function indexOf(local: readonly Cidr[]): LocalIndex {
+  const index: LocalIndex = { v4: new Set(), v6: new Set(), prefixes: [] };
+  for (const cidr of local) {
+    if (cidr.version === 4 && cidr.prefix === 32) index.v4.add(cidr.words[0]! >>> 0);
+    else if (cidr.version === 6 && cidr.prefix === 128) index.v6.add(formatAddress(6, cidr.words, 0));
+    else index.prefixes.push(cidr);
+  }
+  return index;
+}
+
+/**
+ * Whether the address at `at` in `words` is local. Once per half-connection (the collector
+ * caches the answer), and an inference can name thousands of hosts: a set lookup, not a scan.
+ */
 export function isLocal(vantage: Vantage, version: number, words: ArrayLike<number>, at: number): boolean {
-  for (const cidr of vantage.local) if (cidrContains(cidr, version, words, at)) return true;
+  const index = vantage.index;
+  if (version === 4 ? index.v4.has(words[at]! >>> 0) : index.v6.size > 0 && index.v6.has(formatAddress(6, words, at))) return true;
+  for (const cidr of index.prefixes) if (cidrContains(cidr, version, words, at)) return true;
   return false;
 }
 
+/** `--local` (empty: `--local none`, a capture taken mid-path) or live mode's addresses. */
 export function givenVantage(local: Cidr[], labels: string[]): Vantage {
-  return { local, localLabels: labels, inferred: false, note: undefined };
+  return { local, localLabels: labels, inferred: false, how: 'given', confidence: 'high', evidence: [], note: undefined, index: indexOf(local) };
 }
 
-/** The ratio by which the capture host's fastest ACK beats its peer's, to be told apart. */
-const LOCAL_ACK_SPEEDUP = 10;
+function formatUs(ns: number): string {
+  const us = ns / 1000;
+  if (us < 1000) return `${us < 10 ? us.toFixed(1) : us.toFixed(0)} µs`;
+  return `${(us / 1000).toFixed(us < 10_000 ? 2 : 1)} ms`;
+}
+
+/** "a", "a and b", "a, b and c", "a, b, c and 4 more". */
+function listOf(items: readonly string[], most = 4): string {
+  const shown = items.length > most ? [...items.slice(0, most - 1), `${items.length - most + 1} more`] : [...items];
+  return shown.length <= 1 ? (shown[0] ?? '') : `${shown.slice(0, -1).join(', ')} and ${shown[shown.length - 1]}`;
+}
+
+const BOUND = formatUs(HOST_STACK_NS);
 
 export class VantageInference {
-  /** Addresses that ended every flow so far; undefined before the first flow. */
-  private candidates: string[] | undefined = undefined;
-  private flows = 0;
+  /** By address: IPv4 as its number (no string per flow), IPv6 as its text. */
+  private readonly v4 = new Map<number, HostEvidence>();
+  private readonly v6 = new Map<string, HostEvidence>();
+  /** Every host, in the order the capture first showed them. */
+  private readonly hosts: HostEvidence[] = [];
+  /** Every host beyond MAX_HOSTS, counted together. */
+  private readonly others = new HostEvidence('');
 
-  /** No address can end every flow any more: the capture is mid-path, whatever comes next. */
-  get settled(): boolean {
-    return this.candidates !== undefined && this.candidates.length === 0;
+  /** The record of the host at `at` in `words` (called once per new flow and endpoint). */
+  host(version: number, words: ArrayLike<number>, at: number): HostEvidence {
+    const key4 = version === 4 ? words[at]! >>> 0 : 0;
+    const key6 = version === 4 ? '' : formatAddress(version, words, at);
+    let host = version === 4 ? this.v4.get(key4) : this.v6.get(key6);
+    if (host === undefined) {
+      if (this.hosts.length >= MAX_HOSTS) return this.others;
+      host = new HostEvidence(version === 4 ? formatAddress(4, words, at) : key6);
+      if (version === 4) this.v4.set(key4, host);
+      else this.v6.set(key6, host);
+      this.hosts.push(host);
+    }
+    return host;
   }
 
-  observeFlow(version: number, addrs: ArrayLike<number>): void {
-    this.flows++;
-    const a = formatAddress(version, addrs, 0);
-    const b = formatAddress(version, addrs, 4);
-    if (this.candidates === undefined) this.candidates = a === b ? [a] : [a, b];
-    else if (this.candidates.length > 0) this.candidates = this.candidates.filter((c) => c === a || c === b);
-  }
-
-  /**
-   * The vantage from the flows seen. `fastestAckNs(address)` is the quickest sample that
-   * address acknowledged (undefined if none): consulted only when two hosts end every flow.
-   */
-  decide(fastestAckNs: (address: string) => number | undefined): Vantage {
-    const candidates = this.candidates ?? [];
-    const local = (address: string, note: string): Vantage => ({
-      local: [parseCidr(address)!],
-      localLabels: [address],
+  /** The vantage from the answers counted so far. */
+  decide(): Vantage {
+    const hosts = this.hosts;
+    const local = hosts.filter((h) => h.local);
+    const byAnswers = (a: HostEvidence, b: HostEvidence): number => b.answers - a.answers || (a.address < b.address ? -1 : 1);
+    const others = hosts.filter((h) => !h.local && h.answers > 0).sort(byAnswers);
+    // Local hosts in the order the capture first showed them, the others busiest first.
+    const evidence = [...local.slice(0, EVIDENCE_LOCAL_HOSTS), ...others.slice(0, EVIDENCE_HOSTS)]
+      .map((h) => ({ address: h.address, answers: h.answers, hostStack: h.hostStack, fastestNs: h.answers > 0 ? h.fastestNs : null, local: h.local }));
+    const unnamed = this.others.local ? `; some of the hosts beyond the first ${MAX_HOSTS} did too (not named: pass --local)` : '';
+    const quickest = (list: HostEvidence[]): string => {
+      const h = list.reduce((a, b) => (b.fastestNs < a.fastestNs ? b : a));
+      return `${formatUs(h.fastestNs)} (${h.address})`;
+    };
+    if (local.length > 0) {
+      const labels = local.map((h) => h.address);
+      const hostStack = local.reduce((n, h) => n + h.hostStack, 0);
+      const answers = local.reduce((n, h) => n + h.answers, 0);
+      const who = local.length === 1 ? `${labels[0]} is the capture host: ${hostStack} of its` : `${listOf(labels)} are the capture host's: ${hostStack} of their`;
+      const peers = others.length > 0 ? `; the other hosts' fastest took ${quickest(others)}` : '';
+      const cidrs = labels.map((a) => parseCidr(a)!);
+      return {
+        local: cidrs,
+        index: indexOf(cidrs),
+        localLabels: labels,
+        inferred: true,
+        how: 'host-stack',
+        confidence: local.every((h) => h.hostStack >= CONFIDENT_ANSWERS) ? 'high' : 'low',
+        evidence,
+        note: `vantage: ${who} ${answers} answers came within ${BOUND}, host-stack time${peers}${unnamed} (--local overrides)`,
+      };
+    }
+    if (others.length === 0 && this.others.answers === 0) {
+      return {
+        local: [],
+        index: indexOf([]),
+        localLabels: [],
+        inferred: true,
+        evidence: [],
+        how: 'no-answers',
+        confidence: 'none',
+        note:
+          hosts.length === 0
+            ? undefined
+            : 'vantage: could not tell which host took this capture: no host answered anything in it (pass --local HOST, or --local none for a capture taken mid-path)',
+      };
+    }
+    // A host whose data was acknowledged but which answered nothing may be the capture host
+    // (a sender with no timestamps, in a slice of a one-way transfer): say so.
+    const silent = hosts.filter((h) => h.acked > 0 && h.answers === 0).map((h) => h.address);
+    const answers = hosts.reduce((sum, h) => sum + h.answers, this.others.answers);
+    const maybe = silent.length > 0 ? `; ${listOf(silent)} sent data but answered nothing here: if one of them took the capture, pass --local` : '';
+    return {
+      local: [],
+      index: indexOf([]),
+      localLabels: [],
       inferred: true,
-      note,
-    });
-    if (candidates.length === 1) {
-      const [address] = candidates as [string];
-      return local(address, `${address} is an endpoint of every TCP flow: taken as the capture host (set --local to override)`);
-    }
-    if (candidates.length === 2) {
-      const [x, y] = candidates as [string, string];
-      const fx = fastestAckNs(x);
-      const fy = fastestAckNs(y);
-      if (fx !== undefined && fy !== undefined) {
-        const why = (h: string, fh: number, o: string, fo: number): string =>
-          `${h} and ${o} are the endpoints of every TCP flow; ${h} acknowledges in as little as ${(fh / 1000).toFixed(0)} µs against ${(fo / 1000).toFixed(0)} µs for ${o}: taken as the capture host (set --local to override)`;
-        if (fx * LOCAL_ACK_SPEEDUP < fy) return local(x, why(x, fx, y, fy));
-        if (fy * LOCAL_ACK_SPEEDUP < fx) return local(y, why(y, fy, x, fx));
-      }
-    }
-    const note =
-      this.flows === 0
-        ? undefined
-        : candidates.length === 2
-          ? `${candidates[0]} and ${candidates[1]} both end every TCP flow and neither answers clearly faster: treated as mid-path, samples labelled by the acknowledging host (set --local to choose)`
-          : 'no single host ends every TCP flow: treated as mid-path, samples labelled by the acknowledging host (set --local to choose)';
-    return { local: [], localLabels: [], inferred: true, note };
+      evidence,
+      how: 'no-host-stack',
+      confidence: silent.length === 0 && answers >= CONFIDENT_MID_PATH_ANSWERS ? 'high' : 'low',
+      note: `vantage: mid-path: no host answered within ${BOUND}, the fastest took ${quickest(others.length > 0 ? others : [this.others])}; both halves reported, each labelled by the acknowledging host${maybe}${unnamed}`,
+    };
   }
 }

@@ -8,7 +8,7 @@
  */
 import type { AnalysisReport, InputSummary } from '../analyze.js';
 import { RttscanError } from '../errors.js';
-import type { DocumentHead } from '../render/json.js';
+import type { DocumentHead, VantageDecision } from '../render/json.js';
 import type { CountersJson } from '../schema/document.js';
 import { Group, type GroupBy } from '../stats/collector.js';
 import { RttStats, type HistogramUnit } from '../stats/rtt-stats.js';
@@ -61,6 +61,15 @@ export function documentReport(doc: SummaryDocument): MergedSummary {
   return mergeSummaries([doc]);
 }
 
+const CONFIDENCE_ORDER = ['none', 'unknown', 'low', 'high'];
+
+/** The weakest of the runs' confidences. */
+function lowestConfidence(decisions: readonly VantageDecision[]): string {
+  let lowest = 'high';
+  for (const d of decisions) if (CONFIDENCE_ORDER.indexOf(d.confidence) < CONFIDENCE_ORDER.indexOf(lowest)) lowest = d.confidence;
+  return lowest;
+}
+
 export function mergeSummaries(docs: readonly SummaryDocument[]): MergedSummary {
   const first = docs[0];
   if (first === undefined) throw new RttscanError('usage', 'merge: no documents to merge');
@@ -84,6 +93,8 @@ export function mergeSummaries(docs: readonly SummaryDocument[]): MergedSummary 
   const inputs: InputSummary[] = [];
   const local: string[] = [];
   const seenLocal = new Set<string>();
+  // Each run decided whose RTT its samples are; the merge keeps every decision.
+  const decisions: VantageDecision[] = [];
   const counters = Object.create(null) as Record<string, unknown>;
   const overlapping: string[] = [];
   let end = ordered[0]!.end;
@@ -98,6 +109,9 @@ export function mergeSummaries(docs: readonly SummaryDocument[]): MergedSummary 
     }
     for (const input of doc.inputs) inputs.push(input);
     for (const label of doc.vantage.local) if (!seenLocal.has(label)) seenLocal.add(label) && local.push(label);
+    const v = doc.vantage;
+    if (v.decisions !== undefined) for (const d of v.decisions) decisions.push(d);
+    else decisions.push({ inputs: doc.inputs.map((input) => input.path), local: v.local, midPath: v.midPath, decidedBy: v.decidedBy, confidence: v.confidence });
     addCounters(counters, doc.counters);
   });
   // TCP-RT: the runs that had it, their ports added up.
@@ -112,7 +126,15 @@ export function mergeSummaries(docs: readonly SummaryDocument[]): MergedSummary 
   return {
     head: {
       inputs,
-      vantage: { local, inferred: docs.some((d) => d.vantage.inferred), midPath: local.length === 0 },
+      vantage: {
+        local,
+        inferred: docs.some((d) => d.vantage.inferred),
+        midPath: local.length === 0,
+        decidedBy: 'merge',
+        confidence: lowestConfidence(decisions),
+        evidence: [],
+        decisions,
+      },
       ...(tcprt !== undefined ? { tcprt: tcprtJson(tcprt) } : {}),
       counters: counters as CountersJson,
     },

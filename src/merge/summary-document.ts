@@ -8,7 +8,8 @@
 import { createReadStream } from 'node:fs';
 import type { InputSummary } from '../analyze.js';
 import { RttscanError } from '../errors.js';
-import type { CountersJson, EpochText, InputJson, StatsJson, SummaryDocumentJson } from '../schema/document.js';
+import type { VantageDecision } from '../render/json.js';
+import type { CountersJson, EpochText, InputJson, StatsJson, SummaryDocumentJson, VantageJson } from '../schema/document.js';
 import { LIMITS, MAX_SKETCH_KEY } from '../schema/summary-schema.js';
 import { schemaViolation } from '../schema/validate.js';
 import { Group, type GroupBy } from '../stats/collector.js';
@@ -23,7 +24,16 @@ export interface SummaryDocument {
   /** Where it was read from, for messages: a file name, with [i] for one of an --each array. */
   name: string;
   inputs: InputSummary[];
-  vantage: { local: string[]; inferred: boolean; midPath: boolean };
+  vantage: {
+    local: string[];
+    inferred: boolean;
+    midPath: boolean;
+    /** How the run decided; documents from before decided_by say only whether it was inferred. */
+    decidedBy: string;
+    confidence: string;
+    /** A merged document's decisions, one per run it merged. */
+    decisions: VantageDecision[] | undefined;
+  };
   start: EpochTime;
   end: EpochTime;
   by: GroupBy;
@@ -112,6 +122,18 @@ function inputOf(i: InputJson): InputSummary {
   };
 }
 
+/** The vantage as the document says it; documents written before decided_by say only whether it was inferred. */
+function vantageOf(v: VantageJson): SummaryDocument['vantage'] {
+  return {
+    local: [...v.local],
+    inferred: v.inferred,
+    midPath: v.mid_path,
+    decidedBy: v.decided_by ?? (v.inferred ? 'inferred' : 'given'),
+    confidence: v.confidence ?? 'unknown',
+    decisions: v.decisions?.map((d) => ({ inputs: [...d.inputs], local: [...d.local], midPath: d.mid_path, decidedBy: d.decided_by, confidence: d.confidence })),
+  };
+}
+
 /**
  * Capture times a pcapng file can give lie within ±(2^64 + 2^63) s (a 64-bit count of seconds
  * plus a signed 64-bit if_tsoffset); past that, read back and written again, a time would not
@@ -160,7 +182,7 @@ function documentOf(name: string, obj: unknown): SummaryDocument {
   return {
     name,
     inputs: doc.inputs.map(inputOf),
-    vantage: { local: [...doc.vantage.local], inferred: doc.vantage.inferred, midPath: doc.vantage.mid_path },
+    vantage: vantageOf(doc.vantage),
     start: parseEpoch(name, 'start', doc.start),
     end: parseEpoch(name, 'end', doc.end),
     by: doc.group_by,

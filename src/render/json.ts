@@ -11,11 +11,25 @@ import { SKETCH_RELATIVE_ACCURACY } from '../stats/rtt-stats.js';
 import { histogramRows } from './histogram.js';
 import { figuresOf } from '../ci/figures.js';
 import { VERSION } from '../version.js';
-import type { CountersJson, GroupJson, IntervalLineJson, ProcessJson, HistogramJson, MergeStateJson, ReportJson, SketchJson, StatsJson, SummaryDocumentJson, TcprtJson } from '../schema/document.js';
+import type {
+  CountersJson,
+  GroupJson,
+  IntervalLineJson,
+  ProcessJson,
+  HistogramJson,
+  MergeStateJson,
+  ReportJson,
+  SketchJson,
+  StatsJson,
+  SummaryDocumentJson,
+  TcprtJson,
+  VantageJson,
+} from '../schema/document.js';
 import { SCHEMA_VERSION } from '../schema/document.js';
 import { formatEpoch } from '../time.js';
 import { tcprtJson, tcprtPortJson } from './tcprt.js';
 import type { ProcessInfo } from '../process/attributor.js';
+import { HOST_STACK_NS, type HostSummary, type Vantage } from '../flow/vantage.js';
 
 function sketchJson(stats: RttStats): SketchJson {
   const state = stats.toState();
@@ -94,10 +108,82 @@ function intervalJson(report: AnalysisReport, unit: HistogramJson['unit']): Repo
   return report.tcprtPorts === undefined ? json : { ...json, tcprt: { ports: report.tcprtPorts.map(tcprtPortJson) } };
 }
 
+/** One run's decision on whose RTT it is, as a merge keeps it for each document it merged. */
+export interface VantageDecision {
+  /** The paths of the run's inputs. */
+  inputs: readonly string[];
+  local: readonly string[];
+  midPath: boolean;
+  /** given, host-stack, no-host-stack or no-answers (flow/vantage.ts). */
+  decidedBy: string;
+  /** high, low or none. */
+  confidence: string;
+}
+
+/** The document's `vantage`: who is local, how that was decided, and from what. */
+export interface VantageHead {
+  local: readonly string[];
+  inferred: boolean;
+  midPath: boolean;
+  /** As in VantageDecision, or `merge`. */
+  decidedBy: string;
+  confidence: string;
+  /** The hosts' answers the inference weighed (a run that inferred the vantage). */
+  evidence: readonly HostSummary[];
+  /** A merge: the decision of every run merged, in capture-time order. */
+  decisions?: readonly VantageDecision[];
+}
+
+/** The vantage of a run as the document says it. */
+export function vantageHead(vantage: Vantage | undefined): VantageHead {
+  const local = vantage?.localLabels ?? [];
+  return {
+    local,
+    inferred: vantage?.inferred ?? false,
+    midPath: (vantage?.local.length ?? 0) === 0,
+    decidedBy: vantage?.how ?? 'no-answers',
+    confidence: vantage?.confidence ?? 'none',
+    evidence: vantage?.evidence ?? [],
+  };
+}
+
+function microseconds(ns: number): number {
+  return Math.round(ns) / 1000;
+}
+
+function vantageJson(v: VantageHead): VantageJson {
+  return {
+    local: [...v.local],
+    inferred: v.inferred,
+    mid_path: v.midPath,
+    decided_by: v.decidedBy,
+    confidence: v.confidence,
+    host_stack_us: HOST_STACK_NS / 1000,
+    evidence: v.evidence.map((h) => ({
+      address: h.address,
+      answers: h.answers,
+      host_stack: h.hostStack,
+      fastest_us: h.fastestNs === null ? null : microseconds(h.fastestNs),
+      local: h.local,
+    })),
+    ...(v.decisions === undefined
+      ? {}
+      : {
+          decisions: v.decisions.map((d) => ({
+            inputs: [...d.inputs],
+            local: [...d.local],
+            mid_path: d.midPath,
+            decided_by: d.decidedBy,
+            confidence: d.confidence,
+          })),
+        }),
+  };
+}
+
 /** What a document says besides its statistics; a merge of documents builds its own. */
 export interface DocumentHead {
   inputs: readonly InputSummary[];
-  vantage: { local: readonly string[]; inferred: boolean; midPath: boolean };
+  vantage: VantageHead;
   /** The TCP-RT section (render/tcprt.ts), when TCP-RT ran. */
   tcprt?: TcprtJson;
   counters: CountersJson;
@@ -111,7 +197,7 @@ export function documentJson(head: DocumentHead, report: AnalysisReport, unit: H
     version: VERSION,
     schema_version,
     inputs: [...head.inputs],
-    vantage: { local: [...head.vantage.local], inferred: head.vantage.inferred, mid_path: head.vantage.midPath },
+    vantage: vantageJson(head.vantage),
     ...stats,
     ...(head.tcprt !== undefined ? { tcprt: head.tcprt } : {}),
     counters: head.counters,
@@ -141,6 +227,7 @@ function countersJson(c: CounterSnapshot, interval: boolean): CountersJson {
       keepalives: c.rtt.keepalives,
       segments_dropped: c.rtt.segmentsDropped,
       segments_over_budget: c.rtt.segmentsOverBudget,
+      negative_intervals: c.rtt.negativeIntervals,
     },
   };
 }
@@ -154,11 +241,7 @@ function resultCounters(result: AnalysisResult): CounterSnapshot {
 }
 
 export function resultJson(result: AnalysisResult, unit: HistogramJson['unit']): SummaryDocumentJson {
-  const vantage = {
-    local: result.vantage?.localLabels ?? [],
-    inferred: result.vantage?.inferred ?? false,
-    midPath: (result.vantage?.local.length ?? 0) === 0,
-  };
+  const vantage = vantageHead(result.vantage);
   const tcprt = result.tcprt === undefined ? undefined : tcprtJson(result.tcprt);
   return documentJson({ inputs: result.inputs, vantage, ...(tcprt === undefined ? {} : { tcprt }), counters: countersJson(resultCounters(result), false) }, result, unit);
 }

@@ -72,10 +72,41 @@ export interface HistogramJson {
 /** An input as the document lists it: the summary analyze() returns (live inputs add `live`). */
 export type InputJson = InputSummary;
 
+/** One host's answers, as the vantage inference weighed them (flow/vantage.ts). */
+export interface VantageEvidenceJson {
+  address: string;
+  answers: number;
+  /** Answers within host_stack_us. */
+  host_stack: number;
+  fastest_us: number | null;
+  local: boolean;
+}
+
+/** A run's decision, as a merge keeps it for each run it merged. */
+export interface VantageDecisionJson {
+  inputs: string[];
+  local: string[];
+  mid_path: boolean;
+  decided_by: string;
+  confidence: string;
+}
+
 export interface VantageJson {
   local: string[];
   inferred: boolean;
   mid_path: boolean;
+  /**
+   * given, host-stack, no-host-stack, no-answers; merge for a merged document. The keys below
+   * are absent from documents written before the inference kept its evidence.
+   */
+  decided_by?: string;
+  /** high, low, none. */
+  confidence?: string;
+  /** The bound on an answer in host-stack time. */
+  host_stack_us?: number;
+  evidence?: VantageEvidenceJson[];
+  /** A merged document: every run's decision, in capture-time order. */
+  decisions?: VantageDecisionJson[];
 }
 
 /** Counters by section (decode, flows, rtt, ...), each a flat map of counts, one level deeper at most. */

@@ -31,6 +31,8 @@ export const LIMITS = {
   warnings: 10_000,
   /** Local addresses of the vantage. */
   localAddresses: 65_536,
+  /** Hosts in the vantage's evidence (flow/vantage.ts lists at most 40). */
+  evidenceHosts: 1024,
   /** Documents in one --each array. */
   documents: 100_000,
   /** Ports of a tcprt section (each side's 65,536). */
@@ -54,6 +56,9 @@ const FIGURE = { type: ['number', 'null'], minimum: 0 };
 const EPOCH = { type: 'string', pattern: '^-?[0-9]{1,20}\\.[0-9]{9}$', description: 'epoch seconds with nine decimals' };
 const UNIT = { enum: ['usecs', 'msecs'] };
 const GROUP_BY = { enum: ['all', 'laddr', 'raddr', 'lport', 'rport', 'flow', 'process'] };
+/** How a vantage was decided (flow/vantage.ts), `merge` for merged documents; `inferred`/`given` as read from older ones. */
+const DECIDED_BY = { enum: ['given', 'host-stack', 'no-host-stack', 'no-answers', 'merge', 'inferred'] };
+const CONFIDENCE = { enum: ['high', 'low', 'none', 'unknown'] };
 const text = (maxLength: number): object => ({ type: 'string', maxLength });
 /** An object with exactly these keys (all required unless listed in `optional`). */
 const record = (properties: Record<string, unknown>, optional: readonly string[] = []): object => ({
@@ -91,11 +96,40 @@ export const SUMMARY_SCHEMA = {
       version: text(LIMITS.nameChars),
       schema_version: { const: SCHEMA_VERSION },
       inputs: { type: 'array', maxItems: LIMITS.inputs, items: { $ref: '#/$defs/input' } },
-      vantage: record({
-        local: { type: 'array', maxItems: LIMITS.localAddresses, items: text(LIMITS.keyChars) },
-        inferred: { type: 'boolean' },
-        mid_path: { type: 'boolean' },
-      }),
+      vantage: record(
+        {
+          local: { type: 'array', maxItems: LIMITS.localAddresses, items: text(LIMITS.keyChars) },
+          inferred: { type: 'boolean' },
+          mid_path: { type: 'boolean' },
+          decided_by: DECIDED_BY,
+          confidence: CONFIDENCE,
+          host_stack_us: NON_NEGATIVE,
+          evidence: {
+            type: 'array',
+            maxItems: LIMITS.evidenceHosts,
+            items: record({
+              address: text(LIMITS.keyChars),
+              answers: COUNT,
+              host_stack: COUNT,
+              fastest_us: FIGURE,
+              local: { type: 'boolean' },
+            }),
+          },
+          decisions: {
+            type: 'array',
+            maxItems: LIMITS.inputs,
+            items: record({
+              inputs: { type: 'array', maxItems: LIMITS.inputs, items: text(LIMITS.pathChars) },
+              local: { type: 'array', maxItems: LIMITS.localAddresses, items: text(LIMITS.keyChars) },
+              mid_path: { type: 'boolean' },
+              decided_by: DECIDED_BY,
+              confidence: CONFIDENCE,
+            }),
+          },
+        },
+        // Absent from documents written before the inference kept its evidence.
+        ['decided_by', 'confidence', 'host_stack_us', 'evidence', 'decisions'],
+      ),
       start: EPOCH,
       end: EPOCH,
       summary: { $ref: '#/$defs/stats' },

@@ -1,16 +1,19 @@
 /**
- * Where RTT samples go after the engine: vantage (which host is local), filters, grouping,
- * and the statistics of each group and of the whole run. Per-sample outputs (CSV, sample
- * lines, chart) subscribe through `onSample`.
+ * Where RTT samples go after the engine: vantage (which host is local), time window, kinds,
+ * filters, grouping, and the statistics of each group and of the whole run. Per-sample
+ * outputs (CSV, sample lines, chart) subscribe through `onSample`.
  *
- * Without --local the vantage is inferred from the flows seen; until it is decided, samples
- * wait in a compact buffer (bounded: the decision is forced when it fills, at the first
- * --interval boundary, or at the end of input) and are then replayed in order.
+ * Without --local the vantage is inferred from how fast each host answers (flow/vantage.ts):
+ * every sample and every reaction the engine reports counts, before the time window, kinds
+ * and filters select anything, so that they never change whose RTT it is. Until it is decided,
+ * samples wait in a compact buffer and the flows that ended in a list, both bounded: the
+ * decision is forced when either fills (the flow list at --max-flows), at the first --interval
+ * boundary, or at the end of input; then they are replayed in order.
  */
 import { cidrContains, formatAddress, type Cidr } from '../flow/address.js';
 import type { Flow } from '../flow/flow-table.js';
-import { isLocal, VantageInference, type Vantage } from '../flow/vantage.js';
-import type { HalfConnection, RttConnection, RttSample, SampleKind } from '../engines/rtt/rtt-engine.js';
+import { isLocal, VantageInference, type HostEvidence, type Vantage } from '../flow/vantage.js';
+import type { HalfConnection, ReactionSink, RttConnection, RttSample, SampleKind } from '../engines/rtt/rtt-engine.js';
 import { RttStats, type HistogramUnit } from './rtt-stats.js';
 import { TimeSeries } from './time-series.js';
 import type { ProcessInfo } from '../process/attributor.js';
@@ -43,13 +46,29 @@ export interface CollectorOptions {
   vantage: Vantage | undefined;
   includeLocal: boolean;
   filters: SampleFilters;
+  /** Sample kinds kept, one bit per SampleKind (see kindMask). */
+  kinds: number;
   histogramUnit: HistogramUnit;
   /** Samples held while the vantage is undecided; the decision is forced at this many. */
   pendingLimit: number;
+  /** Flows that ended while the vantage is undecided; the decision is forced at this many. */
+  pendingFlowLimit: number;
   /** Keep each group's RTT over time (for --chart). */
   timeSeries: boolean;
+  /** Calls `fn` on every flow still in the table (their halves cache inference records until the decision). */
+  forEachActiveFlow: (fn: (flow: Flow<RttConnection>) => void) => void;
   /** With --by process: the process of an endpoint. */
   processOf?: ProcessLookup;
+}
+
+/** Every sample kind. */
+export const ALL_KINDS = 0xff;
+
+/** The kinds bit mask of a list of SampleKind values. */
+export function kindMask(kinds: readonly SampleKind[]): number {
+  let mask = 0;
+  for (const kind of kinds) mask |= 1 << kind;
+  return mask;
 }
 
 export class Group {
@@ -105,63 +124,73 @@ const PENDING_CHUNK = 65536;
 
 /** Samples waiting for the vantage decision, in fixed-size chunks (no copying as it grows). */
 class PendingSamples {
-  /** Per sample: ack time, RTT (ns), kind, and 1 if endpoint A acknowledged. */
-  private readonly values: Float64Array[] = [];
+  /** Per sample: ack time and RTT (ns); then its kind, plus KIND_BY_A if endpoint A acknowledged. */
+  private readonly times: Float64Array[] = [];
+  private readonly kinds: Uint8Array[] = [];
   private readonly flowChunks: Array<Flow<RttConnection>[]> = [];
   length = 0;
 
   push(sample: RttSample): void {
     const at = this.length % PENDING_CHUNK;
     if (at === 0) {
-      this.values.push(new Float64Array(4 * PENDING_CHUNK));
+      this.times.push(new Float64Array(2 * PENDING_CHUNK));
+      this.kinds.push(new Uint8Array(PENDING_CHUNK));
       this.flowChunks.push(new Array<Flow<RttConnection>>(PENDING_CHUNK));
     }
-    const values = this.values[this.values.length - 1]!;
-    values[4 * at] = sample.ackNs;
-    values[4 * at + 1] = sample.rttNs;
-    values[4 * at + 2] = sample.kind;
-    values[4 * at + 3] = sample.ackedByA ? 1 : 0;
-    this.flowChunks[this.flowChunks.length - 1]![at] = sample.flow;
+    const last = this.times.length - 1;
+    const times = this.times[last]!;
+    times[2 * at] = sample.ackNs;
+    times[2 * at + 1] = sample.rttNs;
+    this.kinds[last]![at] = sample.kind + (sample.ackedByA ? KIND_BY_A : 0);
+    this.flowChunks[last]![at] = sample.flow;
     this.length++;
   }
 
   /** Calls `fn` for each sample in order, from `start` up to (not including) `end`. */
   forEach(fn: (flow: Flow<RttConnection>, ackedByA: boolean, ackNs: number, rttNs: number, kind: SampleKind) => void, start = 0, end = this.length): void {
     for (let i = start; i < end; i++) {
-      const values = this.values[Math.floor(i / PENDING_CHUNK)]!;
-      const at = 4 * (i % PENDING_CHUNK);
-      const flow = this.flowChunks[Math.floor(i / PENDING_CHUNK)]![i % PENDING_CHUNK]!;
-      fn(flow, values[at + 3] === 1, values[at]!, values[at + 1]!, values[at + 2] as SampleKind);
+      const chunk = Math.floor(i / PENDING_CHUNK);
+      const at = i % PENDING_CHUNK;
+      const times = this.times[chunk]!;
+      const kind = this.kinds[chunk]![at]!;
+      fn(this.flowChunks[chunk]![at]!, kind >= KIND_BY_A, times[2 * at]!, times[2 * at + 1]!, (kind & (KIND_BY_A - 1)) as SampleKind);
     }
-  }
-
-  /** The quickest RTT among samples that `address` acknowledged. */
-  fastestAckNs(address: string): number | undefined {
-    let fastest: number | undefined;
-    this.forEach((flow, ackedByA, _ackNs, rttNs) => {
-      if (fastest !== undefined && rttNs >= fastest) return;
-      if (formatAddress(flow.ipVersion, flow.addrs, ackedByA ? 0 : 4) === address) fastest = rttNs;
-    });
-    return fastest;
   }
 }
 
-export class SampleCollector {
+/** Above every SampleKind: the flag of a pending sample that endpoint A acknowledged. */
+const KIND_BY_A = 128;
+
+/** A half's slot held its answerer's inference record until the decision; from then on it caches a group. */
+function forgetInference(flow: Flow<RttConnection>): void {
+  flow.state.a.sinkSlot = undefined;
+  flow.state.b.sinkSlot = undefined;
+}
+
+/** The inference record of the host that answers `half`'s packets, cached on the half until the decision. */
+function answererOf(half: HalfConnection): HostEvidence {
+  return half.sinkSlot as HostEvidence;
+}
+
+export class SampleCollector implements ReactionSink {
   readonly summary: RttStats;
   readonly groups = new Map<string, Group>();
   /** Samples dropped because a local host acknowledged them (see --include-local). */
   localAcked = 0;
-  /** Samples dropped by --laddr/--raddr/--lport/--rport. */
+  /** Samples dropped by --laddr/--raddr/--lport/--rport and --kind. */
   filtered = 0;
   /** Samples kept over the whole run (the statistics restart each --interval; this does not). */
   kept = 0;
   vantage: Vantage | undefined;
   onSample: SampleListener | undefined;
-  /** Called once the vantage is decided (given: never). TCP-RT waits for it. */
+  /** Called once the vantage is decided (given: never): TCP-RT waits for it, the engine stops timing answers. */
   onDecided: (() => void) | undefined;
-  private readonly endpoints = new SampleEndpoints();
   /** Capture time of the first packet: where each group's time series starts. */
   originNs = 0;
+  /** Samples whose ACK is outside [fromNs, toNs) count for the vantage and nothing else. */
+  fromNs = -Infinity;
+  toNs = Infinity;
+  private readonly endpoints = new SampleEndpoints();
   private readonly options: CollectorOptions;
   private inference: VantageInference | undefined;
   private pending: PendingSamples | undefined;
@@ -181,15 +210,42 @@ export class SampleCollector {
     return this.vantage !== undefined;
   }
 
-  /** Every new flow, so the vantage can be inferred. */
-  observeFlow(flow: Flow<RttConnection>): void {
-    if (this.inference === undefined) return;
-    this.inference.observeFlow(flow.ipVersion, flow.addrs);
-    // Candidates only ever shrink: once none is left, mid-path is final and nothing need wait.
-    if (this.inference.settled) this.decide();
+  /** Whether reactions are wanted (the vantage is still being inferred). */
+  get inferring(): boolean {
+    return this.inference !== undefined;
+  }
+
+  /** Every new flow (its state made, not yet stored in it): each half caches the record of the host that answers it. */
+  observeFlow(flow: Flow<RttConnection>, state: RttConnection): void {
+    const inference = this.inference;
+    if (inference === undefined) return;
+    const version = flow.ipVersion;
+    const addrs = flow.addrs;
+    state.a.sinkSlot = inference.host(version, addrs, 4);
+    state.b.sinkSlot = inference.host(version, addrs, 0);
+  }
+
+  /** A host's echo of its peer's TSval (engines/rtt): counts as an answer. */
+  onReaction(flow: Flow<RttConnection>, byA: boolean, delayNs: number): void {
+    if (this.inference !== undefined) answererOf(senderHalf(flow, byA)).answer(delayNs);
   }
 
   add(sample: RttSample): void {
+    let ackerLocal = false;
+    if (this.inference !== undefined) {
+      const flow = sample.flow;
+      const acker = answererOf(senderHalf(flow, sample.ackedByA));
+      acker.answer(sample.rttNs);
+      answererOf(senderHalf(flow, !sample.ackedByA)).acked++;
+      ackerLocal = acker.surelyLocal;
+    }
+    if (sample.ackNs < this.fromNs || sample.ackNs >= this.toNs) return;
+    // Acknowledged by a host already local for good: left out now rather than held (where it
+    // goes depends on nothing else, unless --include-local keeps it).
+    if (ackerLocal && !this.options.includeLocal) {
+      this.localAcked++;
+      return;
+    }
     if (this.pending === undefined) {
       this.route(sample.flow, sample.ackedByA, sample.ackNs, sample.rttNs, sample.kind);
       return;
@@ -202,6 +258,7 @@ export class SampleCollector {
   flowEnded(flow: Flow<RttConnection>): void {
     if (!this.decided) {
       this.pendingFlows.push(flow);
+      if (this.pendingFlows.length >= this.options.pendingFlowLimit) this.decide();
       return;
     }
     this.countSegments(flow, false);
@@ -235,10 +292,13 @@ export class SampleCollector {
   /** Infers the vantage; returns the samples that waited for it (undefined if already decided). */
   private fixVantage(): PendingSamples | undefined {
     if (this.vantage !== undefined) return undefined;
-    const p = this.pending!;
-    this.vantage = this.inference!.decide((address) => p.fastestAckNs(address));
-    this.pending = undefined;
+    this.vantage = this.inference!.decide();
     this.inference = undefined;
+    // The halves cached inference records; from now on they cache groups.
+    this.options.forEachActiveFlow(forgetInference);
+    for (const flow of this.pendingFlows) forgetInference(flow);
+    const p = this.pending!;
+    this.pending = undefined;
     return p;
   }
 
@@ -281,6 +341,10 @@ export class SampleCollector {
     if (typeof group === 'string') {
       if (group === 'local') this.localAcked++;
       else this.filtered++;
+      return;
+    }
+    if ((this.options.kinds & (1 << kind)) === 0) {
+      this.filtered++;
       return;
     }
     this.kept++;

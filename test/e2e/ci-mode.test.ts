@@ -150,7 +150,7 @@ test('--each: one report per file under a header, one JSON document per file in 
   assert.deepEqual(docs[1], alone);
   // Notes and counter lines name their file.
   const noted = runCli([SERVER, CLIENT, '--each', '--json', '-']);
-  assert.match(noted.stderr, new RegExp(`^rttscan: ${CLIENT}: 10\\.99\\.0\\.1 and 10\\.99\\.0\\.2 are the endpoints`, 'm'));
+  assert.match(noted.stderr, new RegExp(`^rttscan: ${CLIENT}: vantage: 10\\.99\\.0\\.1 is the capture host`, 'm'));
   assert.match(noted.stderr, new RegExp(`^rttscan: ${SERVER}: 303 packets, 303 TCP`, 'm'));
 });
 

@@ -25,11 +25,49 @@ function json(args: string[]): Doc {
 test('the capture host is inferred and said on stderr; its own ACKs are left out', () => {
   const run = runCli([CLIENT]);
   assert.equal(run.status, 0);
-  assert.match(run.stderr, /10\.99\.0\.1 .*taken as the capture host/);
+  assert.match(run.stderr, /vantage: 10\.99\.0\.1 is the capture host: \d+ of its \d+ answers came within 200 µs, host-stack time/);
   assert.match(run.stderr, /acknowledged by the local host left out/);
   const doc = json([CLIENT]);
-  assert.deepEqual(doc.vantage, { local: ['10.99.0.1'], inferred: true, mid_path: false });
+  const { local, inferred, mid_path, decided_by, confidence, host_stack_us, evidence } = doc.vantage as unknown as Record<string, unknown>;
+  assert.deepEqual({ local, inferred, mid_path, decided_by, confidence, host_stack_us }, {
+    local: ['10.99.0.1'],
+    inferred: true,
+    mid_path: false,
+    decided_by: 'host-stack',
+    confidence: 'high',
+    host_stack_us: 200,
+  });
+  const [client, server] = evidence as Array<{ address: string; answers: number; host_stack: number; fastest_us: number; local: boolean }>;
+  assert.equal(client!.address, '10.99.0.1');
+  assert.ok(client!.local && client!.host_stack >= 2 && client!.fastest_us <= 200);
+  assert.equal(server!.address, '10.99.0.2');
+  assert.ok(!server!.local && server!.host_stack === 0 && server!.fastest_us >= 25_000, 'the server, 25 ms away');
   assert.ok(doc.counters.rtt.local_acked > 0);
+});
+
+test('--local none: a capture taken mid-path, both halves reported; with an address it is a usage error', () => {
+  const none = json([CLIENT, '--local', 'none']);
+  assert.deepEqual(none.vantage.local, []);
+  assert.equal((none.vantage as unknown as { decided_by: string }).decided_by, 'given');
+  const all = json([CLIENT, '--include-local']);
+  assert.equal(none.summary.samples, all.summary.samples);
+  const mixed = runCli([CLIENT, '--local', 'none,10.99.0.1']);
+  assert.equal(mixed.status, 2);
+  assert.match(mixed.stderr, /^rttscan: --local: 'none' \(a capture taken mid-path\) cannot be combined with addresses$/m);
+});
+
+test('--kind selects sample kinds (data,ts: no handshakes, as Inspektor Gadget\'s tcprtt); an unknown kind is a usage error', () => {
+  const csv = (args: string[]): string[] => runCli([CLIENT, ...args, '--csv', '-', '-q']).stdout.trim().split('\n').slice(1);
+  const every = csv([]);
+  const noHandshakes = csv(['--kind', 'data,ts']);
+  assert.ok(every.some((row) => row.endsWith(',syn')));
+  assert.deepEqual(noHandshakes, every.filter((row) => !row.endsWith(',syn')));
+  assert.deepEqual(csv(['--kind', 'syn', '--kind', 'hole']), every.filter((row) => row.endsWith(',syn')));
+  const doc = json([CLIENT, '--kind', 'data,ts']);
+  assert.equal(doc.counters.rtt.filtered, every.length - noHandshakes.length);
+  const bad = runCli([CLIENT, '--kind', 'data,rtt']);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /^rttscan: --kind: 'rtt' is not a sample kind \(data, syn, ts, hole\)$/m);
 });
 
 test('--local overrides the inference, --include-local keeps the local stack samples', () => {

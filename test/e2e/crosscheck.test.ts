@@ -16,7 +16,10 @@ import { test } from 'node:test';
 import { hasCommand, parseCsv, runCli, type CsvSample } from '../helpers/cli.js';
 import { sampleCaptures } from '../helpers/paths.js';
 
-const captures = sampleCaptures().filter((p) => !p.endsWith('.gz'));
+// The lab captures of samples/vantage/ (reordering, TSO, loss at several points) are judged
+// sample by sample against their oracle in test/e2e/vantage.test.ts instead: there rttscan and
+// the other tools differ, and the oracle says who is right.
+const captures = sampleCaptures().filter((p) => !p.endsWith('.gz') && !p.includes('/samples/vantage/'));
 
 function ours(path: string): CsvSample[] {
   const run = runCli([path, '--include-local', '--csv', '-', '-q']);

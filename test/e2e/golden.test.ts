@@ -24,7 +24,8 @@ const OUTPUTS: Record<string, string[]> = {
   'table-by-flow-include-local': ['--table', '--by', 'flow', '--include-local'],
 };
 
-for (const capture of sampleCaptures()) {
+// The lab captures of samples/vantage/ are pinned by their oracle (test/e2e/vantage.test.ts).
+for (const capture of sampleCaptures().filter((p) => !p.includes('/samples/vantage/'))) {
   const name = relative(join(REPO_ROOT, 'samples'), capture).replaceAll('/', '_');
   for (const [output, args] of Object.entries(OUTPUTS)) {
     test(`golden: ${name} ${args.join(' ')}`, () => {

@@ -35,6 +35,8 @@ function assertSameAsWhole(merged: Doc, whole: Doc): void {
   const strip = (d: Doc): Doc => {
     const copy = JSON.parse(JSON.stringify(d)) as Doc;
     delete copy.inputs;
+    // A run says how it decided the vantage and from what; a merge keeps each run's decision.
+    copy.vantage = { local: copy.vantage.local, inferred: copy.vantage.inferred, mid_path: copy.vantage.mid_path };
     delete copy.counters.flows;
     for (const s of [copy.summary, ...copy.groups]) {
       delete s.stddev_us;
@@ -52,6 +54,8 @@ function assertSameAsWhole(merged: Doc, whole: Doc): void {
     assert.ok(Math.abs(m.merge_state.srtt_us - w.merge_state.srtt_us) <= 1e-9 * w.merge_state.srtt_us);
   }
   assert.equal(merged.inputs.reduce((n: number, i: Doc) => n + i.packets, 0), whole.inputs[0].packets);
+  assert.equal(merged.vantage.decided_by, 'merge');
+  assert.equal(merged.vantage.decisions.length, merged.inputs.length);
 }
 
 /** The three lab captures taken at the server, joined into one, and split again between runs. */

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { analyze, type AnalysisResult, type AnalyzeOptions } from '../../src/analyze.js';
 import { KIND_NAMES } from '../../src/engines/rtt/rtt-engine.js';
+import { givenVantage } from '../../src/flow/vantage.js';
 import { ethernet, ipv4, ipv6, pcapFile, record, tcp, type Frame, type PcapRecord, type TcpSpec } from './capture-writer.js';
 import { tempDir } from './paths.js';
 
@@ -79,7 +80,7 @@ export async function runScript(
   await writeFile(path, script instanceof TcpScript ? script.file(linktype) : script);
   const samples: SeenSample[] = [];
   const result = await analyze([path], {
-    vantage: { local: [], localLabels: [], inferred: false, note: undefined },
+    vantage: givenVantage([], []),
     ...options,
     onSample: (_ackNs, rttNs, kind, endpoints) => {
       samples.push({ rttUs: rttNs / 1000, kind: KIND_NAMES[kind], src: `${endpoints.src}:${endpoints.sport}`, dst: `${endpoints.dst}:${endpoints.dport}` });

@@ -13,12 +13,25 @@ const FIRST_SENT = 2;
 const LAST_SENT = 3;
 /** TSval carried by the latest transmission (0 without timestamps). */
 const LAST_TSVAL = 4;
+/**
+ * The flag bits below, plus FLAG_SPAN × the TSval of the first transmission once the segment
+ * is retransmitted (so that an echo of the first transmission can still be recognised): one
+ * double holds both exactly (2^32 × 8 < 2^53), where a field of its own would cost 8 bytes per
+ * segment in flight.
+ */
 const FLAGS = 5;
 const STRIDE = 6;
 
 const FLAG_SYN = 1;
 /** Seen more than once at the capture point. */
 const FLAG_RETRANSMITTED = 2;
+/** The receiver reported it in a SACK block: it arrived beyond a hole. */
+const FLAG_SACKED = 4;
+const FLAG_SPAN = 8;
+
+function flagsOf(packed: number): number {
+  return packed % FLAG_SPAN;
+}
 
 /**
  * Initial capacity in segments (a power of two); a connection with more in flight doubles it.
@@ -64,9 +77,25 @@ export class AckMatch {
   sentNs = -1;
   syn = false;
   retransmitted = false;
+  /** TSval of that segment's latest transmission, and of its first (the same unless retransmitted). */
+  endTsVal = 0;
+  endFirstTsVal = 0;
+  /** Segments the ACK covers (whole or in part). */
+  segments = 0;
   /** The latest transmission among the segments the ACK covers, and its TSval. */
   latestSentNs = -1;
   latestTsVal = 0;
+  /** Some covered segment had been reported in a SACK block: the ACK jumped a hole. */
+  holeJumped = false;
+  /**
+   * Transmissions the ACK covers whose TSval is the ACK's echo (TSecr), among segments never
+   * SACKed (the ones that can have filled a hole): how many, and the earliest's capture time.
+   * Without an echo, 0.
+   */
+  echoCount = 0;
+  echoSentNs = -1;
+  /** The earliest such transmission is the first copy of a segment that was sent again (the echo proves that copy arrived). */
+  echoFirstCopy = false;
 }
 
 export class Outstanding {
@@ -149,33 +178,93 @@ export class Outstanding {
   /**
    * Removes the segments that `ack` covers and reports, in `match`, the one it ends at (or
    * falls inside: a partial ACK of a super-segment, whose start then advances to `ack`).
+   * `tsEcr` is the ACK's timestamp echo, or -1: the covered transmissions that carried it are
+   * counted in `match` (see AckMatch.echoCount).
    */
-  acknowledge(ack: number, match: AckMatch): void {
+  acknowledge(ack: number, match: AckMatch, tsEcr = -1): void {
     match.sentNs = -1;
     match.latestSentNs = -1;
+    match.holeJumped = false;
+    match.segments = 0;
+    match.echoCount = 0;
+    match.echoSentNs = -1;
+    match.echoFirstCopy = false;
     const d = this.data;
     while (this.count > 0) {
       const at = this.head * STRIDE;
       const end = d[at + END]!;
       const covered = ((end - ack) | 0) <= 0;
-      if (!covered && ((d[at + START]! - ack) | 0) >= 0) return;
+      if (!covered && ((d[at + START]! - ack) | 0) >= 0) break;
       const sentNs = d[at + LAST_SENT]!;
       if (sentNs > match.latestSentNs) {
         match.latestSentNs = sentNs;
         match.latestTsVal = d[at + LAST_TSVAL]!;
       }
+      const packed = d[at + FLAGS]!;
+      const flags = flagsOf(packed);
+      match.segments++;
+      if ((flags & FLAG_SACKED) !== 0) match.holeJumped = true;
+      else if (tsEcr >= 0) this.countEcho(at, flags, packed, tsEcr, match);
       if (!covered || end === ack) {
-        const flags = d[at + FLAGS]!;
         match.sentNs = d[at + FIRST_SENT]!;
         match.syn = (flags & FLAG_SYN) !== 0;
         match.retransmitted = (flags & FLAG_RETRANSMITTED) !== 0;
+        match.endTsVal = d[at + LAST_TSVAL]!;
+        match.endFirstTsVal = match.retransmitted ? (packed - flags) / FLAG_SPAN : match.endTsVal;
       }
       if (!covered) {
         d[at + START] = ack;
-        return;
+        break;
       }
       this.shift();
     }
+  }
+
+  /** Counts the transmissions of the segment at `at` (its first and its latest) that carried `tsEcr`. */
+  private countEcho(at: number, flags: number, packed: number, tsEcr: number, match: AckMatch): void {
+    const d = this.data;
+    const again = (flags & FLAG_RETRANSMITTED) !== 0;
+    if (again && (packed - flags) / FLAG_SPAN === tsEcr) this.echoAt(d[at + FIRST_SENT]!, true, match);
+    if (d[at + LAST_TSVAL] === tsEcr) this.echoAt(d[at + LAST_SENT]!, false, match);
+  }
+
+  private echoAt(sentNs: number, firstCopy: boolean, match: AckMatch): void {
+    match.echoCount++;
+    if (match.echoSentNs < 0 || sentNs < match.echoSentNs) {
+      match.echoSentNs = sentNs;
+      match.echoFirstCopy = firstCopy;
+    }
+  }
+
+  /**
+   * Marks the segments inside a SACK block [left, right) as having arrived beyond a hole.
+   * Walks back from the block's right edge and stops at the first segment already marked, so
+   * each segment costs one visit however often a growing block is repeated; a block that grew
+   * on its left leaves those segments unmarked, which can only hide a hole, never invent one.
+   */
+  markSacked(left: number, right: number): void {
+    const d = this.data;
+    let i = this.firstEndingAfter(right) - 1;
+    for (; i >= 0; i--) {
+      const at = this.slot(i);
+      if (((d[at + START]! - left) | 0) < 0) return;
+      if (((d[at + END]! - right) | 0) > 0) continue;
+      const packed = d[at + FLAGS]!;
+      if ((flagsOf(packed) & FLAG_SACKED) !== 0) return;
+      d[at + FLAGS] = packed + FLAG_SACKED;
+    }
+  }
+
+  /** Index of the first segment that ends after `seq` (they are in order). */
+  firstEndingAfter(seq: number): number {
+    let lo = 0;
+    let hi = this.count;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (((this.end(mid) - seq) | 0) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   shift(): void {
@@ -198,9 +287,11 @@ export class Outstanding {
   markRetransmitted(i: number, sentNs: number, tsVal: number): void {
     const at = this.slot(i);
     const d = this.data;
+    const packed = d[at + FLAGS]!;
+    // The first retransmission keeps the first transmission's TSval beside the flags.
+    if ((flagsOf(packed) & FLAG_RETRANSMITTED) === 0) d[at + FLAGS] = packed + FLAG_RETRANSMITTED + FLAG_SPAN * d[at + LAST_TSVAL]!;
     d[at + LAST_SENT] = sentNs;
     d[at + LAST_TSVAL] = tsVal;
-    d[at + FLAGS] = d[at + FLAGS]! | FLAG_RETRANSMITTED;
   }
 
   /** Doubles the ring, oldest segment first (only when full, so the ring is contiguous in two runs). */

@@ -11,23 +11,36 @@
  * Karn's rule: if S was retransmitted, or the ACK also covers a segment (re)transmitted after S
  * was first sent, the ACK may answer a later transmission and the gap may hold a retransmission
  * timeout. (A retransmission that fills a hole, its first copy lost before the capture point,
- * is the first transmission seen here: its own ACK times it unambiguously.) Without timestamps there is no sample. With them, the ACK's TSecr names the
- * transmission it answers: when that TSval is no older than the last retransmission the ACK
- * covers, the sample runs from the first segment that carried it (kind `ts`); otherwise none.
- * So a value with an RTO inside it is never reported.
+ * is the first transmission seen here: its own ACK times it unambiguously.) Without timestamps
+ * there is no sample. With them, the ACK's TSecr names the transmission it answers: the sample
+ * runs from the covered transmission that carried that TSval (kind `ts`), even when it is an
+ * earlier copy than the latest (the retransmission was spurious: Eifel), except from a host
+ * that is closing, whose TIME_WAIT socket echoes the TSval it kept from the first copy. When no
+ * covered transmission carried it, from the first segment that did, if it is no older than the
+ * latest covered transmission; otherwise none. So a value with an RTO inside it is never reported.
+ *
+ * Holes: an ACK that covers segments the receiver had reported in SACK blocks jumped a hole;
+ * it was sent when the hole filled, not when S arrived, so timing it from S would include the
+ * wait for the hole. When its TSecr names exactly one covered transmission that was never
+ * SACKed (the one that filled the hole), the sample runs from it (kind `ts`); otherwise it is
+ * timed from S as tshark and tcptrace do, and told apart as kind `hole`.
+ *
+ * A negative interval (capture timestamps that went backwards) is counted, never a sample.
  */
 import type { PacketView } from '../../decode/packet-view.js';
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../../decode/packet-view.js';
 import type { Flow, FlowTable } from '../../flow/flow-table.js';
 import { seqAdd, seqGe, seqGt, seqLe, seqLt } from '../../flow/seq.js';
 import { AckMatch, DEFAULT_MAX_SEGMENTS, DROPPED_OVER_BUDGET, DROPPED_PER_FLOW, Outstanding, SegmentBudget } from './outstanding.js';
-import { firstSeenNs, newTsHistory, seeTsVal, type TsHistory } from './ts-history.js';
+import { echoDelayNs, firstSeenNs, newTsHistory, seeLatestTsVal, seeTsVal, type TsHistory } from './ts-history.js';
 
 export const KIND_DATA = 0;
 export const KIND_SYN = 1;
 export const KIND_TS = 2;
-export const KIND_NAMES = ['data', 'syn', 'ts'] as const;
-export type SampleKind = typeof KIND_DATA | typeof KIND_SYN | typeof KIND_TS;
+export const KIND_HOLE = 3;
+export const KIND_NAMES = ['data', 'syn', 'ts', 'hole'] as const;
+export type SampleKind = typeof KIND_DATA | typeof KIND_SYN | typeof KIND_TS | typeof KIND_HOLE;
+export type KindName = (typeof KIND_NAMES)[number];
 
 /**
  * The data one endpoint sends, and what is known of its acknowledgement by the other. It *is*
@@ -48,7 +61,7 @@ export class HalfConnection extends Outstanding {
   una = 0;
   /** The initial sequence number, once `synSeen`. */
   isn = 0;
-  /** started, acked and synSeen, one bit each: one field instead of three. */
+  /** started, acked, synSeen, finSeen and usesSack, one bit each: one field instead of five. */
   private bits = 0;
   /** Packets from this endpoint (any kind). */
   packets = 0;
@@ -79,11 +92,27 @@ export class HalfConnection extends Outstanding {
   set synSeen(on: boolean) {
     this.bits = on ? this.bits | SYN_SEEN : this.bits & ~SYN_SEEN;
   }
+  /** The sender uses SACK (SACK-permitted on its SYN, or SACK blocks sent), so it reports duplicates (D-SACK). */
+  get usesSack(): boolean {
+    return (this.bits & USES_SACK) !== 0;
+  }
+  set usesSack(on: boolean) {
+    this.bits = on ? this.bits | USES_SACK : this.bits & ~USES_SACK;
+  }
+  /** The sender has sent a FIN: it is closing. */
+  get finSeen(): boolean {
+    return (this.bits & FIN_SEEN) !== 0;
+  }
+  set finSeen(on: boolean) {
+    this.bits = on ? this.bits | FIN_SEEN : this.bits & ~FIN_SEEN;
+  }
 }
 
 const STARTED = 1;
 const ACKED = 2;
 const SYN_SEEN = 4;
+const FIN_SEEN = 8;
+const USES_SACK = 16;
 
 export class RttConnection {
   /** Data sent by endpoint A (acknowledged by B), and by B (acknowledged by A). */
@@ -106,6 +135,15 @@ export interface RttSink {
   onSample(sample: RttSample): void;
 }
 
+/**
+ * How soon hosts react: a packet that echoes (TSecr) the newest TSval its peer sent, timed from
+ * the first sighting of that TSval. For the vantage inference (flow/vantage.ts); reactions that
+ * are also RTT samples are not reported twice.
+ */
+export interface ReactionSink {
+  onReaction(flow: Flow<RttConnection>, byA: boolean, delayNs: number): void;
+}
+
 export class RttCounters {
   samples = 0;
   /** ACKs left without a sample by Karn's rule (ambiguous, no usable timestamp echo). */
@@ -119,6 +157,8 @@ export class RttCounters {
   segmentsDropped = 0;
   /** Oldest segments forgotten because the run's segment budget (--max-segments) was spent. */
   segmentsOverBudget = 0;
+  /** ACKs captured before the segment they answer (timestamps went backwards): no sample. */
+  negativeIntervals = 0;
 }
 
 export class RttEngine {
@@ -127,6 +167,8 @@ export class RttEngine {
   private readonly sink: RttSink;
   private readonly sample = new RttSample();
   private readonly match = new AckMatch();
+  /** Where reactions go while the vantage is being inferred; undefined costs nothing per packet. */
+  reactions: ReactionSink | undefined = undefined;
 
   /** Segments in flight over all connections (see SegmentBudget). */
   readonly budget: SegmentBudget;
@@ -166,11 +208,24 @@ export class RttEngine {
     const out = fromA ? conn.a : conn.b;
     const back = fromA ? conn.b : conn.a;
     out.packets++;
-    if ((flags & TCP_ACK) !== 0 && back.started) this.onAck(back, view, nowNs, flow, fromA);
+    if ((view.sackPermitted || view.sackBlocks > 0) && !out.usesSack) out.usesSack = true;
+    const sampled = (flags & TCP_ACK) !== 0 && back.started && this.onAck(back, view, nowNs, flow, fromA, out);
     const segLen = view.payloadLen + ((flags & TCP_SYN) !== 0 ? 1 : 0) + ((flags & TCP_FIN) !== 0 ? 1 : 0);
     if (segLen > 0 && (flags & TCP_RST) === 0) this.onSegment(out, view, segLen, nowNs);
+    if (this.reactions !== undefined && view.hasTimestamp) this.timeEcho(flow, fromA, out, back, view, nowNs, sampled);
+    if ((flags & TCP_FIN) !== 0) out.finSeen = true;
     if ((flags & (TCP_FIN | TCP_RST)) !== 0) table.markClosed(flow);
     return flow;
+  }
+
+  /** Times the sender's echo of its peer's newest TSval, and notes the sender's own TSval. */
+  private timeEcho(flow: Flow<RttConnection>, fromA: boolean, out: HalfConnection, back: HalfConnection, view: PacketView, nowNs: number, sampled: boolean): void {
+    if (view.tsEcr !== 0 && back.tsHistory !== undefined) {
+      const delayNs = echoDelayNs(back.tsHistory, view.tsEcr, nowNs);
+      // An echo that is also an RTT sample reaches the inference as that sample.
+      if (delayNs >= 0 && !sampled) this.reactions!.onReaction(flow, fromA, delayNs);
+    }
+    seeLatestTsVal(out.tsHistory ?? (out.tsHistory = newTsHistory()), view.tsVal, nowNs);
   }
 
   private onSegment(half: HalfConnection, view: PacketView, segLen: number, nowNs: number): void {
@@ -199,7 +254,7 @@ export class RttEngine {
     half.dataSegments++;
     half.retransmittedSegments++;
     const segs: Outstanding = half;
-    const first = this.firstEndingAfter(segs, seq);
+    const first = segs.firstEndingAfter(seq);
     let overlapped = false;
     for (let i = first; i < segs.count && seqLt(segs.start(i), end); i++) {
       segs.markRetransmitted(i, nowNs, tsVal);
@@ -217,68 +272,114 @@ export class RttEngine {
     }
   }
 
-  /** Index of the first outstanding segment that ends after `seq` (they are in order). */
-  private firstEndingAfter(segs: Outstanding, seq: number): number {
-    let lo = 0;
-    let hi = segs.count;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (seqLe(segs.end(mid), seq)) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  private onAck(half: HalfConnection, view: PacketView, nowNs: number, flow: Flow<RttConnection>, ackedByA: boolean): void {
+  /** Pairs the ACK in `view` with `half`'s data; true when it gave a sample. */
+  private onAck(half: HalfConnection, view: PacketView, nowNs: number, flow: Flow<RttConnection>, ackedByA: boolean, acker: HalfConnection): boolean {
     const ack = view.ack;
-    if (half.acked && seqLe(ack, half.una)) return; // duplicate or old: one sample per ack number
+    const segs: Outstanding = half;
+    // SACK blocks come mostly on duplicate ACKs: read them before those are dropped.
+    for (let b = 0; b < view.sackBlocks; b++) {
+      const right = view.sack[2 * b + 1]!;
+      if (seqGt(right, ack)) segs.markSacked(view.sack[2 * b]!, right);
+    }
+    if (half.acked && seqLe(ack, half.una)) return false; // duplicate or old: one sample per ack number
     half.una = ack | 0;
     half.acked = true;
-    const segs: Outstanding = half;
     if (seqGt(ack, half.maxEnd)) {
       this.counters.ackedUnseenData++;
       segs.clear();
       segs.shrinkIfEmpty(this.budget);
-      return;
+      return false;
     }
     // S is the segment the ACK ends at. If the latest transmission the ACK covers came after
     // S was first sent (S was retransmitted, or an earlier hole was filled late), the ACK may
     // answer that one instead.
     const match = this.match;
-    segs.acknowledge(ack, match);
+    // TSecr 0 is not an echo (RFC 7323), except on a SYN, which acknowledges nothing.
+    const tsEcr = view.hasTimestamp && view.tsEcr !== 0 ? view.tsEcr : -1;
+    segs.acknowledge(ack, match, tsEcr);
     if (segs.count === 0) segs.shrinkIfEmpty(this.budget);
     if (match.sentNs < 0) {
       this.counters.noSegmentMatch++;
-      return;
+      return false;
     }
-    const sample = this.sample;
-    if (!match.retransmitted && match.latestSentNs <= match.sentNs) {
-      sample.rttNs = nowNs - match.sentNs;
-      sample.kind = match.syn ? KIND_SYN : KIND_DATA;
-    } else {
-      const sentNs = this.echoedSentNs(half, view, match.latestTsVal);
+    let sentNs: number;
+    let kind: SampleKind;
+    if (match.holeJumped && match.echoCount === 1 && tsEcr !== match.endTsVal) {
+      // The echo names the one copy never SACKed: the one that filled the hole.
+      sentNs = match.echoSentNs;
+      kind = KIND_TS;
+    } else if (match.retransmitted || match.latestSentNs > match.sentNs) {
+      sentNs = this.echoedSentNs(half, view, match, tsEcr, acker);
       if (sentNs < 0) {
         this.counters.karnSkipped++;
-        return;
+        return false;
       }
-      sample.rttNs = nowNs - sentNs;
-      sample.kind = KIND_TS;
+      kind = KIND_TS;
+    } else if (match.holeJumped) {
+      sentNs = match.sentNs;
+      kind = KIND_HOLE;
+    } else {
+      sentNs = match.sentNs;
+      kind = match.syn ? KIND_SYN : KIND_DATA;
     }
+    const rttNs = nowNs - sentNs;
+    if (rttNs < 0) {
+      this.counters.negativeIntervals++;
+      return false;
+    }
+    const sample = this.sample;
+    sample.rttNs = rttNs;
+    sample.kind = kind;
     sample.ackNs = nowNs;
     sample.flow = flow;
     sample.ackedByA = ackedByA;
     this.counters.samples++;
     this.sink.onSample(sample);
+    return true;
   }
 
   /**
-   * For an ambiguous ACK: when the first segment carrying the echoed TSval was sent, provided
-   * that TSval is no older than the latest transmission the ACK covers; else -1.
+   * For an ambiguous ACK: when the transmission it answers was captured, as its TSecr tells,
+   * or -1 when the echo cannot say. The echo names the segment that last updated the
+   * receiver's TS.Recent, the first to arrive at its left edge since it last acknowledged: that
+   * copy arrived before the ACK left, but need not be what the ACK answers (RFC 7323 echoes the
+   * earliest unacknowledged segment of a delayed ACK).
    */
-  private echoedSentNs(half: HalfConnection, view: PacketView, latestTsVal: number): number {
-    // TSecr 0 is not an echo (RFC 7323), except on a SYN, which acknowledges nothing.
-    if (!view.hasTimestamp || view.tsEcr === 0 || half.tsHistory === undefined) return -1;
-    if (seqLt(view.tsEcr, latestTsVal)) return -1;
-    return firstSeenNs(half.tsHistory, view.tsEcr);
+  private echoedSentNs(half: HalfConnection, view: PacketView, match: AckMatch, tsEcr: number, acker: HalfConnection): number {
+    if (tsEcr < 0) return -1;
+    if (match.echoCount > 0) {
+      if (match.echoFirstCopy) {
+        // Eifel (RFC 3522): the echo proves the first copy of a segment sent again arrived, so
+        // the retransmission was spurious and the ACK answers first copies: time it from S's.
+        // Not when the retransmission had arrived too (the ACK reports it as a duplicate,
+        // D-SACK, or could not say so: no SACK), not for a SYN (the answer may be a peer's
+        // timer-driven resend of one lost answer, a second late), and not from a closing host
+        // (a TIME_WAIT socket echoes the TSval it kept from the first copy).
+        // Nor after a hole: the ACK answers whichever first copy filled it, which the echo does not single out.
+        const eifel = !match.syn && !match.holeJumped && acker.usesSack && !acker.finSeen && !reportsDuplicate(view);
+        return eifel ? match.sentNs : -1;
+      }
+      // The latest copies covered (the earliest of those that carried it, so that a tie within
+      // one timestamp tick can only overestimate); an older segment's echo is a delayed ACK's,
+      // which says nothing of what the ACK answers.
+      return seqGe(tsEcr, match.latestTsVal) ? match.echoSentNs : -1;
+    }
+    const history = half.tsHistory;
+    if (history === undefined) return -1;
+    // A copy the ring no longer tells apart: newer than every covered copy, or, when the ACK
+    // covers S alone, one of S's copies between its first and its latest.
+    if (seqGe(tsEcr, match.latestTsVal) || (match.segments === 1 && seqGe(tsEcr, match.endFirstTsVal) && seqLe(tsEcr, match.endTsVal))) {
+      return firstSeenNs(history, tsEcr);
+    }
+    return -1;
   }
+}
+
+/** The ACK carries a D-SACK (RFC 2883): its first SACK block reports data received twice. */
+function reportsDuplicate(view: PacketView): boolean {
+  if (view.sackBlocks === 0) return false;
+  const left = view.sack[0]!;
+  const right = view.sack[1]!;
+  if (seqLe(right, view.ack)) return true;
+  return view.sackBlocks > 1 && seqGe(left, view.sack[2]!) && seqLe(right, view.sack[3]!);
 }

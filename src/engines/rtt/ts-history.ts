@@ -4,9 +4,12 @@
  * start, because timestamp clocks tick every 1–10 ms and many segments share a TSval: keeping
  * the first sighting can only overestimate, never underestimate.
  *
- * The history is a ring held entirely in one array of doubles, `[next, count, tsVal0, time0,
- * tsVal1, time1, ...]`, owned by the sender's HalfConnection: no object of its own, because a
- * million connections make every object per half count (bench/run.ts, bytes per flow).
+ * The history is a ring held entirely in one array of doubles, `[next, count, latest,
+ * latestNs, tsVal0, time0, tsVal1, time1, ...]`, owned by the sender's HalfConnection: no
+ * object of its own, because a million connections make every object per half count
+ * (bench/run.ts, bytes per flow). `latest` and `latestNs` are the newest TSval on *any* packet
+ * of the sender (pure ACKs too) and its first sighting, for the vantage inference: the peer's
+ * first packet echoing it times the peer's reaction (see `echoDelayNs`).
  */
 import { seqGt } from '../../flow/seq.js';
 import { doubles } from '../../util/doubles.js';
@@ -19,7 +22,10 @@ const MAX_ENTRIES = 256;
 const INITIAL_ENTRIES = 2;
 const NEXT = 0;
 const COUNT = 1;
-const HEADER = 2;
+const LATEST = 2;
+/** First sighting of LATEST, or -1 once an echo of it was timed (each echo is timed once). */
+const LATEST_NS = 3;
+const HEADER = 4;
 
 export type TsHistory = number[];
 
@@ -27,7 +33,29 @@ export function newTsHistory(): TsHistory {
   const ring = doubles(HEADER + 2 * INITIAL_ENTRIES);
   ring[NEXT] = 0;
   ring[COUNT] = 0;
+  ring[LATEST_NS] = -1;
   return ring;
+}
+
+/** Notes the TSval of any packet of the sender (data or not) if it is the newest so far. */
+export function seeLatestTsVal(ring: TsHistory, tsVal: number, nowNs: number): void {
+  const latest = ring[LATEST]!;
+  if (latest === latest && !seqGt(tsVal, latest)) return; // NaN until the first
+  ring[LATEST] = tsVal;
+  ring[LATEST_NS] = nowNs;
+}
+
+/**
+ * How long after the first sighting of the sender's newest TSval the peer echoed it (`tsEcr`
+ * at `nowNs`), the first time it does; -1 otherwise. Wherever the capture point is, this is at
+ * least the round trip from there to the peer, since the peer echoed a packet that had passed
+ * it; at the peer itself it is the peer's own reaction time.
+ */
+export function echoDelayNs(ring: TsHistory, tsEcr: number, nowNs: number): number {
+  const sinceNs = ring[LATEST_NS]!;
+  if (sinceNs < 0 || ring[LATEST] !== tsEcr) return -1;
+  ring[LATEST_NS] = -1;
+  return nowNs - sinceNs;
 }
 
 function capacityOf(ring: TsHistory): number {
@@ -77,5 +105,7 @@ function grown(ring: TsHistory): TsHistory {
   for (let k = 0; k < entries; k++) bigger[HEADER + k] = ring[HEADER + ((2 * next + k) % entries)]!;
   bigger[NEXT] = capacity;
   bigger[COUNT] = capacity;
+  bigger[LATEST] = ring[LATEST]!;
+  bigger[LATEST_NS] = ring[LATEST_NS]!;
   return bigger;
 }
