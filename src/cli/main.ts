@@ -4,9 +4,9 @@
  * or output error, 2 usage or unreadable input, 3 a --fail-if condition held, 128 + the signal's
  * number for an offline run stopped by SIGINT, SIGTERM or SIGHUP). `rttscan merge ...` goes to
  * merge-command.ts. stdout carries data only; notes and counters go to stderr. Nothing here calls
- * process.exit() (but for a reader of stdout that went away), so output always flushes.
+ * process.exit() (bin.ts does, for a reader of stdout that went away), so output always flushes.
+ * `main` takes the streams and environment it runs with (`CliIo`): tests drive it in-process.
  */
-import './heap.js';
 import { CommanderError } from 'commander';
 import { analyze, type AnalysisResult } from '../analyze.js';
 import { PacketFilter } from '../capture/bpf.js';
@@ -50,20 +50,42 @@ const LIVE_STREAM_MS = 200;
 
 const LINKTYPE_ETHERNET = 1;
 
-const stdout = new StdioTarget('stdout');
-const stderr = new StdioTarget('stderr');
-
-/** Notes, warnings and errors: stderr, or --log-file; filtered by --log-level. */
-const log = new NoteLog((text) => stderr.write(text));
-
-/** An error or warning, always shown (but with --log-level error, warnings are not). */
-function note(message: string): void {
-  log.write(message.startsWith('warning: ') ? 'warning' : 'error', message);
+/** What a run reads from its process: the streams it writes, whether stdin is a terminal, the environment. */
+export interface CliIo {
+  readonly stdout: NodeJS.WritableStream & { readonly isTTY?: boolean };
+  /** A terminal's width is asked of stderr for the progress line. */
+  readonly stderr: NodeJS.WritableStream & { readonly isTTY?: boolean; readonly columns?: number };
+  readonly stdinIsTTY: boolean;
+  readonly env: NodeJS.ProcessEnv;
 }
 
-/** A note for a person: what was inferred, counted, done (--log-level info, not -q). */
-function info(message: string): void {
-  log.write('info', message);
+/** The process's own: what bin/rttscan runs with. */
+export function processIo(): CliIo {
+  return { stdout: process.stdout, stderr: process.stderr, stdinIsTTY: process.stdin.isTTY === true, env: process.env };
+}
+
+/** One run's output targets and notes; nothing is shared between two runs in one process. */
+class RunContext {
+  readonly stdout: StdioTarget;
+  readonly stderr: StdioTarget;
+  /** Notes, warnings and errors: stderr, or --log-file; filtered by --log-level. */
+  readonly log: NoteLog;
+
+  constructor(readonly io: CliIo) {
+    this.stdout = new StdioTarget('stdout', io.stdout);
+    this.stderr = new StdioTarget('stderr', io.stderr);
+    this.log = new NoteLog((text) => this.stderr.write(text));
+  }
+
+  /** An error or warning, always shown (but with --log-level error, warnings are not). */
+  readonly note = (message: string): void => {
+    this.log.write(message.startsWith('warning: ') ? 'warning' : 'error', message);
+  };
+
+  /** A note for a person: what was inferred, counted, done (--log-level info, not -q). */
+  readonly info = (message: string): void => {
+    this.log.write('info', message);
+  };
 }
 
 function counterLine(result: AnalysisResult, packetFilter: PacketFilter | undefined): string {
@@ -84,10 +106,34 @@ function counterLine(result: AnalysisResult, packetFilter: PacketFilter | undefi
   return parts.join(', ');
 }
 
-export async function run(argv: readonly string[]): Promise<number> {
+/**
+ * Runs the command line `argv` (process.argv's shape: node, script, arguments...) and gives the
+ * exit code; an unexpected error is printed as an internal error (exit 1). `onStdoutGone` is
+ * called if the reader of stdout goes away (EPIPE).
+ */
+export async function main(argv: readonly string[], io: CliIo = processIo(), onStdoutGone: () => void = () => {}): Promise<number> {
+  const cli = new RunContext(io);
+  // A reader of stdout that goes away (`rttscan ... | head`) is not an error: bin.ts stops
+  // quietly. One of stderr (`2>&1 | head -1`) only stops the notes: the exit code stays the run's.
+  const stopListening = [cli.stdout.listen(onStdoutGone), cli.stderr.listen(() => {})];
+  try {
+    return await run(argv, cli);
+  } catch (err) {
+    cli.stderr.write(`rttscan: internal error (a bug, please report it):\n${(err as Error).stack ?? String(err)}\n`);
+    return EXIT_INTERNAL;
+  } finally {
+    cli.log.close();
+    for (const stop of stopListening) stop();
+  }
+}
+
+async function run(argv: readonly string[], cli: RunContext): Promise<number> {
+  const { stdout, stderr, note } = cli;
   // `rttscan merge ...` combines --json summaries; a capture file named merge is read as ./merge.
   const merge = argv[2] === MERGE_COMMAND;
   const program = merge ? buildMergeProgram() : buildProgram();
+  // Help, version and commander's usage errors go to this run's streams.
+  program.configureOutput({ writeOut: (text) => stdout.write(text), writeErr: (text) => stderr.write(text) });
   let files: string[];
   let options: CliOptions & MergeOptions;
   try {
@@ -111,7 +157,7 @@ export async function run(argv: readonly string[]): Promise<number> {
       reread: () => loadConfigFile(config!.path, buildProgram(), parseDurationNs),
       givenOnCommandLine: (attribute: string) => program.getOptionValueSource(attribute) === 'cli',
     };
-    return merge ? await runMerge(files, options, { stdout, stderr }) : await runAnalysis(files, options, reread);
+    return merge ? await runMerge(files, options, { stdout, stderr }) : await runAnalysis(files, options, reread, cli);
   } catch (err) {
     if (err instanceof RttscanError) {
       note(blameConfigFile(err.message, config, fromFile, program));
@@ -150,7 +196,8 @@ async function capturePointRuns(files: string[], join: boolean, say: (message: s
   return points.map((p) => p.paths);
 }
 
-async function runAnalysis(args: string[], options: CliOptions, configFile: LiveCli['config']): Promise<number> {
+async function runAnalysis(args: string[], options: CliOptions, configFile: LiveCli['config'], cli: RunContext): Promise<number> {
+  const { stdout, stderr, log, note, info, io } = cli;
   const config = configFile?.file;
   if (options.logLevel !== undefined) log.level = options.logLevel as LogLevel;
   if (options.logFile !== undefined) log.toFile(options.logFile);
@@ -170,10 +217,10 @@ async function runAnalysis(args: string[], options: CliOptions, configFile: Live
   // Live, libpcap applies the filter; on files, tcpdump compiles it and capture/bpf.ts runs it.
   const packetFilter = live === undefined && options.filter !== undefined ? offlineFilter(options.filter) : undefined;
   if (packetFilter) analyzeOptions.packetFilter = packetFilter;
-  const plan = outputPlanOf(options, colorsWanted(process.env, process.stdout.isTTY === true));
+  const plan = outputPlanOf(options, colorsWanted(io.env, io.stdout.isTTY === true));
   for (const r of plan.reports) if (r.target.kind === 'file' || r.target.kind === 'dir') await checkOutputPath(r.target.path);
   if (files.length === 0 && !live) {
-    if (process.stdin.isTTY) {
+    if (io.stdinIsTTY) {
       note('no input: name a capture file, or pipe one into stdin (see --help)');
       return EXIT_USAGE;
     }
@@ -237,8 +284,8 @@ async function runAnalysis(args: string[], options: CliOptions, configFile: Live
       const context = apart ? ` (in ${name})` : '';
       if (apart) outputs.header(name, i === 0);
       const totalBytes = await totalInputBytes(paths);
-      const showProgress = progressWanted({ stderrIsTTY: process.stderr.isTTY === true, env: process.env, totalBytes, quiet: plan.quiet });
-      progress = showProgress ? new ProgressLine(process.stderr, totalBytes!) : undefined;
+      const showProgress = progressWanted({ stderrIsTTY: io.stderr.isTTY === true, env: io.env, totalBytes, quiet: plan.quiet });
+      progress = showProgress ? new ProgressLine(io.stderr, totalBytes!) : undefined;
       analyzeOptions.onInputsOpen = progress ? (inputs) => progress?.watch(inputs) : undefined;
       analyzeOptions.onNote = apart ? (message) => quietNote(`${name}: ${message}`) : quietNote;
       let result: AnalysisResult;
@@ -274,18 +321,3 @@ async function runAnalysis(args: string[], options: CliOptions, configFile: Live
   }
   return ci.violated ? EXIT_FAIL_IF : EXIT_OK;
 }
-
-// A reader of stdout that goes away (`rttscan ... | head`) is not an error: stop quietly. One of
-// stderr (`2>&1 | head -1`) only stops the notes: the exit code stays the run's.
-stdout.listen(() => process.exit(EXIT_OK));
-stderr.listen(() => {});
-
-run(process.argv).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    stderr.write(`rttscan: internal error (a bug, please report it):\n${(err as Error).stack ?? String(err)}\n`);
-    process.exitCode = EXIT_INTERNAL;
-  },
-);

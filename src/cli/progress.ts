@@ -102,7 +102,7 @@ export class ProgressLine {
   private drawn = false;
 
   constructor(
-    private readonly stream: NodeJS.WriteStream,
+    private readonly stream: NodeJS.WritableStream & { readonly columns?: number },
     private readonly totalBytes: number,
   ) {}
 
@@ -134,7 +134,7 @@ export class ProgressLine {
       packets += input.packets;
     }
     // A terminal of unknown size (a pty nobody sized) reports 0 columns.
-    const columns = this.stream.columns > 0 ? this.stream.columns : 80;
+    const columns = this.stream.columns !== undefined && this.stream.columns > 0 ? this.stream.columns : 80;
     const line = formatProgress({ bytesRead, totalBytes: this.totalBytes, packets, elapsedMs: Date.now() - this.startMs }, columns);
     this.stream.write(`\r${line}\x1b[K`);
     this.drawn = true;

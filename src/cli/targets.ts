@@ -89,8 +89,9 @@ abstract class StreamTarget implements OutputTarget {
 }
 
 /**
- * process.stdout or process.stderr. A reader that goes away (EPIPE: `rttscan ... | head`) is
- * not an error: stdout then stops the run quietly (see main.ts), stderr just stops being written.
+ * process.stdout or process.stderr (or the streams a test runs the CLI with). A reader that
+ * goes away (EPIPE: `rttscan ... | head`) is not an error: stdout then stops the run quietly
+ * (see bin.ts), stderr just stops being written.
  */
 export class StdioTarget extends StreamTarget {
   readonly name: 'stdout' | 'stderr';
@@ -98,25 +99,26 @@ export class StdioTarget extends StreamTarget {
   /** Set once the reader went away (EPIPE). */
   closedByReader = false;
 
-  constructor(which: 'stdout' | 'stderr') {
+  constructor(
+    which: 'stdout' | 'stderr',
+    protected readonly stream: NodeJS.WritableStream & { writableNeedDrain?: boolean },
+  ) {
     super();
     this.name = this.kind = which;
   }
 
-  protected get stream(): NodeJS.WriteStream {
-    return this.kind === 'stdout' ? process.stdout : process.stderr;
-  }
-
-  /** Listens for the stream's errors; main.ts does this once for stdout and stderr. */
-  listen(onReaderGone: () => void): void {
-    this.stream.on('error', (err: NodeJS.ErrnoException) => {
+  /** Listens for the stream's errors (main.ts does, once per run); gives a function that stops listening. */
+  listen(onReaderGone: () => void): () => void {
+    const onError = (err: NodeJS.ErrnoException): void => {
       if (err.code === 'EPIPE') {
         this.closedByReader = true;
         onReaderGone();
       } else {
         this.fail(err);
       }
-    });
+    };
+    this.stream.on('error', onError);
+    return () => this.stream.off('error', onError);
   }
 
   override write(text: string | Uint8Array): boolean {
