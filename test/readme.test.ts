@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { runCli } from './helpers/cli.js';
+import { runCliInProcess } from './helpers/cli.js';
 import { REPO_ROOT } from './helpers/paths.js';
 
 const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
@@ -30,8 +30,8 @@ test('the README has commands to check', () => {
 });
 
 for (const line of shCommands) {
-  test(`README: ${line}`, () => {
-    const run = runCli(rttscanArgs(line)!);
+  test(`README: ${line}`, async () => {
+    const run = await runCliInProcess(rttscanArgs(line)!);
     assert.equal(run.status, 0, run.stderr);
     assert.ok(run.stdout.length > 0, 'prints something');
   });
@@ -39,12 +39,12 @@ for (const line of shCommands) {
 
 for (const block of blocks.filter((b) => b.lang === 'console')) {
   const [first = '', ...expected] = block.body.replace(/\n$/, '').split('\n');
-  test(`README console: ${first}`, () => {
+  test(`README console: ${first}`, async () => {
     assert.ok(first?.startsWith('$ '), 'a console block starts with "$ command"');
     const toStderr = first.endsWith(' >/dev/null');
     const args = rttscanArgs(first.slice(2).replace(/ >\/dev\/null$/, ''));
     assert.ok(args, `not an rttscan command: ${first}`);
-    const run = runCli(args);
+    const run = await runCliInProcess(args);
     assert.equal(run.status, 0, run.stderr);
     assert.equal((toStderr ? run.stderr : run.stdout).replace(/\n$/, ''), expected.join('\n'));
   });

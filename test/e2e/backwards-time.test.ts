@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ACK, PSH, SYN } from '../helpers/capture-writer.js';
-import { runCli } from '../helpers/cli.js';
+import { runCliInProcess } from '../helpers/cli.js';
 import { tempDir } from '../helpers/paths.js';
 import { TcpScript } from '../helpers/tcp-script.js';
 
@@ -39,17 +39,17 @@ test('an ACK captured before its segment: counted, said once, out of every stati
   writeFileSync(capture, steppedBack().file());
   for (const local of [[], ['--local', '10.0.0.1']]) {
     const json = join(dir, `run${local.length}.json`);
-    const run = runCli([capture, ...local, '--json', json]);
+    const run = await runCliInProcess([capture, ...local, '--json', json]);
     assert.equal(run.status, 0, run.stderr);
     assert.equal(run.stderr.match(/capture time goes back/g)?.length, 1, run.stderr);
     assert.match(run.stderr, /1 ACKs captured before their segment left out/);
-    const doc = JSON.parse(runCli([capture, ...local, '--json', '-', '-q']).stdout) as Doc;
+    const doc = JSON.parse((await runCliInProcess([capture, ...local, '--json', '-', '-q'])).stdout) as Doc;
     assert.equal(doc.counters.rtt.negative_intervals, 1);
     assert.equal(doc.summary.min_us, 20_000);
     assert.equal(doc.summary.mean_us, 20_000);
     assert.equal(doc.summary.samples, 5, 'the SYN and four requests, all 20 ms');
     assert.deepEqual(doc.vantage.local, ['10.0.0.1'], 'the client answered the SYN/ACK in 10 µs');
-    const merged = runCli(['merge', json, json, '--json', '-', '-q']);
+    const merged = await runCliInProcess(['merge', json, json, '--json', '-', '-q']);
     assert.equal(merged.status, 0, merged.stderr);
     const m = JSON.parse(merged.stdout) as Doc;
     assert.equal(m.summary.samples, 10);

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { hasCommand, parseCsv, runCli } from '../helpers/cli.js';
+import { hasCommand, parseCsv, runCliInProcess } from '../helpers/cli.js';
 import { tempDir } from '../helpers/paths.js';
 import { capturePoints, type CaptureSpan } from '../../src/capture/capture-points.js';
 import { spawnSync } from 'node:child_process';
@@ -20,31 +20,31 @@ interface Doc {
   summary: { samples: number; min_us: number; data_segments: number; retransmitted_segments: number };
 }
 
-function json(args: string[]): Doc | Doc[] {
-  const run = runCli([...args, '--json', '-', '-q']);
+async function json(args: string[]): Promise<Doc | Doc[]> {
+  const run = await runCliInProcess([...args, '--json', '-', '-q']);
   assert.equal(run.status, 0, run.stderr);
   return JSON.parse(run.stdout) as Doc | Doc[];
 }
 
-test('both ends of the same traffic: two capture points, each as when given alone; no cross-capture RTT', () => {
-  const docs = json([CLIENT, SERVER]) as Doc[];
+test('both ends of the same traffic: two capture points, each as when given alone; no cross-capture RTT', async () => {
+  const docs = (await json([CLIENT, SERVER])) as Doc[];
   assert.ok(Array.isArray(docs), 'one document per capture point');
   assert.deepEqual(docs.map((d) => d.inputs.map((i) => i.path)), [[CLIENT], [SERVER]]);
-  assert.deepEqual(docs[0]!.summary, (json([CLIENT]) as Doc).summary);
-  assert.deepEqual(docs[1]!.summary, (json([SERVER]) as Doc).summary);
+  assert.deepEqual(docs[0]!.summary, ((await json([CLIENT])) as Doc).summary);
+  assert.deepEqual(docs[1]!.summary, ((await json([SERVER])) as Doc).summary);
   // The path is 25 ms: pairing across captures gave 10 and 15 ms "RTTs" and 50% "retransmissions".
-  const rows = parseCsv(runCli([CLIENT, SERVER, '--csv', '-', '-q']).stdout);
+  const rows = parseCsv((await runCliInProcess([CLIENT, SERVER, '--csv', '-', '-q'])).stdout);
   assert.equal(rows.length, 28 + 108);
   assert.ok(rows.every((r) => r.rttUs > 25_000), `smallest ${Math.min(...rows.map((r) => r.rttUs))} µs`);
   for (const d of docs) assert.equal(d.summary.retransmitted_segments, 0);
-  const run = runCli([CLIENT, SERVER]);
+  const run = await runCliInProcess([CLIENT, SERVER]);
   assert.match(run.stderr, /overlap in time/);
   assert.match(run.stdout, /^==> samples\/http-v4\/client\.pcap <==$/m);
   assert.match(run.stdout, /^==> samples\/http-v4\/server\.pcap <==$/m);
 });
 
-test('--join analyses overlapping inputs as one capture point, as before', () => {
-  const joined = json([CLIENT, SERVER, '--join']) as Doc;
+test('--join analyses overlapping inputs as one capture point, as before', async () => {
+  const joined = (await json([CLIENT, SERVER, '--join'])) as Doc;
   assert.ok(!Array.isArray(joined));
   assert.equal(joined.inputs.length, 2);
 });
@@ -59,10 +59,10 @@ test('rotated slices of one capture (editcap -c) join: the same figures as the w
   assert.equal(spawnSync('editcap', ['-c', '500', whole, join(dir, 'slice.pcap')]).status, 0);
   const slices = readdirSync(dir).sort().map((f) => join(dir, f));
   assert.ok(slices.length >= 7);
-  const joined = json(slices) as Doc;
+  const joined = (await json(slices)) as Doc;
   assert.ok(!Array.isArray(joined), 'one capture point');
   assert.equal(joined.inputs.length, slices.length);
-  const alone = json([whole]) as Doc;
+  const alone = (await json([whole])) as Doc;
   assert.equal(joined.summary.samples, alone.summary.samples);
   assert.equal(joined.summary.min_us, alone.summary.min_us);
 });

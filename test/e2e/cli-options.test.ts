@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { parseCsv, runCli } from '../helpers/cli.js';
+import { parseCsv, runCli, runCliInProcess } from '../helpers/cli.js';
 import { tempDir } from '../helpers/paths.js';
 
 const SERVER = 'samples/http-v4/server.pcap';
@@ -16,18 +16,18 @@ interface Doc {
   counters: { rtt: { local_acked: number; filtered: number } };
 }
 
-function json(args: string[]): Doc {
-  const run = runCli([...args, '--json', '-', '-q']);
+async function json(args: string[]): Promise<Doc> {
+  const run = await runCliInProcess([...args, '--json', '-', '-q']);
   assert.equal(run.status, 0, run.stderr);
   return JSON.parse(run.stdout) as Doc;
 }
 
-test('the capture host is inferred and said on stderr; its own ACKs are left out', () => {
-  const run = runCli([CLIENT]);
+test('the capture host is inferred and said on stderr; its own ACKs are left out', async () => {
+  const run = await runCliInProcess([CLIENT]);
   assert.equal(run.status, 0);
   assert.match(run.stderr, /vantage: 10\.99\.0\.1 is the capture host: \d+ of its \d+ answers came within 200 µs, host-stack time/);
   assert.match(run.stderr, /acknowledged by the local host left out/);
-  const doc = json([CLIENT]);
+  const doc = await json([CLIENT]);
   const { local, inferred, mid_path, decided_by, confidence, host_stack_us, evidence } = doc.vantage as unknown as Record<string, unknown>;
   assert.deepEqual({ local, inferred, mid_path, decided_by, confidence, host_stack_us }, {
     local: ['10.99.0.1'],
@@ -45,91 +45,91 @@ test('the capture host is inferred and said on stderr; its own ACKs are left out
   assert.ok(doc.counters.rtt.local_acked > 0);
 });
 
-test('--local none: a capture taken mid-path, both halves reported; with an address it is a usage error', () => {
-  const none = json([CLIENT, '--local', 'none']);
+test('--local none: a capture taken mid-path, both halves reported; with an address it is a usage error', async () => {
+  const none = await json([CLIENT, '--local', 'none']);
   assert.deepEqual(none.vantage.local, []);
   assert.equal((none.vantage as unknown as { decided_by: string }).decided_by, 'given');
-  const all = json([CLIENT, '--include-local']);
+  const all = await json([CLIENT, '--include-local']);
   assert.equal(none.summary.samples, all.summary.samples);
-  const mixed = runCli([CLIENT, '--local', 'none,10.99.0.1']);
+  const mixed = await runCliInProcess([CLIENT, '--local', 'none,10.99.0.1']);
   assert.equal(mixed.status, 2);
   assert.match(mixed.stderr, /^rttscan: --local: 'none' \(a capture taken mid-path\) cannot be combined with addresses$/m);
 });
 
-test('--kind selects sample kinds (data,ts: no handshakes, as Inspektor Gadget\'s tcprtt); an unknown kind is a usage error', () => {
-  const csv = (args: string[]): string[] => runCli([CLIENT, ...args, '--csv', '-', '-q']).stdout.trim().split('\n').slice(1);
-  const every = csv([]);
-  const noHandshakes = csv(['--kind', 'data,ts']);
+test('--kind selects sample kinds (data,ts: no handshakes, as Inspektor Gadget\'s tcprtt); an unknown kind is a usage error', async () => {
+  const csv = async (args: string[]): Promise<string[]> => (await runCliInProcess([CLIENT, ...args, '--csv', '-', '-q'])).stdout.trim().split('\n').slice(1);
+  const every = await csv([]);
+  const noHandshakes = await csv(['--kind', 'data,ts']);
   assert.ok(every.some((row) => row.endsWith(',syn')));
   assert.deepEqual(noHandshakes, every.filter((row) => !row.endsWith(',syn')));
-  assert.deepEqual(csv(['--kind', 'syn', '--kind', 'hole']), every.filter((row) => row.endsWith(',syn')));
-  const doc = json([CLIENT, '--kind', 'data,ts']);
+  assert.deepEqual((await csv(['--kind', 'syn', '--kind', 'hole'])), every.filter((row) => row.endsWith(',syn')));
+  const doc = await json([CLIENT, '--kind', 'data,ts']);
   assert.equal(doc.counters.rtt.filtered, every.length - noHandshakes.length);
-  const bad = runCli([CLIENT, '--kind', 'data,rtt']);
+  const bad = await runCliInProcess([CLIENT, '--kind', 'data,rtt']);
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /^rttscan: --kind: 'rtt' is not a sample kind \(data, syn, ts, hole\)$/m);
 });
 
-test('--local overrides the inference, --include-local keeps the local stack samples', () => {
-  const flipped = json([CLIENT, '--local', '10.99.0.2']);
+test('--local overrides the inference, --include-local keeps the local stack samples', async () => {
+  const flipped = await json([CLIENT, '--local', '10.99.0.2']);
   assert.deepEqual(flipped.vantage.local, ['10.99.0.2']);
-  const normal = json([CLIENT]);
-  const all = json([CLIENT, '--include-local']);
+  const normal = await json([CLIENT]);
+  const all = await json([CLIENT, '--include-local']);
   assert.equal(all.summary.samples, normal.summary.samples + flipped.summary.samples);
   assert.ok(all.summary.min_us! < 100, 'the client acknowledges within microseconds');
 });
 
-test('--by and -b/-B group samples; bcc section headers follow the grouping', () => {
-  assert.deepEqual(json([SERVER, '--by', 'raddr']).groups.map((g) => g.key), ['10.99.0.1']);
-  assert.deepEqual(json([SERVER, '-b']).groups.map((g) => g.key), ['10.99.0.2']);
-  const byFlow = json([SERVER, '--by', 'flow']);
+test('--by and -b/-B group samples; bcc section headers follow the grouping', async () => {
+  assert.deepEqual((await json([SERVER, '--by', 'raddr'])).groups.map((g) => g.key), ['10.99.0.1']);
+  assert.deepEqual((await json([SERVER, '-b'])).groups.map((g) => g.key), ['10.99.0.2']);
+  const byFlow = await json([SERVER, '--by', 'flow']);
   assert.equal(byFlow.groups.length, 4);
   assert.ok(byFlow.groups.every((g) => /^10\.99\.0\.2:8080 10\.99\.0\.1:\d+$/.test(g.key)));
-  const hist = runCli([SERVER, '--histogram', '-B', '-q']);
+  const hist = await runCliInProcess([SERVER, '--histogram', '-B', '-q']);
   assert.match(hist.stdout, /^Remote Address = 10\.99\.0\.1 \[AVG \d+\]$/m);
-  const ms = runCli([SERVER, '--histogram', '--ms', '-q']);
+  const ms = await runCliInProcess([SERVER, '--histogram', '--ms', '-q']);
   assert.match(ms.stdout, /^ {5}msecs {15}: count {5}distribution$/m);
   assert.match(ms.stdout, /^ {8}16 -> 31 {9}: \d+/m);
 });
 
-test('--rport/--lport/--raddr/--laddr filter samples, and lists may be comma-separated', () => {
-  const all = json([SERVER]).summary.samples;
-  assert.equal(json([SERVER, '--lport', '8080']).summary.samples, all);
-  assert.equal(json([SERVER, '--lport', '80,443']).summary.samples, 0);
-  assert.equal(json([SERVER, '--raddr', '10.99.0.0/24']).summary.samples, all);
-  assert.equal(json([SERVER, '--raddr', '192.0.2.1', '--raddr', '10.99.0.1']).summary.samples, all);
-  assert.equal(json([SERVER, '--laddr', '10.99.0.1']).summary.samples, 0);
-  const byFlow = json([SERVER, '--by', 'flow']);
+test('--rport/--lport/--raddr/--laddr filter samples, and lists may be comma-separated', async () => {
+  const all = (await json([SERVER])).summary.samples;
+  assert.equal((await json([SERVER, '--lport', '8080'])).summary.samples, all);
+  assert.equal((await json([SERVER, '--lport', '80,443'])).summary.samples, 0);
+  assert.equal((await json([SERVER, '--raddr', '10.99.0.0/24'])).summary.samples, all);
+  assert.equal((await json([SERVER, '--raddr', '192.0.2.1', '--raddr', '10.99.0.1'])).summary.samples, all);
+  assert.equal((await json([SERVER, '--laddr', '10.99.0.1'])).summary.samples, 0);
+  const byFlow = await json([SERVER, '--by', 'flow']);
   const port = Number(byFlow.groups[0]!.key.split(':').at(-1));
-  assert.equal(json([SERVER, '--rport', String(port)]).summary.samples, byFlow.groups[0]!.samples);
+  assert.equal((await json([SERVER, '--rport', String(port)])).summary.samples, byFlow.groups[0]!.samples);
 });
 
-test('--from/--to keep the samples whose ACK falls in the window', () => {
-  const csv = parseCsv(runCli([SERVER, '--csv', '-', '-q']).stdout);
+test('--from/--to keep the samples whose ACK falls in the window', async () => {
+  const csv = parseCsv((await runCliInProcess([SERVER, '--csv', '-', '-q'])).stdout);
   const middle = csv[Math.floor(csv.length / 2)]!.ts;
-  const before = json([SERVER, '--to', middle]).summary.samples;
-  const after = json([SERVER, '--from', middle]).summary.samples;
+  const before = (await json([SERVER, '--to', middle])).summary.samples;
+  const after = (await json([SERVER, '--from', middle])).summary.samples;
   assert.equal(before + after, csv.length);
   assert.equal(before, csv.filter((s) => s.ts < middle).length);
-  assert.equal(json([SERVER, '--from', '+1h']).summary.samples, 0);
-  assert.equal(json([SERVER, '--from', '2000-01-01T00:00:00Z']).summary.samples, csv.length);
+  assert.equal((await json([SERVER, '--from', '+1h'])).summary.samples, 0);
+  assert.equal((await json([SERVER, '--from', '2000-01-01T00:00:00Z'])).summary.samples, csv.length);
 });
 
-test('--interval prints one report per interval of capture time, -T stamps each', () => {
-  const run = runCli([SERVER, '--interval', '500ms', '-T', '--histogram', '-q']);
+test('--interval prints one report per interval of capture time, -T stamps each', async () => {
+  const run = await runCliInProcess([SERVER, '--interval', '500ms', '-T', '--histogram', '-q']);
   assert.equal(run.status, 0, run.stderr);
   const stamps = run.stdout.match(/^\d\d:\d\d:\d\d$/gm) ?? [];
   const sections = run.stdout.match(/^All Addresses/gm) ?? [];
   assert.ok(stamps.length >= 3);
   assert.equal(stamps.length, sections.length);
-  const lines = runCli([SERVER, '--interval', '500ms', '--json', '-q']).stdout.trim().split('\n');
+  const lines = (await runCliInProcess([SERVER, '--interval', '500ms', '--json', '-q'])).stdout.trim().split('\n');
   const total = lines.map((l) => (JSON.parse(l) as Doc).summary.samples).reduce((a, b) => a + b, 0);
-  assert.equal(total, json([SERVER]).summary.samples);
+  assert.equal(total, (await json([SERVER])).summary.samples);
 });
 
 test('--csv and --json write files; the CSV has one row per sample with ns times', async (t) => {
   const dir = await tempDir(t);
-  const run = runCli([SERVER, '--csv', join(dir, 'rtt.csv'), '--json', join(dir, 'rtt.json'), '-q']);
+  const run = await runCliInProcess([SERVER, '--csv', join(dir, 'rtt.csv'), '--json', join(dir, 'rtt.json'), '-q']);
   assert.equal(run.status, 0, run.stderr);
   const rows = parseCsv(readFileSync(join(dir, 'rtt.csv'), 'utf8'));
   const doc = JSON.parse(readFileSync(join(dir, 'rtt.json'), 'utf8')) as Doc;
@@ -137,7 +137,7 @@ test('--csv and --json write files; the CSV has one row per sample with ns times
   assert.ok(rows.every((r) => /^\d+\.\d{9}$/.test(r.ts) && /^\d+\.\d{3}$/.test(r.rttUs.toFixed(3))));
 });
 
-test('bad option values are usage errors (exit 2) that name the option and the value', () => {
+test('bad option values are usage errors (exit 2) that name the option and the value', async () => {
   const cases: Array<[string[], RegExp]> = [
     [['--by', 'host'], /--by.*host/],
     [['--raddr', '10.0.0.300'], /--raddr: '10\.0\.0\.300' is not an IP address or CIDR/],
@@ -149,25 +149,25 @@ test('bad option values are usage errors (exit 2) that name the option and the v
     [['-b', '-B'], /-b and -B cannot be combined/],
   ];
   for (const [args, message] of cases) {
-    const run = runCli([SERVER, ...args]);
+    const run = await runCliInProcess([SERVER, ...args]);
     assert.equal(run.status, 2, `${args.join(' ')}: ${run.stderr}`);
     assert.match(run.stderr, message);
     assert.equal(run.stdout, '');
   }
 });
 
-test('--json refuses to overwrite a capture named after it', () => {
-  const run = runCli(['--json', CLIENT]);
+test('--json refuses to overwrite a capture named after it', async () => {
+  const run = await runCliInProcess(['--json', CLIENT]);
   assert.equal(run.status, 2);
   assert.match(run.stderr, /refusing to overwrite a capture file/);
 });
 
-test('stdin: a capture piped in is read like a file', () => {
+test('stdin: a capture piped in is read like a file', async () => {
   const bytes = readFileSync(SERVER);
   const piped = runCli(['-', '--json', '-', '-q'], bytes);
   assert.equal(piped.status, 0, piped.stderr);
   const doc = JSON.parse(piped.stdout) as Doc;
-  assert.equal(doc.summary.samples, json([SERVER]).summary.samples);
+  assert.equal(doc.summary.samples, (await json([SERVER])).summary.samples);
 });
 
 /**
@@ -209,5 +209,5 @@ test('Ctrl-C on an offline run prints what was read so far and exits 130', async
   assert.match(stderr, /interrupted/);
   const doc = JSON.parse(stdout) as Doc & { inputs: Array<{ packets: number }> };
   assert.equal(doc.inputs[0]!.packets, 303);
-  assert.equal(doc.summary.samples, json([SERVER]).summary.samples);
+  assert.equal(doc.summary.samples, (await json([SERVER])).summary.samples);
 });

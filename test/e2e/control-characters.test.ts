@@ -7,7 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { printable } from '../../src/util/printable.js';
-import { runCli } from '../helpers/cli.js';
+import { runCliInProcess } from '../helpers/cli.js';
 import { tempDir } from '../helpers/paths.js';
 
 // ESC [31m (red), a newline, a carriage return and a right-to-left override.
@@ -31,14 +31,14 @@ test('a capture file named with control characters: the error names it escaped, 
   const dir = await tempDir(t);
   const notCapture = join(dir, `${HOSTILE}.pcap`);
   await writeFile(notCapture, 'hello, world\n');
-  let r = runCli([notCapture]);
+  let r = await runCliInProcess([notCapture]);
   assert.equal(r.status, 2);
   assertOneCleanLine(r.stderr, `${SHOWN}.pcap: offset 0x0: not a capture file`);
-  r = runCli([join(dir, `missing${HOSTILE}.pcap`)]);
+  r = await runCliInProcess([join(dir, `missing${HOSTILE}.pcap`)]);
   assert.equal(r.status, 2);
   assertOneCleanLine(r.stderr, `missing${SHOWN}.pcap: no such file`);
   await mkdir(join(dir, `${HOSTILE}.d`));
-  r = runCli([join(dir, `${HOSTILE}.d`)]);
+  r = await runCliInProcess([join(dir, `${HOSTILE}.d`)]);
   assert.equal(r.status, 2);
   assertOneCleanLine(r.stderr, `${SHOWN}.d: is a directory`);
 });
@@ -47,7 +47,7 @@ test('a tcprt.yaml whose key holds control characters: the error shows it escape
   const dir = await tempDir(t);
   const config = join(dir, 'tcprt.yaml');
   await writeFile(config, `global: { "st\\e[2Jats": enable }\n`);
-  const r = runCli(['samples/http-v4/server.pcap', '--tcprt', '--tcprt-config', config, '-q']);
+  const r = await runCliInProcess(['samples/http-v4/server.pcap', '--tcprt', '--tcprt-config', config, '-q']);
   assert.equal(r.status, 2, r.stderr);
   assertOneCleanLine(r.stderr, "unknown key 'st\\x1b[2Jats'");
 });

@@ -13,7 +13,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
-import { hasCommand, parseCsv, runCli, type CsvSample } from '../helpers/cli.js';
+import { hasCommand, parseCsv, runCliInProcess, type CsvSample } from '../helpers/cli.js';
 import { sampleCaptures } from '../helpers/paths.js';
 
 // The lab captures of samples/vantage/ (reordering, TSO, loss at several points) are judged
@@ -21,8 +21,8 @@ import { sampleCaptures } from '../helpers/paths.js';
 // the other tools differ, and the oracle says who is right.
 const captures = sampleCaptures().filter((p) => !p.endsWith('.gz') && !p.includes('/samples/vantage/'));
 
-function ours(path: string): CsvSample[] {
-  const run = runCli([path, '--include-local', '--csv', '-', '-q']);
+async function ours(path: string): Promise<CsvSample[]> {
+  const run = await runCliInProcess([path, '--include-local', '--csv', '-', '-q']);
   assert.equal(run.status, 0, run.stderr);
   return parseCsv(run.stdout);
 }
@@ -50,9 +50,9 @@ function key(epoch: string): string {
 
 for (const path of captures) {
   const name = path.slice(path.indexOf('samples/'));
-  test(`tshark agrees with rttscan on ${name}, except where rttscan is right and tshark is not`, { skip: !hasCommand('tshark') && 'tshark is not installed' }, () => {
+  test(`tshark agrees with rttscan on ${name}, except where rttscan is right and tshark is not`, { skip: !hasCommand('tshark') && 'tshark is not installed' }, async () => {
     const theirs = tsharkSamples(path);
-    const mine = ours(path);
+    const mine = await ours(path);
     const mineByAck = new Map(mine.map((s) => [key(s.ts), s]));
     for (const [ack, rtt] of theirs) {
       const s = mineByAck.get(ack);
@@ -98,10 +98,10 @@ function tcptraceRtt(path: string): Map<string, TcptraceDirection> {
 const ipv4Captures = captures.filter((p) => !p.includes('v6') && !p.includes('loopback'));
 for (const path of ipv4Captures) {
   const name = path.slice(path.indexOf('samples/'));
-  test(`tcptrace -r and rttscan agree per direction on ${name} (Karn's rule)`, { skip: !hasCommand('tcptrace') && 'tcptrace is not installed' }, () => {
+  test(`tcptrace -r and rttscan agree per direction on ${name} (Karn's rule)`, { skip: !hasCommand('tcptrace') && 'tcptrace is not installed' }, async () => {
     const theirs = tcptraceRtt(path);
     const byDirection = new Map<string, number[]>();
-    for (const s of ours(path)) {
+    for (const s of (await ours(path))) {
       if (s.kind === 'ts') continue;
       const dir = `${s.src}:${s.sport}>${s.dst}:${s.dport}`;
       byDirection.set(dir, [...(byDirection.get(dir) ?? []), s.rttUs]);
@@ -117,13 +117,13 @@ for (const path of ipv4Captures) {
   });
 }
 
-test('on mixed-loss/client.pcap tshark reports an RTO-inflated 256 ms; rttscan times the retransmission', { skip: !hasCommand('tshark') && 'tshark is not installed' }, () => {
+test('on mixed-loss/client.pcap tshark reports an RTO-inflated 256 ms; rttscan times the retransmission', { skip: !hasCommand('tshark') && 'tshark is not installed' }, async () => {
   const path = captures.find((p) => p.endsWith('mixed-loss/client.pcap'));
   assert.ok(path, 'samples/mixed-loss/client.pcap is missing');
   const theirs = tsharkSamples(path);
   const inflated = [...theirs].find(([, rtt]) => rtt > 200_000);
   assert.ok(inflated, 'tshark no longer reports the inflated sample');
-  const mine = ours(path).find((s) => key(s.ts) === inflated[0]);
+  const mine = (await ours(path)).find((s) => key(s.ts) === inflated[0]);
   assert.equal(mine?.kind, 'ts');
   assert.ok(mine.rttUs > 20_000 && mine.rttUs < 25_000, `${mine.rttUs} µs`);
 });

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { runCli } from '../helpers/cli.js';
+import { runCliInProcess } from '../helpers/cli.js';
 import { SAMPLES_DIR } from '../helpers/paths.js';
 
 interface Truth {
@@ -26,8 +26,8 @@ for (const dir of labs) {
   for (const side of ['client', 'server'] as const) {
     const file = readdirSync(join(SAMPLES_DIR, dir)).find((f) => f.startsWith(side) && !f.endsWith('.gz'));
     if (file === undefined) continue;
-    test(`${dir}/${file}: RTT as injected (${truth.rtt_ms} ms), seen from the ${side}`, () => {
-      const run = runCli([join(SAMPLES_DIR, dir, file), '--json', '-q']);
+    test(`${dir}/${file}: RTT as injected (${truth.rtt_ms} ms), seen from the ${side}`, async () => {
+      const run = await runCliInProcess([join(SAMPLES_DIR, dir, file), '--json', '-q']);
       assert.equal(run.status, 0, run.stderr);
       const doc = JSON.parse(run.stdout) as { vantage: { local: string[] }; summary: { samples: number; min_us: number; p50_us: number } };
       assert.deepEqual(doc.vantage.local, [truth[side]], 'the capture host is inferred');

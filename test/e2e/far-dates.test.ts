@@ -9,7 +9,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { conversation, epb, pcapngFile, type NgBlock } from '../helpers/capture-writer.js';
-import { runCli } from '../helpers/cli.js';
+import { runCliInProcess } from '../helpers/cli.js';
 import { tempDir } from '../helpers/paths.js';
 
 /** The conversation's packets 1 ms apart from `startSec` (µs units, the pcapng default), shifted by `offsetSec`. */
@@ -34,12 +34,12 @@ for (const [name, bytes, year] of [
     const path = join(dir, 'far.pcapng');
     await writeFile(path, bytes);
     for (const args of [['--samples'], ['--chart'], ['--interval', '1ms', '-T'], ['--csv', '-'], ['--json', '-']]) {
-      const run = runCli([path, '--local', '10.0.0.1', ...args, '-q']);
+      const run = await runCliInProcess([path, '--local', '10.0.0.1', ...args, '-q']);
       assert.equal(run.status, 0, `${args.join(' ')}: ${run.stderr}`);
       assert.doesNotMatch(run.stderr, /Invalid time value|internal error/);
       assert.ok(run.stdout.length > 0, `${args.join(' ')} printed nothing`);
     }
-    const chart = runCli([path, '--local', '10.0.0.1', '--chart', '-q']);
+    const chart = await runCliInProcess([path, '--local', '10.0.0.1', '--chart', '-q']);
     assert.match(chart.stdout, year);
   });
 }
@@ -49,13 +49,13 @@ test('a JSON summary of a capture before 1970 reads back: merge takes its negati
   const path = join(dir, 'early.pcapng');
   await writeFile(path, farCapture(1000n, -2_000_000_000n));
   const json = join(dir, 'early.json');
-  const run = runCli([path, '--local', '10.0.0.1', '--json', json, '-q']);
+  const run = await runCliInProcess([path, '--local', '10.0.0.1', '--json', json, '-q']);
   assert.equal(run.status, 0, run.stderr);
   const doc = JSON.parse(await import('node:fs/promises').then((fs) => fs.readFile(json, 'utf8'))) as { start: string; end: string };
   // 1000 - 2e9 s: the conversation starts at -1999999000 s exactly and lasts 9 ms.
   assert.equal(doc.start, '-1999999000.000000000');
   assert.equal(doc.end, '-1999998999.991000000');
-  const merged = runCli(['merge', json, json, '--json', '-', '-q']);
+  const merged = await runCliInProcess(['merge', json, json, '--json', '-', '-q']);
   assert.equal(merged.status, 0, merged.stderr);
   assert.equal((JSON.parse(merged.stdout) as { start: string }).start, '-1999999000.000000000');
 });

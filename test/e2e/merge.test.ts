@@ -9,20 +9,20 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { ACK, SYN } from '../helpers/capture-writer.js';
-import { hasCommand, runCli } from '../helpers/cli.js';
+import { hasCommand, runCli, runCliInProcess } from '../helpers/cli.js';
 import { SAMPLES_DIR, tempDir } from '../helpers/paths.js';
 import { TcpScript } from '../helpers/tcp-script.js';
 
 type Doc = Record<string, any>;
 
-function jsonOf(args: string[]): Doc {
-  const run = runCli([...args, '--json', '-', '-q']);
+async function jsonOf(args: string[]): Promise<Doc> {
+  const run = await runCliInProcess([...args, '--json', '-', '-q']);
   assert.equal(run.status, 0, run.stderr);
   return JSON.parse(run.stdout) as Doc;
 }
 
-function writeJson(path: string, args: string[]): void {
-  const run = runCli([...args, '--json', path, '-q']);
+async function writeJson(path: string, args: string[]): Promise<void> {
+  const run = await runCliInProcess([...args, '--json', path, '-q']);
   assert.equal(run.status, 0, run.stderr);
 }
 
@@ -87,21 +87,21 @@ for (const options of [[], ['--by', 'raddr'], ['--by', 'flow'], ['--by', 'lport'
     const split = await realSplit(t);
     if (!split) return;
     const dir = await tempDir(t);
-    const jsons = split.parts.map((part, i) => {
+    const jsons = await Promise.all(split.parts.map(async (part, i) => {
       const path = join(dir, `part${i}.json`);
-      writeJson(path, [part, ...options]);
+      await writeJson(path, [part, ...options]);
       return path;
-    });
-    const whole = jsonOf([split.whole, ...options]);
+    }));
+    const whole = await jsonOf([split.whole, ...options]);
     // Given in reverse: merge puts them in capture-time order itself.
-    const merged = jsonOf(['merge', ...jsons.reverse()]);
+    const merged = await jsonOf(['merge', ...jsons.reverse()]);
     assert.ok(whole.summary.samples > 1000);
     assert.ok(whole.summary.retransmitted_segments > 0, 'the mixed-loss run has retransmissions');
     assertSameAsWhole(merged, whole);
     // The text outputs too, byte for byte.
     for (const output of [['--table'], ['--histogram']]) {
-      const fromMerge = runCli(['merge', ...jsons, ...output, '-q']);
-      const fromWhole = runCli([split.whole, ...options, ...output, '-q']);
+      const fromMerge = await runCliInProcess(['merge', ...jsons, ...output, '-q']);
+      const fromWhole = await runCliInProcess([split.whole, ...options, ...output, '-q']);
       assert.equal(fromMerge.status, 0, fromMerge.stderr);
       assert.equal(fromMerge.stdout, fromWhole.stdout);
     }
@@ -114,20 +114,20 @@ test('TCP-RT: merged part summaries equal the whole run, per port, and so do the
   const dir = await tempDir(t);
   // Records to a directory: stdout keeps the table, and the JSON the tcprt section.
   const tcprt = (i: number): string[] => ['--tcprt', join(dir, `records${i}`), '--lports', '8080,9999', '--stats-interval', '1s'];
-  const jsons = split.parts.map((part, i) => {
+  const jsons = await Promise.all(split.parts.map(async (part, i) => {
     const path = join(dir, `part${i}.tcprt.json`);
-    writeJson(path, [part, ...tcprt(i)]);
+    await writeJson(path, [part, ...tcprt(i)]);
     return path;
-  });
-  const whole = jsonOf([split.whole, ...tcprt(9)]);
-  const merged = jsonOf(['merge', ...jsons]);
+  }));
+  const whole = await jsonOf([split.whole, ...tcprt(9)]);
+  const merged = await jsonOf(['merge', ...jsons]);
   assert.ok(whole.tcprt.ports[0].count > 40, `${whole.tcprt.ports[0].count} tasks`);
   assert.ok(whole.tcprt.ports[0].merge_state.retrans_segs > 0, 'the mixed-loss run has retransmissions');
   // Every figure: counts, the kernel's averages, percentiles, sketches, sums, records, connections.
   assert.deepEqual(merged.tcprt, whole.tcprt);
   assertSameAsWhole({ ...merged, tcprt: undefined }, { ...whole, tcprt: undefined });
-  const fromMerge = runCli(['merge', ...jsons, '--table', '-q']);
-  const fromWhole = runCli([split.whole, ...tcprt(8), '--table', '-q']);
+  const fromMerge = await runCliInProcess(['merge', ...jsons, '--table', '-q']);
+  const fromWhole = await runCliInProcess([split.whole, ...tcprt(8), '--table', '-q']);
   assert.equal(fromMerge.status, 0, fromMerge.stderr);
   assert.match(fromMerge.stdout, /│ tcp-rt port │/);
   assert.equal(fromMerge.stdout, fromWhole.stdout);
@@ -163,39 +163,39 @@ test('synthetic capture split by time: exact RTTs, two servers, merged equals wh
   });
   for (const by of ['all', 'raddr', 'flow']) {
     const args = ['--local', '10.0.0.1', '--by', by];
-    const jsons = partPaths.map((p, i) => {
+    const jsons = await Promise.all(partPaths.map(async (p, i) => {
       const path = join(dir, `part${i}.${by}.json`);
-      writeJson(path, [p, ...args]);
+      await writeJson(path, [p, ...args]);
       return path;
-    });
-    const wholeDoc = jsonOf([wholePath, ...args]);
+    }));
+    const wholeDoc = await jsonOf([wholePath, ...args]);
     assert.equal(wholeDoc.summary.samples, 6 * 21);
-    assertSameAsWhole(jsonOf(['merge', ...jsons]), wholeDoc);
+    assertSameAsWhole((await jsonOf(['merge', ...jsons])), wholeDoc);
   }
 });
 
 test('merge is associative, takes --each arrays, and its JSON merges again', async (t) => {
   const dir = await tempDir(t);
   const names = ['http-v4', 'mixed-loss', 'bulk-v4'];
-  const paths = names.map((n) => {
+  const paths = await Promise.all(names.map(async (n) => {
     const path = join(dir, `${n}.json`);
-    writeJson(path, [join(SAMPLES_DIR, n, 'server.pcap'), '--by', 'raddr']);
+    await writeJson(path, [join(SAMPLES_DIR, n, 'server.pcap'), '--by', 'raddr']);
     return path;
-  });
-  const all = runCli(['merge', ...paths, '--json', '-', '-q']);
+  }));
+  const all = await runCliInProcess(['merge', ...paths, '--json', '-', '-q']);
   assert.equal(all.status, 0, all.stderr);
   const ab = join(dir, 'ab.json');
-  assert.equal(runCli(['merge', paths[0]!, paths[1]!, '--json', ab, '-q']).status, 0);
-  const abc = runCli(['merge', ab, paths[2]!, '--json', '-', '-q']);
+  assert.equal((await runCliInProcess(['merge', paths[0]!, paths[1]!, '--json', ab, '-q'])).status, 0);
+  const abc = await runCliInProcess(['merge', ab, paths[2]!, '--json', '-', '-q']);
   // Everything but Welford's m2 is exact whatever the grouping; m2 is a float sum.
   const exact = (text: string): string => text.replace(/"m2_us2": [\d.e+]+/g, '"m2_us2": ~');
   assert.equal(exact(abc.stdout), exact(all.stdout), 'merge(merge(a, b), c) = merge(a, b, c)');
   const m2 = (text: string): number => (JSON.parse(text) as Doc).summary.merge_state.m2_us2;
   assert.ok(Math.abs(m2(abc.stdout) - m2(all.stdout)) <= 1e-9 * m2(all.stdout));
   const each = join(dir, 'each.json');
-  const eachRun = runCli([...names.map((n) => join(SAMPLES_DIR, n, 'server.pcap')), '--each', '--by', 'raddr', '--json', each, '-q']);
+  const eachRun = await runCliInProcess([...names.map((n) => join(SAMPLES_DIR, n, 'server.pcap')), '--each', '--by', 'raddr', '--json', each, '-q']);
   assert.equal(eachRun.status, 0, eachRun.stderr);
-  const fromEach = runCli(['merge', each, '--json', '-', '-q']);
+  const fromEach = await runCliInProcess(['merge', each, '--json', '-', '-q']);
   assert.equal(fromEach.stdout, all.stdout, 'an --each array merges like the separate files');
   const fromStdin = runCli(['merge', paths[0]!, '-', paths[2]!, '--json', '-', '-q'], readFileSync(paths[1]!));
   assert.equal(fromStdin.stdout, all.stdout, 'a summary piped into stdin');
@@ -210,11 +210,11 @@ test('merge is associative, takes --each arrays, and its JSON merges again', asy
 test('merge --each shows each summary; overlapping summaries are merged with a note', async (t) => {
   const dir = await tempDir(t);
   const a = join(dir, 'a.json');
-  writeJson(a, [join(SAMPLES_DIR, 'http-v4', 'server.pcap')]);
-  const each = runCli(['merge', a, a, '--each', '--table']);
+  await writeJson(a, [join(SAMPLES_DIR, 'http-v4', 'server.pcap')]);
+  const each = await runCliInProcess(['merge', a, a, '--each', '--table']);
   assert.equal(each.status, 0, each.stderr);
   assert.equal(each.stdout.match(/^==> .*a\.json <==$/gm)?.length, 2);
-  const twice = runCli(['merge', a, a, '--json', '-']);
+  const twice = await runCliInProcess(['merge', a, a, '--json', '-']);
   assert.equal(twice.status, 0, twice.stderr);
   assert.equal((JSON.parse(twice.stdout) as Doc).summary.samples, 2 * 108);
   assert.match(twice.stderr, /a\.json overlaps an earlier summary in capture time: srtt and jitter follow sample order, so they are approximate; the rest is exact/);
@@ -228,10 +228,10 @@ test('merge refuses what cannot be merged, with exit 2 and a message naming the 
   const raddr = join(dir, 'raddr.json');
   const ms = join(dir, 'ms.json');
   const interval = join(dir, 'interval.json');
-  writeJson(all, [server]);
-  writeJson(raddr, [server, '--by', 'raddr']);
-  writeJson(ms, [server, '--ms']);
-  writeFileSync(interval, runCli([server, '--interval', '200ms', '--json', '-', '-q']).stdout);
+  await writeJson(all, [server]);
+  await writeJson(raddr, [server, '--by', 'raddr']);
+  await writeJson(ms, [server, '--ms']);
+  writeFileSync(interval, (await runCliInProcess([server, '--interval', '200ms', '--json', '-', '-q'])).stdout);
   const cases: Array<[string[], RegExp]> = [
     [['merge', all, raddr], /^rttscan: .*raddr\.json groups by raddr but .*all\.json by all: merge summaries made with the same --by$/m],
     [['merge', all, ms], /^rttscan: .*ms\.json has a msecs histogram but .*all\.json usecs: merge summaries made with the same --ms$/m],
@@ -242,7 +242,7 @@ test('merge refuses what cannot be merged, with exit 2 and a message naming the 
     [['merge', all, '--tabel'], /^rttscan: unknown option '--tabel' \(did you mean --table\?\)$/m],
   ];
   for (const [args, message] of cases) {
-    const run = runCli(args);
+    const run = await runCliInProcess(args);
     assert.equal(run.status, 2, `${args.join(' ')}: ${run.stderr}`);
     assert.match(run.stderr, message);
     assert.equal(run.stdout, '');
@@ -253,14 +253,14 @@ test('merge checks --fail-if and compares with --baseline like a run does', asyn
   const dir = await tempDir(t);
   const server = join(dir, 'server.json');
   const client = join(dir, 'client.json');
-  writeJson(server, [join(SAMPLES_DIR, 'http-v4', 'server.pcap')]);
-  writeJson(client, [join(SAMPLES_DIR, 'http-v4', 'client.pcap')]);
-  const ok = runCli(['merge', server, '--fail-if', 'p99>1s,samples<100']);
+  await writeJson(server, [join(SAMPLES_DIR, 'http-v4', 'server.pcap')]);
+  await writeJson(client, [join(SAMPLES_DIR, 'http-v4', 'client.pcap')]);
+  const ok = await runCliInProcess(['merge', server, '--fail-if', 'p99>1s,samples<100']);
   assert.equal(ok.status, 0, ok.stderr);
-  const failed = runCli(['merge', server, client, '--fail-if', 'samples>100,p99>60ms']);
+  const failed = await runCliInProcess(['merge', server, client, '--fail-if', 'samples>100,p99>60ms']);
   assert.equal(failed.status, 3, failed.stderr);
   assert.match(failed.stderr, /^rttscan: --fail-if samples>100: samples is 136$/m);
-  const vsBaseline = runCli(['merge', client, '--baseline', server, '--fail-if', 'p90>+100%', '-q']);
+  const vsBaseline = await runCliInProcess(['merge', client, '--baseline', server, '--fail-if', 'p90>+100%', '-q']);
   assert.equal(vsBaseline.status, 3);
   assert.match(vsBaseline.stdout, /│ p90 +│ 25\.60ms +│ 66\.86ms +│ \+41\.26ms \(\+161\.2%\) +│/);
   assert.match(vsBaseline.stderr, /--fail-if p90>\+100%: p90 is 66\.86ms, \+161\.2% from the baseline's 25\.60ms/);
@@ -269,7 +269,7 @@ test('merge checks --fail-if and compares with --baseline like a run does', asyn
 test('a capture file named merge is analysed as ./merge', async (t) => {
   const dir = await tempDir(t);
   writeFileSync(join(dir, 'merge'), readFileSync(join(SAMPLES_DIR, 'http-v4', 'server.pcap')));
-  const run = runCli([join(dir, 'merge'), '--json', '-', '-q']);
+  const run = await runCliInProcess([join(dir, 'merge'), '--json', '-', '-q']);
   assert.equal(run.status, 0, run.stderr);
   assert.equal((JSON.parse(run.stdout) as Doc).summary.samples, 108);
 });

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { runCli } from '../helpers/cli.js';
+import { runCliInProcess } from '../helpers/cli.js';
 import { COMMAND_LINES, type Drawn, type DrawnOutput, type Format } from '../helpers/option-generators.js';
 
 const CSV_HEADER = 'ts,src,sport,dst,dport,rtt_us,kind';
@@ -55,14 +55,14 @@ function parse(format: Format, text: string, interval: boolean, what: string): n
   return undefined;
 }
 
-test('option combinations: exit codes, parseable outputs, every file written, outputs agree', () => {
-  fc.assert(
-    fc.property(COMMAND_LINES, ({ inputs, drawn }) => {
+test('option combinations: exit codes, parseable outputs, every file written, outputs agree', async () => {
+  await fc.assert(
+    fc.asyncProperty(COMMAND_LINES, async ({ inputs, drawn }) => {
       const dir = mkdtempSync(join(tmpdir(), 'rttscan-combo-'));
       try {
         const args = [...inputs, ...drawn.flatMap((d) => d.args.map((a) => a.replace(/^OUT\//, `${dir}/`)))];
         const command = `rttscan ${args.join(' ')}`;
-        const run = runCli([...args, '-q']);
+        const run = await runCliInProcess([...args, '-q']);
         const allowed = expectedExits(drawn);
         assert.ok(allowed.includes(run.status!), `${command}: exit ${run.status}, expected ${allowed.join(' or ')}: ${run.stderr}`);
         if (run.status === 2) {

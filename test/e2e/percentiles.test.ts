@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { parseCsv, runCli, type CsvSample } from '../helpers/cli.js';
+import { parseCsv, runCliInProcess, type CsvSample } from '../helpers/cli.js';
 import { tempDir } from '../helpers/paths.js';
 import { nearestRank } from '../helpers/nearest-rank.js';
 
@@ -45,7 +45,7 @@ function flowKey(s: CsvSample): string {
 for (const capture of CAPTURES) {
   test(`percentiles are nearest-rank: ${capture}, whole run and per flow`, async (t) => {
     const csv = join(await tempDir(t), 'rtt.csv');
-    const run = runCli([capture, '--by', 'flow', '--csv', csv, '--json', '-', '-q']);
+    const run = await runCliInProcess([capture, '--by', 'flow', '--csv', csv, '--json', '-', '-q']);
     assert.equal(run.status, 0, run.stderr);
     const rows = parseCsv(readFileSync(csv, 'utf8'));
     const doc = JSON.parse(run.stdout) as Report;
@@ -56,7 +56,7 @@ for (const capture of CAPTURES) {
 
 test('percentiles are nearest-rank per --interval', async (t) => {
   const csv = join(await tempDir(t), 'rtt.csv');
-  const run = runCli(['samples/mixed-loss/server.pcap', '--interval', '300ms', '--csv', csv, '--json', '-', '-q']);
+  const run = await runCliInProcess(['samples/mixed-loss/server.pcap', '--interval', '300ms', '--csv', csv, '--json', '-', '-q']);
   assert.equal(run.status, 0, run.stderr);
   const rows = parseCsv(readFileSync(csv, 'utf8'));
   const reports = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as Report);
@@ -73,12 +73,12 @@ test('percentiles are nearest-rank after rttscan merge', async (t) => {
   const rtts: number[] = [];
   const docs: string[] = [];
   for (const [i, capture] of CAPTURES.entries()) {
-    const run = runCli([capture, '--csv', '-', '-q']);
+    const run = await runCliInProcess([capture, '--csv', '-', '-q']);
     rtts.push(...parseCsv(run.stdout).map((r) => r.rttUs));
     docs.push(join(dir, `${i}.json`));
-    writeFileSync(docs[i]!, runCli([capture, '--json', '-', '-q']).stdout);
+    writeFileSync(docs[i]!, (await runCliInProcess([capture, '--json', '-', '-q'])).stdout);
   }
-  const merged = runCli(['merge', ...docs, '--json', '-', '-q']);
+  const merged = await runCliInProcess(['merge', ...docs, '--json', '-', '-q']);
   assert.equal(merged.status, 0, merged.stderr);
   checkStats((JSON.parse(merged.stdout) as Report).summary, rtts, 'merged');
 });

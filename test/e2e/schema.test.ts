@@ -12,7 +12,7 @@ import { DDSketch } from '@datadog/sketches-js';
 import { SCHEMA_PATH, schemaFileText } from '../../src/schema/schema-file.js';
 import { MAX_SKETCH_KEY, MIN_SKETCH_KEY, SUMMARY_SCHEMA } from '../../src/schema/summary-schema.js';
 import { ANNOTATIONS, KEYWORDS, schemaViolation } from '../../src/schema/validate.js';
-import { runCli } from '../helpers/cli.js';
+import { runCliInProcess } from '../helpers/cli.js';
 import { REPO_ROOT, tempDir } from '../helpers/paths.js';
 import { ajvErrors, publishedSchema } from '../helpers/schema.js';
 
@@ -68,47 +68,47 @@ test(`every golden JSON document (${goldens.length}) keeps to the schema`, () =>
 
 test('--interval JSON lines, --each arrays, merged documents and a --tcprt run keep to the schema', async (t) => {
   const dir = await tempDir(t);
-  const intervals = runCli(['samples/mixed-loss/server.pcap', '--interval', '100ms', '--json', '-', '-q']);
+  const intervals = await runCliInProcess(['samples/mixed-loss/server.pcap', '--interval', '100ms', '--json', '-', '-q']);
   assert.equal(intervals.status, 0, intervals.stderr);
   const lines = intervals.stdout.trim().split('\n');
   assert.ok(lines.length > 3, `${lines.length} interval lines`);
   for (const [i, line] of lines.entries()) assertValid(JSON.parse(line), 'intervalReport', `interval line ${i + 1}`);
 
-  const each = runCli(['samples/http-v4/client.pcap', 'samples/http-v4/server.pcap', '--each', '--by', 'raddr', '--json', '-', '-q']);
+  const each = await runCliInProcess(['samples/http-v4/client.pcap', 'samples/http-v4/server.pcap', '--each', '--by', 'raddr', '--json', '-', '-q']);
   assert.equal(each.status, 0, each.stderr);
   assertValid(JSON.parse(each.stdout), 'documentArray', '--each array');
 
-  const parts = ['http-v4/client.pcap', 'mixed-loss/server.pcap'].map((p, i) => {
+  const parts = await Promise.all(['http-v4/client.pcap', 'mixed-loss/server.pcap'].map(async (p, i) => {
     const out = join(dir, `${i}.json`);
-    const r = runCli([`samples/${p}`, '--by', 'flow', '--json', out, '-q']);
+    const r = await runCliInProcess([`samples/${p}`, '--by', 'flow', '--json', out, '-q']);
     assert.equal(r.status, 0, r.stderr);
     return out;
-  });
-  const merged = runCli(['merge', ...parts, '--json', '-', '-q']);
+  }));
+  const merged = await runCliInProcess(['merge', ...parts, '--json', '-', '-q']);
   assert.equal(merged.status, 0, merged.stderr);
   assertValid(JSON.parse(merged.stdout), 'document', 'merged document');
   const mergedPath = join(dir, 'merged.json');
   writeFileSync(mergedPath, merged.stdout);
-  const again = runCli(['merge', mergedPath, parts[0]!, '--json', '-', '-q']);
+  const again = await runCliInProcess(['merge', mergedPath, parts[0]!, '--json', '-', '-q']);
   assert.equal(again.status, 0, again.stderr);
   assertValid(JSON.parse(again.stdout), 'document', 'merge of a merge');
-  const mergedEach = runCli(['merge', ...parts, '--each', '--json', '-', '-q']);
+  const mergedEach = await runCliInProcess(['merge', ...parts, '--each', '--json', '-', '-q']);
   assert.equal(mergedEach.status, 0, mergedEach.stderr);
   assertValid(JSON.parse(mergedEach.stdout), 'documentArray', 'merge --each');
 
-  const tcprt = runCli(['samples/http-v4/server.pcap', '--tcprt', join(dir, 'rt'), '--lports', '8080', '--lports-range', '1-1024', '--json', '-', '-q']);
+  const tcprt = await runCliInProcess(['samples/http-v4/server.pcap', '--tcprt', join(dir, 'rt'), '--lports', '8080', '--lports-range', '1-1024', '--json', '-', '-q']);
   assert.equal(tcprt.status, 0, tcprt.stderr);
   const tcprtDoc = JSON.parse(tcprt.stdout) as { tcprt?: unknown };
   assert.ok(tcprtDoc.tcprt !== undefined, 'no tcprt section');
   assertValid(tcprtDoc, 'document', '--tcprt document');
-  const tcprtLines = runCli(['samples/http-v4/server.pcap', '--tcprt', join(dir, 'rt2'), '--lports', '8080', '--interval', '200ms', '--json', '-', '-q']);
+  const tcprtLines = await runCliInProcess(['samples/http-v4/server.pcap', '--tcprt', join(dir, 'rt2'), '--lports', '8080', '--interval', '200ms', '--json', '-', '-q']);
   assert.equal(tcprtLines.status, 0, tcprtLines.stderr);
   const withPorts = tcprtLines.stdout.trim().split('\n').map((l) => JSON.parse(l) as { tcprt?: { ports: unknown[] } });
   assert.ok(withPorts.some((l) => (l.tcprt?.ports.length ?? 0) > 0), 'no interval line with TCP-RT ports');
   for (const [i, line] of withPorts.entries()) assertValid(line, 'intervalReport', `--tcprt interval line ${i + 1}`);
   const tcprtPath = join(dir, 'tcprt.json');
   writeFileSync(tcprtPath, tcprt.stdout);
-  const tcprtMerged = runCli(['merge', tcprtPath, tcprtPath, '--json', '-', '-q']);
+  const tcprtMerged = await runCliInProcess(['merge', tcprtPath, tcprtPath, '--json', '-', '-q']);
   assert.equal(tcprtMerged.status, 0, tcprtMerged.stderr);
   assertValid(JSON.parse(tcprtMerged.stdout), 'document', 'merged --tcprt documents');
 });

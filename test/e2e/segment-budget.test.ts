@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { runCli } from '../helpers/cli.js';
+import { runCliInProcess } from '../helpers/cli.js';
 import { backlogCapture } from '../helpers/floods.js';
 import { tempDir } from '../helpers/paths.js';
 
@@ -17,13 +17,13 @@ test('--max-segments bounds the backlog of all flows together, counted, samples 
   const dir = await tempDir(t);
   const path = join(dir, 'backlog.pcap');
   await writeFile(path, backlogCapture(300, 200)); // 60,000 segments in flight at once
-  const run = (extra: string[]): { doc: any; stderr: string } => {
-    const r = runCli([path, '--local', '10.0.0.1', '--by', 'flow', '--json', '-', ...extra]);
+  const run = async (extra: string[]): Promise<{ doc: any; stderr: string }> => {
+    const r = await runCliInProcess([path, '--local', '10.0.0.1', '--by', 'flow', '--json', '-', ...extra]);
     assert.equal(r.status, 0, r.stderr);
     return { doc: JSON.parse(r.stdout), stderr: r.stderr };
   };
-  const free = run([]);
-  const bounded = run(['--max-segments', '10000']);
+  const free = await run([]);
+  const bounded = await run(['--max-segments', '10000']);
   assert.equal(free.doc.counters.rtt.segments_over_budget, 0);
   const forgotten = bounded.doc.counters.rtt.segments_over_budget as number;
   // 60,000 wanted, at most 10,000 slots beyond each of the 300 rings' first.
@@ -35,7 +35,7 @@ test('--max-segments bounds the backlog of all flows together, counted, samples 
     bounded.doc.groups.map((g: any) => [g.key, g.samples, g.min_us, g.max_us]),
     free.doc.groups.map((g: any) => [g.key, g.samples, g.min_us, g.max_us]),
   );
-  const bad = runCli([path, '--max-segments', 'lots']);
+  const bad = await runCliInProcess([path, '--max-segments', 'lots']);
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /--max-segments: 'lots' is not a whole number/);
 });

@@ -14,7 +14,7 @@ import { writeFile } from 'node:fs/promises';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { hasCommand, runCli } from '../helpers/cli.js';
+import { hasCommand, runCliInProcess } from '../helpers/cli.js';
 import { REPO_ROOT, SAMPLES_DIR, tempDir } from '../helpers/paths.js';
 
 interface Request {
@@ -76,8 +76,8 @@ for (const dir of httpLabs) {
   const conns = [...new Set(truth.requests.map((r) => r.conn))];
   const expected = conns.map((c) => truth.requests.filter((r) => r.conn === c).sort((a, b) => a.seq - b.seq));
 
-  test(`${dir}/${server} --tcprt --lports ${truth.server_port}: one R per request, server_us = the sleep within 2 ms`, () => {
-    const run = runCli([join('samples', dir, server), '--tcprt', '--lports', String(truth.server_port), '-q']);
+  test(`${dir}/${server} --tcprt --lports ${truth.server_port}: one R per request, server_us = the sleep within 2 ms`, async () => {
+    const run = await runCliInProcess([join('samples', dir, server), '--tcprt', '--lports', String(truth.server_port), '-q']);
     assert.equal(run.status, 0, run.stderr);
     const { records } = parse(run.stdout);
     const connections = byConnection(records, (r) => r.peer);
@@ -106,8 +106,8 @@ for (const dir of httpLabs) {
     });
   });
 
-  test(`${dir}/${client} --tcprt --pports ${truth.server_port}: one P per request, server_us = sleep + RTT`, () => {
-    const run = runCli([join('samples', dir, client), '--tcprt', '--pports', String(truth.server_port), '-q']);
+  test(`${dir}/${client} --tcprt --pports ${truth.server_port}: one P per request, server_us = sleep + RTT`, async () => {
+    const run = await runCliInProcess([join('samples', dir, client), '--tcprt', '--pports', String(truth.server_port), '-q']);
     assert.equal(run.status, 0, run.stderr);
     const { records } = parse(run.stdout);
     const connections = byConnection(records, (r) => r.local);
@@ -132,18 +132,18 @@ for (const dir of httpLabs) {
   });
 }
 
-test('server and client views of the same tasks agree: R sent bytes = P response bytes', () => {
-  const server = parse(runCli(['samples/http-v4/server.pcap', '--tcprt', '--lports', '8080', '-q']).stdout).records.filter((r) => r.type === 'R');
-  const client = parse(runCli(['samples/http-v4/client.pcap', '--tcprt', '--pports', '8080', '-q']).stdout).records.filter((r) => r.type === 'P');
+test('server and client views of the same tasks agree: R sent bytes = P response bytes', async () => {
+  const server = parse((await runCliInProcess(['samples/http-v4/server.pcap', '--tcprt', '--lports', '8080', '-q'])).stdout).records.filter((r) => r.type === 'R');
+  const client = parse((await runCliInProcess(['samples/http-v4/client.pcap', '--tcprt', '--pports', '8080', '-q'])).stdout).records.filter((r) => r.type === 'P');
   const key = (r: Line, conn: string): string => `${conn} ${r.fields[4]}`;
   const sent = new Map(server.map((r) => [key(r, r.peer), r.fields[0]]));
   assert.equal(client.length, 20);
   for (const p of client) assert.equal(p.fields[7], sent.get(key(p, p.local)), `task ${key(p, p.local)}`);
 });
 
-test('the side comes from the vantage: on the client, --lports 8080 gives nothing (a note says why) and --pports 8080 the P lines', () => {
+test('the side comes from the vantage: on the client, --lports 8080 gives nothing (a note says why) and --pports 8080 the P lines', async () => {
   for (const local of [[], ['--local', '10.99.0.1']]) {
-    const lports = runCli(['samples/http-v4/client.pcap', '--tcprt', '--lports', '8080', ...local]);
+    const lports = await runCliInProcess(['samples/http-v4/client.pcap', '--tcprt', '--lports', '8080', ...local]);
     assert.equal(lports.status, 0, lports.stderr);
     assert.equal(lports.stdout, '');
     assert.match(
@@ -153,18 +153,18 @@ test('the side comes from the vantage: on the client, --lports 8080 gives nothin
     assert.match(lports.stderr, /tcprt: 0 connections watched, records 0 R, 0 P, 0 W, 0 N, 0 E/);
   }
   // Inferred (the client acknowledges in µs) or given, the same P lines.
-  const inferred = runCli(['samples/http-v4/client.pcap', '--tcprt', '--pports', '8080', '-q']);
-  const given = runCli(['samples/http-v4/client.pcap', '--tcprt', '--pports', '8080', '--local', '10.99.0.1', '-q']);
+  const inferred = await runCliInProcess(['samples/http-v4/client.pcap', '--tcprt', '--pports', '8080', '-q']);
+  const given = await runCliInProcess(['samples/http-v4/client.pcap', '--tcprt', '--pports', '8080', '--local', '10.99.0.1', '-q']);
   assert.equal(inferred.stdout, given.stdout);
   assert.equal(parse(given.stdout).records.filter((r) => r.type === 'P').length, 20);
   // On the server, the reverse.
-  const server = runCli(['samples/http-v4/server.pcap', '--tcprt', '--pports', '8080', '--local', '10.99.0.2']);
+  const server = await runCliInProcess(['samples/http-v4/server.pcap', '--tcprt', '--pports', '8080', '--local', '10.99.0.2']);
   assert.equal(server.stdout, '');
   assert.match(server.stderr, /e\.g\. the client 10\.99\.0\.1:\d+ of 10\.99\.0\.2:8080, a peer rule's port, is the remote end.*the capture host's own server port is --lports/);
 });
 
-test('mid-path (--local names neither end): read by the ports alone, and stderr says which side was assumed', () => {
-  const run = runCli(['samples/http-v4/client.pcap', '--tcprt', '--lports', '8080', '--local', '10.99.0.9']);
+test('mid-path (--local names neither end): read by the ports alone, and stderr says which side was assumed', async () => {
+  const run = await runCliInProcess(['samples/http-v4/client.pcap', '--tcprt', '--lports', '8080', '--local', '10.99.0.9']);
   assert.equal(run.status, 0, run.stderr);
   assert.equal(parse(run.stdout).records.filter((r) => r.type === 'R').length, 20);
   assert.match(
@@ -173,8 +173,8 @@ test('mid-path (--local names neither end): read by the ports alone, and stderr 
   );
 });
 
-test('both ends on the capture host (loopback, real): the server socket gives R, the client socket P, for the same tasks', () => {
-  const run = runCli(['samples/loopback-sll2-ns.pcap', '--tcprt', '--lports', '18765', '--pports', '18765', '--local', '127.0.0.1,::1', '-q']);
+test('both ends on the capture host (loopback, real): the server socket gives R, the client socket P, for the same tasks', async () => {
+  const run = await runCliInProcess(['samples/loopback-sll2-ns.pcap', '--tcprt', '--lports', '18765', '--pports', '18765', '--local', '127.0.0.1,::1', '-q']);
   assert.equal(run.status, 0, run.stderr);
   const { records } = parse(run.stdout);
   const r = records.filter((x) => x.type === 'R');
@@ -190,8 +190,8 @@ test('both ends on the capture host (loopback, real): the server socket gives R,
   }
 });
 
-test('TLS 1.2 (openssl s_server, real): two R.H per full handshake, R.A for the response with close_notify', () => {
-  const run = runCli(['samples/tls12-v4/server.pcap', '--tcprt', '--lports', '8443', '--tcprt-mode', 'https', '-q']);
+test('TLS 1.2 (openssl s_server, real): two R.H per full handshake, R.A for the response with close_notify', async () => {
+  const run = await runCliInProcess(['samples/tls12-v4/server.pcap', '--tcprt', '--lports', '8443', '--tcprt-mode', 'https', '-q']);
   assert.equal(run.status, 0, run.stderr);
   const { records } = parse(run.stdout);
   // The first connection: full handshake; the second resumes the session (one flight each way).
@@ -207,8 +207,8 @@ test('TLS 1.2 (openssl s_server, real): two R.H per full handshake, R.A for the 
   assert.ok(Math.abs(records[2]!.fields[0]! - 2100) < 50, `response bytes ${records[2]!.fields[0]}`);
 });
 
-test('TLS 1.3 (real): one R.H with H = ClientHello to the client Finished; the request after it is task 2', () => {
-  const run = runCli(['samples/tls13-v4/server.pcap', '--tcprt', '--lports', '8443', '--tcprt-mode', 'https', '-q']);
+test('TLS 1.3 (real): one R.H with H = ClientHello to the client Finished; the request after it is task 2', async () => {
+  const run = await runCliInProcess(['samples/tls13-v4/server.pcap', '--tcprt', '--lports', '8443', '--tcprt-mode', 'https', '-q']);
   assert.equal(run.status, 0, run.stderr);
   const { records } = parse(run.stdout);
   assert.deepEqual(
@@ -226,12 +226,12 @@ test('TLS 1.3 (real): one R.H with H = ClientHello to the client Finished; the r
   assert.equal(records[1]!.fields[4], 2);
 });
 
-test('TLS 1.3 alerts (real, encrypted): R.A for each task that carried a 19-byte record, which the keys show is an alert', () => {
+test('TLS 1.3 alerts (real, encrypted): R.A for each task that carried a 19-byte record, which the keys show is an alert', async () => {
   const dir = join(SAMPLES_DIR, 'tls13-alert-v4');
   const truth = JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8')) as {
     alerts: Array<{ frame: number; stream: number; from_port: number; description: number; record_lengths: number[]; outer_types: number[] }>;
   };
-  const run = runCli(['samples/tls13-alert-v4/server.pcap', '--tcprt', '--lports', '8443,8444', '--tcprt-mode', 'https', '-q']);
+  const run = await runCliInProcess(['samples/tls13-alert-v4/server.pcap', '--tcprt', '--lports', '8443,8444', '--tcprt-mode', 'https', '-q']);
   assert.equal(run.status, 0, run.stderr);
   const connections = byConnection(parse(run.stdout).records, (r) => r.peer);
   assert.deepEqual(
@@ -261,9 +261,9 @@ test('TLS 1.3 alerts (real, encrypted): R.A for each task that carried a 19-byte
   assert.equal(frames('tls.record.length == 19', false), frames('tls.alert_message && tls.record.length == 19', true));
 });
 
-test('Expect: 100-continue (real, http mode): R.C for each 100 Continue, then R with the sleep as server time', () => {
+test('Expect: 100-continue (real, http mode): R.C for each 100 Continue, then R with the sleep as server time', async () => {
   const truth = JSON.parse(readFileSync(join(SAMPLES_DIR, 'expect100-v4', 'truth.json'), 'utf8')) as { posts: Array<{ service_ms: number }> };
-  const run = runCli(['samples/expect100-v4/server.pcap', '--tcprt', '--lports', '8080', '--tcprt-mode', 'http', '-q']);
+  const run = await runCliInProcess(['samples/expect100-v4/server.pcap', '--tcprt', '--lports', '8080', '--tcprt-mode', 'http', '-q']);
   assert.equal(run.status, 0, run.stderr);
   const { records } = parse(run.stdout);
   assert.deepEqual(
@@ -281,7 +281,7 @@ test('Expect: 100-continue (real, http mode): R.C for each 100 Continue, then R 
 test('--tcprt DIR writes rt-network-log and rt-network-stats, the same lines as stdout', async (t) => {
   const dir = join(await tempDir(t), 'out');
   const args = ['samples/http-v4/server.pcap', '--lports', '8080', '--stats-interval', '1s'];
-  const toDir = runCli([...args, '--tcprt', dir]);
+  const toDir = await runCliInProcess([...args, '--tcprt', dir]);
   assert.equal(toDir.status, 0, toDir.stderr);
   // stdout is free: the default table, with TCP-RT per port under the RTT table.
   assert.match(toDir.stdout, /│ tcp-rt port │ tasks │ server p50 │ server p99 │ total p50 │ total p99 │ first byte p50 │ first byte p99 │ failures │\n/);
@@ -289,7 +289,7 @@ test('--tcprt DIR writes rt-network-log and rt-network-stats, the same lines as 
   assert.match(toDir.stderr, /tcprt: 4 connections watched, records 20 R, 0 P, 0 W, 0 N, 4 E in .*rt-network-log/);
   const log = readFileSync(join(dir, 'rt-network-log'), 'utf8');
   const stats = readFileSync(join(dir, 'rt-network-stats'), 'utf8');
-  const toStdout = runCli([...args, '--tcprt', '-q']);
+  const toStdout = await runCliInProcess([...args, '--tcprt', '-q']);
   const lines = toStdout.stdout.split('\n').filter((l) => l !== '');
   assert.equal(log, lines.filter((l) => l.startsWith('V')).join('\n') + '\n');
   assert.equal(stats, lines.filter((l) => !l.startsWith('V')).join('\n') + '\n');
@@ -297,7 +297,7 @@ test('--tcprt DIR writes rt-network-log and rt-network-stats, the same lines as 
 });
 
 test('--json gains a tcprt section: per port the stats fields and the task count', async (t) => {
-  const run = runCli(['samples/http-v4/server.pcap', '--tcprt', await tempDir(t), '--lports', '8080,9999', '--json', '-', '-q']);
+  const run = await runCliInProcess(['samples/http-v4/server.pcap', '--tcprt', await tempDir(t), '--lports', '8080,9999', '--json', '-', '-q']);
   assert.equal(run.status, 0, run.stderr);
   const doc = JSON.parse(run.stdout) as { tcprt: { ports: Array<Record<string, unknown>>; records: Record<string, number>; connections: Record<string, number> } };
   assert.deepEqual(
@@ -351,7 +351,7 @@ test('usage errors: exit 2 and one line naming the problem', async (t) => {
     [['samples/http-v4/server.pcap', '--tcprt', '--lports', '8080', '--tcprt-config', join(dir, 'none.yaml')], /^rttscan: .*none\.yaml: cannot read \(ENOENT\)\n$/],
   ];
   for (const [args, message] of cases) {
-    const run = runCli(args);
+    const run = await runCliInProcess(args);
     assert.equal(run.status, 2, `${args.join(' ')}: ${run.stderr}`);
     assert.match(run.stderr, message);
     assert.equal(run.stdout, '');
@@ -362,12 +362,12 @@ test('--tcprt-config: a tcprt.yaml file picks ports and modes; a bad one is a us
   const dir = await tempDir(t);
   const good = join(dir, 'tcprt.yaml');
   await writeFile(good, 'global: { stats_interval: 1 }\nper-port:\n  - { port: 8443, mode: https }\n');
-  const run = runCli(['samples/tls12-v4/server.pcap', '--tcprt', '--tcprt-config', good, '-q']);
+  const run = await runCliInProcess(['samples/tls12-v4/server.pcap', '--tcprt', '--tcprt-config', good, '-q']);
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stdout, /^V7 R\.H /);
   const bad = join(dir, 'bad.yaml');
   await writeFile(bad, 'per-port:\n  - { port: 8443, mode: tls }\n');
-  const err = runCli(['samples/tls12-v4/server.pcap', '--tcprt', '--tcprt-config', bad]);
+  const err = await runCliInProcess(['samples/tls12-v4/server.pcap', '--tcprt', '--tcprt-config', bad]);
   assert.equal(err.status, 2);
   assert.equal(err.stderr, `rttscan: ${bad}: line 2: per-port[0].mode: 'tls' is not default, http, https\n`);
 });
@@ -392,10 +392,10 @@ const GOLDEN: Record<string, string[]> = {
 };
 
 for (const [name, args] of Object.entries(GOLDEN)) {
-  test(`golden: rttscan ${args.join(' ')}`, () => {
-    const run = runCli([...args, '-q']);
+  test(`golden: rttscan ${args.join(' ')}`, async () => {
+    const run = await runCliInProcess([...args, '-q']);
     assert.equal(run.status, 0, run.stderr);
-    assert.equal(runCli([...args, '-q']).stdout, run.stdout, 'output differs between two runs');
+    assert.equal((await runCliInProcess([...args, '-q'])).stdout, run.stdout, 'output differs between two runs');
     const file = join(GOLDEN_DIR, `${name}.txt`);
     if (process.env.UPDATE_GOLDEN === '1' || !existsSync(file)) {
       assert.ok(process.env.UPDATE_GOLDEN === '1', `${file} is missing: run UPDATE_GOLDEN=1 npm test and review it`);

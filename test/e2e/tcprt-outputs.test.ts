@@ -19,7 +19,7 @@ import { givenVantage } from '../../src/flow/vantage.js';
 import { mergeTcprtSections, tcprtSectionOf } from '../../src/merge/tcprt-section.js';
 import { tcprtPortJson, tcprtRecordLine } from '../../src/render/tcprt.js';
 import { lport } from '../helpers/tcprt.js';
-import { runCli } from '../helpers/cli.js';
+import { runCliInProcess } from '../helpers/cli.js';
 import { SAMPLES_DIR, tempDir } from '../helpers/paths.js';
 
 type Json = Record<string, any>;
@@ -46,12 +46,12 @@ const COMMANDS: string[][] = [
 
 for (const args of COMMANDS) {
   test(`--tcprt-jsonl holds every record, field by field: ${args.join(' ')}`, async (t) => {
-    const text = runCli([...args, '--tcprt', '-q']);
+    const text = await runCliInProcess([...args, '--tcprt', '-q']);
     const file = join(await tempDir(t), 'rt.jsonl');
-    const toFile = runCli([...args, '--tcprt', file, '-q']);
+    const toFile = await runCliInProcess([...args, '--tcprt', file, '-q']);
     assert.equal(toFile.status, 0, toFile.stderr);
     assert.match(toFile.stdout, /│ tcp-rt port │/, 'stdout keeps the table');
-    const toStdout = runCli([...args, '--tcprt-jsonl', '-q']);
+    const toStdout = await runCliInProcess([...args, '--tcprt-jsonl', '-q']);
     assert.equal(toStdout.status, 0, toStdout.stderr);
     for (const body of [toStdout.stdout, readFileSync(file, 'utf8')]) {
       const objects = body.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Json);
@@ -72,10 +72,10 @@ for (const args of COMMANDS) {
   });
 }
 
-test('--interval JSON lines: each span\'s TCP-RT ports add up to the run\'s, and their sketches merge into its', () => {
+test('--interval JSON lines: each span\'s TCP-RT ports add up to the run\'s, and their sketches merge into its', async () => {
   const args = ['samples/mixed-loss/server.pcap', '--tcprt-jsonl', '/dev/null', '--lports', '8080,9999', '-q'];
-  const lines = runCli([...args, '--interval', '500ms', '--json', '-']).stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Json);
-  const run = JSON.parse(runCli([...args, '--json', '-']).stdout) as Json;
+  const lines = (await runCliInProcess([...args, '--interval', '500ms', '--json', '-'])).stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Json);
+  const run = JSON.parse((await runCliInProcess([...args, '--json', '-'])).stdout) as Json;
   assert.ok(lines.length >= 3, `${lines.length} interval lines`);
   assert.ok(lines.every((l) => Array.isArray(l.tcprt?.ports)));
   const parts = lines.map((l) => tcprtSectionOf('line', { ports: l.tcprt.ports, records: { R: 0, P: 0, W: 0, N: 0, E: 0 }, connections: { matched: 0, assumed: 0, remote_only: 0, closed: 0, open_unreported: 0, flushed: 0 } }));

@@ -12,7 +12,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { hasCommand, parseCsv, runCli, type CsvSample } from '../helpers/cli.js';
+import { hasCommand, parseCsv, runCliInProcess, type CsvSample } from '../helpers/cli.js';
 import { SAMPLES_DIR, tempDir } from '../helpers/paths.js';
 
 const VANTAGE_DIR = join(SAMPLES_DIR, 'vantage');
@@ -67,11 +67,11 @@ function sampleKey(s: CsvSample): string {
 }
 
 /** The default run: its JSON document and its samples (one process, CSV to a file). */
-function defaultRun(path: string, args: string[] = []): { doc: Doc; samples: CsvSample[] } {
+async function defaultRun(path: string, args: string[] = []): Promise<{ doc: Doc; samples: CsvSample[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'rttscan-vantage-'));
   try {
     const csv = join(dir, 'samples.csv');
-    const run = runCli([path, ...args, '--csv', csv, '--json', '-', '-q']);
+    const run = await runCliInProcess([path, ...args, '--csv', csv, '--json', '-', '-q']);
     assert.equal(run.status, 0, run.stderr);
     return { doc: JSON.parse(run.stdout) as Doc, samples: parseCsv(readFileSync(csv, 'utf8')) };
   } finally {
@@ -79,8 +79,8 @@ function defaultRun(path: string, args: string[] = []): { doc: Doc; samples: Csv
   }
 }
 
-function vantageOf(path: string, args: string[]): Doc['vantage'] {
-  const run = runCli([path, ...args, '--json', '-', '-q']);
+async function vantageOf(path: string, args: string[]): Promise<Doc['vantage']> {
+  const run = await runCliInProcess([path, ...args, '--json', '-', '-q']);
   assert.equal(run.status, 0, run.stderr);
   return (JSON.parse(run.stdout) as Doc).vantage;
 }
@@ -105,8 +105,8 @@ export function verdicts(samples: CsvSample[], oracle: Oracle): Map<string, numb
 const captures = labCaptures();
 
 for (const { path, name, oracle } of captures) {
-  test(`${name}: the default run names the ${oracle.role === 'mid' ? 'mid-path vantage' : `${oracle.role}'s addresses`} and times every sample as the oracle does`, () => {
-    const { doc, samples } = defaultRun(path);
+  test(`${name}: the default run names the ${oracle.role === 'mid' ? 'mid-path vantage' : `${oracle.role}'s addresses`} and times every sample as the oracle does`, async () => {
+    const { doc, samples } = await defaultRun(path);
     assert.deepEqual([...doc.vantage.local].sort(), [...oracle.local].sort(), `vantage: ${JSON.stringify(doc.vantage)}`);
     assert.equal(doc.vantage.mid_path, oracle.local.length === 0);
     for (const s of samples) assert.ok(!oracle.local.includes(s.dst), `${name}: a sample acknowledged by the local host ${s.dst} at ${s.ts}`);
@@ -140,12 +140,12 @@ function plusMs(epoch: string, ms: number): string {
 }
 
 for (const { path, name, oracle } of captures.filter((c) => /(client|server|mid)\.pcap$/.test(c.name))) {
-  test(`${name}: a 100 ms window, address and port filters and --kind change the samples, never the vantage`, () => {
-    const whole = vantageOf(path, []);
+  test(`${name}: a 100 ms window, address and port filters and --kind change the samples, never the vantage`, async () => {
+    const whole = await vantageOf(path, []);
     const middle = oracle.answers[Math.floor(oracle.answers.length / 2)]?.[0];
     const selections = [['--to', '+0.1s'], ['--rport', '1'], ['--raddr', '192.0.2.0/24'], ['--kind', 'syn']];
     if (middle !== undefined) selections.push(['--from', middle, '--to', plusMs(middle, 100)]);
-    for (const args of selections) assert.deepEqual(vantageOf(path, args), whole, args.join(' '));
+    for (const args of selections) assert.deepEqual((await vantageOf(path, args)), whole, args.join(' '));
   });
 }
 
@@ -154,7 +154,7 @@ test('rotated slices of a one-way transfer: each gets the whole capture\'s answe
   if (!existsSync(dir)) return t.skip('samples/vantage/bulk-rotated is absent');
   const out = await tempDir(t);
   for (const side of ['client', 'server'] as const) {
-    const whole = defaultRun(join(dir, `${side}.pcap`));
+    const whole = await defaultRun(join(dir, `${side}.pcap`));
     const slices = readdirSync(dir)
       .filter((f) => f.startsWith(`${side}-`) && f.endsWith('.pcap'))
       .sort();
@@ -164,11 +164,11 @@ test('rotated slices of a one-way transfer: each gets the whole capture\'s answe
     // Each slice's own span: a sample whose data and ACK fall in different slices is lost at a cut.
     const spans: Array<[number, number]> = [];
     for (const [i, f] of slices.entries()) {
-      const run = defaultRun(join(dir, f));
+      const run = await defaultRun(join(dir, f));
       assert.deepEqual(run.doc.vantage.local, whole.doc.vantage.local, `${f}: the whole capture's local host`);
       sliced.push(...run.samples);
       const json = join(out, `${side}-${i}.json`);
-      assert.equal(runCli([join(dir, f), '--json', json, '-q']).status, 0);
+      assert.equal((await runCliInProcess([join(dir, f), '--json', json, '-q'])).status, 0);
       jsons.push(json);
       spans.push([Number(run.doc.start), Number(run.doc.end)]);
     }
@@ -180,7 +180,7 @@ test('rotated slices of a one-way transfer: each gets the whole capture\'s answe
       const slice = (time: number): number => spans.findIndex(([, last]) => time <= last + 1e-9);
       assert.notEqual(slice(sentAt), slice(Number(s.ts)), `${side}: sample at ${s.ts} lost though its data and ACK are in one slice`);
     }
-    const merged = runCli(['merge', ...jsons, '--json', '-', '-q']);
+    const merged = await runCliInProcess(['merge', ...jsons, '--json', '-', '-q']);
     assert.equal(merged.status, 0, merged.stderr);
     const doc = JSON.parse(merged.stdout) as Doc;
     assert.equal(doc.summary.samples, sliced.length);
@@ -220,9 +220,9 @@ function toUs(epoch: string): string {
 const withinUs = (a: number, b: number): boolean => Math.abs(a - b) <= 1000;
 
 for (const { path, name, oracle } of captures) {
-  test(`${name}: where tshark and rttscan differ, the oracle sides with rttscan`, { skip: !hasCommand('tshark') && 'tshark is not installed' }, () => {
+  test(`${name}: where tshark and rttscan differ, the oracle sides with rttscan`, { skip: !hasCommand('tshark') && 'tshark is not installed' }, async () => {
     const theirs = tsharkSamples(path);
-    const ours = new Map(defaultRun(path).samples.map((s) => [`${toUs(s.ts)} ${s.dst}`, s]));
+    const ours = new Map((await defaultRun(path)).samples.map((s) => [`${toUs(s.ts)} ${s.dst}`, s]));
     const tally = new Map<string, number>();
     const add = (what: string): void => void tally.set(what, (tally.get(what) ?? 0) + 1);
     for (const [ack, , acker, truthNs, cls, flags] of oracle.answers) {
@@ -254,15 +254,15 @@ test('merge keeps each run\'s decision, through merges of merges and documents f
   const dir = join(VANTAGE_DIR, 'near1ms');
   if (!existsSync(dir)) return t.skip('samples/vantage/near1ms is absent');
   const out = await tempDir(t);
-  const json = (capture: string): string => {
+  const json = async (capture: string): Promise<string> => {
     const path = join(out, `${capture}.json`);
-    assert.equal(runCli([join(dir, capture), '--json', path, '-q']).status, 0);
+    assert.equal((await runCliInProcess([join(dir, capture), '--json', path, '-q'])).status, 0);
     return path;
   };
-  const [mid, client, server] = [json('mid.pcap'), json('client.pcap'), json('server.pcap')];
+  const [mid, client, server] = [await json('mid.pcap'), await json('client.pcap'), await json('server.pcap')];
   const merged = join(out, 'merged.json');
-  assert.equal(runCli(['merge', mid, client, '--json', merged, '-q']).status, 0);
-  const twice = JSON.parse(runCli(['merge', merged, server, '--json', '-', '-q']).stdout) as Doc;
+  assert.equal((await runCliInProcess(['merge', mid, client, '--json', merged, '-q'])).status, 0);
+  const twice = JSON.parse((await runCliInProcess(['merge', merged, server, '--json', '-', '-q'])).stdout) as Doc;
   const decisions = twice.vantage.decisions as Array<{ inputs: string[]; local: string[]; mid_path: boolean; decided_by: string; confidence: string }>;
   assert.deepEqual(
     decisions.map((d) => [d.inputs.map((p) => p.slice(p.lastIndexOf('/') + 1)), d.mid_path, d.decided_by]).sort(),
@@ -278,7 +278,7 @@ test('merge keeps each run\'s decision, through merges of merges and documents f
   old.vantage = { local: old.vantage.local, inferred: true, mid_path: false };
   const oldPath = join(out, 'old.json');
   writeFileSync(oldPath, JSON.stringify(old));
-  const withOld = JSON.parse(runCli(['merge', oldPath, mid, '--json', '-', '-q']).stdout) as Doc;
+  const withOld = JSON.parse((await runCliInProcess(['merge', oldPath, mid, '--json', '-', '-q'])).stdout) as Doc;
   assert.deepEqual(
     withOld.vantage.decisions?.map((d) => d.decided_by).sort(),
     ['inferred', 'no-host-stack'],

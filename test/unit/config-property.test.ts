@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { runCli } from '../helpers/cli.js';
+import { runCliInProcess } from '../helpers/cli.js';
 import { SAMPLES_DIR, tempDir } from '../helpers/paths.js';
 
 /** An option as a flag (argv words) and as a config-file line. */
@@ -40,15 +40,15 @@ test('property: options in a --config file give the same output as the same flag
     fc.asyncProperty(optionSet, fc.constantFrom('200ms', '2s'), async (opts, other) => {
       const path = join(dir, `c${run++}.yaml`);
       writeFileSync(path, opts.map((o) => o.yaml).join('\n') + '\n');
-      const flags = runCli([capture, ...opts.flatMap((o) => o.argv), '-q']);
-      const fromFile = runCli([capture, '--config', path, '-q']);
+      const flags = await runCliInProcess([capture, ...opts.flatMap((o) => o.argv), '-q']);
+      const fromFile = await runCliInProcess([capture, '--config', path, '-q']);
       assert.equal(fromFile.status, flags.status, fromFile.stderr);
       assert.equal(fromFile.stdout, flags.stdout);
       // The file says one interval, the command line another: the command line's.
       const withInterval = opts.some((o) => o.name === 'interval');
       if (withInterval) {
-        const overridden = runCli([capture, '--config', path, '--interval', other, '-q']);
-        const expected = runCli([capture, ...opts.filter((o) => o.name !== 'interval').flatMap((o) => o.argv), '--interval', other, '-q']);
+        const overridden = await runCliInProcess([capture, '--config', path, '--interval', other, '-q']);
+        const expected = await runCliInProcess([capture, ...opts.filter((o) => o.name !== 'interval').flatMap((o) => o.argv), '--interval', other, '-q']);
         assert.equal(overridden.stdout, expected.stdout);
       }
     }),

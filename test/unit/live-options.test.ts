@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { sessionLinktype } from '../../src/capture/libpcap.js';
 import { parseTcpdumpStats } from '../../src/capture/live-capture.js';
 import { renderInterfaces } from '../../src/cli/live.js';
-import { hasCommand, runCli } from '../helpers/cli.js';
+import { hasCommand, runCliInProcess } from '../helpers/cli.js';
 
 const USAGE_ERRORS: Array<[string[], string]> = [
   [['--duration', '10s', 'x.pcap'], '--duration is for live capture: add --live IFACE'],
@@ -31,16 +31,16 @@ const USAGE_ERRORS: Array<[string[], string]> = [
 ];
 
 for (const [args, message] of USAGE_ERRORS) {
-  test(`usage: rttscan ${args.join(' ')}`, () => {
-    const run = runCli(args);
+  test(`usage: rttscan ${args.join(' ')}`, async () => {
+    const run = await runCliInProcess(args);
     assert.equal(run.status, 2);
     assert.equal(run.stderr, `rttscan: ${message}\n`);
     assert.equal(run.stdout, '');
   });
 }
 
-test('usage: --backend takes libpcap or tcpdump only', () => {
-  const run = runCli(['--live', 'lo', '--backend', 'pf_ring']);
+test('usage: --backend takes libpcap or tcpdump only', async () => {
+  const run = await runCliInProcess(['--live', 'lo', '--backend', 'pf_ring']);
   assert.equal(run.status, 2);
   assert.match(run.stderr, /--backend <name>' argument 'pf_ring' is invalid. Allowed choices are libpcap, tcpdump/);
 });
@@ -72,8 +72,8 @@ test('renderInterfaces: names aligned, then addresses and the description', () =
   );
 });
 
-test('--list-interfaces lists loopback with its address', (t) => {
-  const run = runCli(['--list-interfaces']);
+test('--list-interfaces lists loopback with its address', async (t) => {
+  const run = await runCliInProcess(['--list-interfaces']);
   if (run.status === 2 && /needs libpcap/.test(run.stderr) && !process.env.CI) {
     t.skip('neither the libpcap binding nor tcpdump is installed');
     return;
@@ -81,7 +81,7 @@ test('--list-interfaces lists loopback with its address', (t) => {
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stdout, /^lo +127\.0\.0\.1/m);
   if (hasCommand('tcpdump')) {
-    const viaTcpdump = runCli(['--list-interfaces', '--backend', 'tcpdump']);
+    const viaTcpdump = await runCliInProcess(['--list-interfaces', '--backend', 'tcpdump']);
     assert.equal(viaTcpdump.status, 0, viaTcpdump.stderr);
     assert.match(viaTcpdump.stdout, /^lo +127\.0\.0\.1/m);
   }

@@ -12,7 +12,7 @@ import { buildProgram } from '../../src/cli/options.js';
 import { cgroupPath, containerId, podUid } from '../../src/process/cgroup.js';
 import { parseProcNetTcp, procAddress } from '../../src/process/proc-net.js';
 import { parseDurationNs } from '../../src/time.js';
-import { runCli } from '../helpers/cli.js';
+import { runCliInProcess } from '../helpers/cli.js';
 import { tempDir } from '../helpers/paths.js';
 
 async function load(t: import('node:test').TestContext, text: string): Promise<Awaited<ReturnType<typeof loadConfigFile>>> {
@@ -107,24 +107,24 @@ test('the built CLI: a bad value from the file names the file and key; a flag ov
   const dir = await tempDir(t);
   const path = join(dir, 'rttscan.yaml');
   writeFileSync(path, 'interval: soon\ntable: true\n');
-  const bad = runCli(['samples/http-v4/server.pcap', '--config', path]);
+  const bad = await runCliInProcess(['samples/http-v4/server.pcap', '--config', path]);
   assert.equal(bad.status, 2);
   assert.equal(bad.stderr, `rttscan: ${path}: interval: 'soon' is not a duration (e.g. 10s, 500ms, 2m)\n`);
   // The file's table and a second stream on stdout: refused, naming the file that asked for the table.
-  const clash = runCli(['samples/http-v4/server.pcap', '--config', path, '--interval', '500ms', '--json', '-']);
+  const clash = await runCliInProcess(['samples/http-v4/server.pcap', '--config', path, '--interval', '500ms', '--json', '-']);
   assert.equal(clash.status, 2);
   assert.match(clash.stderr, new RegExp(`^rttscan: ${path}: table and --json - both write to stdout`));
   const lines = join(dir, 'intervals.jsonl');
-  const fixed = runCli(['samples/http-v4/server.pcap', '--config', path, '--interval', '500ms', '--json', lines, '-q']);
+  const fixed = await runCliInProcess(['samples/http-v4/server.pcap', '--config', path, '--interval', '500ms', '--json', lines, '-q']);
   assert.equal(fixed.status, 0, fixed.stderr);
   assert.ok(readFileSync(lines, 'utf8').trim().split('\n').length > 1, 'one JSON line per 500 ms interval');
   assert.match(fixed.stdout, /p50/, "the file's table still reaches stdout");
   writeFileSync(path, 'hosts: [localhost]\n');
-  const offline = runCli(['samples/http-v4/server.pcap', '--config', path]);
+  const offline = await runCliInProcess(['samples/http-v4/server.pcap', '--config', path]);
   assert.equal(offline.stderr, `rttscan: ${path}: hosts and ips are a whitelist for live capture: add live (or --live IFACE)\n`);
-  const byProcess = runCli(['samples/http-v4/server.pcap', '--by', 'process']);
+  const byProcess = await runCliInProcess(['samples/http-v4/server.pcap', '--by', 'process']);
   assert.equal(byProcess.stderr, 'rttscan: --by process names the processes that own live connections (from /proc): add --live IFACE\n');
-  const missing = runCli(['samples/http-v4/server.pcap', '--config', join(dir, 'nope.yaml')]);
+  const missing = await runCliInProcess(['samples/http-v4/server.pcap', '--config', join(dir, 'nope.yaml')]);
   assert.equal(missing.stderr, `rttscan: ${join(dir, 'nope.yaml')}: cannot read (ENOENT)\n`);
 });
 
@@ -160,16 +160,16 @@ test('cgroup paths: the v2 line, Docker/containerd/CRI-O container IDs, Kubernet
 test('--log-file: notes go to the file, timestamped and levelled, not to stderr; --log-level warning keeps only warnings and errors', async (t) => {
   const dir = await tempDir(t);
   const log = join(dir, 'rttscan.log');
-  const run = runCli(['samples/http-v4/server.pcap', '--log-file', log, '--table']);
+  const run = await runCliInProcess(['samples/http-v4/server.pcap', '--log-file', log, '--table']);
   assert.equal(run.status, 0);
   assert.equal(run.stderr, '');
   const lines = readFileSync(log, 'utf8').trim().split('\n');
   assert.ok(lines.length >= 2);
   for (const line of lines) assert.match(line, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (INFO|WARNING|ERROR) /);
   assert.ok(lines.some((l) => / INFO \d+ packets, \d+ TCP, /.test(l)));
-  const quiet = runCli(['samples/http-v4/server.pcap', '--log-level', 'warning', '--table']);
+  const quiet = await runCliInProcess(['samples/http-v4/server.pcap', '--log-level', 'warning', '--table']);
   assert.equal(quiet.stderr, '');
-  const error = runCli(['nope.pcap', '--log-file', log]);
+  const error = await runCliInProcess(['nope.pcap', '--log-file', log]);
   assert.equal(error.status, 2);
   assert.match(readFileSync(log, 'utf8'), /ERROR nope\.pcap: /);
 });
