@@ -7,8 +7,12 @@
  */
 import { spawnSync } from 'node:child_process';
 import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { main } from '../../src/cli/main.js';
 import { CLI_PATH, REPO_ROOT } from './paths.js';
+
+/** The compiled test/helpers/cli-batch.ts, run by runCliInChild. */
+const CLI_BATCH_PATH = fileURLToPath(new URL('./cli-batch.js', import.meta.url));
 
 export interface CliRun {
   status: number | null;
@@ -80,4 +84,20 @@ export function parseCsv(text: string): CsvSample[] {
     const [ts, src, sport, dst, dport, rtt, kind] = line.split(',') as [string, string, string, string, string, string, string];
     return { ts, src, sport: Number(sport), dst, dport: Number(dport), rttUs: Number(rtt), kind };
   });
+}
+
+/**
+ * Several command lines run one after another by main() in one new Node process that has `env`
+ * in its environment from the start (the time zone and locale a process reads once): what
+ * tests of the environment need, for one process start instead of one per command line.
+ */
+export function runCliInChild(argvs: readonly (readonly string[])[], env: NodeJS.ProcessEnv = {}): CliRun[] {
+  const r = spawnSync(process.execPath, [CLI_BATCH_PATH, JSON.stringify(argvs)], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+    env: { ...process.env, NO_COLOR: '1', ...env },
+  });
+  if (r.status !== 0) throw new Error(`cli-batch.js: exit ${r.status}: ${r.stderr}`);
+  return JSON.parse(r.stdout) as CliRun[];
 }
