@@ -31,8 +31,12 @@ function tcpdumpCount(file: string, filter: string): number {
   return r.stdout.split('\n').filter((l) => l !== '').length;
 }
 
+/** Each filter compiled once per link type (by tcpdump -ddd), for every capture. */
+const packetFilters = new Map<string, PacketFilter>();
+
 async function ourCount(file: string, filter: string): Promise<number> {
-  const packetFilter = new PacketFilter(filter);
+  let packetFilter = packetFilters.get(filter);
+  if (packetFilter === undefined) packetFilters.set(filter, (packetFilter = new PacketFilter(filter)));
   let kept = 0;
   await readPackets(await openInputs([file]), (pkt) => {
     if (packetFilter.matches(pkt)) kept++;
