@@ -9,9 +9,11 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { writeSamplesCapture } from '../helpers/big-capture.js';
-import { CLI_PATH, REPO_ROOT, tempDir } from '../helpers/paths.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { CLI_PATH, REPO_ROOT } from '../helpers/paths.js';
 
 /** 200,002 samples: 220 MB of queued rows before backpressure, about 16 MB of CSV. */
 const SEGMENTS = 200_000;
@@ -36,11 +38,24 @@ async function baselineKb(capture: string): Promise<number> {
   return peakKb;
 }
 
-for (const output of ['--csv', '--jsonl', '--samples']) {
-  test(`${output} into a slow reader: every line arrives, the output adds a flat few MB to the peak RSS`, async (t) => {
-    const capture = join(await tempDir(t), 'many.pcap');
+/** The capture and its baseline, made once for the three outputs (writing it takes 4 s of CPU). */
+let shared: Promise<{ capture: string; baseline: number }> | undefined;
+let sharedDir: string | undefined;
+after(() => sharedDir && rm(sharedDir, { recursive: true, force: true }));
+
+function sharedCapture(): Promise<{ capture: string; baseline: number }> {
+  shared ??= (async () => {
+    sharedDir = await mkdtemp(join(tmpdir(), 'rttscan-test-'));
+    const capture = join(sharedDir, 'many.pcap');
     await writeSamplesCapture(capture, SEGMENTS);
-    const baseline = await baselineKb(capture);
+    return { capture, baseline: await baselineKb(capture) };
+  })();
+  return shared;
+}
+
+for (const output of ['--csv', '--jsonl', '--samples']) {
+  test(`${output} into a slow reader: every line arrives, the output adds a flat few MB to the peak RSS`, async () => {
+    const { capture, baseline } = await sharedCapture();
     const args = output === '--samples' ? [output] : [output, '-'];
     const child = spawn(process.execPath, [CLI_PATH, capture, ...args, '--include-local', '-q'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let peakKb = 0;
