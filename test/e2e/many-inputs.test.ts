@@ -9,10 +9,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { ACK, ethernet, ipv4, pcapFile, PSH, record, SYN, tcp, type PcapRecord } from '../helpers/capture-writer.js';
+import { runCliInProcess } from '../helpers/cli.js';
 import { CLI_PATH, LIBRARY_PATH, REPO_ROOT, tempDir } from '../helpers/paths.js';
 
 /** One short connection (handshake, request, response, ACK) from client port `port`, starting at `startMs`. */
@@ -75,10 +77,22 @@ function analyzeInChild(paths: string[]): { summary: Record<string, number>; inp
   return JSON.parse(r.stdout) as { summary: Record<string, number>; inputs: number; packets: number; maxRssKb: number };
 }
 
+/** Each set of rotated files written once for the tests here, in a directory removed at the end. */
+const rotatedSets = new Map<number, Promise<{ dir: string; paths: string[]; whole: string }>>();
+after(() => Promise.all([...rotatedSets.values()].map(async (set) => rm((await set).dir, { recursive: true, force: true }))));
+
+function rotated(files: number): Promise<{ dir: string; paths: string[]; whole: string }> {
+  let set = rotatedSets.get(files);
+  if (set === undefined) {
+    set = mkdtemp(join(tmpdir(), 'rttscan-test-')).then(async (dir) => ({ dir, ...(await writeRotated(dir, files)) }));
+    rotatedSets.set(files, set);
+  }
+  return set;
+}
+
 for (const files of [500, 2000]) {
-  test(`${files} rotated files under a limit of 256 descriptors: the analysis of the whole capture`, async (t) => {
-    const dir = await tempDir(t);
-    const { paths, whole } = await writeRotated(dir, files);
+  test(`${files} rotated files under a limit of 256 descriptors: the analysis of the whole capture`, async () => {
+    const { dir, paths, whole } = await rotated(files);
     const split = analyzeInChild(paths);
     const one = analyzeInChild([whole]);
     assert.equal(split.inputs, files);
@@ -97,10 +111,9 @@ for (const files of [500, 2000]) {
   });
 }
 
-test('peak memory does not grow with the number of files', async (t) => {
-  const dir = await tempDir(t);
-  const few = analyzeInChild((await writeRotated(join(dir, ''), 50)).paths);
-  const many = analyzeInChild((await writeRotated(join(await tempDir(t), ''), 2000)).paths);
+test('peak memory does not grow with the number of files', async () => {
+  const few = analyzeInChild((await rotated(50)).paths);
+  const many = analyzeInChild((await rotated(2000)).paths);
   // 40 times the files: main's three 1 MiB buffers per open file would add some 6 GB here.
   assert.ok(many.maxRssKb < few.maxRssKb + 64 * 1024, `peak RSS ${few.maxRssKb} kB for 50 files, ${many.maxRssKb} kB for 2000`);
 });
@@ -121,12 +134,13 @@ test('overlapping files merge by time with --join, ties to the file named first,
   tagged.sort((a, b) => a.r.sec - b.r.sec || a.r.frac - b.r.frac || a.file - b.file || a.i - b.i);
   const whole = join(dir, 'whole.pcap');
   await writeFile(whole, pcapFile(tagged.map((x) => x.r), { nanos: true }));
-  const csv = (args: string[]): string => {
-    const r = spawnSync(process.execPath, [CLI_PATH, ...args, '--csv', '-', '-q', '--include-local'], { cwd: REPO_ROOT, encoding: 'utf8' });
+  const csv = async (args: string[]): Promise<string> => {
+    const r = await runCliInProcess([...args, '--csv', '-', '-q', '--include-local']);
     assert.equal(r.status, 0, r.stderr);
     return r.stdout;
   };
   // Overlapping captures are separate capture points unless --join says they are one (issue 10).
-  assert.equal(csv([...paths, '--join']), csv([whole]));
-  assert.ok(csv([...paths, '--join']).split('\n').length > 100);
+  const joined = await csv([...paths, '--join']);
+  assert.equal(joined, await csv([whole]));
+  assert.ok(joined.split('\n').length > 100);
 });
