@@ -15,7 +15,7 @@ import { createSocket } from 'node:dgram';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { hasCommand, parseCsv, runCli, type CsvSample } from '../helpers/cli.js';
+import { hasCommand, parseCsv, runCli, runCliInProcess, type CsvSample } from '../helpers/cli.js';
 import { background, createNetnsPair, pingPong, skipUnlessLive, startEchoServer, startLive, startTcpdump, stopProcess, type Backend } from '../helpers/live.js';
 import { CLI_PATH, REPO_ROOT, tempDir } from '../helpers/paths.js';
 
@@ -71,7 +71,7 @@ for (const backend of BACKENDS) {
     const liveSamples = parseCsv(live.stdout());
     assert.ok(liveSamples.length >= 30, `only ${liveSamples.length} samples live`);
     assert.ok(liveSamples.every((s) => s.src === CLIENT && s.dst === SERVER && s.dport === port));
-    const offline = runCli([reference, '--local', CLIENT, '--csv', '-']);
+    const offline = await runCliInProcess([reference, '--local', CLIENT, '--csv', '-']);
     assert.equal(offline.status, 0, offline.stderr);
     assertSameSamples(liveSamples, parseCsv(offline.stdout));
 
@@ -108,7 +108,7 @@ for (const backend of BACKENDS) {
     // Only the far host's ACKs are timed: the local host's own are left out by default.
     assert.ok(liveSamples.length >= 30, `only ${liveSamples.length} samples live`);
     assert.ok(liveSamples.every((s) => s.src === pair.ipA && s.dst === pair.ipB));
-    const offline = runCli([reference, '--local', pair.ipA, '--csv', '-']);
+    const offline = await runCliInProcess([reference, '--local', pair.ipA, '--csv', '-']);
     assert.equal(offline.status, 0, offline.stderr);
     assertSameSamples(liveSamples, parseCsv(offline.stdout));
   });

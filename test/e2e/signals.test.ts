@@ -9,7 +9,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { parseCsv, runCli } from '../helpers/cli.js';
+import { parseCsv, runCliInProcess } from '../helpers/cli.js';
 import { CLI_PATH, REPO_ROOT, tempDir } from '../helpers/paths.js';
 
 const SERVER = 'samples/http-v4/server.pcap';
@@ -142,5 +142,5 @@ test('a FIFO is read like a file when its writer closes it', async (t) => {
   closeSync(writer);
   const r = await within(10_000, 'FIFO', ended, child);
   assert.equal(r.code, 0, r.stderr);
-  assert.equal(JSON.stringify((JSON.parse(r.stdout) as { summary: unknown }).summary), JSON.stringify((JSON.parse(runCli([SERVER, '--json', '-', '-q']).stdout) as { summary: unknown }).summary));
+  assert.equal(JSON.stringify((JSON.parse(r.stdout) as { summary: unknown }).summary), JSON.stringify((JSON.parse((await runCliInProcess([SERVER, '--json', '-', '-q'])).stdout) as { summary: unknown }).summary));
 });

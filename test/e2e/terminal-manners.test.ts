@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
-import { hasCommand, runCli } from '../helpers/cli.js';
+import { hasCommand, runCliInProcess } from '../helpers/cli.js';
 import { CLI_PATH, REPO_ROOT } from '../helpers/paths.js';
 
 const ESC = '\x1b[';
@@ -26,10 +26,10 @@ function onTerminal(args: string[], env: Record<string, string | undefined>, col
   return r.stdout;
 }
 
-test('colours: FORCE_COLOR forces them into a pipe; TERM=dumb and FORCE_COLOR=0 keep them off a terminal', (t) => {
+test('colours: FORCE_COLOR forces them into a pipe; TERM=dumb and FORCE_COLOR=0 keep them off a terminal', async (t) => {
   const args = [SERVER, '--chart', '--by', 'flow', '-q'];
-  assert.ok(runCli(args, undefined, { NO_COLOR: '', FORCE_COLOR: '1' }).stdout.includes(`${ESC}3`), 'FORCE_COLOR=1 in a pipe');
-  assert.ok(!runCli(args, undefined, { NO_COLOR: '', FORCE_COLOR: '0' }).stdout.includes(ESC), 'FORCE_COLOR=0');
+  assert.ok((await runCliInProcess(args, { NO_COLOR: '', FORCE_COLOR: '1' })).stdout.includes(`${ESC}3`), 'FORCE_COLOR=1 in a pipe');
+  assert.ok(!(await runCliInProcess(args, { NO_COLOR: '', FORCE_COLOR: '0' })).stdout.includes(ESC), 'FORCE_COLOR=0');
   if (!hasCommand('script')) {
     t.skip('script (util-linux) not installed: no pseudo-terminal to test on');
     return;
@@ -39,8 +39,8 @@ test('colours: FORCE_COLOR forces them into a pipe; TERM=dumb and FORCE_COLOR=0 
   assert.ok(!onTerminal(args, { NO_COLOR: undefined, FORCE_COLOR: '0' }).includes(ESC), 'FORCE_COLOR=0');
 });
 
-test('the default table fits 80 columns: no box, no rule between rows, numbers right-aligned', () => {
-  const run = runCli([LOSS, '--by', 'raddr', '-q']);
+test('the default table fits 80 columns: no box, no rule between rows, numbers right-aligned', async () => {
+  const run = await runCliInProcess([LOSS, '--by', 'raddr', '-q']);
   assert.equal(run.status, 0);
   const lines = run.stdout.replace(/\n$/, '').split('\n');
   for (const line of lines) assert.ok([...line].length <= 80, `${[...line].length} columns: ${line}`);
@@ -52,7 +52,7 @@ test('the default table fits 80 columns: no box, no rule between rows, numbers r
     const end = head!.indexOf(heading) + heading.length;
     for (const row of rows) assert.match(row.slice(0, end), /\S$/, `${heading} in ${row}`);
   }
-  assert.equal(runCli([SERVER, '-q']).stdout.split('\n')[0]!.length <= 80, true);
+  assert.equal((await runCliInProcess([SERVER, '-q'])).stdout.split('\n')[0]!.length <= 80, true);
 });
 
 test('on a wide terminal the table spreads out; on 80 columns it stays within them', (t) => {
@@ -67,8 +67,8 @@ test('on a wide terminal the table spreads out; on 80 columns it stays within th
   assert.match(wide[0]!, /^group  samples  /);
 });
 
-test('--help: grouped by task, merge in the usage line, no "(default: [])"', () => {
-  const help = runCli(['--help']);
+test('--help: grouped by task, merge in the usage line, no "(default: [])"', async () => {
+  const help = await runCliInProcess(['--help']);
   assert.equal(help.status, 0);
   assert.match(help.stdout, /^Usage: rttscan \[options\] \[files\.\.\.\]/);
   assert.match(help.stdout, /^ +rttscan merge \[options\] <summaries\.\.\.>/m);
@@ -78,9 +78,9 @@ test('--help: grouped by task, merge in the usage line, no "(default: [])"', () 
   assert.doesNotMatch(help.stdout, /default: \[\]/);
 });
 
-test("bcc tcprtt's short flags mean what their long forms mean", () => {
-  const json = (args: string[]): string => {
-    const run = runCli([LOSS, ...args, '--json', '-', '-q']);
+test("bcc tcprtt's short flags mean what their long forms mean", async () => {
+  const json = async (args: string[]): Promise<string> => {
+    const run = await runCliInProcess([LOSS, ...args, '--json', '-', '-q']);
     assert.equal(run.status, 0, `${args.join(' ')}: ${run.stderr}`);
     const doc = JSON.parse(run.stdout) as Record<string, unknown>;
     return JSON.stringify([doc.summary, doc.groups]);
@@ -93,30 +93,30 @@ test("bcc tcprtt's short flags mean what their long forms mean", () => {
     [['-4'], ['--ipv4']],
     [['-b'], ['--by', 'laddr']],
   ];
-  for (const [short, long] of pairs) assert.equal(json(short), json(long), short.join(' '));
-  assert.equal(json(['-6']), json(['--raddr', '::/0']), '-6: no IPv6 here');
-  const interval = runCli([LOSS, '-i', '0.5', '--json', '-', '-q']);
-  assert.equal(interval.stdout, runCli([LOSS, '--interval', '500ms', '--json', '-', '-q']).stdout);
-  assert.equal(runCli([LOSS, '-e', '--histogram', '-q']).stdout, runCli([LOSS, '--histogram', '-q']).stdout);
-  assert.match(runCli([LOSS, '-d', '5']).stderr, /--duration is for live capture: add --live IFACE/);
-  assert.equal(runCli([LOSS, '-4', '-6']).status, 2);
+  for (const [short, long] of pairs) assert.equal((await json(short)), (await json(long)), short.join(' '));
+  assert.equal((await json(['-6'])), (await json(['--raddr', '::/0'])), '-6: no IPv6 here');
+  const interval = await runCliInProcess([LOSS, '-i', '0.5', '--json', '-', '-q']);
+  assert.equal(interval.stdout, (await runCliInProcess([LOSS, '--interval', '500ms', '--json', '-', '-q'])).stdout);
+  assert.equal((await runCliInProcess([LOSS, '-e', '--histogram', '-q'])).stdout, (await runCliInProcess([LOSS, '--histogram', '-q'])).stdout);
+  assert.match((await runCliInProcess([LOSS, '-d', '5'])).stderr, /--duration is for live capture: add --live IFACE/);
+  assert.equal((await runCliInProcess([LOSS, '-4', '-6'])).status, 2);
 });
 
-test('-r FILE with a filter after it, as tcpdump; the filter keeps what tcpdump keeps', (t) => {
+test('-r FILE with a filter after it, as tcpdump; the filter keeps what tcpdump keeps', async (t) => {
   if (!hasCommand('tcpdump')) {
     t.skip('tcpdump not installed');
     return;
   }
   const filter = 'tcp[tcpflags] & tcp-syn != 0';
-  const r = runCli(['-r', SERVER, filter, '--json', '-']);
+  const r = await runCliInProcess(['-r', SERVER, filter, '--json', '-']);
   assert.equal(r.status, 0, r.stderr);
   const doc = JSON.parse(r.stdout) as { inputs: Array<{ packets: number }>; counters: { decode: { packets: number } } };
   assert.equal(doc.inputs[0]!.packets, 303, 'every packet read is counted');
   const kept = spawnSync('tcpdump', ['-r', SERVER, '-nq', filter], { cwd: REPO_ROOT, encoding: 'utf8' }).stdout.split('\n').filter((l) => l !== '').length;
   assert.equal(doc.counters.decode.packets, kept);
   assert.match(r.stderr, new RegExp(`${303 - kept} packets not matching --filter`));
-  assert.equal(runCli(['-r', SERVER, 'tcp', 'port', '8080', '--json', '-', '-q']).stdout, runCli([SERVER, '--filter', 'tcp port 8080', '--json', '-', '-q']).stdout);
-  const bad = runCli(['-r', SERVER, 'tcp and and']);
+  assert.equal((await runCliInProcess(['-r', SERVER, 'tcp', 'port', '8080', '--json', '-', '-q'])).stdout, (await runCliInProcess([SERVER, '--filter', 'tcp port 8080', '--json', '-', '-q'])).stdout);
+  const bad = await runCliInProcess(['-r', SERVER, 'tcp and and']);
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /^rttscan: --filter 'tcp and and': not a valid BPF filter/);
 });

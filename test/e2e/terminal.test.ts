@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { writeBigCapture, writeManySamplesCapture } from '../helpers/big-capture.js';
-import { hasCommand, runCli } from '../helpers/cli.js';
+import { hasCommand, runCliInProcess } from '../helpers/cli.js';
 import { CLI_PATH, REPO_ROOT, tempDir } from '../helpers/paths.js';
 import { VERSION } from '../../src/version.js';
 
@@ -53,12 +53,12 @@ test('progress line: drawn on a terminal for a large input, then erased; never i
     assert.doesNotMatch(hidden.screen, /MB of/, why);
     assert.ok(!hidden.screen.includes('\x1b[K'), why);
   }
-  const piped = runCli([big, '--local', '10.0.0.1'], undefined, { CI: '' });
+  const piped = await runCliInProcess([big, '--local', '10.0.0.1'], { CI: '' });
   assert.equal(piped.status, 0);
   assert.ok(!piped.stderr.includes('\r') && !piped.stderr.includes('MB of'), piped.stderr);
 });
 
-test('colours: on a terminal only, and never with NO_COLOR', (t) => {
+test('colours: on a terminal only, and never with NO_COLOR', async (t) => {
   if (!hasCommand('script')) {
     t.skip('script (util-linux) not installed: no pseudo-terminal to test on');
     return;
@@ -67,7 +67,7 @@ test('colours: on a terminal only, and never with NO_COLOR', (t) => {
   assert.ok(onTerminal(args, { NO_COLOR: undefined }).screen.includes(`${ESC}3`), 'a chart of several groups is coloured on a terminal');
   assert.ok(!onTerminal(args, { NO_COLOR: '1' }).screen.includes(ESC), 'NO_COLOR=1');
   assert.ok(!onTerminal(args, { NO_COLOR: 'yes' }).screen.includes(ESC), 'NO_COLOR=yes');
-  assert.ok(!runCli(args, undefined, { NO_COLOR: '' }).stdout.includes(ESC), 'a pipe');
+  assert.ok(!(await runCliInProcess(args, { NO_COLOR: '' })).stdout.includes(ESC), 'a pipe');
 });
 
 test('`rttscan ... | head` exits 0 and says nothing', async (t) => {
@@ -83,25 +83,25 @@ test('`rttscan ... | head` exits 0 and says nothing', async (t) => {
   }
 });
 
-test('a mistyped option suggests the close one; exit 2, one line', () => {
+test('a mistyped option suggests the close one; exit 2, one line', async () => {
   const cases: Array<[string[], string]> = [
     [['--histgram', 'x.pcap'], "rttscan: unknown option '--histgram' (did you mean --histogram?)\n"],
     [['x.pcap', '--fail-iff', 'p99>1ms'], "rttscan: unknown option '--fail-iff' (did you mean --fail-if?)\n"],
     [['x.pcap', '--baseline'], "rttscan: option '--baseline <file>' argument missing\n"],
   ];
   for (const [args, stderr] of cases) {
-    const r = runCli(args);
+    const r = await runCliInProcess(args);
     assert.equal(r.status, 2);
     assert.equal(r.stderr, stderr);
     assert.equal(r.stdout, '');
   }
 });
 
-test('--version prints the version; --help has an example for every common task', () => {
-  const version = runCli(['--version']);
+test('--version prints the version; --help has an example for every common task', async () => {
+  const version = await runCliInProcess(['--version']);
   assert.equal(version.status, 0);
   assert.equal(version.stdout, `${VERSION}\n`);
-  const help = runCli(['--help']);
+  const help = await runCliInProcess(['--help']);
   assert.equal(help.status, 0);
   const examples = help.stdout.slice(help.stdout.indexOf('Examples:'));
   const tasks: Array<[string, RegExp]> = [
@@ -126,7 +126,7 @@ test('--version prints the version; --help has an example for every common task'
     ['merge', /rttscan merge a\.json b\.json/],
   ];
   for (const [task, example] of tasks) assert.match(examples, example, task);
-  const mergeHelp = runCli(['merge', '--help']);
+  const mergeHelp = await runCliInProcess(['merge', '--help']);
   assert.equal(mergeHelp.status, 0);
   assert.match(mergeHelp.stdout, /^Usage: rttscan merge \[options\] <summaries\.\.\.>/);
   assert.match(mergeHelp.stdout, /xargs -P 8/);
