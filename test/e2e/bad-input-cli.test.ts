@@ -1,12 +1,15 @@
 /**
- * Bad input end to end: `node bin/rttscan FILE --json` exits 2 with exactly one stderr line,
+ * Bad input end to end: `rttscan FILE --json` exits 2 with exactly one stderr line,
  * `rttscan: FILE: <where>: <fault>`, and nothing on stdout; inputs cut short exit 0, print
- * their JSON and a warning line. Same table as the library-level bad-input.test.ts.
+ * their JSON and a warning line. Same table as the library-level bad-input.test.ts. The CLI
+ * runs in-process (main), but for the unreadable file: `node bin/rttscan` without the power to
+ * read it.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import { ACCEPTED, REFUSED, unreadableFile } from '../helpers/bad-inputs.js';
+import { runCliInProcess } from '../helpers/cli.js';
 import { CLI_PATH, tempDir } from '../helpers/paths.js';
 
 interface Run {
@@ -29,6 +32,11 @@ function run(argv: string[], timeoutMs = 20_000): Promise<Run> {
 
 const rttscan = (...args: string[]): string[] => [process.execPath, CLI_PATH, ...args];
 
+async function runInProcess(args: string[]): Promise<Run> {
+  const r = await runCliInProcess(args);
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
 function assertRefused(r: Run, path: string, message: string | RegExp): void {
   assert.equal(r.code, 2, r.stderr);
   assert.equal(r.stdout, '');
@@ -43,14 +51,14 @@ function assertRefused(r: Run, path: string, message: string | RegExp): void {
 for (const c of REFUSED) {
   test(`rttscan exits 2 on ${c.name}`, async (t) => {
     const path = await c.make(await tempDir(t));
-    assertRefused(await run(rttscan(path, '--json')), path, c.message);
+    assertRefused(await runInProcess([path, '--json']), path, c.message);
   });
 }
 
 for (const c of ACCEPTED) {
   test(`rttscan exits 0 on ${c.name}`, async (t) => {
     const path = await c.make(await tempDir(t));
-    const r = await run(rttscan(path, '--json'));
+    const r = await runInProcess([path, '--json']);
     assert.equal(r.code, 0, r.stderr);
     const doc = JSON.parse(r.stdout) as { inputs: { path: string; format: string; packets: number; warnings: string[] }[] };
     assert.deepEqual(
