@@ -16,6 +16,7 @@ export interface SketchState {
   counts: number[];
 }
 
+/** @internal A sketch's contents (DDSketch's types are not published: see tsconfig's stripInternal). */
 export function sketchState(sketch: DDSketch): SketchState {
   const { store, zeroCount } = sketch;
   const counts: number[] = [];
@@ -25,7 +26,7 @@ export function sketchState(sketch: DDSketch): SketchState {
   return { zeroCount, minKey: store.count > 0 ? store.minKey : 0, counts };
 }
 
-/** The sketch a state describes; its quantiles come out exactly as the original's. */
+/** @internal The sketch a state describes; its quantiles come out exactly as the original's. */
 export function sketchOf(state: SketchState): DDSketch {
   const sketch = new DDSketch({ relativeAccuracy: SKETCH_RELATIVE_ACCURACY });
   state.counts.forEach((weight, i) => {

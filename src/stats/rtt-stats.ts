@@ -58,6 +58,7 @@ export class RttStats {
   /** Data segments sent, and how many were retransmissions, by the senders in this group. */
   dataSegments = 0;
   retransmittedSegments = 0;
+  /** @internal The percentiles' sketch (DDSketch's types are not published: see tsconfig's stripInternal). */
   sketch = new DDSketch({ relativeAccuracy: SKETCH_RELATIVE_ACCURACY });
   readonly histogram = new Log2Histogram();
   readonly histogramUnit: HistogramUnit;
