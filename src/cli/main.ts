@@ -29,6 +29,7 @@ import { RunOutputs } from './report-output.js';
 import { StdioTarget } from './targets.js';
 import { colorsWanted } from './terminal.js';
 import { tcprtConfigOf, tcprtNote, TcprtOutput, tcprtTargetsOf } from './tcprt.js';
+import { noteText } from './notes.js';
 
 export const EXIT_OK = 0;
 export const EXIT_INTERNAL = 1;
@@ -240,7 +241,7 @@ async function runAnalysis(args: string[], options: CliOptions, configFile: Live
       const showProgress = progressWanted({ stderrIsTTY: process.stderr.isTTY === true, env: process.env, totalBytes, quiet: plan.quiet });
       progress = showProgress ? new ProgressLine(process.stderr, totalBytes!) : undefined;
       analyzeOptions.onInputsOpen = progress ? (inputs) => progress?.watch(inputs) : undefined;
-      analyzeOptions.onNote = apart ? (message) => quietNote(`${name}: ${message}`) : quietNote;
+      analyzeOptions.onNote = apart ? (n) => quietNote(`${name}: ${noteText(n)}`) : (n) => quietNote(noteText(n));
       let result: AnalysisResult;
       try {
         // The capture modules load only for a live run.
