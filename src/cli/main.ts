@@ -11,7 +11,7 @@ import { CommanderError } from 'commander';
 import { analyze, type AnalysisResult } from '../analyze.js';
 import { PacketFilter } from '../capture/bpf.js';
 import { captureSpan, capturePoints } from '../capture/capture-points.js';
-import { RttscanError } from '../errors.js';
+import { RttscanError, usageError } from '../errors.js';
 import { resultJson } from '../render/json.js';
 import { busiestFirst } from '../stats/group-order.js';
 import { formatEpoch, parseDurationNs } from '../time.js';
@@ -125,7 +125,7 @@ export async function run(argv: readonly string[]): Promise<number> {
 
 /** A BPF filter for capture files, checked (compiled for Ethernet) before anything is read. */
 function offlineFilter(expression: string): PacketFilter {
-  if (expression.trim() === '') throw new RttscanError('usage', '--filter: empty; leave it out to read every packet');
+  if (expression.trim() === '') throw usageError('--filter: empty; leave it out to read every packet');
   const filter = new PacketFilter(expression);
   filter.programFor(LINKTYPE_ETHERNET);
   return filter;
@@ -180,7 +180,7 @@ async function runAnalysis(args: string[], options: CliOptions, configFile: Live
     }
     files = ['-'];
   }
-  if (files.filter((f) => f === '-').length > 1) throw new RttscanError('usage', 'stdin (-) can be read only once');
+  if (files.filter((f) => f === '-').length > 1) throw usageError('stdin (-) can be read only once');
   checkEachOptions(options);
   const tcprtConfig = await tcprtConfigOf(options);
   const by = groupByOf(options);

@@ -5,7 +5,7 @@
  * merged result as on a run. `main.ts` sends here when the first argument is `merge`.
  */
 import { Command } from 'commander';
-import { RttscanError } from '../errors.js';
+import { RttscanError, usageError } from '../errors.js';
 import { documentReport, mergeSummaries, type MergedSummary } from '../merge/merge-summaries.js';
 import { readSummaryFile, type SummaryDocument } from '../merge/summary-document.js';
 import type { SummaryDocumentJson } from '../schema/document.js';
@@ -75,7 +75,7 @@ export async function runMerge(paths: readonly string[], options: MergeOptions, 
   const plan = outputPlanOf(options, false, ['table', 'histogram', 'json']);
   const jsonTarget = planned(plan, 'json')?.target;
   if (jsonTarget?.kind === 'file') await checkOutputPath(jsonTarget.path);
-  if (paths.filter((p) => p === '-').length > 1) throw new RttscanError('usage', 'stdin (-) can be read only once');
+  if (paths.filter((p) => p === '-').length > 1) throw usageError('stdin (-) can be read only once');
   const docs: SummaryDocument[] = [];
   for (const path of paths) for (const doc of await readSummaryFile(path)) docs.push(doc);
   const quietNote = options.quiet ? (): void => {} : note;

@@ -9,7 +9,7 @@
  *   N  task_no elapsed_us recv_bytes reorder mss
  *   E  last_task_no conn_sent_bytes unacked_bytes conn_recv_bytes conn_retrans_segs minrtt_us
  */
-import { formatAddress } from '../../flow/address.js';
+import { endpointText, formatAddress } from '../../flow/address.js';
 import type { PortSide } from './config.js';
 
 export type RecordType = 'R' | 'P' | 'W' | 'N' | 'E';
@@ -37,8 +37,7 @@ export class TaskEndpoints {
   }
 
   private label(at: number, port: number): string {
-    const addr = formatAddress(this.ipVersion, this.addrs, at);
-    return this.ipVersion === 6 ? `[${addr}]:${port}` : `${addr}:${port}`;
+    return endpointText(formatAddress(this.ipVersion, this.addrs, at), port);
   }
 }
 
