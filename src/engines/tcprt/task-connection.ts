@@ -129,8 +129,8 @@ export class TaskConnection {
     const len = view.payloadLen;
     const fin = (flags & TCP_FIN) !== 0 ? 1 : 0;
     if (len + fin === 0) return;
-    if (len > snd.largestSegment) snd.largestSegment = len;
     const seq = view.seq;
+    const dataEnd = snd.segment(seq, len, fin);
     if (!snd.started) {
       // The first the capture shows of the local end (no SYN): a task may have started already.
       snd.start(seq);
@@ -139,11 +139,6 @@ export class TaskConnection {
     // A keep-alive probe: at most one byte just below what the peer acknowledged.
     if (len <= 1 && fin === 0 && ((snd.una - 1) >>> 0) === seq) return;
     const oldNxt = snd.nxt;
-    const dataEnd = (seq + len) >>> 0;
-    if (fin !== 0) {
-      snd.finSeen = true;
-      snd.finSeq = dataEnd;
-    }
     const end = (dataEnd + fin) >>> 0;
     if (seqGt(end, snd.nxt)) snd.nxt = end;
     const inspector = this.inspector;
@@ -171,16 +166,11 @@ export class TaskConnection {
     const len = view.payloadLen;
     const fin = (flags & TCP_FIN) !== 0 ? 1 : 0;
     if (len + fin === 0) return;
-    if (len > rcv.largestSegment) rcv.largestSegment = len;
     const seq = view.seq;
+    const dataEnd = rcv.segment(seq, len, fin);
     if (!rcv.started) {
       rcv.start(seq);
       tasks.receiveStarted(seq);
-    }
-    const dataEnd = (seq + len) >>> 0;
-    if (fin !== 0) {
-      rcv.finSeen = true;
-      rcv.finSeq = dataEnd;
     }
     const end = (dataEnd + fin) >>> 0;
     if (!seqGt(end, rcv.nxt)) return; // nothing new: a retransmission the capture saw twice

@@ -23,6 +23,17 @@ class Direction {
   synMss = -1;
   largestSegment = 0;
 
+  /** A segment of `len` payload bytes at `seq` (and a FIN if `fin`): returns one past its data. */
+  segment(seq: number, len: number, fin: number): number {
+    if (len > this.largestSegment) this.largestSegment = len;
+    const dataEnd = (seq + len) >>> 0;
+    if (fin !== 0) {
+      this.finSeen = true;
+      this.finSeq = dataEnd;
+    }
+    return dataEnd;
+  }
+
   /** Payload bytes in [from, to): sequence space less a FIN inside it. */
   payloadBetween(from: number, to: number): number {
     const span = (to - from) >>> 0;
