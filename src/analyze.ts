@@ -17,6 +17,7 @@ import type { Vantage } from './flow/vantage.js';
 import { SampleCollector, type Group, type GroupBy, type SampleEndpoints, type SampleFilters, type SampleListener } from './stats/collector.js';
 import type { HistogramUnit, RttStats } from './stats/rtt-stats.js';
 import { relativeNs, type EpochTime, type TimeBase } from './time.js';
+import { frameRef } from './capture/frame-ref.js';
 
 /** A capture time given by the user: absolute, or an offset from the first packet. */
 export type TimeSpec = { epoch: EpochTime } | { offsetNs: number };
@@ -93,8 +94,11 @@ export interface LiveInputSummary {
 
 /** Per-input packet counts, kept by whatever feeds packets in (a file, a live capture). */
 export interface InputCounters {
+  /** Every record so far: the current packet's frame number (from 1, as tshark counts). */
   packets: number;
   tcpPackets: number;
+  /** The input's place among the run's inputs, from 0 (frame references, capture/frame-ref.ts). */
+  readonly index: number;
 }
 
 /** The statistics at one moment: the end of the run, or the end of an --interval. */
@@ -222,6 +226,7 @@ export class Analysis {
   onPacket(pkt: CapturedPacket, input: InputCounters): void {
     input.packets++;
     if (!this.decoder.decode(pkt)) return;
+    this.engine.frameRef = frameRef(input.index, input.packets);
     input.tcpPackets++;
     if (!this.started) this.start(pkt.tsSec, pkt.tsNsec);
     const nowNs = relativeNs(this.base, pkt.tsSec, pkt.tsNsec);

@@ -96,7 +96,7 @@ export async function analyzeLive(options: LiveOptions): Promise<AnalysisResult>
   tick();
 
   const reader = new PcapReader(`--live ${options.iface}`);
-  const counters = { packets: 0, tcpPackets: 0 };
+  const counters = { packets: 0, tcpPackets: 0, index: 0 };
   let received = 0;
   let stats: KernelStats | undefined;
   try {

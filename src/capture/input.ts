@@ -198,8 +198,11 @@ export class CaptureInput {
   packets = 0;
   tcpPackets = 0;
   ended = false;
-  constructor(path: string) {
+  /** Its place among the run's inputs, from 0 (frame references, capture/frame-ref.ts). */
+  readonly index: number;
+  constructor(path: string, index = 0) {
     this.path = path;
+    this.index = index;
     this.chunks = new InputChunks(path);
   }
 

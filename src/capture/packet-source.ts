@@ -42,8 +42,8 @@ function earlier(a: CapturedPacket, b: CapturedPacket): boolean {
 export async function openInputs(paths: readonly string[]): Promise<CaptureInput[]> {
   const inputs: CaptureInput[] = [];
   try {
-    for (const path of paths) {
-      const input = new CaptureInput(path);
+    for (const [index, path] of paths.entries()) {
+      const input = new CaptureInput(path, index);
       inputs.push(input);
       await input.open();
     }

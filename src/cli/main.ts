@@ -137,11 +137,11 @@ async function runAnalysis(files: string[], options: CliOptions): Promise<number
 
   const csvPath = options.csv === true ? STDOUT : options.csv;
   const csvStream = csvPath === undefined ? undefined : csvPath === STDOUT ? process.stdout : createWriteStream(csvPath);
-  const csv = csvStream ? createCsvWriter(csvStream) : undefined;
+  const csv = csvStream ? createCsvWriter(csvStream, files) : undefined;
   const sampleLines = options.samples ? new SampleLines() : undefined;
   if (csv || sampleLines) {
     analyzeOptions.onSample = (ackNs, rttNs, kind, endpoints, base) => {
-      csv?.write(csvRow(base, ackNs, rttNs, kind, endpoints));
+      csv?.write(csvRow(base, ackNs, rttNs, kind, endpoints, files));
       if (sampleLines) print(sampleLines.line(base, ackNs, rttNs, kind, endpoints));
     };
   }

@@ -51,13 +51,17 @@ export class Group {
 }
 
 /**
- * The half-connection a sample came from (data from `src`, acknowledged by `dst`), for
- * per-sample outputs. One instance, reset for each sample and valid during the listener call;
- * addresses are formatted only when asked for, so that analysis alone makes no strings.
+ * Where a sample came from, for per-sample outputs: the half-connection (data from `src`,
+ * acknowledged by `dst`) and the frames of the segment and of the ACK. One instance, reset for
+ * each sample and valid during the listener call; addresses are formatted only when asked
+ * for, so that analysis alone makes no strings.
  */
 export class SampleEndpoints {
   flow!: Flow<RttConnection>;
   ackedByA = false;
+  /** Frame references (capture/frame-ref.ts) of the data segment and of the ACK. */
+  segFrame = 0;
+  ackFrame = 0;
 
   /** The sender's half: the same object for every sample of this half-connection. */
   get half(): HalfConnection {
@@ -84,10 +88,11 @@ export type SampleListener = (ackNs: number, rttNs: number, kind: SampleKind, en
 
 /** Samples per chunk of the pending buffer: chunks are never copied, only added. */
 const PENDING_CHUNK = 65536;
+const PENDING_STRIDE = 6;
 
 /** Samples waiting for the vantage decision, in fixed-size chunks (no copying as it grows). */
 class PendingSamples {
-  /** Per sample: ack time, RTT (ns), kind, and 1 if endpoint A acknowledged. */
+  /** Per sample (PENDING_STRIDE values): ack time, RTT (ns), kind, 1 if endpoint A acknowledged, segment and ACK frames. */
   private readonly values: Float64Array[] = [];
   private readonly flowChunks: Array<Flow<RttConnection>[]> = [];
   length = 0;
@@ -95,25 +100,28 @@ class PendingSamples {
   push(sample: RttSample): void {
     const at = this.length % PENDING_CHUNK;
     if (at === 0) {
-      this.values.push(new Float64Array(4 * PENDING_CHUNK));
+      this.values.push(new Float64Array(PENDING_STRIDE * PENDING_CHUNK));
       this.flowChunks.push(new Array<Flow<RttConnection>>(PENDING_CHUNK));
     }
     const values = this.values[this.values.length - 1]!;
-    values[4 * at] = sample.ackNs;
-    values[4 * at + 1] = sample.rttNs;
-    values[4 * at + 2] = sample.kind;
-    values[4 * at + 3] = sample.ackedByA ? 1 : 0;
+    const v = PENDING_STRIDE * at;
+    values[v] = sample.ackNs;
+    values[v + 1] = sample.rttNs;
+    values[v + 2] = sample.kind;
+    values[v + 3] = sample.ackedByA ? 1 : 0;
+    values[v + 4] = sample.segFrame;
+    values[v + 5] = sample.ackFrame;
     this.flowChunks[this.flowChunks.length - 1]![at] = sample.flow;
     this.length++;
   }
 
   /** Calls `fn` for each sample in order. */
-  forEach(fn: (flow: Flow<RttConnection>, ackedByA: boolean, ackNs: number, rttNs: number, kind: SampleKind) => void): void {
+  forEach(fn: (flow: Flow<RttConnection>, ackedByA: boolean, ackNs: number, rttNs: number, kind: SampleKind, segFrame: number, ackFrame: number) => void): void {
     for (let i = 0; i < this.length; i++) {
       const values = this.values[Math.floor(i / PENDING_CHUNK)]!;
-      const at = 4 * (i % PENDING_CHUNK);
+      const at = PENDING_STRIDE * (i % PENDING_CHUNK);
       const flow = this.flowChunks[Math.floor(i / PENDING_CHUNK)]![i % PENDING_CHUNK]!;
-      fn(flow, values[at + 3] === 1, values[at]!, values[at + 1]!, values[at + 2] as SampleKind);
+      fn(flow, values[at + 3] === 1, values[at]!, values[at + 1]!, values[at + 2] as SampleKind, values[at + 4]!, values[at + 5]!);
     }
   }
 
@@ -169,7 +177,7 @@ export class SampleCollector {
 
   add(sample: RttSample): void {
     if (this.pending === undefined) {
-      this.route(sample.flow, sample.ackedByA, sample.ackNs, sample.rttNs, sample.kind);
+      this.route(sample.flow, sample.ackedByA, sample.ackNs, sample.rttNs, sample.kind, sample.segFrame, sample.ackFrame);
       return;
     }
     this.pending.push(sample);
@@ -193,7 +201,7 @@ export class SampleCollector {
     this.vantage = this.inference!.decide((address) => p.fastestAckNs(address));
     this.pending = undefined;
     this.inference = undefined;
-    p.forEach((flow, ackedByA, ackNs, rttNs, kind) => this.route(flow, ackedByA, ackNs, rttNs, kind));
+    p.forEach((flow, ackedByA, ackNs, rttNs, kind, segFrame, ackFrame) => this.route(flow, ackedByA, ackNs, rttNs, kind, segFrame, ackFrame));
     const flows = this.pendingFlows;
     this.pendingFlows = [];
     for (const flow of flows) this.flowEnded(flow);
@@ -217,7 +225,7 @@ export class SampleCollector {
     }
   }
 
-  private route(flow: Flow<RttConnection>, ackedByA: boolean, ackNs: number, rttNs: number, kind: SampleKind): void {
+  private route(flow: Flow<RttConnection>, ackedByA: boolean, ackNs: number, rttNs: number, kind: SampleKind, segFrame: number, ackFrame: number): void {
     const group = this.groupOf(flow, ackedByA);
     if (typeof group === 'string') {
       if (group === 'local') this.localAcked++;
@@ -229,9 +237,12 @@ export class SampleCollector {
     if (group.stats !== this.summary) this.summary.add(rttUs);
     group.series?.add(ackNs - this.originNs, rttUs);
     if (this.onSample !== undefined) {
-      this.endpoints.flow = flow;
-      this.endpoints.ackedByA = ackedByA;
-      this.onSample(ackNs, rttNs, kind, this.endpoints);
+      const endpoints = this.endpoints;
+      endpoints.flow = flow;
+      endpoints.ackedByA = ackedByA;
+      endpoints.segFrame = segFrame;
+      endpoints.ackFrame = ackFrame;
+      this.onSample(ackNs, rttNs, kind, endpoints);
     }
   }
 

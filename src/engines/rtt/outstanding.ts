@@ -14,7 +14,9 @@ const LAST_SENT = 3;
 /** TSval carried by the latest transmission (0 without timestamps). */
 const LAST_TSVAL = 4;
 const FLAGS = 5;
-const STRIDE = 6;
+/** Frame reference (capture/frame-ref.ts) of the first transmission seen. */
+const FIRST_FRAME = 6;
+const STRIDE = 7;
 
 const FLAG_SYN = 1;
 /** Seen more than once at the capture point. */
@@ -35,6 +37,8 @@ export const MAX_SEGMENTS = 65536;
 export class AckMatch {
   /** First capture of the segment the ACK ends at (or inside), or -1 if none. */
   sentNs = -1;
+  /** Frame reference of that first capture. */
+  sentFrame = 0;
   syn = false;
   retransmitted = false;
   /** The latest transmission among the segments the ACK covers, and its TSval. */
@@ -57,7 +61,7 @@ export class Outstanding {
   }
 
   /** Adds a segment at the end; true when the oldest had to be dropped (MAX_SEGMENTS in flight). */
-  push(start: number, end: number, sentNs: number, tsVal: number, isSyn: boolean): boolean {
+  push(start: number, end: number, sentNs: number, tsVal: number, isSyn: boolean, frame: number): boolean {
     let dropped = false;
     if (this.count === this.capacity) {
       if (this.capacity >= MAX_SEGMENTS) {
@@ -73,6 +77,7 @@ export class Outstanding {
     d[at + LAST_SENT] = sentNs;
     d[at + LAST_TSVAL] = tsVal;
     d[at + FLAGS] = isSyn ? FLAG_SYN : 0;
+    d[at + FIRST_FRAME] = frame;
     this.count++;
     return dropped;
   }
@@ -112,6 +117,7 @@ export class Outstanding {
       if (!covered || end === ack) {
         const flags = d[at + FLAGS]!;
         match.sentNs = d[at + FIRST_SENT]!;
+        match.sentFrame = d[at + FIRST_FRAME]!;
         match.syn = (flags & FLAG_SYN) !== 0;
         match.retransmitted = (flags & FLAG_RETRANSMITTED) !== 0;
       }

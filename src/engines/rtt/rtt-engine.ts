@@ -21,7 +21,7 @@ import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../../decode/packet-view.js'
 import type { Flow, FlowTable } from '../../flow/flow-table.js';
 import { seqAdd, seqGe, seqGt, seqLe, seqLt } from '../../flow/seq.js';
 import { AckMatch, Outstanding } from './outstanding.js';
-import { firstSeenNs, newTsHistory, seeTsVal, type TsHistory } from './ts-history.js';
+import { findTsVal, newTsHistory, seenFrame, seenNs, seeTsVal, type TsHistory } from './ts-history.js';
 
 export const KIND_DATA = 0;
 export const KIND_SYN = 1;
@@ -100,6 +100,9 @@ export class RttSample {
   flow!: Flow<RttConnection>;
   /** True when endpoint A sent the ACK (so B sent the data). */
   ackedByA = false;
+  /** Frame references (capture/frame-ref.ts) of the segment the sample runs from, and of the ACK. */
+  segFrame = 0;
+  ackFrame = 0;
 }
 
 export interface RttSink {
@@ -125,6 +128,8 @@ export class RttEngine {
   private readonly sink: RttSink;
   private readonly sample = new RttSample();
   private readonly match = new AckMatch();
+  /** The current packet's frame reference (capture/frame-ref.ts), set by whoever feeds packets in. */
+  frameRef = 0;
 
   constructor(table: FlowTable<RttConnection>, sink: RttSink) {
     this.table = table;
@@ -165,11 +170,11 @@ export class RttEngine {
       half.synSeen = true;
       half.isn = seq | 0;
     }
-    if (view.hasTimestamp) half.tsHistory = seeTsVal(half.tsHistory ?? newTsHistory(), tsVal, nowNs);
+    if (view.hasTimestamp) half.tsHistory = seeTsVal(half.tsHistory ?? newTsHistory(), tsVal, nowNs, this.frameRef);
     if (!half.started || seqGe(seq, half.maxEnd)) {
       half.started = true;
       half.dataSegments++;
-      if (half.push(seq, end, nowNs, tsVal, isSyn)) this.counters.segmentsDropped++;
+      if (half.push(seq, end, nowNs, tsVal, isSyn, this.frameRef)) this.counters.segmentsDropped++;
       half.maxEnd = end | 0;
       return;
     }
@@ -190,12 +195,12 @@ export class RttEngine {
     }
     if (seqGt(end, half.maxEnd)) {
       // It also carries new bytes: their ACK can only answer this packet.
-      if (segs.push(half.maxEnd >>> 0, end, nowNs, tsVal, false)) this.counters.segmentsDropped++;
+      if (segs.push(half.maxEnd >>> 0, end, nowNs, tsVal, false, this.frameRef)) this.counters.segmentsDropped++;
       half.maxEnd = end | 0;
     } else if (!overlapped && (!half.acked || seqGe(seq, half.una))) {
       // It fills a hole: the first copy of these bytes to pass the capture point (the earlier
       // one was lost upstream), so it is timed like a first transmission, in sequence order.
-      if (segs.push(seq, end, nowNs, tsVal, isSyn)) this.counters.segmentsDropped++;
+      if (segs.push(seq, end, nowNs, tsVal, isSyn, this.frameRef)) this.counters.segmentsDropped++;
       segs.moveLastTo(first);
     }
   }
@@ -236,15 +241,18 @@ export class RttEngine {
     if (!match.retransmitted && match.latestSentNs <= match.sentNs) {
       sample.rttNs = nowNs - match.sentNs;
       sample.kind = match.syn ? KIND_SYN : KIND_DATA;
+      sample.segFrame = match.sentFrame;
     } else {
-      const sentNs = this.echoedSentNs(half, view, match.latestTsVal);
-      if (sentNs < 0) {
+      const at = this.echoedEntry(half, view, match.latestTsVal);
+      if (at < 0) {
         this.counters.karnSkipped++;
         return;
       }
-      sample.rttNs = nowNs - sentNs;
+      sample.rttNs = nowNs - seenNs(half.tsHistory!, at);
       sample.kind = KIND_TS;
+      sample.segFrame = seenFrame(half.tsHistory!, at);
     }
+    sample.ackFrame = this.frameRef;
     sample.ackNs = nowNs;
     sample.flow = flow;
     sample.ackedByA = ackedByA;
@@ -253,13 +261,13 @@ export class RttEngine {
   }
 
   /**
-   * For an ambiguous ACK: when the first segment carrying the echoed TSval was sent, provided
-   * that TSval is no older than the latest transmission the ACK covers; else -1.
+   * For an ambiguous ACK: the TS history entry of the first segment carrying the echoed TSval,
+   * provided that TSval is no older than the latest transmission the ACK covers; else -1.
    */
-  private echoedSentNs(half: HalfConnection, view: PacketView, latestTsVal: number): number {
+  private echoedEntry(half: HalfConnection, view: PacketView, latestTsVal: number): number {
     // TSecr 0 is not an echo (RFC 7323), except on a SYN, which acknowledges nothing.
     if (!view.hasTimestamp || view.tsEcr === 0 || half.tsHistory === undefined) return -1;
     if (seqLt(view.tsEcr, latestTsVal)) return -1;
-    return firstSeenNs(half.tsHistory, view.tsEcr);
+    return findTsVal(half.tsHistory, view.tsEcr);
   }
 }
