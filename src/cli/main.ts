@@ -23,6 +23,7 @@ import { ProgressLine, progressWanted, totalInputBytes } from './progress.js';
 import { analyzeOptionsOf, buildProgram, groupByOf, type CliOptions } from './options.js';
 import { checkOutputPath, STDOUT, writeOutput } from './output.js';
 import { tcprtConfigOf, tcprtNote, TcprtOutput } from './tcprt.js';
+import { PageOutputs } from './page-outputs.js';
 
 export const EXIT_OK = 0;
 export const EXIT_INTERNAL = 1;
@@ -106,14 +107,25 @@ async function runAnalysis(files: string[], options: CliOptions): Promise<number
   }
   if (files.filter((f) => f === '-').length > 1) throw new RttscanError('usage', 'stdin (-) can be read only once');
   checkEachOptions(options);
+  const pages = await PageOutputs.open(options, process.argv.slice(2));
   const tcprtConfig = await tcprtConfigOf(options);
   const tcprt = tcprtConfig && (await TcprtOutput.open(options.tcprt === true ? STDOUT : options.tcprt!));
-  if (tcprtConfig && tcprt) analyzeOptions.tcprt = { ...tcprtConfig, ...tcprt.sink };
+  if (tcprtConfig && tcprt) {
+    const { onRecord } = tcprt.sink;
+    analyzeOptions.tcprt = {
+      ...tcprtConfig,
+      ...tcprt.sink,
+      onRecord: (record, base) => {
+        onRecord!(record, base);
+        pages.onRecord(record);
+      },
+    };
+  }
 
   const by = groupByOf(options);
   const ci = await CiChecks.fromOptions(options.failIf, options.baseline, by);
   const unit = options.ms ? 'msecs' : 'usecs';
-  const wantsAny = options.histogram || options.table || options.csv || options.json || options.chart || options.samples || options.tcprt;
+  const wantsAny = options.histogram || options.table || options.csv || options.json || options.chart || options.samples || options.tcprt || options.html || options.pping;
   const table = options.table || (!wantsAny && ci.baseline === undefined);
   const colors = process.stdout.isTTY === true && !process.env.NO_COLOR;
   // The progress line (on a terminal) is cleared before anything else is written there.
@@ -132,17 +144,18 @@ async function runAnalysis(files: string[], options: CliOptions): Promise<number
     progress?.clear();
     process.stderr.write(text);
   };
-  const deltasOut = options.json === true || options.json === STDOUT || options.csv === true || options.csv === STDOUT ? toStderr : print;
+  const deltasOut = options.json === true || options.json === STDOUT || options.csv === true || options.csv === STDOUT || pages.ppingOnStdout ? toStderr : print;
   const textOnStdout = options.histogram || table || options.chart || options.samples || (ci.baseline !== undefined && deltasOut === print);
 
   const csvPath = options.csv === true ? STDOUT : options.csv;
   const csvStream = csvPath === undefined ? undefined : csvPath === STDOUT ? process.stdout : createWriteStream(csvPath);
   const csv = csvStream ? createCsvWriter(csvStream, files) : undefined;
   const sampleLines = options.samples ? new SampleLines() : undefined;
-  if (csv || sampleLines) {
+  if (csv || sampleLines || pages.wantsSamples) {
     analyzeOptions.onSample = (ackNs, rttNs, kind, endpoints, base) => {
       csv?.write(csvRow(base, ackNs, rttNs, kind, endpoints, files));
       if (sampleLines) print(sampleLines.line(base, ackNs, rttNs, kind, endpoints));
+      pages.onSample(ackNs, rttNs, kind, endpoints, base, print);
     };
   }
 
@@ -183,7 +196,12 @@ async function runAnalysis(files: string[], options: CliOptions): Promise<number
     const showProgress = progressWanted({ stderrIsTTY: process.stderr.isTTY === true, env: process.env, totalBytes, quiet: options.quiet ?? false });
     progress = showProgress ? new ProgressLine(process.stderr, totalBytes!) : undefined;
     analyzeOptions.onInputsOpen = progress ? (inputs) => progress?.watch(inputs) : undefined;
-    analyzeOptions.onNote = options.each ? (message) => quietNote(`${paths[0]}: ${message}`) : quietNote;
+    analyzeOptions.onNote = options.each
+      ? (message) => quietNote(`${paths[0]}: ${message}`)
+      : (message) => {
+          pages.note(message);
+          quietNote(message);
+        };
     let result: AnalysisResult;
     try {
       // The capture modules load only for a live run.
@@ -195,6 +213,7 @@ async function runAnalysis(files: string[], options: CliOptions): Promise<number
     // All rows out before anything else is printed (--each refuses --csv: one run at most).
     if (csv) await finishCsv(csv, csvStream!);
     await tcprt?.close(); // --each refuses --tcprt: one run at most
+    await pages.finish(result, unit, print); // --each refuses --html: one run at most
     for (const input of result.inputs) for (const warning of input.warnings) note(`warning: ${warning}`);
     if (analyzeOptions.intervalNs === undefined) {
       printReport(result, context);

@@ -12,10 +12,11 @@ import type { GroupBy } from '../stats/collector.js';
 import { parseDurationNs, parseEpochTime } from '../time.js';
 import { VERSION } from '../version.js';
 import type { TcprtCliOptions } from './tcprt.js';
+import type { PageCliOptions } from './page-outputs.js';
 import { baselineOption, eachOption, failIfOption } from './ci-options.js';
 import { COMMANDER_OUTPUT } from './commander-output.js';
 
-export interface CliOptions extends TcprtCliOptions {
+export interface CliOptions extends TcprtCliOptions, PageCliOptions {
   histogram?: boolean;
   ms?: boolean;
   table?: boolean;
@@ -75,6 +76,8 @@ export function buildProgram(): Command {
     .option('--json [file]', 'the whole summary as JSON to FILE or - (stdout)')
     .option('--chart', 'RTT over capture time, one line per group (the busiest 6)')
     .option('--samples', 'one line per sample, pping style')
+    .option('--pping [file]', "one line per sample in pping's machine-readable format (pping -m), for ppviz: to FILE or - (stdout)")
+    .option('--html <file>', 'a self-contained HTML report (samples over time, distributions, tables) to FILE; opens offline')
     .addOption(new Option('--by <key>', 'group samples by').choices(GROUP_BYS).default('all'))
     .option('-b, --by-laddr', 'same as --by laddr (bcc tcprtt -b)')
     .option('-B, --by-raddr', 'same as --by raddr (bcc tcprtt -B)')
@@ -128,7 +131,9 @@ Examples:
   rttscan capture.pcap --csv rtt.csv           every sample, for a spreadsheet or pandas
   rttscan capture.pcap --json                  everything as one JSON object on stdout
   rttscan capture.pcap --samples               one line per sample, like pping
-  rttscan capture.pcap --chart                 RTT over capture time
+  rttscan capture.pcap --chart                 RTT over capture time: p50 and p99 per column
+  rttscan capture.pcap --html report.html      every sample on a zoomable chart, in one offline page
+  rttscan capture.pcap --pping rtt.txt         pping -m lines, for ppviz and pping scripts
   rttscan capture.pcap --local 10.0.0.5        name the capture host instead of inferring it
   rttscan capture.pcap --include-local         also the capture host's own ACK times
   rttscan capture.pcap --raddr 10.1.0.0/16 --rport 443   only samples from these peers

@@ -62,6 +62,8 @@ export class SampleEndpoints {
   /** Frame references (capture/frame-ref.ts) of the data segment and of the ACK. */
   segFrame = 0;
   ackFrame = 0;
+  /** The group the sample was counted in. */
+  group!: Group;
 
   /** The sender's half: the same object for every sample of this half-connection. */
   get half(): HalfConnection {
@@ -242,6 +244,7 @@ export class SampleCollector {
       endpoints.ackedByA = ackedByA;
       endpoints.segFrame = segFrame;
       endpoints.ackFrame = ackFrame;
+      endpoints.group = group;
       this.onSample(ackNs, rttNs, kind, endpoints);
     }
   }
