@@ -15,6 +15,7 @@ import { busiestFirst } from '../stats/group-order.js';
 import { baselineOption, CiChecks, EXIT_FAIL_IF, eachOption, failIfOption, readSummaryFile } from './ci-options.js';
 import { COMMANDER_OUTPUT } from './commander-output.js';
 import { checkOutputPath, STDOUT, writeOutput } from './output.js';
+import { writeMergePage } from './page-outputs.js';
 
 /** The first argument that makes rttscan merge summaries; a capture file of that name is `./merge`. */
 export const MERGE_COMMAND = 'merge';
@@ -23,6 +24,7 @@ export interface MergeOptions {
   table?: boolean;
   histogram?: boolean;
   json?: string | true;
+  html?: string;
   each?: boolean;
   failIf?: string[];
   baseline?: string;
@@ -40,6 +42,7 @@ export function buildMergeProgram(): Command {
     .option('--table', 'one row per group (the default)')
     .option('--histogram', 'log2 histogram per group, laid out like bcc tcprtt')
     .option('--json [file]', 'the merged summary as JSON to FILE or - (stdout); it can be merged again')
+    .option('--html <file>', 'a self-contained HTML report of the merged summaries (tables, distributions, p50/p99 per summary) to FILE')
     .addOption(eachOption('summary'))
     .addOption(failIfOption())
     .addOption(baselineOption())
@@ -52,6 +55,7 @@ Examples:
   rttscan merge day1.json day2.json            one table over both days
   rttscan merge hosts/*.json --json all.json   a merged summary, mergeable again
   rttscan merge parts/*.json --histogram       bcc-style histogram of everything
+  rttscan merge parts/*.json --html all.html   one offline report page of everything
   rttscan merge all.json --each                one table per summary in an --each array
   rttscan merge parts/*.json --fail-if 'p99>30ms'             CI check on the merged result
   rttscan merge today/*.json --baseline last-week.json        what changed
@@ -79,10 +83,17 @@ function jsonOf(merged: MergedSummary): Record<string, unknown> {
 export async function runMerge(paths: readonly string[], options: MergeOptions): Promise<number> {
   const jsonPath = options.json === undefined ? undefined : options.json === true ? STDOUT : options.json;
   await checkOutputPath(jsonPath);
+  await checkOutputPath(options.html);
+  if (options.html !== undefined && options.each) throw new RttscanError('usage', '--each cannot be combined with --html: the page covers one merge');
+  if (options.html === STDOUT) throw new RttscanError('usage', '--html needs a file name');
   if (paths.filter((p) => p === '-').length > 1) throw new RttscanError('usage', 'stdin (-) can be read only once');
   const docs: SummaryDocument[] = [];
   for (const path of paths) docs.push(...(await readSummaryFile(path)));
-  const quietNote = options.quiet ? (): void => {} : note;
+  const notes: string[] = [];
+  const quietNote = (message: string): void => {
+    notes.push(message);
+    if (!options.quiet) note(message);
+  };
   for (const doc of docs) {
     for (const key of doc.unknownKeys) quietNote(`${doc.name}: '${key}' is left out (this rttscan does not know how to merge it)`);
   }
@@ -96,7 +107,7 @@ export async function runMerge(paths: readonly string[], options: MergeOptions):
   const by = reports[0]!.merged.report.by;
   if (options.baseline !== undefined && reports.some((r) => r.merged.report.by !== by)) throw new RttscanError('input', 'the summaries are grouped differently (--by): --each shows them, but one --baseline cannot apply to all');
   const ci = await CiChecks.fromOptions(options.failIf, options.baseline, by);
-  const table = options.table || (!options.histogram && !options.json && ci.baseline === undefined);
+  const table = options.table || (!options.histogram && !options.json && !options.html && ci.baseline === undefined);
   const deltasOut = jsonPath === STDOUT ? (text: string) => process.stderr.write(text) : out;
   const textOnStdout = table || options.histogram || (ci.baseline !== undefined && deltasOut === out);
   const documents: Record<string, unknown>[] = [];
@@ -110,6 +121,7 @@ export async function runMerge(paths: readonly string[], options: MergeOptions):
     documents.push(jsonOf(merged));
   }
   if (jsonPath !== undefined) await writeOutput(jsonPath, stringifyDocument(options.each ? documents : documents[0]));
+  if (options.html !== undefined) await writeMergePage(options.html, reports[0]!.merged, docs, notes, process.argv.slice(2));
   if (!options.quiet && !options.each) {
     const summary = reports[0]!.merged.report.summary;
     note(`merged ${docs.length} summaries of ${reports[0]!.merged.head.inputs.length} inputs: ${summary.count} samples`);

@@ -69,11 +69,22 @@ const utc = (ts: number): Date => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC');
 /** A log axis range with some room above and below the data (uPlot's own snaps to the data's edges). */
 function logPadded(_u: uPlot, min: number | null, max: number | null): uPlot.Range.MinMax {
   if (min === null || max === null) return [FLOOR_US, 1e6];
-  return [min / 1.25, max * 1.25];
+  return [niceBelow(min / 1.1), niceAbove(max * 1.1)];
+}
+
+/** The 1-2-5 value at or below v (so that the log axis' ticks fall on round numbers). */
+function niceBelow(v: number): number {
+  const p = 10 ** Math.floor(Math.log10(v));
+  return v >= 5 * p ? 5 * p : v >= 2 * p ? 2 * p : p;
+}
+
+function niceAbove(v: number): number {
+  const p = 10 ** Math.floor(Math.log10(v));
+  return v <= p ? p : v <= 2 * p ? 2 * p : v <= 5 * p ? 5 * p : 10 * p;
 }
 
 function logUsAxis(label: string): uPlot.Axis {
-  return { label, size: 70, values: (_u, splits) => splits.map((v) => (v == null ? '' : fmtUs(v).replace('.000', ''))) };
+  return { label, size: 70, values: (_u, splits) => splits.map((v) => (v == null ? '' : fmtUs(v).replace(/(\.\d*[1-9])0+ /, '$1 ').replace(/\.0+ /, ' '))) };
 }
 
 // ---------- header ----------
@@ -375,8 +386,9 @@ function renderSamples(s: SeriesModel): void {
       const y = u.valToPos(pts.rttUs[i]!, 'y', true);
       if (y < top || y > top + height) continue;
       ctx.fillRect(x - size / 2, y - size / 2, size, size);
-      const cx = x / devicePixelRatio;
-      const cy = y / devicePixelRatio;
+      // The grid is in CSS pixels relative to the plotting area, as the cursor is.
+      const cx = (x - left) / devicePixelRatio;
+      const cy = (y - top) / devicePixelRatio;
       const cell = cellOf(cx, cy);
       const list = grid.get(cell);
       if (list === undefined) grid.set(cell, [i]);
