@@ -243,7 +243,7 @@ export class Analysis {
    */
   advance(nowNs: number): void {
     const intervalNs = this.intervalNs;
-    if (intervalNs > 0) {
+    if (intervalNs > 0 && nowNs >= this.intervalStartNs + intervalNs) {
       while (nowNs >= this.intervalStartNs + intervalNs) {
         this.closeInterval(this.intervalStartNs + intervalNs, false);
         this.intervalStartNs += intervalNs;
@@ -252,6 +252,8 @@ export class Analysis {
           this.intervalStartNs += Math.floor((nowNs - this.intervalStartNs) / intervalNs) * intervalNs;
         }
       }
+      // The next interval's --chart counts capture time from its own start.
+      this.collector.originNs = this.intervalStartNs;
     }
     this.table.expire(nowNs);
   }

@@ -8,7 +8,7 @@ import { createWriteStream } from 'node:fs';
 import { CommanderError } from 'commander';
 import { analyze, type AnalysisReport, type AnalysisResult } from '../analyze.js';
 import { RttscanError } from '../errors.js';
-import { renderChart } from '../render/chart.js';
+import { DEFAULT_CHART_WIDTH, renderChart } from '../render/chart.js';
 import { createCsvWriter, csvRow } from '../render/csv.js';
 import { renderHistograms } from '../render/histogram.js';
 import { renderJsonLine, resultJson, stringifyDocument } from '../render/json.js';
@@ -163,7 +163,10 @@ async function runAnalysis(files: string[], options: CliOptions): Promise<number
     const groups = busiestFirst(report.groups);
     if (options.histogram) print(renderHistograms(by, groups, unit));
     if (table) print(renderTable(groups));
-    if (options.chart) print(renderChart(groups, report.base, report.startNs, colors));
+    if (options.chart) {
+      const width = process.stdout.isTTY === true ? process.stdout.columns : DEFAULT_CHART_WIDTH;
+      print(renderChart(groups, report.base, report.startNs, { colors, width }));
+    }
     deltasOut(ci.deltas(report));
     ci.check(report, context, say, quietNote);
   };

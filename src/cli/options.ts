@@ -74,7 +74,7 @@ export function buildProgram(): Command {
     .option('--table', 'one row per group: samples, min, p50, p90, p99, max, srtt, jitter, retrans (the default)')
     .option('--csv [file]', 'one row per sample to FILE or - (stdout)')
     .option('--json [file]', 'the whole summary as JSON to FILE or - (stdout)')
-    .option('--chart', 'RTT over capture time, one line per group (the busiest 6)')
+    .option('--chart', 'RTT over capture time: p50 and p99 per column, one panel per group (the busiest 4), as wide as the terminal')
     .option('--samples', 'one line per sample, pping style')
     .option('--pping [file]', "one line per sample in pping's machine-readable format (pping -m), for ppviz: to FILE or - (stdout)")
     .option('--html <file>', 'a self-contained HTML report (samples over time, distributions, tables) to FILE; opens offline')

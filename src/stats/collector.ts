@@ -45,7 +45,7 @@ export class Group {
   constructor(
     readonly key: string,
     readonly stats: RttStats,
-    /** Mean RTT over capture time, kept only for --chart. */
+    /** RTT over capture time, kept only for --chart. */
     readonly series: TimeSeries | undefined,
   ) {}
 }
@@ -148,7 +148,7 @@ export class SampleCollector {
   vantage: Vantage | undefined;
   onSample: SampleListener | undefined;
   private readonly endpoints = new SampleEndpoints();
-  /** Capture time of the first packet: where each group's time series starts. */
+  /** Capture time where each group's time series starts: the first packet, or the --interval's start. */
   originNs = 0;
   private readonly options: CollectorOptions;
   private inference: VantageInference | undefined;
@@ -209,10 +209,13 @@ export class SampleCollector {
     for (const flow of flows) this.flowEnded(flow);
   }
 
-  /** Clears the statistics (not the groups' identities), for the next --interval. */
+  /** Clears the statistics and time series (not the groups' identities), for the next --interval. */
   resetStats(): void {
     this.summary.reset();
-    for (const group of this.groups.values()) group.stats.reset();
+    for (const group of this.groups.values()) {
+      group.stats.reset();
+      group.series?.reset();
+    }
   }
 
   /** Adds the segment counts of the data that one side of `flow` sent (acknowledged by the other). */

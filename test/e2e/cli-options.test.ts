@@ -168,3 +168,15 @@ test('Ctrl-C on an offline run prints what was read so far and exits 130', async
   assert.equal(doc.inputs[0]!.packets, 303);
   assert.equal(doc.summary.samples, json([SERVER]).summary.samples);
 });
+
+test('--chart with --interval: each chart covers its own interval, from its start, with its samples', () => {
+  const run = runCli([SERVER, '--interval', '500ms', '--chart', '--table', '-q']);
+  assert.equal(run.status, 0, run.stderr);
+  const starts = [...run.stdout.matchAll(/capture time from (\S+),/g)].map((m) => Date.parse(m[1]!));
+  assert.ok(starts.length >= 3);
+  starts.slice(1).forEach((s, i) => assert.equal(s - starts[i]!, 500, `chart ${i + 2} starts 500 ms after chart ${i + 1}`));
+  // Each chart's sample count is its interval table's.
+  const charted = [...run.stdout.matchAll(/RTT over capture time: all \((\d+) samples\)/g)].map((m) => Number(m[1]));
+  const tabled = [...run.stdout.matchAll(/│ all +│ (\d+) /g)].map((m) => Number(m[1]));
+  assert.deepEqual(charted, tabled);
+});
