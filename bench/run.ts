@@ -35,6 +35,8 @@
  *   --no-wait        start each run at once instead of waiting (up to 3 s) for idle CPUs
  *   --live-soak [SECONDS] [--backend libpcap|tcpdump]
  *                    instead of all the above: the live soak (bench/live-soak.ts; root), 60 s
+ *   --html           instead of all the above: the --html report's page sizes and open times
+ *                    (bench/html-page.ts; Debian's chromium)
  *
  * Prints a table, then one line of JSON with the same figures. Exits 1 when a correctness check
  * fails; missed targets are reported, not turned into an exit code.
@@ -48,6 +50,7 @@ import { CHUNK_SIZE } from '../src/capture/input.js';
 import { ensureCaptures, type CaptureMeta, type SpecName } from './generate.js';
 import { ensureFlowCaptures } from './generate-flows.js';
 import { runLiveSoak } from './live-soak.js';
+import { runHtmlBench } from './html-page.js';
 import type { MeasureResult } from './measure.js';
 
 const TARGET_DECODE_PPS = 5e6;
@@ -303,6 +306,7 @@ function tcptraceSpanSec(stdout: string): number {
 
 async function main(): Promise<void> {
   if (process.argv[2] === '--live-soak') return runLiveSoak(process.argv.slice(3));
+  if (process.argv[2] === '--html') return void (await runHtmlBench());
   const options = parseOptions(process.argv.slice(2));
   waitForIdle = options.wait;
   const names: SpecName[] = options.rss ? ['throughput', 'throughputUs', 'rss'] : ['throughput', 'throughputUs'];

@@ -11,16 +11,17 @@ import type { HistogramUnit, RttStats } from '../../stats/rtt-stats.js';
 import { VERSION } from '../../version.js';
 import { renderHistograms } from '../histogram.js';
 import { documentJson, resultJson } from '../json.js';
+import { deflateSync } from 'node:zlib';
 import { decimate, nearestRank } from './decimate.js';
 import type { HeaderModel, LogHistogram, PageModel, SeriesModel, StatsRow, TcprtModel, WorstFlow } from './model.js';
 import type { SampleStore } from './sample-store.js';
 import { timeBins } from './time-bins.js';
 
 /**
- * Samples the page carries at most (each ~50 bytes of page): bench/html-page.ts measured the
+ * Samples the page carries at most (each ~15 bytes of page, deflated): bench/html-page.ts measured the
  * bench capture's page and a 10 M-sample page against their 5 MB and 10 MB budgets with it.
  */
-export const DEFAULT_POINT_BUDGET = 150_000;
+export const DEFAULT_POINT_BUDGET = 300_000;
 /** Time bins of the p50/p99 lines. */
 const TIME_BINS = 300;
 /** Groups with histograms and p50/p99 lines of their own (besides the whole run). */
@@ -101,8 +102,16 @@ function headerOf(doc: Json, mode: 'run' | 'merge', options: PageOptions, eviden
   };
 }
 
-function base64(array: Float64Array | Uint32Array | Uint8Array): string {
-  return Buffer.from(array.buffer, array.byteOffset, array.byteLength).toString('base64');
+/** A column as the page reads it: its bytes deflated (zlib), in base64. */
+function packed(array: Float64Array | Uint32Array | Uint8Array): string {
+  return deflateSync(Buffer.from(array.buffer, array.byteOffset, array.byteLength)).toString('base64');
+}
+
+/** Differences from the previous value (the first from 0): small whole numbers that deflate well. */
+function deltas(values: Float64Array): Float64Array {
+  const out = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = values[i]! - (i > 0 ? values[i - 1]! : 0);
+  return out;
 }
 
 function seriesOf(store: SampleStore, baseSec: number, startNs: number, endNs: number, groups: readonly Group[], inputs: string[], budget: number): SeriesModel {
@@ -117,7 +126,7 @@ function seriesOf(store: SampleStore, baseSec: number, startNs: number, endNs: n
   const ackFrame = new Float64Array(k);
   for (let j = 0; j < k; j++) {
     const i = d.kept[j]!;
-    tNs[j] = store.ackNs.at(i);
+    tNs[j] = Math.round(store.ackNs.at(i)); // whole ns, so that the page's running sums are exact
     rttNs[j] = store.rttNs.at(i);
     kind[j] = store.kind.at(i);
     flow[j] = store.flow.at(i);
@@ -131,14 +140,23 @@ function seriesOf(store: SampleStore, baseSec: number, startNs: number, endNs: n
   const t1 = Math.max(endNs, n > 0 ? t(n - 1) : startNs);
   const bins: SeriesModel['bins'] = [{ group: null, ...timeBins(startNs, t1, TIME_BINS, n, t, r) }];
   if (groups.length > 1) {
-    for (const [gi, group] of groups.slice(0, SHOWN_GROUPS).entries()) {
-      const inGroup = (i: number): boolean => store.flows[store.flow.at(i)]!.group === group;
-      bins.push({ group: gi, ...timeBins(startNs, t1, TIME_BINS, n, t, r, inGroup) });
+    const groupOf = new Int32Array(n);
+    for (let i = 0; i < n; i++) groupOf[i] = flowGroups[store.flow.at(i)]!;
+    for (let gi = 0; gi < Math.min(SHOWN_GROUPS, groups.length); gi++) {
+      bins.push({ group: gi, ...timeBins(startNs, t1, TIME_BINS, n, t, r, (i) => groupOf[i] === gi) });
     }
   }
   return {
     baseSec,
-    points: { count: k, tNs: base64(tNs), rttNs: base64(rttNs), kind: base64(kind), flow: base64(flow), segFrame: base64(segFrame), ackFrame: base64(ackFrame) },
+    points: {
+      count: k,
+      tNs: packed(deltas(tNs)),
+      rttNs: packed(rttNs),
+      kind: packed(kind),
+      flow: packed(flow),
+      segFrame: packed(ackFrame.map((ack, j) => ack - segFrame[j]!)),
+      ackFrame: packed(deltas(ackFrame)),
+    },
     flows: store.flows.map((f) => f.label),
     flowGroups,
     inputs,

@@ -51,10 +51,14 @@ export interface HeaderModel {
   notes: string[];
 }
 
-/** The samples the scatter draws, column by column (base64 of little-endian typed arrays). */
+/**
+ * The samples the scatter draws, column by column: each a little-endian typed array, deflated
+ * (zlib) and in base64. Times and frames are sent as differences (whole numbers, which deflate
+ * to a byte or two); the page adds them back up, exactly, since they stay below 2^53.
+ */
 export interface PointsModel {
   count: number;
-  /** Float64: ACK capture time, ns from `baseSec`. */
+  /** Float64: ACK capture time, whole ns from `baseSec`, each as the difference from the previous. */
   tNs: string;
   /** Float64: RTT in ns. */
   rttNs: string;
@@ -62,8 +66,9 @@ export interface PointsModel {
   kind: string;
   /** Uint32: index into `flows`. */
   flow: string;
-  /** Float64: frame references (input index * 2^36 + frame number). */
+  /** Float64: the ACK's frame reference less the segment's (input index * 2^36 + frame number). */
   segFrame: string;
+  /** Float64: the ACK's frame reference, as the difference from the previous. */
   ackFrame: string;
 }
 

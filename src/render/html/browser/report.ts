@@ -57,11 +57,19 @@ function isoNs(baseSec: number, ns: number): string {
   return isoOf(`${sec}.${String(frac).padStart(9, '0')}`);
 }
 
-function decode<T extends Float64Array | Uint32Array | Uint8Array>(text: string, make: new (b: ArrayBuffer) => T): T {
+/** A column of the model: base64 of deflated (zlib) little-endian bytes. */
+async function decode<T extends Float64Array | Uint32Array | Uint8Array>(text: string, make: new (b: ArrayBuffer) => T): Promise<T> {
   const bin = atob(text);
   const bytes = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  return new make(bytes.buffer);
+  const inflated = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate'));
+  return new make(await new Response(inflated).arrayBuffer());
+}
+
+/** Adds up differences in place (exact: whole numbers below 2^53). */
+function runningSum(values: Float64Array): Float64Array {
+  for (let i = 1; i < values.length; i++) values[i]! += values[i - 1]!;
+  return values;
 }
 
 const utc = (ts: number): Date => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC');
@@ -283,17 +291,20 @@ interface Points {
   rttNs: Float64Array;
 }
 
-function decodePoints(s: SeriesModel): Points {
+async function decodePoints(s: SeriesModel): Promise<Points> {
   const p = s.points;
-  const tNs = decode(p.tNs, Float64Array);
-  const rttNs = decode(p.rttNs, Float64Array);
+  const tNs = runningSum(await decode(p.tNs, Float64Array));
+  const rttNs = await decode(p.rttNs, Float64Array);
+  const ackFrame = runningSum(await decode(p.ackFrame, Float64Array));
+  const segFrame = await decode(p.segFrame, Float64Array);
+  for (let i = 0; i < p.count; i++) segFrame[i] = ackFrame[i]! - segFrame[i]!;
   const tSec = new Float64Array(p.count);
   const rttUs = new Float64Array(p.count);
   for (let i = 0; i < p.count; i++) {
     tSec[i] = s.baseSec + tNs[i]! / 1e9;
     rttUs[i] = Math.max(FLOOR_US, rttNs[i]! / 1000);
   }
-  return { tSec, rttUs, tNs, rttNs, kind: decode(p.kind, Uint8Array), flow: decode(p.flow, Uint32Array), segFrame: decode(p.segFrame, Float64Array), ackFrame: decode(p.ackFrame, Float64Array) };
+  return { tSec, rttUs, tNs, rttNs, kind: await decode(p.kind, Uint8Array), flow: await decode(p.flow, Uint32Array), segFrame, ackFrame };
 }
 
 function frameText(s: SeriesModel, ref: number): string {
@@ -314,8 +325,7 @@ function chartWidth(): number {
   return Math.max(400, Math.min(1600, document.getElementById('report')!.clientWidth - 20));
 }
 
-function renderSamples(s: SeriesModel): void {
-  const pts = decodePoints(s);
+function renderSamples(s: SeriesModel, pts: Points): void {
   const groupKeys = model.groups.map((g) => g.key);
   const select = el('select', { id: 'group-select' }, el('option', { value: '' }, 'all groups'));
   for (const b of s.bins) if (b.group !== null) select.append(el('option', { value: String(b.group) }, groupKeys[b.group]!));
@@ -646,11 +656,20 @@ function renderTcprt(): void {
 
 // ---------- page ----------
 
-renderHeader();
-if (model.series !== null && model.series.points.count > 0) renderSamples(model.series);
-else if (model.spans.length > 0) renderSpans();
-renderHistograms();
-renderTables();
-if (model.tcprt !== null) renderTcprt();
-exposed.ready = true;
-document.body.dataset.ready = '1';
+async function main(): Promise<void> {
+  renderHeader();
+  const series = model.series;
+  if (series !== null && series.points.count > 0) renderSamples(series, await decodePoints(series));
+  else if (model.spans.length > 0) renderSpans();
+  renderHistograms();
+  renderTables();
+  if (model.tcprt !== null) renderTcprt();
+  exposed.ready = true;
+  document.body.dataset.readyMs = String(performance.now());
+  document.body.dataset.ready = '1';
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  document.getElementById('report')!.append(el('p', { class: 'error' }, `This page could not be drawn: ${String(err)}`));
+});
