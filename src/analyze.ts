@@ -139,9 +139,10 @@ function summarizeInput(input: CaptureInput): InputSummary {
   };
 }
 
-function resolveTime(spec: TimeSpec | undefined, base: TimeBase, fallback: number): number {
+/** A time as ns from `base`; an offset counts from the first packet, `firstNs`. */
+function resolveTime(spec: TimeSpec | undefined, base: TimeBase, firstNs: number, fallback: number): number {
   if (spec === undefined) return fallback;
-  return 'offsetNs' in spec ? spec.offsetNs : relativeNs(base, spec.epoch.sec, spec.epoch.nsec);
+  return 'offsetNs' in spec ? firstNs + spec.offsetNs : relativeNs(base, spec.epoch.sec, spec.epoch.nsec);
 }
 
 /**
@@ -276,8 +277,8 @@ export class Analysis {
   start(tsSec: number, tsNsec: number): void {
     this.started = true;
     this.base.baseSec = tsSec;
-    this.fromNs = resolveTime(this.options.from, this.base, -Infinity);
-    this.toNs = resolveTime(this.options.to, this.base, Infinity);
+    this.fromNs = resolveTime(this.options.from, this.base, tsNsec, -Infinity);
+    this.toNs = resolveTime(this.options.to, this.base, tsNsec, Infinity);
     this.firstNs = this.lastNs = this.intervalStartNs = this.collector.originNs = tsNsec;
   }
 

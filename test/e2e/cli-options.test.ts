@@ -1,5 +1,6 @@
 /** The CLI's options end to end on real samples: grouping, filters, time windows, intervals, vantage. */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -76,6 +77,26 @@ test('--from/--to keep the samples whose ACK falls in the window', () => {
   assert.equal(json([SERVER, '--from', '+1h']).summary.samples, 0);
   assert.equal(json([SERVER, '--from', '2000-01-01T00:00:00Z']).summary.samples, csv.length);
 });
+
+test('--from/--to +DURATION count from the first packet, not from the start of its second', () => {
+  const first = /^\S+ (\d+)\.(\d{6})/m.exec(spawnTcpdumpFirst())!;
+  const firstNs = BigInt(first[1]!) * 1_000_000_000n + BigInt(first[2]!) * 1000n;
+  const at = (offsetNs: bigint): string => {
+    const t = firstNs + offsetNs;
+    return `${t / 1_000_000_000n}.${String(t % 1_000_000_000n).padStart(9, '0')}`;
+  };
+  for (const offset of ['100ms', '700ms', '1.5s']) {
+    const ns = BigInt(Math.round(Number(offset.replace(/m?s$/, '')) * (offset.endsWith('ms') ? 1e6 : 1e9)));
+    assert.equal(json([SERVER, '--to', `+${offset}`]).summary.samples, json([SERVER, '--to', at(ns)]).summary.samples, `--to +${offset}`);
+    assert.equal(json([SERVER, '--from', `+${offset}`]).summary.samples, json([SERVER, '--from', at(ns)]).summary.samples, `--from +${offset}`);
+  }
+  assert.ok(json([SERVER, '--to', '+100ms']).summary.samples > 0, 'the first 100 ms hold samples');
+});
+
+/** The first packet's capture time, as tcpdump -tt prints it (seconds.microseconds). */
+function spawnTcpdumpFirst(): string {
+  return spawnSync('tcpdump', ['-tt', '-n', '-c', '1', '-r', SERVER], { encoding: 'utf8' }).stdout.replace(/^/, 'x ');
+}
 
 test('--interval prints one report per interval of capture time, -T stamps each', () => {
   const run = runCli([SERVER, '--interval', '500ms', '-T', '--histogram', '-q']);

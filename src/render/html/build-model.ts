@@ -22,8 +22,10 @@ import { timeBins } from './time-bins.js';
  * bench capture's page and a 10 M-sample page against their 5 MB and 10 MB budgets with it.
  */
 export const DEFAULT_POINT_BUDGET = 300_000;
-/** Time bins of the p50/p99 lines. */
-const TIME_BINS = 300;
+/** Time bins of the p50/p99 lines at most, and the samples a bin should have on average (fewer bins for fewer samples: a p99 of two samples is noise). */
+const MAX_TIME_BINS = 300;
+const SAMPLES_PER_BIN = 20;
+const MIN_TIME_BINS = 5;
 /** Groups with histograms and p50/p99 lines of their own (besides the whole run). */
 const SHOWN_GROUPS = 8;
 /** Log-histogram bins per decade of RTT. */
@@ -98,7 +100,7 @@ function headerOf(doc: Json, mode: 'run' | 'merge', options: PageOptions, eviden
     vantage: { local: vantage.local, inferred: vantage.inferred, midPath: vantage.mid_path, evidence },
     groupBy: doc.group_by as string,
     counters: doc.counters as Json,
-    notes: [...options.notes],
+    notes: options.notes.filter((n) => !evidence.includes(n)),
   };
 }
 
@@ -138,12 +140,13 @@ function seriesOf(store: SampleStore, baseSec: number, startNs: number, endNs: n
   const t = (i: number): number => store.ackNs.at(i);
   const r = (i: number): number => store.rttNs.at(i);
   const t1 = Math.max(endNs, n > 0 ? t(n - 1) : startNs);
-  const bins: SeriesModel['bins'] = [{ group: null, ...timeBins(startNs, t1, TIME_BINS, n, t, r) }];
+  const binCount = Math.max(MIN_TIME_BINS, Math.min(MAX_TIME_BINS, Math.ceil(n / SAMPLES_PER_BIN)));
+  const bins: SeriesModel['bins'] = [{ group: null, ...timeBins(startNs, t1, binCount, n, t, r) }];
   if (groups.length > 1) {
     const groupOf = new Int32Array(n);
     for (let i = 0; i < n; i++) groupOf[i] = flowGroups[store.flow.at(i)]!;
     for (let gi = 0; gi < Math.min(SHOWN_GROUPS, groups.length); gi++) {
-      bins.push({ group: gi, ...timeBins(startNs, t1, TIME_BINS, n, t, r, (i) => groupOf[i] === gi) });
+      bins.push({ group: gi, ...timeBins(startNs, t1, binCount, n, t, r, (i) => groupOf[i] === gi) });
     }
   }
   return {
