@@ -1,7 +1,7 @@
 /** The CLI's options end to end on real samples: grouping, filters, time windows, intervals, vantage. */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parseCsv, runCli } from '../helpers/cli.js';
@@ -200,4 +200,24 @@ test('--chart with --interval: each chart covers its own interval, from its star
   const charted = [...run.stdout.matchAll(/RTT over capture time: all \((\d+) samples\)/g)].map((m) => Number(m[1]));
   const tabled = [...run.stdout.matchAll(/│ all +│ (\d+) /g)].map((m) => Number(m[1]));
   assert.deepEqual(charted, tabled);
+});
+
+test('--html and --pping: usage errors name the conflict, and a capture is never overwritten', async (t) => {
+  const dir = await tempDir(t);
+  const page = join(dir, 'r.html');
+  for (const [args, message] of [
+    [[SERVER, '--html', page, '--interval', '1s'], /--interval cannot be combined with --html/],
+    [[SERVER, '--html', page, '--each'], /--each cannot be combined with --html/],
+    [[SERVER, '--pping', '-', '--each'], /--each cannot be combined with --pping/],
+    [[SERVER, '--html', '-'], /--html needs a file name/],
+    [[SERVER, '--html', SERVER], /refusing to overwrite a capture/],
+    [[SERVER, '--pping', SERVER], /refusing to overwrite a capture/],
+    [['merge', SERVER, '--html', SERVER], /refusing to overwrite a capture/],
+  ] as const) {
+    const run = runCli([...args]);
+    assert.equal(run.status, 2, `${args.join(' ')}: ${run.stderr}`);
+    assert.match(run.stderr, message);
+    assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
+  }
+  assert.ok(!existsSync(page), 'nothing written');
 });

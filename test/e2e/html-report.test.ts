@@ -7,10 +7,10 @@
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, before, test, type TestContext } from 'node:test';
 import type { Page } from 'playwright-core';
 import { launchChromium, hasChromium, type Browser } from '../helpers/browser.js';
-import { parseCsv, runCli } from '../helpers/cli.js';
+import { parseCsv, runCli, type CsvSample } from '../helpers/cli.js';
 import { tempDir } from '../helpers/paths.js';
 
 // Inside page.evaluate() callbacks, which run in the page: the Node build has no DOM types.
@@ -121,17 +121,18 @@ test('the report opens offline with no console error, draws its charts, and show
   await page.close();
 });
 
-test('hovering a sample shows that sample: flow, RTT, kind, ACK time and the frames --csv gives', { skip }, async (t) => {
+/** Hovers where the chart's own scales put the slowest sample of --csv; returns the tooltip's fields and that sample. */
+async function hoverSlowest(t: TestContext, inputs: string[]): Promise<{ shown: Record<string, string>; target: CsvSample; inputCols: string[]; errors: string[] }> {
   const dir = await tempDir(t);
   const html = join(dir, 'report.html');
-  assert.equal(runCli([SERVER, '--include-local', '--html', html, '-q']).status, 0);
-  const samples = parseCsv(runCli([SERVER, '--include-local', '--csv', '-', '-q']).stdout);
+  assert.equal(runCli([...inputs, '--include-local', '--html', html, '-q']).status, 0);
+  const csvText = runCli([...inputs, '--include-local', '--csv', '-', '-q']).stdout;
+  const samples = parseCsv(csvText);
   const { page, errors } = await open(html);
   // Every sample is in the page (fewer than the budget), so the slowest one stands alone.
-  const count = await page.evaluate(() => window.rttscanReport.samples.count as number);
-  assert.equal(count, samples.length);
-  const target = samples.reduce((a, b) => (b.rttUs > a.rttUs ? b : a));
-  // Where the chart's own scales put that sample's ACK time and RTT, in page pixels.
+  assert.equal(await page.evaluate(() => window.rttscanReport.samples.count as number), samples.length);
+  const index = samples.reduce((best, s, i) => (s.rttUs > samples[best]!.rttUs ? i : best), 0);
+  const target = samples[index]!;
   const at = await page.evaluate(
     ([epoch, rttUs]) => {
       const u = window.rttscanReport.plots.samples;
@@ -143,6 +144,15 @@ test('hovering a sample shows that sample: flow, RTT, kind, ACK time and the fra
   await page.mouse.move(at.x, at.y);
   await page.waitForSelector('#tooltip [data-field=rtt]', { state: 'visible' });
   const shown = await page.evaluate(() => Object.fromEntries([...document.querySelectorAll('#tooltip [data-field]')].map((e: any) => [e.dataset.field as string, e.textContent as string])));
+  // Away from every point, no tooltip.
+  await page.mouse.move(at.x, at.y + 200);
+  await page.waitForSelector('#tooltip', { state: 'hidden' });
+  await page.close();
+  return { shown, target, inputCols: csvText.trim().split('\n')[index + 1]!.split(',').slice(9), errors };
+}
+
+test('hovering a sample shows that sample: flow, RTT, kind, ACK time and the frames --csv gives', { skip }, async (t) => {
+  const { shown, target, errors } = await hoverSlowest(t, [SERVER]);
   assert.deepEqual(shown, {
     flow: `${target.src}:${target.sport} → ${target.dst}:${target.dport}`,
     rtt: `${target.rttUs.toFixed(3)} µs`,
@@ -151,11 +161,16 @@ test('hovering a sample shows that sample: flow, RTT, kind, ACK time and the fra
     'seg-frame': String(target.segFrame),
     'ack-frame': String(target.ackFrame),
   });
-  // Away from every point, no tooltip.
-  await page.mouse.move(at.x, at.y + 200);
-  await page.waitForSelector('#tooltip', { state: 'hidden' });
   assert.deepEqual(errors, []);
-  await page.close();
+});
+
+test('with several inputs the tooltip names the file each frame is in', { skip }, async (t) => {
+  const { shown, target, inputCols, errors } = await hoverSlowest(t, [SERVER, OTHER]);
+  assert.equal(inputCols.length, 2);
+  assert.equal(shown['seg-frame'], `${target.segFrame} in ${inputCols[0]}`);
+  assert.equal(shown['ack-frame'], `${target.ackFrame} in ${inputCols[1]}`);
+  assert.equal(shown.rtt, `${target.rttUs.toFixed(3)} µs`);
+  assert.deepEqual(errors, []);
 });
 
 test('rttscan merge --html: the merged numbers, one span per summary', { skip }, async (t) => {
