@@ -51,18 +51,25 @@ async function open(file: string): Promise<Opened> {
   return { page, errors, requests };
 }
 
-/** Pixels on a chart's canvas close to an RGB colour (the chart drew, not just laid out DOM). */
-async function pixelsLike(page: Page, plot: string, rgb: [number, number, number]): Promise<number> {
-  return page.evaluate(
-    ([name, [r, g, b]]) => {
-      const u = window.rttscanReport.plots[name];
-      const { data } = u.ctx.getImageData(0, 0, u.ctx.canvas.width, u.ctx.canvas.height);
-      let n = 0;
-      for (let i = 0; i < data.length; i += 4) if (Math.abs(data[i]! - r) < 40 && Math.abs(data[i + 1]! - g) < 40 && Math.abs(data[i + 2]! - b) < 40 && data[i + 3]! > 100) n++;
-      return n;
-    },
-    [plot, rgb] as const,
-  );
+/**
+ * Waits until a chart's canvas has at least `min` pixels close to an RGB colour (it drew, not
+ * just laid out DOM); uPlot draws in a microtask after it is built, so this waits rather than
+ * reads once.
+ */
+async function expectPixels(page: Page, plot: string, rgb: [number, number, number], min: number, what: string): Promise<void> {
+  const count = `(() => {
+    const u = window.rttscanReport.plots[${JSON.stringify(plot)}];
+    if (!u) return 0;
+    const { data } = u.ctx.getImageData(0, 0, u.ctx.canvas.width, u.ctx.canvas.height);
+    let n = 0;
+    for (let i = 0; i < data.length; i += 4) if (Math.abs(data[i] - ${rgb[0]}) < 40 && Math.abs(data[i + 1] - ${rgb[1]}) < 40 && Math.abs(data[i + 2] - ${rgb[2]}) < 40 && data[i + 3] > 100) n++;
+    return n;
+  })()`;
+  try {
+    await page.waitForFunction(`${count} >= ${min}`, null, { timeout: 20_000 });
+  } catch {
+    assert.fail(`${what}: ${await page.evaluate(count)} pixels of rgb(${rgb.join(',')}) on the ${plot} chart, expected ${min}`);
+  }
 }
 
 /** Each table row's numbers by column field, as the page holds them (data-value). */
@@ -99,9 +106,9 @@ test('the report opens offline with no console error, draws its charts, and show
   assert.deepEqual(errors, []);
   assert.deepEqual(requests, [`file://${html}`], 'the page asks for nothing but itself');
   // Drawn: sample points in the data kind's blue, the p99 line's red, the histogram's lines.
-  assert.ok((await pixelsLike(page, 'samples', [31, 119, 180])) > 200, 'data points on the samples canvas');
-  assert.ok((await pixelsLike(page, 'samples', [214, 39, 40])) > 50, 'the p99 line');
-  assert.ok((await pixelsLike(page, 'histogram', [31, 119, 180])) > 50, 'the histogram');
+  await expectPixels(page, 'samples', [31, 119, 180], 200, 'data points');
+  await expectPixels(page, 'samples', [214, 39, 40], 50, 'the p99 line');
+  await expectPixels(page, 'histogram', [31, 119, 180], 50, 'the histogram');
   // Numbers: the summary row and every group row are the document's.
   assertRowIs((await tableValues(page, 'summary'))[0]!, doc.summary as Record<string, unknown>, 'summary');
   const groups = await tableValues(page, 'groups');
@@ -188,7 +195,7 @@ test('rttscan merge --html: the merged numbers, one span per summary', { skip },
   assert.deepEqual(errors, []);
   assert.deepEqual(requests, [`file://${html}`]);
   assertRowIs((await tableValues(page, 'summary'))[0]!, doc.summary as Record<string, unknown>, 'merged summary');
-  assert.ok((await pixelsLike(page, 'spans', [214, 39, 40])) > 20, 'the p99 steps');
+  await expectPixels(page, 'spans', [214, 39, 40], 20, 'the p99 steps');
   await page.close();
 });
 
@@ -201,8 +208,8 @@ test('with --tcprt the report charts server and total time per port', { skip }, 
   const { page, errors } = await open(html);
   assert.deepEqual(errors, []);
   assert.equal(await page.locator('#tcprt-section h3').first().textContent(), 'port 8080: 20 tasks');
-  assert.ok((await pixelsLike(page, 'tcprt-time-0', [44, 160, 44])) > 20, 'server time points');
-  assert.ok((await pixelsLike(page, 'tcprt-dist-0', [31, 119, 180])) > 20, 'total time distribution');
+  await expectPixels(page, 'tcprt-time-0', [44, 160, 44], 20, 'server time points');
+  await expectPixels(page, 'tcprt-dist-0', [31, 119, 180], 20, 'total time distribution');
   await page.close();
 });
 

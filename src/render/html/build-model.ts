@@ -198,7 +198,7 @@ function worstFlows(store: SampleStore): WorstFlow[] {
   return rows.slice(0, WORST_FLOWS);
 }
 
-function tcprtOf(store: SampleStore, summary: Json | undefined): TcprtModel | null {
+function tcprtOf(store: SampleStore, baseSec: number, summary: Json | undefined): TcprtModel | null {
   if (summary === undefined) return null;
   const ports = new Map<string, TcprtModel['ports'][number]>();
   for (const task of store.tasks) {
@@ -209,7 +209,7 @@ function tcprtOf(store: SampleStore, summary: Json | undefined): TcprtModel | nu
     p.serverUs.push(task.serverUs);
     p.totalUs.push(task.totalUs);
   }
-  return { ports: [...ports.values()], summary };
+  return { baseSec, ports: [...ports.values()], summary };
 }
 
 function histogramsOf(summary: RttStats, groups: readonly Group[]): LogHistogram[] {
@@ -243,7 +243,7 @@ export function runPageModel(result: AnalysisResult, store: SampleStore, options
     ),
     spans: [],
     worstFlows: worstFlows(store),
-    tcprt: tcprtOf(store, doc.tcprt as Json | undefined),
+    tcprt: tcprtOf(store, result.base.baseSec, doc.tcprt as Json | undefined),
   };
 }
 

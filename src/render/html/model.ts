@@ -98,6 +98,8 @@ export interface WorstFlow {
 }
 
 export interface TcprtModel {
+  /** Epoch second the task start times count from. */
+  baseSec: number;
   /** Per port (`8080` local, `P443` peer): each task's start (s from baseSec), server and total time (µs). */
   ports: Array<{ port: string; startSec: number[]; serverUs: number[]; totalUs: number[] }>;
   /** The --json tcprt section (per-port stats, record counts). */

@@ -600,7 +600,7 @@ function renderSpans(): void {
 function renderTcprt(): void {
   const t = model.tcprt!;
   const s = section('tcprt-section', 'TCP-RT: server and total time per port', el('p', { class: 'hint' }, 'Each R/P task: server time (request end to response start) and total time, over capture time and as distributions.'));
-  const baseSec = model.series?.baseSec ?? 0;
+  const baseSec = t.baseSec;
   t.ports.forEach((p, i) => {
     const over = el('div', { id: `tcprt-time-${p.port}` });
     const dist = el('div', { id: `tcprt-dist-${p.port}` });
@@ -627,9 +627,14 @@ function renderTcprt(): void {
     );
     // Distributions: 20 bins per decade of µs.
     const values = [p.serverUs, p.totalUs].map((vs) => vs.map((v) => Math.floor(Math.log10(clamp(v)) * 20)));
-    const all = values.flat();
-    const lo = Math.min(...all);
-    const hi = Math.max(...all);
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const bins of values) {
+      for (const b of bins) {
+        if (b < lo) lo = b;
+        if (b > hi) hi = b;
+      }
+    }
     const edges: number[] = [];
     for (let b = lo; b <= hi + 1; b++) edges.push(10 ** (b / 20));
     const counts = values.map((bins) => {
