@@ -104,9 +104,13 @@ function headerOf(doc: Json, mode: 'run' | 'merge', options: PageOptions, eviden
   };
 }
 
-/** A column as the page reads it: its bytes deflated (zlib), in base64. */
+/**
+ * A column as the page reads it: its bytes deflated (zlib), in base64. Level 1: on the bench
+ * capture's page the time and RTT columns came out 4.5% larger than at the default level 6,
+ * in a quarter of the time (78 ms against 340 ms).
+ */
 function packed(array: Float64Array | Uint32Array | Uint8Array): string {
-  return deflateSync(Buffer.from(array.buffer, array.byteOffset, array.byteLength)).toString('base64');
+  return deflateSync(Buffer.from(array.buffer, array.byteOffset, array.byteLength), { level: 1 }).toString('base64');
 }
 
 /** Differences from the previous value (the first from 0): small whole numbers that deflate well. */
