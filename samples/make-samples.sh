@@ -5,7 +5,7 @@
 #   sudo samples/make-samples.sh              # everything
 #   sudo samples/make-samples.sh lo-any lo    # only some targets
 #
-# Targets: http-v4 http-v6-pcapng mixed-loss bulk-v4 lo-any lo gz tls12 tls13 expect100
+# Targets: http-v4 http-v6-pcapng mixed-loss bulk-v4 lo-any lo gz tls12 tls13 tls13-alert expect100
 # Captures are real traffic, so timestamps, ports, ISNs and exact packet counts
 # differ on every run; the injected delays and server sleeps do not.
 set -euo pipefail
@@ -79,7 +79,7 @@ run() {
     lo-any)         loopback_capture "$HERE/loopback-sll2-ns.pcap" -i any -y LINUX_SLL2 --time-stamp-precision=nano ;;
     lo)             loopback_capture "$HERE/loopback-lo.pcap" -i lo --time-stamp-precision=micro ;;
     gz)             gzip -9 -n -c "$HERE/http-v4/client.pcap" > "$HERE/http-v4/client.pcap.gz" ;;
-    tls12|tls13|expect100)
+    tls12|tls13|tls13-alert|expect100)
                     rm -rf "$HERE/$1-v4"
                     DELAYLAB_DIR="$(dirname "$LAB")" python3 "$HERE/tcprt-lab.py" "$HERE/$1-v4" --scenario "$1"
                     chmod 644 "$HERE/$1-v4"/* ;;
@@ -88,6 +88,6 @@ run() {
 }
 
 if [ $# -eq 0 ]; then
-  set -- http-v4 http-v6-pcapng mixed-loss bulk-v4 lo-any lo gz tls12 tls13 expect100
+  set -- http-v4 http-v6-pcapng mixed-loss bulk-v4 lo-any lo gz tls12 tls13 tls13-alert expect100
 fi
 for t in "$@"; do echo "== $t" >&2; run "$t"; done

@@ -3,11 +3,19 @@
 TAP forwarder and delays this reuses: ../shared/lab/delaylab.py): a client in namespace A, a
 server in B, every frame delayed by --ab ms (A->B) and --ba ms (B->A), captured at both ends.
 
-usage: tcprt-lab.py OUTDIR --scenario tls12|tls13|expect100 [--ab MS] [--ba MS]
+usage: tcprt-lab.py OUTDIR --scenario tls12|tls13|tls13-alert|expect100 [--ab MS] [--ba MS]
   tls12, tls13  openssl s_server -WWW (HTTP/1.0 over TLS, one request per connection) on
                 port 8443 with a fresh self-signed P-256 certificate; curl -k fetches
                 /small.txt (2000 B) then /big.txt (20000 B): the second connection resumes
                 the first one's session.
+  tls13-alert   TLS 1.3 alerts, which TLS 1.3 encrypts: openssl s_server -WWW -tls1_3 on 8443
+                and, requiring a client certificate (-Verify 1), on 8444; four clients:
+                curl -k GET /small.txt (close_notify both ways), s_client GET /small.txt,
+                s_client refusing the server's certificate (-verify_return_error: the client's
+                fatal alert in its handshake), s_client without a certificate on 8444 (the
+                server's certificate_required alert). The server's TLS secrets go to
+                OUTDIR/keylog.txt, so that tshark can decrypt and name every alert
+                (truth.json: "alerts", per connection, from tshark).
   expect100     a Python HTTP/1.1 server on port 8080; curl POSTs 3 bodies on one keep-alive
                 connection with `Expect: 100-continue`; the server answers 100 Continue, reads
                 the body, sleeps a known time, then answers.
@@ -41,10 +49,72 @@ S((sys.argv[1], int(sys.argv[2])), H).serve_forever()
 '''
 
 
+def self_signed(work, name):
+    key, cert = os.path.join(work, f"{name}-key.pem"), os.path.join(work, f"{name}-cert.pem")
+    dl.sh("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+          "-days", "2", "-subj", f"/CN={name}.rttscan.test", "-keyout", key, "-out", cert)
+    return key, cert
+
+
+def tls13_alerts(a, na, nb, ipb, work, procs, truth):
+    www = os.path.join(work, "www")
+    os.makedirs(www)
+    with open(os.path.join(www, "small.txt"), "wb") as f:
+        f.write(b"a" * 2000)
+    key, cert = self_signed(work, "server")
+    _, other_ca = self_signed(work, "other")
+    keylog = os.path.abspath(os.path.join(a.out, "keylog.txt"))
+    if os.path.exists(keylog):
+        os.remove(keylog)
+    for port, extra in ((8443, []), (8444, ["-Verify", "1"])):
+        procs.append(subprocess.Popen(["ip", "netns", "exec", nb, "openssl", "s_server", "-quiet", "-accept", str(port),
+                                       "-cert", cert, "-key", key, "-WWW", "-tls1_3", "-keylogfile", keylog, *extra],
+                                      cwd=www, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    time.sleep(1.5)
+    get = b"GET /small.txt HTTP/1.0\r\n\r\n"
+
+    def s_client(port, *extra):
+        # -ign_eof: send the request, then wait for the server to close.
+        subprocess.run(["ip", "netns", "exec", na, "openssl", "s_client", "-tls1_3", "-connect", f"{ipb}:{port}",
+                        "-servername", "server.rttscan.test", "-ign_eof", *extra], input=get,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=20)
+        time.sleep(0.3)
+
+    dl.sh("ip", "netns", "exec", na, "curl", "-sk", "-o", "/dev/null", f"https://{ipb}:8443/small.txt", check=False)
+    time.sleep(0.3)
+    s_client(8443)
+    s_client(8443, "-verify_return_error", "-CAfile", other_ca)
+    s_client(8444)
+    truth.update({"server_port": 8443, "tls": "1.3", "keylog": "keylog.txt",
+                  "connections": [
+                      {"conn": 0, "port": 8443, "client": "curl -k", "expect": "close_notify both ways after the response"},
+                      {"conn": 1, "port": 8443, "client": "openssl s_client", "expect": "close_notify after the response"},
+                      {"conn": 2, "port": 8443, "client": "openssl s_client -verify_return_error (untrusted certificate)",
+                       "expect": "the client's fatal alert during the handshake"},
+                      {"conn": 3, "port": 8444, "client": "openssl s_client without a certificate (server -Verify 1)",
+                       "expect": "the server's certificate_required alert"}]})
+
+
+def tshark_alerts(pcap, keylog):
+    """Every alert tshark decrypts: (tcp stream, sender port, level, description, TLS record length, frame)."""
+    out = subprocess.run(["tshark", "-r", pcap, "-o", f"tls.keylog_file:{keylog}", "-o", "tcp.analyze_sequence_numbers:TRUE",
+                          "-Y", "tls.alert_message", "-T", "fields", "-E", "separator=;", "-e", "frame.number",
+                          "-e", "tcp.stream", "-e", "tcp.srcport", "-e", "tls.alert_message.level",
+                          "-e", "tls.alert_message.desc", "-e", "tls.record.length", "-e", "tls.record.opaque_type"],
+                         check=True, capture_output=True, text=True).stdout
+    rows = []
+    for line in out.splitlines():
+        frame, stream, sport, level, desc, length, opaque = line.split(";")
+        rows.append({"frame": int(frame), "stream": int(stream), "from_port": int(sport), "level": int(level),
+                     "description": int(desc), "record_lengths": [int(x) for x in length.split(",")],
+                     "outer_types": [int(x) for x in opaque.split(",") if x]})
+    return rows
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("out")
-    ap.add_argument("--scenario", required=True, choices=["tls12", "tls13", "expect100"])
+    ap.add_argument("--scenario", required=True, choices=["tls12", "tls13", "tls13-alert", "expect100"])
     ap.add_argument("--ab", type=float, default=5.0)
     ap.add_argument("--ba", type=float, default=5.0)
     a = ap.parse_args()
@@ -94,6 +164,8 @@ def main():
             truth.update({"server_port": 8443, "tls": "1.2" if a.scenario == "tls12" else "1.3",
                           "fetches": [{"conn": 0, "path": "/small.txt", "bytes": 2000, "resumed": False},
                                       {"conn": 1, "path": "/big.txt", "bytes": 20000, "resumed": True}]})
+        elif a.scenario == "tls13-alert":
+            tls13_alerts(a, na, nb, ipb, work, procs, truth)
         else:
             procs.append(subprocess.Popen(["ip", "netns", "exec", nb, sys.executable, "-c", POST_SERVER, ipb, "8080"],
                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
@@ -113,6 +185,11 @@ def main():
                                                            "reply_bytes": 3000} for i, ms in enumerate(sleeps)]})
         time.sleep(1.0)
         truth["dropped_frames"] = fwd.dropped
+        if a.scenario == "tls13-alert":
+            for p in procs[:2]:  # tcpdump flushes on SIGINT
+                p.send_signal(signal.SIGINT)
+                p.wait(timeout=5)
+            truth["alerts"] = tshark_alerts(os.path.join(a.out, "server.pcap"), os.path.join(a.out, "keylog.txt"))
         with open(os.path.join(a.out, "truth.json"), "w") as f:
             json.dump(truth, f, indent=1)
     finally:

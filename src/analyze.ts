@@ -11,6 +11,7 @@ import { PacketDecoder } from './decode/decoder.js';
 import { linktypeName } from './decode/link.js';
 import { RttConnection, RttEngine, type RttCounters, type RttSample, type SampleKind } from './engines/rtt/rtt-engine.js';
 import type { TcprtConfig } from './engines/tcprt/config.js';
+import type { PortSummary } from './engines/tcprt/port-stats.js';
 import { TcprtEngine, type TcprtSink, type TcprtSummary } from './engines/tcprt/tcprt-engine.js';
 import { FlowTable, type FlowCounters } from './flow/flow-table.js';
 import type { Vantage } from './flow/vantage.js';
@@ -48,8 +49,11 @@ export interface AnalyzeOptions {
   signal?: AbortSignal;
   /** Notes meant for a person (an unsupported link type, an inferred vantage), once each. */
   onNote?: (message: string) => void;
-  /** TCP-RT task records and per-port stats (engines/tcprt); when absent, none of it runs. */
-  tcprt?: TcprtConfig & Omit<TcprtSink, 'onNote'>;
+  /**
+   * TCP-RT task records and per-port stats (engines/tcprt); when absent, none of it runs.
+   * `holdLimit`: records held while the vantage is inferred before the decision is forced.
+   */
+  tcprt?: TcprtConfig & Omit<TcprtSink, 'onNote'> & { holdLimit?: number };
   /** Once the inputs are open: live views of how far each has been read (for a progress bar). */
   onInputsOpen?: (inputs: readonly InputProgress[]) => void;
 }
@@ -111,6 +115,8 @@ export interface AnalysisReport {
   by: GroupBy;
   summary: RttStats;
   groups: Group[];
+  /** With TCP-RT: its per-port counters over this report's span. */
+  tcprtPorts?: PortSummary[];
 }
 
 export interface AnalysisResult extends AnalysisReport {
@@ -205,7 +211,16 @@ export class Analysis {
     const keep = (sample: RttSample): void => {
       if (sample.ackNs >= this.fromNs && sample.ackNs < this.toNs) collector.add(sample);
     };
-    const tcprt = (this.tcprt = options.tcprt && new TcprtEngine(options.tcprt, this.table, this.base, { ...options.tcprt, onNote: note }));
+    // TCP-RT picks the capture host's sockets by the vantage: given, or once the collector has
+    // inferred it (until then TCP-RT holds its records; when its hold fills it asks for the decision).
+    const tcprt = (this.tcprt =
+      options.tcprt &&
+      new TcprtEngine(options.tcprt, this.table, this.base, { ...options.tcprt, onNote: note }, {
+        given: options.vantage,
+        decide: () => collector.decide(),
+        ...(options.tcprt.holdLimit !== undefined ? { holdLimit: options.tcprt.holdLimit } : {}),
+      }));
+    if (tcprt) collector.onDecided = () => tcprt.vantageDecided(collector.vantage!);
     // Without TCP-RT the sink is the collector alone: nothing is paid for the option.
     this.engine = new RttEngine(this.table, {
       onSample: tcprt
@@ -262,10 +277,12 @@ export class Analysis {
   /** The input is exhausted (or the run interrupted): settle everything still open. */
   finish(): void {
     this.table.flush(this.lastNs);
-    this.tcprtSummary = this.tcprt?.finish();
     this.collector.decide();
     this.announceVantage();
+    this.tcprt?.finish();
     if (this.intervalNs > 0) this.closeInterval(this.lastNs, true);
+    else this.tcprt?.takeWindow();
+    this.tcprtSummary = this.tcprt?.summary();
   }
 
   report(startNs: number, endNs: number): AnalysisReport {
@@ -288,7 +305,12 @@ export class Analysis {
       this.collector.decide();
       this.announceVantage();
     }
-    if (this.collector.summary.count > 0 || this.emptyIntervals) this.options.onInterval?.(this.report(this.intervalStartNs, endNs));
+    const tcprtPorts = this.tcprt?.takeWindow();
+    const active = this.collector.summary.count > 0 || (tcprtPorts?.some((p) => p.counters.tasks > 0) ?? false);
+    if (active || this.emptyIntervals) {
+      const report = this.report(this.intervalStartNs, endNs);
+      this.options.onInterval?.(tcprtPorts === undefined ? report : { ...report, tcprtPorts });
+    }
     if (!last) this.collector.resetStats();
   }
 
@@ -312,7 +334,7 @@ export class Analysis {
       vantage: collector.vantage,
       localAcked: collector.localAcked,
       filtered: collector.filtered,
-      ...(this.tcprtSummary !== undefined ? { tcprt: this.tcprtSummary } : {}),
+      ...(this.tcprtSummary !== undefined ? { tcprt: this.tcprtSummary, tcprtPorts: this.tcprtSummary.ports } : {}),
     };
   }
 }

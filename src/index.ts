@@ -16,10 +16,12 @@ export { VERSION } from './version.js';
 // TCP-RT: analyze(paths, { tcprt: { ...config, onRecord, onStats } }) and its text.
 export type { PortRule, TcprtConfig, TcprtMode } from './engines/tcprt/config.js';
 export { parseTcprtConfig } from './engines/tcprt/config-file.js';
-export type { PortStatsLine } from './engines/tcprt/port-stats.js';
+export type { PortCounters, PortStatsLine, PortSummary } from './engines/tcprt/port-stats.js';
+export { FIELD_NAMES } from './engines/tcprt/records.js';
 export type { RecordType, TaskRecord } from './engines/tcprt/records.js';
 export type { TcprtSink, TcprtSummary } from './engines/tcprt/tcprt-engine.js';
-export { tcprtRecordLine, tcprtStatsLines } from './render/tcprt.js';
+export { tcprtRecordJson, tcprtRecordLine, tcprtStatsLines } from './render/tcprt.js';
+export { parsePort, parsePortList, parsePortRanges } from './util/ports.js';
 // Summaries of separate runs (their --json documents) read back, merged and checked.
 export { parseSummaryDocuments } from './merge/summary-document.js';
 export type { SummaryDocument } from './merge/summary-document.js';

@@ -36,10 +36,11 @@ export function eachOption(what: string): Option {
 }
 
 /** --each makes one report per file: per-sample and per-interval streams cannot say which file. */
-export function checkEachOptions(options: { each?: boolean; csv?: string | true; interval?: string; tcprt?: string | true; live?: string }): void {
+export function checkEachOptions(options: { each?: boolean; csv?: string | true; interval?: string; tcprt?: string | true; tcprtJsonl?: string | true; live?: string }): void {
   if (!options.each) return;
   if (options.csv !== undefined) throw new RttscanError('usage', '--each cannot be combined with --csv: the rows would not say which file they came from');
   if (options.interval !== undefined) throw new RttscanError('usage', '--each cannot be combined with --interval: run rttscan once per file');
+  if (options.tcprtJsonl !== undefined) throw new RttscanError('usage', '--each cannot be combined with --tcprt-jsonl: the records would not say which file they came from');
   if (options.tcprt !== undefined) throw new RttscanError('usage', '--each cannot be combined with --tcprt: the records would not say which file they came from');
   if (options.live !== undefined) throw new RttscanError('usage', '--each reads capture files; --live has none');
 }

@@ -14,6 +14,7 @@ import { renderHistograms } from '../render/histogram.js';
 import { renderJsonLine, resultJson, stringifyDocument } from '../render/json.js';
 import { SampleLines } from '../render/samples.js';
 import { renderTable } from '../render/table.js';
+import { renderTcprtTable } from '../render/tcprt.js';
 import { busiestFirst } from '../stats/group-order.js';
 import { epochSeconds, formatEpoch } from '../time.js';
 import { checkEachOptions, CiChecks, EXIT_FAIL_IF } from './ci-options.js';
@@ -22,7 +23,7 @@ import { buildMergeProgram, MERGE_COMMAND, runMerge, type MergeOptions } from '.
 import { ProgressLine, progressWanted, totalInputBytes } from './progress.js';
 import { analyzeOptionsOf, buildProgram, groupByOf, type CliOptions } from './options.js';
 import { checkOutputPath, STDOUT, writeOutput } from './output.js';
-import { tcprtConfigOf, tcprtNote, TcprtOutput } from './tcprt.js';
+import { tcprtConfigOf, tcprtNote, TcprtOutput, tcprtTargetsOf } from './tcprt.js';
 import { PageOutputs } from './page-outputs.js';
 
 export const EXIT_OK = 0;
@@ -109,7 +110,7 @@ async function runAnalysis(files: string[], options: CliOptions): Promise<number
   checkEachOptions(options);
   const pages = await PageOutputs.open(options, process.argv.slice(2));
   const tcprtConfig = await tcprtConfigOf(options);
-  const tcprt = tcprtConfig && (await TcprtOutput.open(options.tcprt === true ? STDOUT : options.tcprt!));
+  const tcprt = tcprtConfig && (await TcprtOutput.open(tcprtTargetsOf(options)));
   if (tcprtConfig && tcprt) {
     const { onRecord } = tcprt.sink;
     analyzeOptions.tcprt = {
@@ -125,7 +126,8 @@ async function runAnalysis(files: string[], options: CliOptions): Promise<number
   const by = groupByOf(options);
   const ci = await CiChecks.fromOptions(options.failIf, options.baseline, by);
   const unit = options.ms ? 'msecs' : 'usecs';
-  const wantsAny = options.histogram || options.table || options.csv || options.json || options.chart || options.samples || options.tcprt || options.html || options.pping;
+  // TCP-RT records written to files leave stdout to the default table (with TCP-RT per port).
+  const wantsAny = options.histogram || options.table || options.csv || options.json || options.chart || options.samples || tcprt?.onStdout || options.html || options.pping;
   const table = options.table || (!wantsAny && ci.baseline === undefined);
   const colors = process.stdout.isTTY === true && !process.env.NO_COLOR;
   // The progress line (on a terminal) is cleared before anything else is written there.
@@ -163,6 +165,7 @@ async function runAnalysis(files: string[], options: CliOptions): Promise<number
     const groups = busiestFirst(report.groups);
     if (options.histogram) print(renderHistograms(by, groups, unit));
     if (table) print(renderTable(groups));
+    if (table && report.tcprtPorts !== undefined) print(renderTcprtTable(report.tcprtPorts));
     if (options.chart) {
       const width = process.stdout.isTTY === true ? process.stdout.columns : DEFAULT_CHART_WIDTH;
       print(renderChart(groups, report.base, report.startNs, { colors, width }));
@@ -223,7 +226,7 @@ async function runAnalysis(files: string[], options: CliOptions): Promise<number
       if (options.json) documents.push(resultJson({ ...result, groups: busiestFirst(result.groups) }, unit));
     }
     if (!options.quiet) note(`${options.each ? `${paths[0]}: ` : ''}${counterLine(result)}`);
-    if (!options.quiet && result.tcprt) note(tcprtNote(result.tcprt, tcprt?.dir));
+    if (!options.quiet && result.tcprt) note(tcprtNote(result.tcprt, tcprt));
     const kernel = liveCounterLine(result);
     if (kernel !== undefined && !options.quiet) note(kernel);
   }

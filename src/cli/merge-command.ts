@@ -11,6 +11,7 @@ import type { SummaryDocument } from '../merge/summary-document.js';
 import { renderHistograms } from '../render/histogram.js';
 import { documentJson, stringifyDocument } from '../render/json.js';
 import { renderTable } from '../render/table.js';
+import { renderTcprtTable } from '../render/tcprt.js';
 import { busiestFirst } from '../stats/group-order.js';
 import { baselineOption, CiChecks, EXIT_FAIL_IF, eachOption, failIfOption, readSummaryFile } from './ci-options.js';
 import { COMMANDER_OUTPUT } from './commander-output.js';
@@ -116,6 +117,7 @@ export async function runMerge(paths: readonly string[], options: MergeOptions):
     const groups = busiestFirst(merged.report.groups);
     if (options.histogram) out(renderHistograms(by, groups, merged.histogramUnit));
     if (table) out(renderTable(groups));
+    if (table && merged.report.tcprtPorts !== undefined) out(renderTcprtTable(merged.report.tcprtPorts));
     deltasOut(ci.deltas(merged.report));
     ci.check(merged.report, options.each ? ` (in ${name})` : '', note, quietNote);
     documents.push(jsonOf(merged));

@@ -10,6 +10,7 @@ import { parseCidr, type Cidr } from '../flow/address.js';
 import { givenVantage } from '../flow/vantage.js';
 import type { GroupBy } from '../stats/collector.js';
 import { parseDurationNs, parseEpochTime } from '../time.js';
+import { parsePortList } from '../util/ports.js';
 import { VERSION } from '../version.js';
 import type { TcprtCliOptions } from './tcprt.js';
 import type { PageCliOptions } from './page-outputs.js';
@@ -95,14 +96,15 @@ export function buildProgram(): Command {
     .option('--exp-ttl <duration>', 'forget a closed (FIN/RST) flow this long after its last packet', '60s')
     .option('--max-flows <n>', 'most flows tracked at once; the least recently active are evicted', String(DEFAULTS.maxFlows))
     // TCP-RT (engines/tcprt, cli/tcprt.ts)
-    .option('--tcprt [dir]', 'TCP-RT task records (R W N P E) and per-port stats lines: to stdout, or DIR/rt-network-log and DIR/rt-network-stats')
-    .option('--lports <ports>', 'TCP-RT local mode on these local (server) ports: comma list, up to 6', collect, [])
-    .option('--pports <ports>', 'TCP-RT peer mode on these remote (server) ports: comma list, up to 6', collect, [])
-    .option('--lports-range <lo-hi>', 'TCP-RT local mode on a range of local ports (up to 3, repeatable or a comma list)', collect, [])
-    .option('--pports-range <lo-hi>', 'TCP-RT peer mode on a range of remote ports (up to 3, repeatable or a comma list)', collect, [])
+    .option('--tcprt [dir]', 'TCP-RT task records (R W N P E), and per-port stats lines with --stats-interval: to stdout, or DIR/rt-network-log and DIR/rt-network-stats')
+    .option('--tcprt-jsonl [file]', 'TCP-RT records as JSON lines, one object per record with named fields (and per stats line), to FILE or stdout; also --tcprt FILE.jsonl')
+    .option('--lports <ports>', "TCP-RT local mode: the capture host's sockets on these local (server) ports: comma list, up to 6", collect, [])
+    .option('--pports <ports>', "TCP-RT peer mode: the capture host's sockets connected to these remote (server) ports: comma list, up to 6", collect, [])
+    .option('--lports-range <lo,hi>', 'TCP-RT local mode on a range of local ports: lo,hi as the kernel takes it, or lo-hi (up to 3: repeatable, or pairs in one list)', collect, [])
+    .option('--pports-range <lo,hi>', 'TCP-RT peer mode on a range of remote ports: lo,hi or lo-hi (up to 3: repeatable, or pairs in one list)', collect, [])
     .option('--tcprt-mode <mode>', 'TCP-RT parsing: default, http (V7 R lines, R.C) or https (V7, R.H R.A R.Z)')
-    .option('--first-frame <bytes>', 'TCP-RT R.F: when the peer had acknowledged these many response bytes (up to 4, e.g. 100,2000,20000)')
-    .option('--stats-interval <duration>', 'TCP-RT stats lines every DURATION of capture time (default 60s; 0: none)')
+    .option('--first-frame <bytes>', 'TCP-RT R.F: when the peer had acknowledged these many response bytes (up to 4; a 0 ends the list, as in tcprt.yaml: 100,2000,20000,0)')
+    .option('--stats-interval <duration>', 'TCP-RT stats lines every DURATION of capture time; off by default as in the kernel (--json and --table give per-port figures anyway)')
     .option('--tcprt-config <file>', 'TCP-RT settings from a tcprt.yaml file (global, per-port, init); flags override it')
     .option('--tcprt-flush', 'TCP-RT: report connections still open at the end as if closed at their last packet')
     .option('--live <iface>', 'capture on IFACE (libpcap; root or CAP_NET_RAW) until Ctrl-C, SIGTERM or --duration')
@@ -144,12 +146,14 @@ Examples:
   rttscan a.pcapng b.pcap.gz --json out.json   several inputs, merged in time order
   tcpdump -w - -i eth0 | rttscan -             read a capture from stdin
   rttscan server.pcap --tcprt --lports 8080    TCP-RT records of the server on port 8080
-  rttscan client.pcap --tcprt out --pports 443 P records in out/rt-network-log, stats in out/rt-network-stats
-  rttscan server.pcap --tcprt --lports-range 8000-8099 --pports-range 3306-3307   port ranges
-  rttscan server.pcap --tcprt --lports 80 --tcprt-mode http --first-frame 100,2000,20000   V7 lines, R.C, R.F
+  rttscan client.pcap --tcprt out --pports 443 --stats-interval 60s   P records in out/rt-network-log, stats lines in out/rt-network-stats
+  rttscan server.pcap --tcprt --lports-range 8000,8099 --pports-range 3306,3307   port ranges (lo,hi as the kernel takes them)
+  rttscan server.pcap --tcprt --lports 80 --tcprt-mode http --first-frame 100,2000,20000,0   V7 lines, R.C, R.F
   rttscan server.pcap --tcprt --lports 443 --tcprt-mode https   TLS handshakes as R.H, alerts as R.A
   rttscan server.pcap --tcprt --tcprt-config tcprt.yaml --stats-interval 10s   settings from a file
   rttscan server.pcap --tcprt --lports 8080 --tcprt-flush   also connections still open at the end
+  rttscan server.pcap --tcprt-jsonl rt.jsonl --lports 8080   one JSON object per record, for log shippers
+  rttscan server.pcap --tcprt out --lports 8080   records to out/, the table with TCP-RT per port on stdout
   rttscan --list-interfaces                    what --live can capture on
   rttscan --live eth0 --interval 10s -T --histogram    like bcc tcprtt, from packets (root)
   rttscan --live eth0 --filter 'tcp port 443' --snaplen 128 --promisc   narrower capture
@@ -183,12 +187,7 @@ function cidrs(option: string, values: string[]): Cidr[] {
 }
 
 function ports(option: string, values: string[]): Set<number> {
-  return new Set(
-    splitList(values).map((text) => {
-      if (!/^\d+$/.test(text) || Number(text) > 65535) throw usage(`${option}: '${text}' is not a port (0-65535)`);
-      return Number(text);
-    }),
-  );
+  return new Set(parsePortList(values, option));
 }
 
 function duration(option: string, text: string): number {

@@ -5,7 +5,8 @@
  *
  * Flags over the file: --lports/--pports/--*-range add ports, matched before the file's;
  * --tcprt-mode sets every port's mode; --first-frame turns R.F on for every local port with
- * these thresholds; --stats-interval sets the interval (0: no stats lines).
+ * these thresholds; --stats-interval turns stats lines on at that interval (0: off). Without it
+ * or the file's `stats: enable` there are none, as in the kernel.
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
@@ -15,7 +16,7 @@ import {
   checkRules,
   DEFAULT_FIRST_FRAME_BYTES,
   DEFAULT_STATS_INTERVAL_NS,
-  MAX_FIRST_FRAME_BYTES,
+  firstFrameThresholds,
   TCPRT_MODES,
   type PortRule,
   type TcprtConfig,
@@ -24,12 +25,14 @@ import {
 import type { parseTcprtConfig } from '../engines/tcprt/config-file.js';
 import type { TcprtSummary } from '../engines/tcprt/tcprt-engine.js';
 import { RttscanError } from '../errors.js';
-import { tcprtRecordLine, tcprtStatsLines } from '../render/tcprt.js';
+import { tcprtRecordJson, tcprtRecordLine, tcprtStatsJson, tcprtStatsLines } from '../render/tcprt.js';
 import { parseDurationNs } from '../time.js';
+import { parsePortList, parsePortRanges } from '../util/ports.js';
 import { checkOutputPath, STDOUT } from './output.js';
 
 export interface TcprtCliOptions {
   tcprt?: string | true;
+  tcprtJsonl?: string | true;
   lports: string[];
   pports: string[];
   lportsRange: string[];
@@ -45,29 +48,13 @@ function usage(message: string): RttscanError {
   return new RttscanError('usage', message);
 }
 
-function items(values: readonly string[]): string[] {
-  return values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
-}
-
-function port(option: string, text: string): number {
-  if (!/^\d{1,5}$/.test(text) || Number(text) > 65535) throw usage(`${option}: '${text}' is not a port (0-65535)`);
-  return Number(text);
-}
-
 function portRules(options: TcprtCliOptions, mode: TcprtMode, firstFrame: boolean): PortRule[] {
   const rules: PortRule[] = [];
   const add = (option: string, values: string[], side: PortRule['side']): void => {
-    for (const p of new Set(items(values).map((text) => port(option, text)))) rules.push({ side, lo: p, hi: p, range: false, mode, firstFrame });
+    for (const p of parsePortList(values, option)) rules.push({ side, lo: p, hi: p, range: false, mode, firstFrame });
   };
   const addRanges = (option: string, values: string[], side: PortRule['side']): void => {
-    for (const text of items(values)) {
-      const m = /^(\d+)-(\d+)$/.exec(text);
-      if (!m) throw usage(`${option}: '${text}' is not a range lo-hi (e.g. 8000-8099)`);
-      const lo = port(option, m[1]!);
-      const hi = port(option, m[2]!);
-      if (lo > hi) throw usage(`${option}: '${text}' runs from high to low`);
-      rules.push({ side, lo, hi, range: true, mode, firstFrame });
-    }
+    for (const { lo, hi } of parsePortRanges(values, option)) rules.push({ side, lo, hi, range: true, mode, firstFrame });
   };
   add('--lports', options.lports, 'local');
   addRanges('--lports-range', options.lportsRange, 'local');
@@ -76,19 +63,21 @@ function portRules(options: TcprtCliOptions, mode: TcprtMode, firstFrame: boolea
   return rules;
 }
 
+/** `100,2000,20000,0` as tcprt.yaml's first_frame_bytes takes it. */
 function firstFrameBytes(text: string): number[] {
-  const values = items([text]);
-  if (values.length === 0 || values.length > MAX_FIRST_FRAME_BYTES) throw usage(`--first-frame: give 1 to ${MAX_FIRST_FRAME_BYTES} byte counts (e.g. 100,2000,20000)`);
-  const bytes = values.map((v) => {
-    if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 0xffffffff) throw usage(`--first-frame: '${v}' is not a byte count (1 or more)`);
-    return Number(v);
-  });
-  return [...new Set(bytes)].sort((a, b) => a - b);
+  const values = text.split(',').map((v) => v.trim());
+  return firstFrameThresholds(
+    values.map((v) => {
+      if (!/^\d+$/.test(v)) throw usage(`--first-frame: '${v}' is not a byte count (e.g. 100,2000,20000,0)`);
+      return Number(v);
+    }),
+    '--first-frame',
+  );
 }
 
 /** The engine's configuration for these options; undefined without --tcprt. */
 export async function tcprtConfigOf(options: TcprtCliOptions): Promise<TcprtConfig | undefined> {
-  if (options.tcprt === undefined) {
+  if (options.tcprt === undefined && options.tcprtJsonl === undefined) {
     const given = [
       ['--lports', options.lports.length > 0],
       ['--pports', options.pports.length > 0],
@@ -100,7 +89,7 @@ export async function tcprtConfigOf(options: TcprtCliOptions): Promise<TcprtConf
       ['--tcprt-config', options.tcprtConfig !== undefined],
       ['--tcprt-flush', options.tcprtFlush === true],
     ].find(([, on]) => on);
-    if (given) throw usage(`${given[0]} needs --tcprt (records to stdout) or --tcprt DIR`);
+    if (given) throw usage(`${given[0]} needs --tcprt (records to stdout), --tcprt DIR or --tcprt-jsonl [FILE]`);
     return undefined;
   }
   let file: ReturnType<typeof parseTcprtConfig> = { rules: [] };
@@ -126,7 +115,9 @@ export async function tcprtConfigOf(options: TcprtCliOptions): Promise<TcprtConf
   const rules = [...portRules(options, mode ?? 'default', thresholds !== undefined), ...fileRules];
   if (rules.length === 0) throw usage('--tcprt needs ports to watch: --lports, --pports, --lports-range, --pports-range, or per-port in --tcprt-config');
   checkRules(rules);
-  let statsIntervalNs = file.stats === false ? 0 : (file.statsIntervalNs ?? DEFAULT_STATS_INTERVAL_NS);
+  // Stats lines are off unless asked for, as in the kernel (tcp_rt.ko's `stats` is 0 until
+  // set; tcprt.yaml turns them on with `global.stats: enable`).
+  let statsIntervalNs = file.stats === true ? (file.statsIntervalNs ?? DEFAULT_STATS_INTERVAL_NS) : 0;
   if (options.statsInterval !== undefined) {
     const ns = parseDurationNs(options.statsInterval);
     if (ns === undefined) throw usage(`--stats-interval: '${options.statsInterval}' is not a duration (e.g. 60, 10s, 1m; 0 for no stats lines)`);
@@ -135,50 +126,93 @@ export async function tcprtConfigOf(options: TcprtCliOptions): Promise<TcprtConf
   return { rules, statsIntervalNs, firstFrameBytes: thresholds ?? file.firstFrameBytes ?? DEFAULT_FIRST_FRAME_BYTES, flush: options.tcprtFlush === true };
 }
 
-/** Stdout, or the two files of a directory; text is written in large pieces. */
+/** Where the records go: stdout (`-`), a directory or a .jsonl file, as text or JSON lines. */
+export interface TcprtTargets {
+  /** Text lines: `-`, or DIR for DIR/rt-network-log and DIR/rt-network-stats. */
+  text: string | undefined;
+  /** One JSON object per record (and per stats line): `-` or a file. */
+  jsonl: string | undefined;
+}
+
+/** --tcprt [DIR | FILE.jsonl] and --tcprt-jsonl [FILE] as targets; two streams on stdout are refused. */
+export function tcprtTargetsOf(options: TcprtCliOptions): TcprtTargets {
+  const tcprt = options.tcprt === true ? STDOUT : options.tcprt;
+  const jsonlFile = tcprt !== undefined && tcprt.endsWith('.jsonl');
+  const jsonl = jsonlFile ? tcprt : options.tcprtJsonl === true ? STDOUT : options.tcprtJsonl;
+  const text = jsonlFile ? undefined : tcprt;
+  if (jsonlFile && options.tcprtJsonl !== undefined) throw usage(`--tcprt ${tcprt} and --tcprt-jsonl: give the .jsonl file once`);
+  if (text === STDOUT && jsonl === STDOUT) throw usage('--tcprt and --tcprt-jsonl both print to stdout: send one to a file (--tcprt DIR or --tcprt-jsonl FILE)');
+  return { text, jsonl };
+}
+
+/** Text to stdout or the two files of a directory, and/or JSON lines; written in large pieces. */
 export class TcprtOutput {
   private logText = '';
   private statsText = '';
+  private jsonText = '';
   private readonly files: { log: WriteStream; stats: WriteStream } | undefined;
+  private readonly jsonFile: WriteStream | undefined;
   private failure: Error | undefined;
 
-  private constructor(readonly dir: string | undefined) {
-    if (dir !== undefined) {
-      const open = (name: string): WriteStream =>
-        createWriteStream(join(dir, name)).on('error', (err) => {
-          this.failure ??= new RttscanError('input', `${join(dir, name)}: cannot write (${err.message})`);
-        });
-      this.files = { log: open('rt-network-log'), stats: open('rt-network-stats') };
-    }
+  private constructor(
+    readonly targets: TcprtTargets,
+    /** The directory of the text files, if any. */
+    readonly dir: string | undefined,
+  ) {
+    const open = (path: string): WriteStream =>
+      createWriteStream(path).on('error', (err) => {
+        this.failure ??= new RttscanError('input', `${path}: cannot write (${err.message})`);
+      });
+    if (dir !== undefined) this.files = { log: open(join(dir, 'rt-network-log')), stats: open(join(dir, 'rt-network-stats')) };
+    if (targets.jsonl !== undefined && targets.jsonl !== STDOUT) this.jsonFile = open(targets.jsonl);
   }
 
-  /** `target` is `-` (stdout) or a directory, created if missing. */
-  static async open(target: string): Promise<TcprtOutput> {
-    if (target === STDOUT) return new TcprtOutput(undefined);
-    await checkOutputPath(target);
-    const st = await stat(target).catch(() => undefined);
-    if (st !== undefined && !st.isDirectory()) throw usage(`--tcprt: ${target} is not a directory (records go to DIR/rt-network-log and DIR/rt-network-stats; --tcprt alone prints them)`);
-    try {
-      await mkdir(target, { recursive: true });
-    } catch (err) {
-      throw new RttscanError('input', `--tcprt: cannot create directory ${target} (${(err as Error).message})`);
+  /** Whether records come out on stdout (as text or JSON lines). */
+  get onStdout(): boolean {
+    return this.targets.text === STDOUT || this.targets.jsonl === STDOUT;
+  }
+
+  /** Opens the targets: a text directory is created if missing. */
+  static async open(targets: TcprtTargets): Promise<TcprtOutput> {
+    const { text, jsonl } = targets;
+    if (jsonl !== undefined) await checkOutputPath(jsonl);
+    if (text === undefined || text === STDOUT) return new TcprtOutput(targets, undefined);
+    await checkOutputPath(text);
+    const st = await stat(text).catch(() => undefined);
+    if (st !== undefined && !st.isDirectory()) {
+      throw usage(`--tcprt: ${text} is not a directory (records go to DIR/rt-network-log and DIR/rt-network-stats; --tcprt alone prints them, --tcprt FILE.jsonl writes JSON lines)`);
     }
-    return new TcprtOutput(target);
+    try {
+      await mkdir(text, { recursive: true });
+    } catch (err) {
+      throw new RttscanError('input', `--tcprt: cannot create directory ${text} (${(err as Error).message})`);
+    }
+    return new TcprtOutput(targets, text);
   }
 
   readonly sink: Pick<NonNullable<AnalyzeOptions['tcprt']>, 'onRecord' | 'onStats'> = {
     onRecord: (record, base) => {
-      this.logText += tcprtRecordLine(record, base);
-      if (this.logText.length >= 65536) this.flush();
+      if (this.targets.text !== undefined) this.logText += tcprtRecordLine(record, base);
+      if (this.targets.jsonl !== undefined) this.jsonText += `${JSON.stringify(tcprtRecordJson(record, base))}\n`;
+      this.flushIfLarge();
     },
     onStats: (epochSec, lines) => {
-      const text = tcprtStatsLines(epochSec, lines);
-      // On stdout the two kinds interleave in capture order.
-      if (this.files === undefined) this.logText += text;
-      else this.statsText += text;
-      if (this.logText.length + this.statsText.length >= 65536) this.flush();
+      if (this.targets.text !== undefined) {
+        const text = tcprtStatsLines(epochSec, lines);
+        // On stdout the two kinds interleave in capture order.
+        if (this.files === undefined) this.logText += text;
+        else this.statsText += text;
+      }
+      if (this.targets.jsonl !== undefined) {
+        for (const json of tcprtStatsJson(epochSec, lines)) this.jsonText += `${JSON.stringify(json)}\n`;
+      }
+      this.flushIfLarge();
     },
   };
+
+  private flushIfLarge(): void {
+    if (this.logText.length + this.statsText.length + this.jsonText.length >= 65536) this.flush();
+  }
 
   private flush(): void {
     if (this.files === undefined) {
@@ -187,23 +221,27 @@ export class TcprtOutput {
       if (this.logText !== '') this.files.log.write(this.logText);
       if (this.statsText !== '') this.files.stats.write(this.statsText);
     }
-    this.logText = this.statsText = '';
+    if (this.jsonText !== '') (this.jsonFile ?? process.stdout).write(this.jsonText);
+    this.logText = this.statsText = this.jsonText = '';
   }
 
   /** Writes what is left and closes the files. */
   async close(): Promise<void> {
     this.flush();
-    if (this.files !== undefined) {
-      await Promise.all(Object.values(this.files).map((s) => new Promise<void>((resolve) => s.end(resolve))));
-    }
+    const streams = [...(this.files ? Object.values(this.files) : []), ...(this.jsonFile ? [this.jsonFile] : [])];
+    await Promise.all(streams.map((s) => new Promise<void>((resolve) => s.end(resolve))));
     if (this.failure) throw this.failure;
   }
 }
 
 /** One line for stderr: how many records of each kind, and where they went. */
-export function tcprtNote(summary: TcprtSummary, dir: string | undefined): string {
+export function tcprtNote(summary: TcprtSummary, output: TcprtOutput | undefined): string {
   const c = summary.counters;
   const kinds = (Object.entries(c.records) as Array<[string, number]>).map(([type, n]) => `${n} ${type}`).join(', ');
-  const where = dir === undefined ? '' : ` in ${join(dir, 'rt-network-log')}`;
+  const files = [
+    ...(output?.dir !== undefined ? [join(output.dir, 'rt-network-log')] : []),
+    ...(output?.targets.jsonl !== undefined && output.targets.jsonl !== STDOUT ? [output.targets.jsonl] : []),
+  ];
+  const where = files.length === 0 ? '' : ` in ${files.join(' and ')}`;
   return `tcprt: ${c.connections} connection${c.connections === 1 ? '' : 's'} watched, records ${kinds}${where}`;
 }

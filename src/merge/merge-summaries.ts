@@ -3,7 +3,8 @@
  * all their captures would give. Documents are taken in capture-time order; counts, min, max,
  * mean, segment counts, histograms and the percentile sketches merge exactly, groups by key.
  * srtt and jitter follow sample order, so they are exact only when the runs do not overlap in
- * capture time; `overlapping` says when they do.
+ * capture time; `overlapping` says when they do. TCP-RT sections add up port by port
+ * (merge/tcprt-section.ts).
  */
 import type { AnalysisReport, InputSummary } from '../analyze.js';
 import { RttscanError } from '../errors.js';
@@ -12,6 +13,8 @@ import { Group, type GroupBy } from '../stats/collector.js';
 import { RttStats, type HistogramUnit } from '../stats/rtt-stats.js';
 import type { EpochTime } from '../time.js';
 import type { SummaryDocument } from './summary-document.js';
+import { tcprtJson } from '../render/tcprt.js';
+import { mergeTcprtSections } from './tcprt-section.js';
 
 export interface MergedSummary {
   head: DocumentHead;
@@ -90,6 +93,9 @@ export function mergeSummaries(docs: readonly SummaryDocument[]): MergedSummary 
     for (const label of doc.vantage.local) if (!local.includes(label)) local.push(label);
     addCounters(counters, doc.counters);
   });
+  // TCP-RT: the runs that had it, their ports added up.
+  const tcprtSections = ordered.flatMap((doc) => (doc.tcprt === undefined ? [] : [doc.tcprt]));
+  const tcprt = tcprtSections.length > 0 ? mergeTcprtSections(tcprtSections) : undefined;
   const start = ordered[0]!.start;
   // With --by all the one group is the summary itself, as in a run.
   const groupList =
@@ -100,6 +106,7 @@ export function mergeSummaries(docs: readonly SummaryDocument[]): MergedSummary 
     head: {
       inputs,
       vantage: { local, inferred: docs.some((d) => d.vantage.inferred), midPath: local.length === 0 },
+      ...(tcprt !== undefined ? { tcprt: tcprtJson(tcprt) } : {}),
       counters,
     },
     report: {
@@ -109,6 +116,7 @@ export function mergeSummaries(docs: readonly SummaryDocument[]): MergedSummary 
       by,
       summary,
       groups: groupList,
+      ...(tcprt !== undefined ? { tcprtPorts: tcprt.ports } : {}),
     },
     histogramUnit: unit,
     overlapping,

@@ -9,6 +9,8 @@ import { Group, type GroupBy } from '../stats/collector.js';
 import { RttStats, SKETCH_RELATIVE_ACCURACY, type HistogramUnit } from '../stats/rtt-stats.js';
 import { SLOTS } from '../stats/log2-histogram.js';
 import type { EpochTime } from '../time.js';
+import type { TcprtSummary } from '../engines/tcprt/tcprt-engine.js';
+import { tcprtSectionOf } from './tcprt-section.js';
 
 const GROUP_BYS: readonly GroupBy[] = ['all', 'laddr', 'raddr', 'lport', 'rport', 'flow'];
 
@@ -24,18 +26,20 @@ export interface SummaryDocument {
   summary: RttStats;
   groups: Group[];
   histogramUnit: HistogramUnit;
+  /** The TCP-RT section, when the run had --tcprt (merge/tcprt-section.ts). */
+  tcprt?: TcprtSummary;
   /** Counters as written (nested objects of numbers); merged by adding them up. */
   counters: Record<string, unknown>;
   /** Top-level keys this version does not know (another branch's sections): not merged. */
   unknownKeys: string[];
 }
 
-const KNOWN_KEYS = new Set(['tool', 'version', 'inputs', 'vantage', 'start', 'end', 'summary', 'group_by', 'groups', 'histogram', 'counters']);
+const KNOWN_KEYS = new Set(['tool', 'version', 'inputs', 'vantage', 'start', 'end', 'summary', 'group_by', 'groups', 'histogram', 'tcprt', 'counters']);
 
 type Json = Record<string, unknown>;
 
 /** Typed access to a parsed document, with the file name and field path in every complaint. */
-class Fields {
+export class Fields {
   constructor(
     readonly name: string,
     private readonly path: string,
@@ -225,6 +229,7 @@ function documentOf(name: string, obj: Json): SummaryDocument {
     summary,
     groups: all ? [all] : groups,
     histogramUnit: unit,
+    ...(f.has('tcprt') ? { tcprt: tcprtSectionOf(f.object('tcprt')) } : {}),
     counters: f.numbersTree('counters'),
     unknownKeys: Object.keys(obj).filter((k) => !KNOWN_KEYS.has(k)),
   };

@@ -12,7 +12,7 @@ import { histogramRows } from './histogram.js';
 import { figuresOf } from '../ci/figures.js';
 import { VERSION } from '../version.js';
 import { formatEpoch } from '../time.js';
-import { tcprtJson } from './tcprt.js';
+import { tcprtJson, tcprtPortJson } from './tcprt.js';
 
 function sketchJson(stats: RttStats): Record<string, unknown> {
   const state = stats.toState();
@@ -77,6 +77,12 @@ function reportJson(report: AnalysisReport, unit: string): Record<string, unknow
     groups: report.groups.map((g) => ({ key: g.key, ...statsJson(g.stats) })),
     histogram: histogramJson(report.summary, unit),
   };
+}
+
+/** One --interval line: the statistics, and TCP-RT's ports over the same span when it ran. */
+function intervalJson(report: AnalysisReport, unit: string): Record<string, unknown> {
+  const json = reportJson(report, unit);
+  return report.tcprtPorts === undefined ? json : { ...json, tcprt: { ports: report.tcprtPorts.map(tcprtPortJson) } };
 }
 
 /** What a document says besides its statistics; a merge of documents builds its own. */
@@ -152,5 +158,5 @@ function compactNumberArrays(json: string): string {
 
 /** One --interval report as a single JSON line. */
 export function renderJsonLine(report: AnalysisReport, unit: string): string {
-  return JSON.stringify(reportJson(report, unit)) + '\n';
+  return JSON.stringify(intervalJson(report, unit)) + '\n';
 }

@@ -147,6 +147,8 @@ export class SampleCollector {
   filtered = 0;
   vantage: Vantage | undefined;
   onSample: SampleListener | undefined;
+  /** Called once the vantage is decided (given: never). TCP-RT waits for it. */
+  onDecided: (() => void) | undefined;
   private readonly endpoints = new SampleEndpoints();
   /** Capture time where each group's time series starts: the first packet, or the --interval's start. */
   originNs = 0;
@@ -207,6 +209,7 @@ export class SampleCollector {
     const flows = this.pendingFlows;
     this.pendingFlows = [];
     for (const flow of flows) this.flowEnded(flow);
+    this.onDecided?.();
   }
 
   /** Clears the statistics and time series (not the groups' identities), for the next --interval. */

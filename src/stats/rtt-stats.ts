@@ -5,10 +5,10 @@
  * accuracy) and a log2 histogram. All of it merges: see merge() and RttStatsState.
  */
 import { DDSketch } from '@datadog/sketches-js';
+import { SKETCH_RELATIVE_ACCURACY, sketchOf, sketchState } from './distribution.js';
 import { Log2Histogram } from './log2-histogram.js';
 
-/** DDSketch's guarantee: every quantile within 1% of the true value. */
-export const SKETCH_RELATIVE_ACCURACY = 0.01;
+export { SKETCH_RELATIVE_ACCURACY } from './distribution.js';
 
 export type HistogramUnit = 'usecs' | 'msecs';
 
@@ -180,11 +180,7 @@ export class RttStats {
   }
 
   toState(): RttStatsState {
-    const { store, zeroCount } = this.sketch;
-    const sketchCounts: number[] = [];
-    if (store.count > 0) {
-      for (let key = store.minKey; key <= store.maxKey; key++) sketchCounts.push(store.bins[key - store.offset] ?? 0);
-    }
+    const sketch = sketchState(this.sketch);
     const counts = Array.from(this.histogram.counts);
     while (counts.length > 0 && counts[counts.length - 1] === 0) counts.pop();
     return {
@@ -199,9 +195,9 @@ export class RttStats {
       jitterSumNs: this.jitterSumNs,
       dataSegments: this.dataSegments,
       retransmittedSegments: this.retransmittedSegments,
-      sketchZeroCount: zeroCount,
-      sketchMinKey: store.count > 0 ? store.minKey : 0,
-      sketchCounts,
+      sketchZeroCount: sketch.zeroCount,
+      sketchMinKey: sketch.minKey,
+      sketchCounts: sketch.counts,
       histogramUnit: this.histogramUnit,
       histogramCounts: counts,
     };
@@ -222,12 +218,7 @@ export class RttStats {
     stats.jitterSumNs = state.jitterSumNs;
     stats.dataSegments = state.dataSegments;
     stats.retransmittedSegments = state.retransmittedSegments;
-    const sketch = stats.sketch;
-    state.sketchCounts.forEach((weight, i) => {
-      if (weight > 0) sketch.store.add(state.sketchMinKey + i, weight);
-    });
-    sketch.zeroCount = state.sketchZeroCount;
-    sketch.count = sketch.store.count + sketch.zeroCount;
+    stats.sketch = sketchOf({ zeroCount: state.sketchZeroCount, minKey: state.sketchMinKey, counts: state.sketchCounts });
     state.histogramCounts.forEach((count, slot) => {
       if (slot < stats.histogram.counts.length) stats.histogram.counts[slot] = count;
     });

@@ -104,6 +104,31 @@ for (const options of [[], ['--by', 'raddr'], ['--by', 'flow'], ['--by', 'lport'
   });
 }
 
+test('TCP-RT: merged part summaries equal the whole run, per port, and so do the tables (real capture split by time)', async (t) => {
+  const split = await realSplit(t);
+  if (!split) return;
+  const dir = await tempDir(t);
+  // Records to a directory: stdout keeps the table, and the JSON the tcprt section.
+  const tcprt = (i: number): string[] => ['--tcprt', join(dir, `records${i}`), '--lports', '8080,9999', '--stats-interval', '1s'];
+  const jsons = split.parts.map((part, i) => {
+    const path = join(dir, `part${i}.tcprt.json`);
+    writeJson(path, [part, ...tcprt(i)]);
+    return path;
+  });
+  const whole = jsonOf([split.whole, ...tcprt(9)]);
+  const merged = jsonOf(['merge', ...jsons]);
+  assert.ok(whole.tcprt.ports[0].count > 40, `${whole.tcprt.ports[0].count} tasks`);
+  assert.ok(whole.tcprt.ports[0].merge_state.retrans_segs > 0, 'the mixed-loss run has retransmissions');
+  // Every figure: counts, the kernel's averages, percentiles, sketches, sums, records, connections.
+  assert.deepEqual(merged.tcprt, whole.tcprt);
+  assertSameAsWhole({ ...merged, tcprt: undefined }, { ...whole, tcprt: undefined });
+  const fromMerge = runCli(['merge', ...jsons, '--table', '-q']);
+  const fromWhole = runCli([split.whole, ...tcprt(8), '--table', '-q']);
+  assert.equal(fromMerge.status, 0, fromMerge.stderr);
+  assert.match(fromMerge.stdout, /│ tcp-rt port │/);
+  assert.equal(fromMerge.stdout, fromWhole.stdout);
+});
+
 test('synthetic capture split by time: exact RTTs, two servers, merged equals whole', async (t) => {
   const dir = await tempDir(t);
   // Six connections to two servers, one after another, each with its own RTTs (ns-exact).

@@ -11,9 +11,10 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { runCli } from '../helpers/cli.js';
+import { hasCommand, runCli } from '../helpers/cli.js';
 import { REPO_ROOT, SAMPLES_DIR, tempDir } from '../helpers/paths.js';
 
 interface Request {
@@ -140,6 +141,55 @@ test('server and client views of the same tasks agree: R sent bytes = P response
   for (const p of client) assert.equal(p.fields[7], sent.get(key(p, p.local)), `task ${key(p, p.local)}`);
 });
 
+test('the side comes from the vantage: on the client, --lports 8080 gives nothing (a note says why) and --pports 8080 the P lines', () => {
+  for (const local of [[], ['--local', '10.99.0.1']]) {
+    const lports = runCli(['samples/http-v4/client.pcap', '--tcprt', '--lports', '8080', ...local]);
+    assert.equal(lports.status, 0, lports.stderr);
+    assert.equal(lports.stdout, '');
+    assert.match(
+      lports.stderr,
+      /rttscan: tcprt: 4 connections match a rule only at an end that is not the capture host \(e\.g\. 10\.99\.0\.2:8080, a local rule's port, is the remote end\).*\(a remote server's port is --pports\)\n/,
+    );
+    assert.match(lports.stderr, /tcprt: 0 connections watched, records 0 R, 0 P, 0 W, 0 N, 0 E/);
+  }
+  // Inferred (the client acknowledges in µs) or given, the same P lines.
+  const inferred = runCli(['samples/http-v4/client.pcap', '--tcprt', '--pports', '8080', '-q']);
+  const given = runCli(['samples/http-v4/client.pcap', '--tcprt', '--pports', '8080', '--local', '10.99.0.1', '-q']);
+  assert.equal(inferred.stdout, given.stdout);
+  assert.equal(parse(given.stdout).records.filter((r) => r.type === 'P').length, 20);
+  // On the server, the reverse.
+  const server = runCli(['samples/http-v4/server.pcap', '--tcprt', '--pports', '8080', '--local', '10.99.0.2']);
+  assert.equal(server.stdout, '');
+  assert.match(server.stderr, /e\.g\. the client 10\.99\.0\.1:\d+ of 10\.99\.0\.2:8080, a peer rule's port, is the remote end.*the capture host's own server port is --lports/);
+});
+
+test('mid-path (--local names neither end): read by the ports alone, and stderr says which side was assumed', () => {
+  const run = runCli(['samples/http-v4/client.pcap', '--tcprt', '--lports', '8080', '--local', '10.99.0.9']);
+  assert.equal(run.status, 0, run.stderr);
+  assert.equal(parse(run.stdout).records.filter((r) => r.type === 'R').length, 20);
+  assert.match(
+    run.stderr,
+    /rttscan: tcprt: 4 connections have no end on the capture host \(mid-path, or not inferred; set --local\): read by the ports alone, as if captured at the end whose port matched \(e\.g\. 10\.99\.0\.2:8080, taken as the server\)/,
+  );
+});
+
+test('both ends on the capture host (loopback, real): the server socket gives R, the client socket P, for the same tasks', () => {
+  const run = runCli(['samples/loopback-sll2-ns.pcap', '--tcprt', '--lports', '18765', '--pports', '18765', '--local', '127.0.0.1,::1', '-q']);
+  assert.equal(run.status, 0, run.stderr);
+  const { records } = parse(run.stdout);
+  const r = records.filter((x) => x.type === 'R');
+  const p = records.filter((x) => x.type === 'P');
+  assert.equal(r.length, 5);
+  assert.equal(p.length, 5);
+  // Each R (server: peer = client) meets the P of the same connection (client: local = client).
+  for (const task of r) {
+    const twin = p.find((x) => x.local === task.peer && x.peer === task.local)!;
+    assert.ok(twin, `no P for ${task.peer}`);
+    assert.equal(twin.fields[7], task.fields[0], 'P resp_bytes = R sent_bytes');
+    assert.equal(twin.fields[0], task.fields[7], 'P sent_bytes = R recv_bytes');
+  }
+});
+
 test('TLS 1.2 (openssl s_server, real): two R.H per full handshake, R.A for the response with close_notify', () => {
   const run = runCli(['samples/tls12-v4/server.pcap', '--tcprt', '--lports', '8443', '--tcprt-mode', 'https', '-q']);
   assert.equal(run.status, 0, run.stderr);
@@ -163,7 +213,8 @@ test('TLS 1.3 (real): one R.H with H = ClientHello to the client Finished; the r
   const { records } = parse(run.stdout);
   assert.deepEqual(
     records.map((r) => r.type),
-    ['R.H', 'R', 'E', 'R.H', 'R', 'E'],
+    // R.A: each response ends with the server's close_notify, encrypted, 19 bytes (see tls13-alert-v4).
+    ['R.H', 'R.A', 'E', 'R.H', 'R.A', 'E'],
   );
   for (const hs of [records[0]!, records[3]!]) {
     // fields: 12 numbers, then 'H' (NaN as a number) and the handshake µs.
@@ -173,6 +224,41 @@ test('TLS 1.3 (real): one R.H with H = ClientHello to the client Finished; the r
     assert.ok(handshakeUs > hs.fields[1]!, 'the handshake outlasts its first phase');
   }
   assert.equal(records[1]!.fields[4], 2);
+});
+
+test('TLS 1.3 alerts (real, encrypted): R.A for each task that carried a 19-byte record, which the keys show is an alert', () => {
+  const dir = join(SAMPLES_DIR, 'tls13-alert-v4');
+  const truth = JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8')) as {
+    alerts: Array<{ frame: number; stream: number; from_port: number; description: number; record_lengths: number[]; outer_types: number[] }>;
+  };
+  const run = runCli(['samples/tls13-alert-v4/server.pcap', '--tcprt', '--lports', '8443,8444', '--tcprt-mode', 'https', '-q']);
+  assert.equal(run.status, 0, run.stderr);
+  const connections = byConnection(parse(run.stdout).records, (r) => r.peer);
+  assert.deepEqual(
+    connections.map((c) => c.map((r) => r.type)),
+    [
+      ['R.H', 'R.A', 'E'], // curl: the server's close_notify ends the response; the client's opens task 3, answered by a FIN only
+      ['R.H', 'R.A', 'E'], // s_client: the same
+      ['R.H', 'E'], // the client refuses the certificate: its (plaintext) alert opens task 2, answered by a FIN only
+      ['R.H', 'R.A', 'E'], // no client certificate: the server's certificate_required alert is task 2's response
+    ],
+  );
+  // The truth (tshark, decrypting with keylog.txt): every encrypted alert is a 19-byte record.
+  const encrypted = truth.alerts.filter((a) => a.outer_types.includes(23));
+  assert.equal(encrypted.length, 5);
+  assert.ok(encrypted.every((a) => a.record_lengths.join() === '19'));
+  // The connections with R.A are those where the server sent an encrypted alert.
+  const serverAlertStreams = new Set(encrypted.filter((a) => a.from_port === 8443 || a.from_port === 8444).map((a) => a.stream));
+  assert.deepEqual(
+    connections.flatMap((c, i) => (c.some((r) => r.type === 'R.A') ? [i] : [])),
+    [...serverAlertStreams].sort(),
+  );
+  if (!hasCommand('tshark')) return;
+  // And no 19-byte record is anything but an alert: the frames holding one are the alerts' frames.
+  const keys = ['-o', `tls.keylog_file:${join(dir, 'keylog.txt')}`];
+  const frames = (filter: string, withKeys: boolean): string =>
+    spawnSync('tshark', ['-r', join(dir, 'server.pcap'), ...(withKeys ? keys : []), '-Y', filter, '-T', 'fields', '-e', 'frame.number'], { encoding: 'utf8' }).stdout;
+  assert.equal(frames('tls.record.length == 19', false), frames('tls.alert_message && tls.record.length == 19', true));
 });
 
 test('Expect: 100-continue (real, http mode): R.C for each 100 Continue, then R with the sleep as server time', () => {
@@ -197,7 +283,9 @@ test('--tcprt DIR writes rt-network-log and rt-network-stats, the same lines as 
   const args = ['samples/http-v4/server.pcap', '--lports', '8080', '--stats-interval', '1s'];
   const toDir = runCli([...args, '--tcprt', dir]);
   assert.equal(toDir.status, 0, toDir.stderr);
-  assert.equal(toDir.stdout, '');
+  // stdout is free: the default table, with TCP-RT per port under the RTT table.
+  assert.match(toDir.stdout, /│ tcp-rt port │ tasks │ server p50 │ server p99 │ total p50 │ total p99 │ first byte p50 │ first byte p99 │ failures │\n/);
+  assert.match(toDir.stdout, /│ 8080 +│ 20 +│/);
   assert.match(toDir.stderr, /tcprt: 4 connections watched, records 20 R, 0 P, 0 W, 0 N, 4 E in .*rt-network-log/);
   const log = readFileSync(join(dir, 'rt-network-log'), 'utf8');
   const stats = readFileSync(join(dir, 'rt-network-stats'), 'utf8');
@@ -233,9 +321,22 @@ test('--json gains a tcprt section: per port the stats fields and the task count
     'avg_sent_bytes',
     'avg_upload_us',
     'avg_recv_bytes',
+    'server_us',
+    'total_us',
+    'first_byte_us',
+    'merge_state',
   ]);
+  // The server times are the sleeps (truth.json): 0, 5 and 50 ms, within 2 ms; the sum is exact.
+  const port = doc.tcprt.ports[0]! as Record<string, Record<string, number>> & { count: number; avg_server_us: number };
+  const server = port.server_us!;
+  assert.ok(server.min! >= 0 && server.min! < 2000, `min ${server.min}`);
+  assert.ok(server.max! >= 50000 && server.max! < 52000, `max ${server.max}`);
+  assert.ok(server.p99! >= 50000 * 0.99 && server.p99! <= server.max!, `p99 ${server.p99}`);
+  assert.equal(Math.floor(server.sum! / port.count), port.avg_server_us);
+  const first = port.first_byte_us!;
+  assert.ok(first.min! >= server.min! && first.max! >= server.max!, 'first byte = upload + server >= server');
   assert.deepEqual(doc.tcprt.records, { R: 20, P: 0, W: 0, N: 0, E: 4 });
-  assert.deepEqual(doc.tcprt.connections, { matched: 4, closed: 4, open_unreported: 0, flushed: 0 });
+  assert.deepEqual(doc.tcprt.connections, { matched: 4, assumed: 0, remote_only: 0, closed: 4, open_unreported: 0, flushed: 0 });
 });
 
 test('usage errors: exit 2 and one line naming the problem', async (t) => {
@@ -243,7 +344,7 @@ test('usage errors: exit 2 and one line naming the problem', async (t) => {
   const notDir = join(dir, 'file.txt');
   await writeFile(notDir, 'x');
   const cases: Array<[string[], RegExp]> = [
-    [['samples/http-v4/server.pcap', '--lports', '8080'], /^rttscan: --lports needs --tcprt \(records to stdout\) or --tcprt DIR\n$/],
+    [['samples/http-v4/server.pcap', '--lports', '8080'], /^rttscan: --lports needs --tcprt \(records to stdout\), --tcprt DIR or --tcprt-jsonl \[FILE\]\n$/],
     [['samples/http-v4/server.pcap', '--tcprt'], /^rttscan: --tcprt needs ports to watch: /],
     [['--tcprt', 'samples/http-v4/server.pcap', '--lports', '8080'], /^rttscan: samples\/http-v4\/server\.pcap: refusing to overwrite a capture file with output/],
     [['samples/http-v4/server.pcap', '--tcprt', notDir, '--lports', '8080'], /^rttscan: --tcprt: .*file\.txt is not a directory/],
@@ -276,12 +377,18 @@ const GOLDEN_DIR = join(REPO_ROOT, 'test', 'golden', 'tcprt');
 const GOLDEN: Record<string, string[]> = {
   'http-v4-server-lports-8080': ['samples/http-v4/server.pcap', '--tcprt', '--lports', '8080', '--stats-interval', '1s'],
   'http-v4-client-pports-8080': ['samples/http-v4/client.pcap', '--tcprt', '--pports', '8080', '--stats-interval', '1s'],
-  'http-v6-pcapng-server-http-first-frame': ['samples/http-v6-pcapng/server.pcapng', '--tcprt', '--lports', '8080', '--tcprt-mode', 'http', '--first-frame', '100,2000,20000'],
-  'mixed-loss-server-lports-range': ['samples/mixed-loss/server.pcap', '--tcprt', '--lports-range', '8000-8099', '--lports', '80'],
+  'http-v6-pcapng-server-http-first-frame': ['samples/http-v6-pcapng/server.pcapng', '--tcprt', '--lports', '8080', '--tcprt-mode', 'http', '--first-frame', '100,2000,20000,0'],
+  'mixed-loss-server-lports-range': ['samples/mixed-loss/server.pcap', '--tcprt', '--lports-range', '8000,8099', '--lports', '80', '--stats-interval', '60s'],
   'mixed-loss-client-pports': ['samples/mixed-loss/client.pcap', '--tcprt', '--pports', '8080'],
   'tls12-server-https': ['samples/tls12-v4/server.pcap', '--tcprt', '--lports', '8443', '--tcprt-mode', 'https'],
   'tls13-server-https': ['samples/tls13-v4/server.pcap', '--tcprt', '--lports', '8443', '--tcprt-mode', 'https'],
   'expect100-server-http': ['samples/expect100-v4/server.pcap', '--tcprt', '--lports', '8080', '--tcprt-mode', 'http'],
+  'tls13-alert-server-https': ['samples/tls13-alert-v4/server.pcap', '--tcprt', '--lports', '8443,8444', '--tcprt-mode', 'https'],
+  'http-v4-server-table': ['samples/http-v4/server.pcap', '--tcprt-jsonl', '/dev/null', '--lports', '8080,9999', '--table'],
+  'mixed-loss-server-interval-json': ['samples/mixed-loss/server.pcap', '--tcprt-jsonl', '/dev/null', '--lports', '8080', '--interval', '1s', '--json', '-'],
+  'tls13-alert-server-jsonl': ['samples/tls13-alert-v4/server.pcap', '--tcprt-jsonl', '--lports', '8443,8444', '--tcprt-mode', 'https'],
+  'http-v6-pcapng-server-first-frame-jsonl': ['samples/http-v6-pcapng/server.pcapng', '--tcprt-jsonl', '--lports', '8080', '--tcprt-mode', 'http', '--first-frame', '100,2000,20000,0'],
+  'loopback-both-sockets': ['samples/loopback-sll2-ns.pcap', '--tcprt', '--lports', '18765', '--pports', '18765', '--local', '127.0.0.1,::1'],
 };
 
 for (const [name, args] of Object.entries(GOLDEN)) {

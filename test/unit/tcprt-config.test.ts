@@ -63,11 +63,11 @@ test('errors name the file, the line and what is wrong', () => {
     "t.yaml: line 2: unknown key 'mdoe' in per-port[0] (expected port, mode, first_frame, peer)",
   );
   assert.equal(message(() => parseTcprtConfig('per-port:\n  - { port: 80, mode: http2 }\n', 't.yaml')), "t.yaml: line 2: per-port[0].mode: 'http2' is not default, http, https");
-  assert.equal(message(() => parseTcprtConfig('per-port:\n  - { port: "90,80" }\n', 't.yaml')), `t.yaml: line 2: per-port[0].port: '90,80' is not a port or a range "lo,hi" within 0-65535`);
-  assert.equal(message(() => parseTcprtConfig('per-port:\n  - { port: 70000 }\n', 't.yaml')), "t.yaml: line 2: per-port[0].port: '70000' is not a whole number from 0 to 65535");
+  assert.equal(message(() => parseTcprtConfig('per-port:\n  - { port: "90,80" }\n', 't.yaml')), "t.yaml: line 2: per-port[0].port: '90,80' runs from high to low");
+  assert.equal(message(() => parseTcprtConfig('per-port:\n  - { port: 70000 }\n', 't.yaml')), "t.yaml: line 2: per-port[0].port: '70000' is not a port (0-65535)");
   assert.equal(message(() => parseTcprtConfig('per-port:\n  - { mode: http }\n', 't.yaml')), 't.yaml: line 2: per-port[0] has no port');
   assert.equal(message(() => parseTcprtConfig('global: { stats_interval: 0 }\n', 't.yaml')), 't.yaml: line 1: global.stats_interval must be at least 1 (seconds)');
-  assert.equal(message(() => parseTcprtConfig('global: { first_frame_bytes: [1, 2, 3, 4, 5] }\n', 't.yaml')), 't.yaml: line 1: global.first_frame_bytes: at most 4 thresholds');
+  assert.equal(message(() => parseTcprtConfig('global: { first_frame_bytes: [1, 2, 3, 4, 5] }\n', 't.yaml')), 't.yaml: line 1: global.first_frame_bytes: 5 thresholds given; at most 4 (a trailing 0 included)');
   assert.equal(message(() => parseTcprtConfig('lports: [80]\n', 't.yaml')), "t.yaml: line 1: unknown key 'lports' in the file (expected global, per-port, init)");
   assert.match(message(() => parseTcprtConfig('global: { peer: true\n', 't.yaml')), /^t\.yaml: line \d+: /);
   assert.match(message(() => parseTcprtConfig('global: {}\nglobal: {}\n', 't.yaml')), /^t\.yaml: line 2: .*unique/i);
@@ -140,13 +140,13 @@ test('flags over a file: flag ports come first, --tcprt-mode and --stats-interva
 
 test('flag errors', async () => {
   assert.equal(await usageOf(tcprtConfigOf(cli({}))), '--tcprt needs ports to watch: --lports, --pports, --lports-range, --pports-range, or per-port in --tcprt-config');
-  assert.equal(await usageOf(tcprtConfigOf(cli({ tcprt: undefined, lports: ['80'] }))), '--lports needs --tcprt (records to stdout) or --tcprt DIR');
+  assert.equal(await usageOf(tcprtConfigOf(cli({ tcprt: undefined, lports: ['80'] }))), '--lports needs --tcprt (records to stdout), --tcprt DIR or --tcprt-jsonl [FILE]');
   assert.equal(await usageOf(tcprtConfigOf(cli({ lports: ['http'] }))), "--lports: 'http' is not a port (0-65535)");
-  assert.equal(await usageOf(tcprtConfigOf(cli({ lportsRange: ['9000:9100'] }))), "--lports-range: '9000:9100' is not a range lo-hi (e.g. 8000-8099)");
+  assert.equal(await usageOf(tcprtConfigOf(cli({ lportsRange: ['9000:9100'] }))), "--lports-range: '9000:9100' is not a range lo,hi (8000,8099) or lo-hi (8000-8099)");
   assert.equal(await usageOf(tcprtConfigOf(cli({ pportsRange: ['9100-9000'] }))), "--pports-range: '9100-9000' runs from high to low");
   assert.equal(await usageOf(tcprtConfigOf(cli({ lports: ['80'], tcprtMode: 'grpc' }))), "--tcprt-mode: 'grpc' is not default, http, https");
-  assert.equal(await usageOf(tcprtConfigOf(cli({ lports: ['80'], firstFrame: '1,2,3,4,5' }))), '--first-frame: give 1 to 4 byte counts (e.g. 100,2000,20000)');
-  assert.equal(await usageOf(tcprtConfigOf(cli({ lports: ['80'], firstFrame: '0' }))), "--first-frame: '0' is not a byte count (1 or more)");
+  assert.equal(await usageOf(tcprtConfigOf(cli({ lports: ['80'], firstFrame: '1,2,3,4,5' }))), '--first-frame: 5 thresholds given; at most 4 (a trailing 0 included)');
+  assert.equal(await usageOf(tcprtConfigOf(cli({ lports: ['80'], firstFrame: '0' }))), '--first-frame: no thresholds before the 0 that ends the list');
   assert.equal(await usageOf(tcprtConfigOf(cli({ lports: ['80'], statsInterval: 'soon' }))), "--stats-interval: 'soon' is not a duration (e.g. 60, 10s, 1m; 0 for no stats lines)");
   assert.equal(await usageOf(tcprtConfigOf(cli({ lports: ['1,2,3,4,5,6,7'] }))), 'tcprt: 7 lports given; at most 6');
   assert.match(await usageOf(tcprtConfigOf(cli({ tcprtConfig: '/nonexistent/tcprt.yaml' }))), /^\/nonexistent\/tcprt\.yaml: cannot read \(ENOENT\)$/);

@@ -78,7 +78,7 @@ test('W: the connection closed while the response was still unacknowledged', asy
   ]);
   // fail‰ is relative to count (R records that sent data), as the kernel computes it: 0 here.
   assert.deepEqual(stats, [`${HEAD} all 80 0 0 0 0 0 0 0 0 0`]);
-  assert.equal(result.tcprt?.ports[0]?.failures, 1);
+  assert.equal(result.tcprt?.ports[0]?.counters.fail, 1);
 });
 
 test('N: the connection closed while the request was being received', async (t) => {
@@ -317,7 +317,7 @@ test('a jump in capture time does not print a line for every empty interval', as
   assert.ok(stats.length <= 1002, `${stats.length} stats lines`);
 });
 
-test('first-frame times (R.F): when the peer had acknowledged each threshold, from the task start', async (t) => {
+test('first-frame times (R.F): per threshold reached, what the ACK acknowledged and when, from the task start', async (t) => {
   const script = handshake()
     .c(100, { seq: 1001, ack: 5001, payloadLen: 100 })
     .s(110, { seq: 5001, ack: 1101, payloadLen: 1460 })
@@ -327,7 +327,29 @@ test('first-frame times (R.F): when the peer had acknowledged each threshold, fr
     .c(200, { seq: 1101, ack: 7921, flags: RST | ACK });
   const { log } = await runTcprt(t, script, { rules: [lport(80, { firstFrame: true })], firstFrameBytes: [100, 2000, 20000] });
   // V7: srtt (10, 20, 20 ms samples: 10 + (20-10)/8 = 11.25 → 11.25 + (20-11.25)/8 = 12.34 ms), cwnd 2 segments.
-  assert.equal(log[0], `V7 R.F ${HEAD} 100000 ${PEER} ${LOCAL} 2920 31000 10000 0 1 10000 0 100 0 1460 12343 2 F 2 100 30000 2000 31000 \n`);
+  // F 4: four numbers follow. The ACK at 130 ms acknowledged 1460 bytes (threshold 100), the
+  // one at 131 ms 2920 (threshold 2000); 20000 was never reached.
+  assert.equal(log[0], `V7 R.F ${HEAD} 100000 ${PEER} ${LOCAL} 2920 31000 10000 0 1 10000 0 100 0 1460 12343 2 F 4 1460 30000 2920 31000 \n`);
+});
+
+test('the guide\'s R.F example, F 6 7240 214 63698 311 98436 358, from the exchange it describes', async (t) => {
+  // A 98436-byte response under the guide's thresholds 100,2000,20000,0; the client's ACKs
+  // acknowledge 7240, 63698 and 98436 bytes at 214, 311 and 358 µs from the request. The first
+  // ACK passes 100 and 2000 both, but one ACK answers one threshold: 2000 takes the next.
+  // (minrtt 160 µs: the first ACK, 160 µs after the segment it completed; srtt of the three.)
+  const script = handshake().c(100, { seq: 1001, ack: 5001, payloadLen: 100 });
+  const responseBytes = 98436;
+  for (let off = 0, i = 0; off < responseBytes; off += 1460, i++) {
+    script.s(100.05 + i * 0.001, { seq: 5001 + off, ack: 1101, payloadLen: Math.min(1460, responseBytes - off) });
+  }
+  script
+    .c(100.214, { seq: 1101, ack: 5001 + 7240 })
+    .c(100.311, { seq: 1101, ack: 5001 + 63698 })
+    .c(100.358, { seq: 1101, ack: 5001 + 98436 })
+    .c(200, { seq: 1101, ack: 5001 + 98436, flags: RST | ACK });
+  const { log } = await runTcprt(t, script, { rules: [lport(80, { firstFrame: true })], firstFrameBytes: [100, 2000, 20000] });
+  assert.match(log[0]!, / F 6 7240 214 63698 311 98436 358 \n$/);
+  assert.equal(log[0], `V7 R.F ${HEAD} 100000 ${PEER} ${LOCAL} 98436 358 160 0 1 50 0 100 0 1460 6768 68 F 6 7240 214 63698 311 98436 358 \n`);
 });
 
 test('a request segment the capture missed: rcv_nxt follows the server\'s ACK, the next request is a task again', async (t) => {

@@ -124,6 +124,37 @@ test('https: TLS 1.2 shape (two handshake flights, then data and an alert) is R.
   assert.doesNotMatch(log[0]!, / H \d+ /, 'TLS 1.2 handshakes carry no H field');
 });
 
+test('https: TLS 1.3 alerts by their size, 19 bytes, after the handshake only; TLS 1.2 application data of 19 bytes is not one', async (t) => {
+  const tls13 = (responseTail: Uint8Array[]): TcpScript =>
+    conversation([
+      [100, true, record(22, 300, 1)],
+      [112, false, concat(record(22, 90, 2), record(20, 1, 1), record(23, 700))],
+      [133, true, record(23, 53)], // the client's Finished
+      [140, true, record(23, 120)],
+      [150, false, concat(record(23, 900), ...responseTail)],
+      [160, true, record(23, 120)],
+      [170, false, record(23, 500)],
+    ]);
+  const types = async (script: TcpScript): Promise<string[]> =>
+    (await runTcprt(t, script, { rules: [lport(80, { mode: 'https' })] })).log.map((l) => l.split(' ')[1]!);
+  // A close_notify after the response: 2 + 1 + 16-byte tag = 19.
+  assert.deepEqual(await types(tls13([record(23, 19)])), ['R.H', 'R.A', 'R', 'E']);
+  // 18 or 20 bytes: not an alert's size.
+  assert.deepEqual(await types(tls13([record(23, 18)])), ['R.H', 'R', 'R', 'E']);
+  assert.deepEqual(await types(tls13([record(23, 20)])), ['R.H', 'R', 'R', 'E']);
+  // TLS 1.2 (handshake answered with handshake records): its alerts have their own type; a
+  // 19-byte application_data record there is data.
+  const tls12 = conversation([
+    [100, true, record(22, 300, 1)],
+    [110, false, concat(record(22, 90, 2), record(22, 800, 11), record(22, 4, 14))],
+    [130, true, concat(record(22, 70, 16), record(20, 1, 1), record(22, 40, 0))],
+    [140, false, concat(record(20, 1, 1), record(22, 40, 0))],
+    [160, true, record(23, 150)],
+    [170, false, concat(record(23, 2000), record(23, 19))],
+  ]);
+  assert.deepEqual(await types(tls12), ['R.H', 'R.H', 'R', 'E']);
+});
+
 test('https: a stream that is not TLS gives plain V7 R lines', async (t) => {
   const { log } = await runTcprt(t, expect100(true, '100 Continue'), { rules: [lport(80, { mode: 'https' })] });
   assert.deepEqual(

@@ -13,7 +13,8 @@
  */
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { RttscanError } from '../../errors.js';
-import { MAX_FIRST_FRAME_BYTES, TCPRT_MODES, type PortRule, type TcprtMode } from './config.js';
+import { parsePort, parsePortRanges } from '../../util/ports.js';
+import { firstFrameThresholds, TCPRT_MODES, type PortRule, type TcprtMode } from './config.js';
 
 export interface TcprtFileConfig {
   rules: PortRule[];
@@ -57,6 +58,16 @@ class FileReader {
     throw this.error(node, `${path}: '${String(value)}' is not enable/disable (or true/false)`);
   }
 
+  /** `parse()`'s result, its usage error placed at `node`'s line. */
+  checked<T>(node: unknown, parse: () => T): T {
+    try {
+      return parse();
+    } catch (err) {
+      if (err instanceof RttscanError) throw this.error(node, err.message);
+      throw err;
+    }
+  }
+
   whole(node: unknown, path: string, max: number): number {
     const value = this.scalar(node, path);
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > max) {
@@ -91,9 +102,8 @@ export function parseTcprtConfig(text: string, file: string): TcprtFileConfig {
           config.statsIntervalNs = seconds * 1e9;
         } else {
           if (!isSeq(gvalue)) throw r.error(gvalue, `${path} must be a list of byte counts`);
-          if (gvalue.items.length > MAX_FIRST_FRAME_BYTES) throw r.error(gvalue, `${path}: at most ${MAX_FIRST_FRAME_BYTES} thresholds`);
-          const bytes = gvalue.items.map((item, i) => r.whole(item, `${path}[${i}]`, 0xffffffff)).filter((b) => b > 0);
-          config.firstFrameBytes = [...new Set(bytes)].sort((a, b) => a - b);
+          const bytes = gvalue.items.map((item, i) => r.whole(item, `${path}[${i}]`, 0xffffffff));
+          config.firstFrameBytes = r.checked(gvalue, () => firstFrameThresholds(bytes, path));
         }
       }
     } else if (key === 'per-port') {
@@ -127,13 +137,15 @@ export function parseTcprtConfig(text: string, file: string): TcprtFileConfig {
   return config;
 }
 
-/** `443`, or a range written "lo,hi". */
+/** `443`, or a range "lo,hi" (or "lo-hi"): the ports rule of util/ports.ts. */
 function portOrRange(r: FileReader, node: unknown, path: string): [number, number, boolean] {
   const value = r.scalar(node, path);
-  if (typeof value === 'number') return [r.whole(node, path, 65535), value, false];
-  const m = /^\s*(\d{1,5})\s*,\s*(\d{1,5})\s*$/.exec(String(value));
-  const lo = Number(m?.[1]);
-  const hi = Number(m?.[2]);
-  if (!m || lo > hi || hi > 65535) throw r.error(node, `${path}: '${String(value)}' is not a port or a range "lo,hi" within 0-65535`);
-  return [lo, hi, true];
+  const text = String(value).trim();
+  if (typeof value === 'number' || /^\d+$/.test(text)) {
+    const port = r.checked(node, () => parsePort(text, path));
+    return [port, port, false];
+  }
+  const ranges = r.checked(node, () => parsePortRanges([text], path));
+  if (ranges.length !== 1) throw r.error(node, `${path}: '${text}' is not one port or one range "lo,hi"`);
+  return [ranges[0]!.lo, ranges[0]!.hi, true];
 }

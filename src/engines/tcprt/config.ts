@@ -28,7 +28,7 @@ export interface TcprtConfig {
   rules: PortRule[];
   /** Stats lines every this many ns of capture time; 0 for none. */
   statsIntervalNs: number;
-  /** First-frame byte thresholds, ascending, at most 4, all > 0. */
+  /** First-frame byte thresholds, ascending, at most 4, all > 0 (see firstFrameThresholds). */
   firstFrameBytes: number[];
   /** Report connections still open at the end as if closed at their last packet. */
   flush: boolean;
@@ -37,8 +37,11 @@ export interface TcprtConfig {
 export const MAX_PORTS_PER_SIDE = 6;
 export const MAX_RANGES_PER_SIDE = 3;
 export const MAX_FIRST_FRAME_BYTES = 4;
+/** tcprt.yaml's `stats_interval` when `stats: enable` gives none (the kernel's 60 s). */
 export const DEFAULT_STATS_INTERVAL_NS = 60e9;
 export const DEFAULT_FIRST_FRAME_BYTES = [100, 2000, 20000];
+/** The largest byte count the kernel's u32 takes. */
+const MAX_FIRST_FRAME_BYTE_COUNT = 0xffffffff;
 
 function usage(message: string): RttscanError {
   return new RttscanError('usage', message);
@@ -56,6 +59,24 @@ export function checkRules(rules: readonly PortRule[]): void {
   for (const r of rules) {
     if (!(r.lo >= 0 && r.hi <= 65535 && r.lo <= r.hi)) throw usage(`tcprt: port range ${r.lo}-${r.hi} is not within 0-65535, low to high`);
   }
+}
+
+/**
+ * First-frame thresholds as written (`first_frame_bytes: [100, 2000, 20000, 0]` in tcprt.yaml,
+ * `--first-frame 100,2000,20000,0`): at most 4 entries, a 0 ends the list (as it ends the
+ * kernel's array) and nothing may follow it. Returned ascending, each once, without the 0.
+ * `what` names the option or field in errors.
+ */
+export function firstFrameThresholds(values: readonly number[], what: string): number[] {
+  if (values.length > MAX_FIRST_FRAME_BYTES) throw usage(`${what}: ${values.length} thresholds given; at most ${MAX_FIRST_FRAME_BYTES} (a trailing 0 included)`);
+  const end = values.indexOf(0);
+  if (end >= 0 && end < values.length - 1) throw usage(`${what}: 0 ends the list, but ${values.slice(end + 1).join(',')} follow${values.length - end - 1 === 1 ? 's' : ''} it`);
+  const bytes = end >= 0 ? values.slice(0, end) : [...values];
+  for (const b of bytes) {
+    if (!Number.isInteger(b) || b < 1 || b > MAX_FIRST_FRAME_BYTE_COUNT) throw usage(`${what}: '${b}' is not a byte count (1 to ${MAX_FIRST_FRAME_BYTE_COUNT}, or 0 to end the list)`);
+  }
+  if (bytes.length === 0) throw usage(`${what}: no thresholds before the 0 that ends the list`);
+  return [...new Set(bytes)].sort((a, b) => a - b);
 }
 
 /** Match classes in the kernel's order. */
@@ -95,7 +116,20 @@ export class PortMatcher {
   }
 
   /**
-   * The rule for a connection between `first` and `second` (ports; `first` is the likelier
+   * The rule the kernel would give a socket with these ports: local rules match its own port,
+   * peer rules its peer's, in the kernel's order (tcp_rt_sk_init). undefined when none does.
+   */
+  matchSocket(localPort: number, remotePort: number): PortRule | undefined {
+    for (let c = 0; c < CLASS_ORDER.length; c++) {
+      const index = this.classes[c]![CLASS_ORDER[c]!.side === 'local' ? localPort : remotePort]!;
+      if (index !== 0) return this.rules[index - 1]!;
+    }
+    return undefined;
+  }
+
+  /**
+   * By the ports alone, for a connection where neither end is known to be the capture host:
+   * the rule for a connection between `first` and `second` (ports; `first` is the likelier
    * server), and whether `first` is the local end. Classes are tried in the kernel's order; in
    * a class, `first` before `second`. A local rule matches the local end's port, a peer rule
    * the remote end's. undefined when nothing matches.

@@ -5,8 +5,11 @@
  *   https  R.H  a TLS handshake phase: the request opens with a ClientHello, or carries
  *               handshake records and no application data (TLS 1.2's second flight)
  *          R.Z  a ClientHello followed by application data before any reply (TLS 1.3 0-RTT)
- *          R.A  an alert record either way (TLS 1.2 shows close_notify as one; TLS 1.3
- *               encrypts alerts as application data, so they cannot be seen)
+ *          R.A  an alert record either way: TLS 1.2 shows alerts by their record type;
+ *               TLS 1.3 encrypts them as application data, so there an alert is judged by
+ *               its size, the one thing left to see (TLS13_ALERT_RECORD_LENGTH): a 19-byte
+ *               record after the handshake (samples/tls13-alert-v4: every alert tshark
+ *               decrypts with the keys is one, and no other record is)
  * Each direction's segment is scanned before the state machine sees it, then merged into the
  * task it belongs to (the state machine may have just started a new one).
  */
@@ -77,20 +80,30 @@ export class TlsInspector implements Inspector {
    */
   private awaitingClientFinished = false;
   private clientFinishedSeen = false;
+  /** The connection is TLS 1.3 (a ClientHello was answered with application data). */
+  private tls13 = false;
+  /** The task carried a record the size of a TLS 1.3 encrypted alert, either way. */
+  private alertSized = false;
 
   taskStarted(): void {
     this.requestTypes = this.responseTypes = 0;
     this.clientHello = false;
+    this.alertSized = false;
   }
 
   requestSegmentDone(): void {
     if (this.requestTypes === 0 && this.request.segClientHello) this.clientHello = true;
     this.requestTypes |= this.request.segTypes;
+    if (this.tls13 && this.request.segAlertSized > 0) this.alertSized = true;
   }
 
   responseSegmentDone(): void {
     this.responseTypes |= this.response.segTypes;
-    if (this.tls13Handshake && !this.clientFinishedSeen) this.awaitingClientFinished = true;
+    if (this.tls13Handshake) {
+      this.tls13 = true;
+      if (!this.clientFinishedSeen) this.awaitingClientFinished = true;
+    }
+    if (this.tls13 && this.response.segAlertSized > 0) this.alertSized = true;
   }
 
   /** The current task is a ClientHello answered with application data (TLS 1.3's flight). */
@@ -117,7 +130,7 @@ export class TlsInspector implements Inspector {
     let letters = '';
     if (this.clientHello || ((req & HANDSHAKE_BIT) !== 0 && (req & APPDATA_BIT) === 0)) letters += 'H';
     if (this.clientHello && (req & APPDATA_BIT) !== 0) letters += 'Z';
-    if (((req | this.responseTypes) & ALERT_BIT) !== 0) letters += 'A';
+    if (((req | this.responseTypes) & ALERT_BIT) !== 0 || this.alertSized) letters += 'A';
     return letters;
   }
 }

@@ -60,6 +60,13 @@ export const TLS_ALERT = 21;
 export const TLS_HANDSHAKE = 22;
 export const TLS_APPLICATION_DATA = 23;
 const HANDSHAKE_CLIENT_HELLO = 1;
+/**
+ * The record length of a TLS 1.3 alert: 2 bytes (level, description) + 1 (the inner content
+ * type) + a 16-byte AEAD tag, unpadded. Every TLS 1.3 cipher suite has a 16-byte tag but
+ * TLS_AES_128_CCM_8_SHA256 (8), which OpenSSL and browsers leave off. A 2-byte message of
+ * application data has the same length; a padded alert does not.
+ */
+export const TLS13_ALERT_RECORD_LENGTH = 2 + 1 + 16;
 
 /** Bit of a content type in `TlsScanner.types`. */
 export function tlsTypeBit(contentType: number): number {
@@ -77,6 +84,8 @@ export class TlsScanner extends StreamScanner {
   segTypes = 0;
   /** Application-data records that started in the last segment. */
   segAppRecords = 0;
+  /** ... of which as long as a TLS 1.3 encrypted alert (TLS13_ALERT_RECORD_LENGTH). */
+  segAlertSized = 0;
   /** A handshake record that started in the last segment opens with a ClientHello. */
   segClientHello = false;
   /** Not a TLS record stream (a header with an unknown type or version). */
@@ -91,6 +100,7 @@ export class TlsScanner extends StreamScanner {
   override segment(seq: number, len: number, bytes: Uint8Array, offset: number, captured: number): void {
     this.segTypes = 0;
     this.segAppRecords = 0;
+    this.segAlertSized = 0;
     this.segClientHello = false;
     super.segment(seq, len, bytes, offset, captured);
   }
@@ -120,7 +130,10 @@ export class TlsScanner extends StreamScanner {
         return;
       }
       this.segTypes |= tlsTypeBit(type);
-      if (type === TLS_APPLICATION_DATA) this.segAppRecords++;
+      if (type === TLS_APPLICATION_DATA) {
+        this.segAppRecords++;
+        if (length === TLS13_ALERT_RECORD_LENGTH) this.segAlertSized++;
+      }
       this.wantHandshakeType = type === TLS_HANDSHAKE && length > 0;
       this.bodyLeft = length;
     }

@@ -2,14 +2,20 @@
  * Per-port TCP-RT statistics, as the kernel module keeps them: local ports from R records
  * that sent something, peer ports from every P record; W records count as failures of their
  * local port. Each stats line holds averages over the interval (integer division, as the
- * kernel does) and the counters then start again; the run's totals are kept apart for --json.
+ * kernel does) and the counters then start again:
  *   drop‰ = 1000 × retransmitted segments / packets, packets = Σ (sent / mss + 1)
  *   fail‰ = 1000 × W records / count
+ * Besides the kernel's sums, each port keeps the distributions of server, total and
+ * first-byte times (exact count, sum, min, max; DDSketch percentiles), so that --json,
+ * --interval lines and tables give percentiles and `merge` adds ports up exactly.
+ * Three spans are kept: the stats-line interval, the --interval report window, and the run.
  */
+import { Distribution } from '../../stats/distribution.js';
 import type { PortRule, PortSide } from './config.js';
 import { R_MINRTT, R_MSS, R_RECV, R_RETRANS, R_SENT, R_SERVER, R_TOTAL, R_UPLOAD, type TaskRecord } from './records.js';
 
-class PortCounters {
+/** One port's counters over a span: the kernel's sums and the time distributions. */
+export class PortCounters {
   count = 0;
   totalUs = 0;
   serverUs = 0;
@@ -20,8 +26,12 @@ class PortCounters {
   sentBytes = 0;
   uploadUs = 0;
   recvBytes = 0;
-  /** Task records of every kind (R, W, N or P), for the JSON summary. */
+  /** Task records of every kind (R, W, N or P). */
   tasks = 0;
+  /** Over the tasks in `count`: server time, total time, request start to first response byte. */
+  readonly server = new Distribution();
+  readonly total = new Distribution();
+  readonly firstByte = new Distribution();
 
   addTask(record: TaskRecord): void {
     const f = record.fields;
@@ -37,6 +47,9 @@ class PortCounters {
     // A P record's upload field is its download time, which the stats line has no column for.
     if (record.type === 'R') this.uploadUs += f[R_UPLOAD]!;
     this.recvBytes += f[R_RECV]!;
+    this.server.add(f[R_SERVER]!);
+    this.total.add(f[R_TOTAL]!);
+    this.firstByte.add(record.firstByteUs ?? 0);
   }
 
   add(other: PortCounters): void {
@@ -51,10 +64,20 @@ class PortCounters {
     this.uploadUs += other.uploadUs;
     this.recvBytes += other.recvBytes;
     this.tasks += other.tasks;
+    this.server.merge(other.server);
+    this.total.merge(other.total);
+    this.firstByte.merge(other.firstByte);
   }
 }
 
-/** One port's averages over a span (an interval, or the whole run). */
+/** One port's counters over a span, with the port it is for. */
+export interface PortSummary {
+  side: PortSide;
+  port: number;
+  counters: PortCounters;
+}
+
+/** One port's averages over a span (an interval, or the whole run): a stats line. */
 export interface PortStatsLine {
   side: PortSide;
   port: number;
@@ -73,7 +96,8 @@ export interface PortStatsLine {
   failures: number;
 }
 
-function averages(side: PortSide, port: number, c: PortCounters): PortStatsLine {
+/** The kernel's averages of a port's counters (integer division; 0 for an empty port). */
+export function averages({ side, port, counters: c }: PortSummary): PortStatsLine {
   const n = c.count;
   const avg = (sum: number): number => (n > 0 ? Math.floor(sum / n) : 0);
   return {
@@ -97,7 +121,9 @@ const key = (side: PortSide, port: number): number => (side === 'local' ? port :
 
 export class PortStats {
   private readonly rules: readonly PortRule[];
-  private readonly interval = new Map<number, PortCounters>();
+  /** The stats line's interval, the --interval report's window, the whole run. */
+  private interval = new Map<number, PortCounters>();
+  private window = new Map<number, PortCounters>();
   private readonly run = new Map<number, PortCounters>();
 
   /** `rules` in the kernel's order (PortMatcher.rules): lines come out in that order. */
@@ -105,60 +131,64 @@ export class PortStats {
     this.rules = rules;
   }
 
-  private counters(side: PortSide, port: number): PortCounters {
-    const k = key(side, port);
-    let c = this.interval.get(k);
-    if (c === undefined) this.interval.set(k, (c = new PortCounters()));
-    return c;
-  }
-
   add(record: TaskRecord): void {
     if (record.type === 'E') return;
-    const c = this.counters(record.side, record.port);
-    c.tasks++;
-    if (record.type === 'W') c.fail++;
-    else if (record.type === 'P' || (record.type === 'R' && record.fields[R_SENT]! > 0)) c.addTask(record);
+    for (const span of [this.interval, this.window]) {
+      const k = key(record.side, record.port);
+      let c = span.get(k);
+      if (c === undefined) span.set(k, (c = new PortCounters()));
+      c.tasks++;
+      if (record.type === 'W') c.fail++;
+      else if (record.type === 'P' || (record.type === 'R' && record.fields[R_SENT]! > 0)) c.addTask(record);
+    }
   }
 
   /**
-   * The interval's lines, then a fresh interval. Listed ports always get a line; ports that
-   * matched only through a range, only when they counted tasks (as the kernel prints them).
+   * The stats-line interval's lines, then a fresh interval. Listed ports always get a line;
+   * ports that matched only through a range, only when they counted tasks (as the kernel
+   * prints them).
    */
   takeInterval(): PortStatsLine[] {
-    const lines = this.lines(this.interval, (c) => c.count > 0);
-    for (const [k, c] of this.interval) {
-      let total = this.run.get(k);
-      if (total === undefined) this.run.set(k, (total = new PortCounters()));
-      total.add(c);
-    }
-    this.interval.clear();
+    const lines = this.ports(this.interval, (c) => c.count > 0).map(averages);
+    this.interval = new Map();
     return lines;
   }
 
-  /** The whole run's averages per port (call after the last takeInterval). */
-  runTotals(): PortStatsLine[] {
-    return this.lines(this.run, (c) => c.tasks > 0);
+  /** The --interval report window's ports (range ports with tasks), then a fresh window. */
+  takeWindow(): PortSummary[] {
+    const ports = this.ports(this.window, (c) => c.tasks > 0);
+    for (const { side, port, counters } of ports) {
+      let total = this.run.get(key(side, port));
+      if (total === undefined) this.run.set(key(side, port), (total = new PortCounters()));
+      total.add(counters);
+    }
+    this.window = new Map();
+    return ports;
   }
 
-  private lines(map: Map<number, PortCounters>, rangeShown: (c: PortCounters) => boolean): PortStatsLine[] {
-    const lines: PortStatsLine[] = [];
-    const empty = new PortCounters();
-    // A port listed twice, or in two overlapping ranges, gets one line.
+  /** The whole run's ports (after the last takeWindow). */
+  runTotals(): PortSummary[] {
+    return this.ports(this.run, (c) => c.tasks > 0);
+  }
+
+  private ports(map: Map<number, PortCounters>, rangeShown: (c: PortCounters) => boolean): PortSummary[] {
+    const ports: PortSummary[] = [];
+    // A port listed twice, or in two overlapping ranges, is reported once.
     const done = new Set<number>();
     for (const rule of this.rules) {
       if (!rule.range) {
         const k = key(rule.side, rule.lo);
-        if (!done.has(k)) lines.push(averages(rule.side, rule.lo, map.get(k) ?? empty));
+        if (!done.has(k)) ports.push({ side: rule.side, port: rule.lo, counters: map.get(k) ?? new PortCounters() });
         done.add(k);
         continue;
       }
       for (let port = rule.lo; port <= rule.hi; port++) {
         const k = key(rule.side, port);
         const c = map.get(k);
-        if (c !== undefined && !done.has(k) && rangeShown(c)) lines.push(averages(rule.side, port, c));
+        if (c !== undefined && !done.has(k) && rangeShown(c)) ports.push({ side: rule.side, port, counters: c });
         done.add(k);
       }
     }
-    return lines;
+    return ports;
   }
 }

@@ -50,16 +50,38 @@ export interface TaskRecord {
   /** Capture time (ns from the run's base) of the task's start; for E, of the last task's. */
   startNs: number;
   endpoints: TaskEndpoints;
+  /**
+   * No end of the connection is the capture host: read by its ports alone, as if captured at
+   * the end whose port matched (set by the engine when the record comes out).
+   */
+  assumed?: boolean;
   /** The side whose port the connection matched, and that port (what stats are kept by). */
   side: PortSide;
   port: number;
   /** The numbers after the header, in the kernel's order (see above). */
   fields: number[];
+  /**
+   * R and P: from the task's start to the first response byte, µs (R: upload + server time,
+   * the server's time to first byte; P: total − download, the client's). Not on the line.
+   */
+  firstByteUs?: number;
   /** R.H of TLS 1.3: ClientHello to the client's Finished, µs (trailing `H <us>`). */
   handshakeUs?: number;
-  /** R.F: [threshold bytes, µs from the task's start until the peer acknowledged them]. */
+  /**
+   * R.F, one pair per threshold reached: [the response bytes the ACK that reached it
+   * acknowledged (at least the threshold), µs from the task's start to that ACK].
+   */
   firstFrame?: Array<[number, number]>;
 }
+
+/** The name of each field of `TaskRecord.fields`, per type (V7 R lines add the last two). */
+export const FIELD_NAMES: Readonly<Record<RecordType, readonly string[]>> = {
+  R: ['sent_bytes', 'total_us', 'minrtt_us', 'retrans_segs', 'task_no', 'server_us', 'upload_us', 'recv_bytes', 'reorder', 'mss', 'srtt_us', 'cwnd_segs'],
+  P: ['sent_bytes', 'total_us', 'minrtt_us', 'retrans_segs', 'task_no', 'server_us', 'download_us', 'resp_bytes', 'reorder', 'mss'],
+  W: ['sent_bytes', 'elapsed_us', 'minrtt_us', 'retrans_segs', 'task_no', 'server_us', 'upload_us', 'unacked_bytes', 'reorder', 'mss'],
+  N: ['task_no', 'elapsed_us', 'recv_bytes', 'reorder', 'mss'],
+  E: ['last_task_no', 'conn_sent_bytes', 'unacked_bytes', 'conn_recv_bytes', 'conn_retrans_segs', 'minrtt_us'],
+};
 
 /** Index of each field in `TaskRecord.fields`, for the builders of stats. */
 export const R_SENT = 0;

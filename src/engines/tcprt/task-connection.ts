@@ -106,7 +106,8 @@ export class TaskConnection {
   private uploadBytes = 0;
   private reorder = 0;
   private maxInflight = 0;
-  private firstFrameUs: Array<[number, number]> = [];
+  /** R.F: [response bytes the ACK acknowledged, µs from the task's start] per threshold reached. */
+  private firstFrame: Array<[number, number]> = [];
   // Peer mode: when the request's last byte went out, the response's first byte arrived.
   private lastSentNs = 0;
   private firstRespNs = 0;
@@ -279,12 +280,15 @@ export class TaskConnection {
       this.endNs = nowNs;
       this.lastUpdateSeq = ack;
     }
+    // R.F: an ACK that reaches the next threshold records what it acknowledged of the response
+    // and when. One threshold per ACK: the guide's `F 6 7240 214 63698 311 98436 358` under its
+    // default thresholds 100, 2000, 20000 has a first ACK of 7240 bytes that passed 2000 too,
+    // yet 2000 is answered by the next ACK.
     const thresholds = this.firstFrameBytes;
-    if (this.stage === RESPONSE && this.firstFrameUs.length < thresholds.length) {
+    const next = this.firstFrame.length;
+    if (this.stage === RESPONSE && next < thresholds.length) {
       const ackedBytes = this.sentBetween(this.startSeq, ack);
-      for (let i = this.firstFrameUs.length; i < thresholds.length && ackedBytes >= thresholds[i]!; i++) {
-        this.firstFrameUs.push([thresholds[i]!, us(nowNs - this.startNs)]);
-      }
+      if (ackedBytes >= thresholds[next]!) this.firstFrame.push([ackedBytes, us(nowNs - this.startNs)]);
     }
   }
 
@@ -350,7 +354,7 @@ export class TaskConnection {
     this.serverNs = this.uploadNs = this.uploadBytes = 0;
     this.reorder = 0;
     this.maxInflight = 0;
-    this.firstFrameUs = [];
+    this.firstFrame = [];
     this.inspector?.taskStarted();
   }
 
@@ -468,6 +472,8 @@ export class TaskConnection {
       port: this.port,
       fields,
     };
+    if (type === 'R') record.firstByteUs = us(this.uploadNs + this.serverNs);
+    else if (type === 'P') record.firstByteUs = us(this.firstRespNs - this.startNs);
     if (type === 'R' && this.v7) this.extend(record, nowNs);
     emit(record);
   }
@@ -485,7 +491,7 @@ export class TaskConnection {
     }
     if (this.firstFrameBytes.length > 0) {
       record.ext += 'F';
-      record.firstFrame = this.firstFrameUs;
+      record.firstFrame = this.firstFrame;
     }
   }
 
