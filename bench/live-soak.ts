@@ -7,14 +7,17 @@
  * `rttscan --live VETH_A --duration SECONDS --interval 10s --json --idle-ttl 10s --exp-ttl 5s`.
  * It reports the packets per second rttscan analysed, what the kernel received and dropped
  * (libpcap's counters), and the RSS of rttscan and of its capture process, sampled every 5 s:
- * the first sample after 5 s of warm-up against the last one, which should be flat.
+ * the first sample after 5 s of warm-up against the last one, which should be flat. rttscan
+ * also serves --prometheus, scraped every 5 s (curl inside the namespace, as Prometheus would):
+ * how long each scrape took and how big it was. What else was busy on the machine (load
+ * average, the busiest other processes) is reported too, since the machine is shared.
  *
  * The rate is whatever this machine sustains with the generator, rttscan and the kernel sharing
  * its CPUs; the figures say so rather than claim a line rate.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 const CLI_SCRIPT = fileURLToPath(new URL('../../bin/rttscan', import.meta.url));
@@ -75,6 +78,21 @@ async function until(test: () => boolean, what: string, timeoutMs = 20000): Prom
 
 const mib = (bytes: number): number => Math.round((bytes / 1048576) * 10) / 10;
 
+/** Where rttscan serves --prometheus inside the soak's namespace (its own, so the port is free). */
+const PROMETHEUS_PORT = 9464;
+
+function median(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return Math.round(sorted[Math.floor(sorted.length / 2)]! * 10) / 10;
+}
+
+/** The five busiest processes by CPU share (ps), as `pcpu% command`: what else the machine runs. */
+function busiestProcesses(): string[] {
+  const ps = spawnSync('ps', ['-eo', 'pcpu,comm', '--sort=-pcpu', '--no-headers'], { encoding: 'utf8' });
+  return ps.stdout.trim().split('\n').slice(0, 5).map((l) => l.trim().replace(/\s+/, '% '));
+}
+
 export async function runLiveSoak(argv: readonly string[]): Promise<void> {
   let seconds = 60;
   let backend = 'libpcap';
@@ -105,7 +123,8 @@ export async function runLiveSoak(argv: readonly string[]): Promise<void> {
     await until(() => /^\d+\n/.test(server.out), 'the echo server');
     const port = server.out.trim();
 
-    const rttscanArgs = ['--live', devA, '--backend', backend, '--duration', `${seconds}s`, '--interval', '10s', '--json', '--idle-ttl', '10s', '--exp-ttl', '5s'];
+    const rttscanArgs = ['--live', devA, '--backend', backend, '--duration', `${seconds}s`, '--interval', '10s', '--json', '--idle-ttl', '10s', '--exp-ttl', '5s', '--prometheus', `127.0.0.1:${PROMETHEUS_PORT}`];
+    const busyBefore = busiestProcesses();
     log(`live soak: ${seconds} s, rttscan ${rttscanArgs.join(' ')}`);
     const rttscan = start(nsA, [process.execPath, CLI_SCRIPT, ...rttscanArgs]);
     procs.push(rttscan);
@@ -118,15 +137,23 @@ export async function runLiveSoak(argv: readonly string[]): Promise<void> {
     procs.push(load);
 
     const samples: Array<{ atSec: number; rttscanRss: number; captureRss: number }> = [];
+    const scrapes: Array<{ ms: number; bytes: number }> = [];
     const sampler = setInterval(() => {
       samples.push({
         atSec: Math.round((Date.now() - startedMs) / 1000),
         rttscanRss: rssBytes(rttscanPid),
         captureRss: capturePid === undefined ? Number.NaN : rssBytes(capturePid),
       });
+      const scrape = spawnSync('ip', ['netns', 'exec', nsA, 'curl', '-s', '-o', '/dev/null', '-w', '%{time_total} %{size_download} %{http_code}', `http://127.0.0.1:${PROMETHEUS_PORT}/metrics`], { encoding: 'utf8' });
+      const [secs, bytes, code] = scrape.stdout.split(' ');
+      if (code === '200') scrapes.push({ ms: Number(secs) * 1000, bytes: Number(bytes) });
     }, RSS_EVERY_MS);
+    const loadDuring: number[] = [];
+    const loadSampler = setInterval(() => loadDuring.push(loadavg()[0]!), 60_000);
     const status = await rttscan.done;
     clearInterval(sampler);
+    clearInterval(loadSampler);
+    const busyAfter = busiestProcesses();
     await load.done;
     if (status !== 0) throw new Error(`rttscan exited ${status}: ${rttscan.err}`);
 
@@ -165,6 +192,13 @@ export async function runLiveSoak(argv: readonly string[]): Promise<void> {
         capture: rss((s) => s.captureRss),
         series: samples.map((s) => [s.atSec, mib(s.rttscanRss), mib(s.captureRss)]),
       },
+      scrapes: {
+        count: scrapes.length,
+        median_ms: median(scrapes.map((s) => s.ms)),
+        max_ms: Math.round(Math.max(...scrapes.map((s) => s.ms)) * 10) / 10,
+        bytes: scrapes[scrapes.length - 1]?.bytes ?? null,
+      },
+      machine: { load_1m_each_minute: loadDuring.map((l) => Math.round(l * 100) / 100), busiest_before: busyBefore, busiest_after: busyAfter },
     };
     const lines = [
       `live soak over ${seconds} s on a veth pair (${backend}, ${result.cpus} CPUs shared with the load generator)`,
@@ -175,6 +209,10 @@ export async function runLiveSoak(argv: readonly string[]): Promise<void> {
         const r = result.rss_mib[name];
         return `  RSS ${name.padEnd(12)}${r.first} MiB at ${r.firstAtSec} s -> ${r.last} MiB at ${r.lastAtSec} s (max ${r.max})`;
       }),
+      `  scrapes         ${result.scrapes.count} of /metrics, median ${result.scrapes.median_ms} ms, max ${result.scrapes.max_ms} ms, ${result.scrapes.bytes} bytes`,
+      `  machine         load (1 min) each minute: ${result.machine.load_1m_each_minute.join(', ')}`,
+      `  busy before     ${busyBefore.join('; ')}`,
+      `  busy after      ${busyAfter.join('; ')}`,
     ];
     process.stdout.write(lines.join('\n') + '\n' + JSON.stringify({ live_soak: result }) + '\n');
   } finally {

@@ -33,6 +33,10 @@
  *   --no-flows       skip the 1 M-flow capture and the memory per flow
  *   --chunk-sweep    also time readers+decoders at several chunk sizes (for CHUNK_SIZE)
  *   --no-wait        start each run at once instead of waiting (up to 3 s) for idle CPUs
+ *   --no-floods      skip the flood rows (bench/floods.ts: SYN scan, backlog, 2,000 files,
+ *                    TCP-RT over 16.7 h, 1 M pcapng interfaces; next to tcptrace and tshark)
+ *   --floods-only    only the flood rows
+ *   --flood-syns N   SYNs in the SYN-scan flood (default 400000)
  *   --live-soak [SECONDS] [--backend libpcap|tcpdump]
  *                    instead of all the above: the live soak (bench/live-soak.ts; root), 60 s
  *   --html           instead of all the above: the --html report's page sizes and open times
@@ -49,6 +53,7 @@ import { fileURLToPath } from 'node:url';
 import { CHUNK_SIZE } from '../src/capture/input.js';
 import { ensureCaptures, type CaptureMeta, type SpecName } from './generate.js';
 import { ensureFlowCaptures } from './generate-flows.js';
+import { FloodCheckFailed, floodTable, runFloods } from './floods.js';
 import { runLiveSoak } from './live-soak.js';
 import { runHtmlBench } from './html-page.js';
 import type { MeasureResult } from './measure.js';
@@ -78,6 +83,9 @@ interface Options {
   flows: boolean;
   chunkSweep: boolean;
   wait: boolean;
+  floods: boolean;
+  floodsOnly: boolean;
+  floodSyns: number;
 }
 
 function positive(flag: string, value: string | undefined): number {
@@ -87,7 +95,7 @@ function positive(flag: string, value: string | undefined): number {
 }
 
 function parseOptions(argv: readonly string[]): Options {
-  const options: Options = { reps: 5, flowReps: 2, force: false, rss: true, flows: true, chunkSweep: false, wait: true };
+  const options: Options = { reps: 5, flowReps: 2, force: false, rss: true, flows: true, chunkSweep: false, wait: true, floods: true, floodsOnly: false, floodSyns: 400_000 };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--reps') options.reps = positive(arg, argv[++i]);
@@ -97,7 +105,10 @@ function parseOptions(argv: readonly string[]): Options {
     else if (arg === '--no-flows') options.flows = false;
     else if (arg === '--chunk-sweep') options.chunkSweep = true;
     else if (arg === '--no-wait') options.wait = false;
-    else throw new Error(`unknown option ${arg} (--reps N, --flow-reps N, --force, --no-rss, --no-flows, --chunk-sweep, --no-wait)`);
+    else if (arg === '--no-floods') options.floods = false;
+    else if (arg === '--floods-only') options.floodsOnly = true;
+    else if (arg === '--flood-syns') options.floodSyns = positive(arg, argv[++i]);
+    else throw new Error(`unknown option ${arg} (--reps N, --flow-reps N, --force, --no-rss, --no-flows, --chunk-sweep, --no-wait, --no-floods, --floods-only, --flood-syns N)`);
   }
   return options;
 }
@@ -309,6 +320,7 @@ async function main(): Promise<void> {
   if (process.argv[2] === '--html') return void (await runHtmlBench());
   const options = parseOptions(process.argv.slice(2));
   waitForIdle = options.wait;
+  if (options.floodsOnly) return floods(options);
   const names: SpecName[] = options.rss ? ['throughput', 'throughputUs', 'rss'] : ['throughput', 'throughputUs'];
   const started = process.hrtime.bigint();
   const [metas, flowCaptures] = await Promise.all([
@@ -635,6 +647,19 @@ async function main(): Promise<void> {
     seconds: round(Number(process.hrtime.bigint() - started) / 1e9),
   };
   process.stdout.write(`${JSON.stringify(json)}\n`);
+  if (options.floods) floods(options);
+}
+
+/** The flood rows (bench/floods.ts): a table, then one line of JSON. */
+function floods(options: Options): void {
+  const dir = mkdtempSync(join(tmpdir(), 'rttscan-floods-'));
+  try {
+    const rows = runFloods({ syns: options.floodSyns, dir, cli: CLI_SCRIPT, log });
+    process.stdout.write(`\nfloods (whole processes; wall time and peak RSS from GNU time)\n${floodTable(rows)}`);
+    process.stdout.write(`${JSON.stringify({ floods: rows.map((r) => ({ ...r, wallMs: round(r.wallMs), peakRssBytes: nullable(r.peakRssBytes) })) })}\n`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 function nullable(n: number): number | null {
@@ -646,7 +671,7 @@ function round(n: number): number {
 }
 
 main().catch((err: unknown) => {
-  if (err instanceof CheckFailed) {
+  if (err instanceof CheckFailed || err instanceof FloodCheckFailed) {
     process.stderr.write(`bench: correctness check failed: ${err.message}\n`);
   } else {
     process.stderr.write(`bench: ${(err as Error).stack ?? String(err)}\n`);

@@ -9,16 +9,34 @@ import type { CaptureInput } from './capture/input.js';
 import { openInputs, readPackets } from './capture/packet-source.js';
 import { PacketDecoder } from './decode/decoder.js';
 import { linktypeName } from './decode/link.js';
-import { RttConnection, RttEngine, type RttCounters, type RttSample, type SampleKind } from './engines/rtt/rtt-engine.js';
+import { DEFAULT_MAX_SEGMENTS } from './engines/rtt/outstanding.js';
+import { RttConnection, RttEngine, RttSample, type RttCounters, type SampleKind } from './engines/rtt/rtt-engine.js';
 import type { TcprtConfig } from './engines/tcprt/config.js';
 import type { PortSummary } from './engines/tcprt/port-stats.js';
 import { TcprtEngine, type TcprtSink, type TcprtSummary } from './engines/tcprt/tcprt-engine.js';
-import { FlowTable, type FlowCounters } from './flow/flow-table.js';
+import { FlowTable, type Flow, type FlowCounters } from './flow/flow-table.js';
 import type { Vantage } from './flow/vantage.js';
 import { SampleCollector, type Group, type GroupBy, type SampleEndpoints, type SampleFilters, type SampleListener } from './stats/collector.js';
+
 import type { HistogramUnit, RttStats } from './stats/rtt-stats.js';
 import { relativeNs, type EpochTime, type TimeBase } from './time.js';
 import { frameRef } from './capture/frame-ref.js';
+import type { ProcessAttributor } from './process/attributor.js';
+
+/** Samples held while their flow's processes are looked up (beyond this, they go unattributed). */
+const HELD_LIMIT = 100_000;
+
+/** A sample held until its flow's processes are known; the engine's sample is reused, so copied. */
+interface HeldSample {
+  ackNs: number;
+  rttNs: number;
+  kind: SampleKind;
+  flow: Flow<RttConnection>;
+  ackedByA: boolean;
+  inputIndex: number;
+  segFrame: number;
+  ackFrame: number;
+}
 
 /** A capture time given by the user: absolute, or an offset from the first packet. */
 export type TimeSpec = { epoch: EpochTime } | { offsetNs: number };
@@ -37,6 +55,8 @@ export interface AnalyzeOptions {
   idleTtlNs?: number;
   expTtlNs?: number;
   maxFlows?: number;
+  /** Unacknowledged segments held over all flows (engines/rtt/outstanding.ts SegmentBudget). */
+  maxSegments?: number;
   /** Report every this many ns of capture time, through onInterval. */
   intervalNs?: number;
   /** With intervalNs, the result's statistics are those of the last interval. */
@@ -45,6 +65,12 @@ export interface AnalyzeOptions {
   emptyIntervals?: boolean;
   /** Every sample that is kept, as it is found. */
   onSample?: (ackNs: number, rttNs: number, kind: SampleKind, endpoints: SampleEndpoints, base: TimeBase) => void;
+  /** Live --by process: which process owns each end of a connection (process/attributor.ts). */
+  processes?: ProcessAttributor;
+  /** A connection left the flow table (expired, evicted, or the end of input). */
+  onFlowEnd?: (flow: Flow<RttConnection>) => void;
+  /** A new connection entered the flow table (called before `flow.state` is set). */
+  onFlowStart?: (flow: Flow<RttConnection>) => void;
   /** Stops reading (between chunks) when aborted; the result covers what was read. */
   signal?: AbortSignal;
   /** Notes meant for a person (an unsupported link type, an inferred vantage), once each. */
@@ -56,6 +82,11 @@ export interface AnalyzeOptions {
   tcprt?: TcprtConfig & Omit<TcprtSink, 'onNote'> & { holdLimit?: number };
   /** Once the inputs are open: live views of how far each has been read (for a progress bar). */
   onInputsOpen?: (inputs: readonly InputProgress[]) => void;
+  /**
+   * The inputs as they stand (packets so far; live: the kernel's counters so far). With it, each
+   * --interval report carries `inputs` and `counters` for that interval alone.
+   */
+  inputsNow?: () => InputSummary[];
 }
 
 /** How far one input has been read; the numbers grow as the run goes. */
@@ -70,6 +101,7 @@ export const DEFAULTS = {
   idleTtlNs: 300e9,
   expTtlNs: 60e9,
   maxFlows: 1_000_000,
+  maxSegments: DEFAULT_MAX_SEGMENTS,
   /** Samples held while the vantage is inferred (about 30 MB); see stats/collector.ts. */
   pendingLimit: 1_000_000,
 };
@@ -101,8 +133,6 @@ export interface InputCounters {
   /** Every record so far: the current packet's frame number (from 1, as tshark counts). */
   packets: number;
   tcpPackets: number;
-  /** The input's place among the run's inputs, from 0 (frame references, capture/frame-ref.ts). */
-  readonly index: number;
 }
 
 /** The statistics at one moment: the end of the run, or the end of an --interval. */
@@ -115,8 +145,23 @@ export interface AnalysisReport {
   by: GroupBy;
   summary: RttStats;
   groups: Group[];
+  /** An --interval report's own counts (with `inputsNow`): what happened in this interval. */
+  interval?: IntervalCounts;
   /** With TCP-RT: its per-port counters over this report's span. */
   tcprtPorts?: PortSummary[];
+}
+
+/** The run's counters at one moment, as plain numbers. */
+export interface CounterSnapshot {
+  decode: ReturnType<PacketDecoder['counters']['toJSON']>;
+  flows: FlowCounters & { active: number; oneWay: number };
+  rtt: RttCounters & { localAcked: number; filtered: number };
+}
+
+/** What one interval added: each input's packets (and kernel counts), and every counter. */
+export interface IntervalCounts {
+  inputs: InputSummary[];
+  counters: CounterSnapshot;
 }
 
 export interface AnalysisResult extends AnalysisReport {
@@ -137,8 +182,8 @@ export interface AnalysisResult extends AnalysisReport {
 function summarizeInput(input: CaptureInput): InputSummary {
   return {
     path: input.path,
-    format: input.reader.format,
-    linktype: input.reader.linktypes.map(linktypeName).join(','),
+    format: input.format,
+    linktype: input.linktypes.map(linktypeName).join(','),
     packets: input.packets,
     tcp_packets: input.tcpPackets,
     warnings: [...input.warnings],
@@ -166,7 +211,13 @@ export class Analysis {
   readonly tcprt: TcprtEngine | undefined;
   tcprtSummary: TcprtSummary | undefined;
   oneWayFlows = 0;
+  /** Which input the packet being analysed came from (live: which interface). */
+  inputIndex = 0;
   private started = false;
+  /** Samples waiting for their flow's processes (--by process). */
+  private held: HeldSample[] = [];
+  /** Inputs and counters at the start of the current interval (with `inputsNow`). */
+  private intervalBaseline: IntervalCounts | undefined;
   /** Capture times (ns from base): first and latest packet, the current interval's start. */
   firstNs = 0;
   lastNs = 0;
@@ -185,6 +236,7 @@ export class Analysis {
     const note = (this.note = options.onNote ?? (() => {}));
     this.decoder.onUnsupportedLinktype = (linktype) =>
       note(`link type ${linktypeName(linktype)} (${linktype}) is not supported: its packets are counted and skipped`);
+    const { onFlowStart, onFlowEnd, processes } = options;
     const collector = (this.collector = new SampleCollector({
       by: options.by ?? DEFAULTS.by,
       vantage: options.vantage,
@@ -193,6 +245,7 @@ export class Analysis {
       histogramUnit: options.histogramUnit ?? 'usecs',
       pendingLimit: DEFAULTS.pendingLimit,
       timeSeries: options.timeSeries ?? false,
+      ...(processes ? { processOf: (flow, endpointA) => processes.processOf(flow, endpointA) } : {}),
     }));
     this.table = new FlowTable<RttConnection>({
       idleTtlNs: options.idleTtlNs ?? DEFAULTS.idleTtlNs,
@@ -200,16 +253,27 @@ export class Analysis {
       maxFlows: options.maxFlows ?? DEFAULTS.maxFlows,
       createState: (flow) => {
         collector.observeFlow(flow);
+        onFlowStart?.(flow); // its addresses and ports are set; its state is not yet
+        processes?.flowStarted(flow);
         return new RttConnection();
       },
       onExpire: (flow) => {
         if (flow.state.a.packets === 0 || flow.state.b.packets === 0) this.oneWayFlows++;
         collector.flowEnded(flow);
         this.tcprt?.flowEnded(flow);
+        processes?.flowEnded(flow);
+        onFlowEnd?.(flow);
+        this.engine.connectionEnded(flow.state);
       },
     });
     const keep = (sample: RttSample): void => {
-      if (sample.ackNs >= this.fromNs && sample.ackNs < this.toNs) collector.add(sample);
+      if (sample.ackNs < this.fromNs || sample.ackNs >= this.toNs) return;
+      if (processes?.isPending(sample.flow) && this.held.length < HELD_LIMIT) {
+        const { ackNs, rttNs, kind, flow, ackedByA, segFrame, ackFrame } = sample;
+        this.held.push({ ackNs, rttNs, kind, flow, ackedByA, inputIndex: this.inputIndex, segFrame, ackFrame });
+        return;
+      }
+      collector.add(sample);
     };
     // TCP-RT picks the capture host's sockets by the vantage: given, or once the collector has
     // inferred it (until then TCP-RT holds its records; when its hold fills it asks for the decision).
@@ -221,15 +285,20 @@ export class Analysis {
         ...(options.tcprt.holdLimit !== undefined ? { holdLimit: options.tcprt.holdLimit } : {}),
       }));
     if (tcprt) collector.onDecided = () => tcprt.vantageDecided(collector.vantage!);
+    if (processes) processes.onSettled = () => this.releaseHeld();
     // Without TCP-RT the sink is the collector alone: nothing is paid for the option.
-    this.engine = new RttEngine(this.table, {
-      onSample: tcprt
-        ? (sample) => {
-            tcprt.onRttSample(sample);
-            keep(sample);
-          }
-        : keep,
-    });
+    this.engine = new RttEngine(
+      this.table,
+      {
+        onSample: tcprt
+          ? (sample) => {
+              tcprt.onRttSample(sample);
+              keep(sample);
+            }
+          : keep,
+      },
+      options.maxSegments ?? DEFAULTS.maxSegments,
+    );
     const onSample = options.onSample;
     if (onSample) {
       const listener: SampleListener = (ackNs, rttNs, kind, endpoints) => onSample(ackNs, rttNs, kind, endpoints, this.base);
@@ -242,7 +311,7 @@ export class Analysis {
   onPacket(pkt: CapturedPacket, input: InputCounters): void {
     input.packets++;
     if (!this.decoder.decode(pkt)) return;
-    this.engine.frameRef = frameRef(input.index, input.packets);
+    this.engine.frameRef = frameRef(this.inputIndex, input.packets);
     input.tcpPackets++;
     if (!this.started) this.start(pkt.tsSec, pkt.tsNsec);
     const nowNs = relativeNs(this.base, pkt.tsSec, pkt.tsNsec);
@@ -274,8 +343,39 @@ export class Analysis {
     this.table.expire(nowNs);
   }
 
+  /** Routes the held samples whose flows' processes are now known (all of them with `all`), in order. */
+  private releaseHeld(all = false): void {
+    if (this.held.length === 0) return;
+    const processes = this.options.processes;
+    const waiting: HeldSample[] = [];
+    const sample = new RttSample();
+    const inputIndex = this.inputIndex;
+    for (const h of this.held) {
+      if (!all && processes?.isPending(h.flow)) {
+        waiting.push(h);
+        continue;
+      }
+      sample.ackNs = h.ackNs;
+      sample.rttNs = h.rttNs;
+      sample.kind = h.kind;
+      sample.flow = h.flow;
+      sample.ackedByA = h.ackedByA;
+      sample.segFrame = h.segFrame;
+      sample.ackFrame = h.ackFrame;
+      this.inputIndex = h.inputIndex;
+      this.collector.add(sample);
+    }
+    this.inputIndex = inputIndex;
+    this.held = waiting;
+  }
+
   /** The input is exhausted (or the run interrupted): settle everything still open. */
   finish(): void {
+    if (this.options.processes) {
+      this.options.processes.resolveNow();
+      this.options.processes.stop();
+      this.releaseHeld(true);
+    }
     this.table.flush(this.lastNs);
     this.collector.decide();
     this.announceVantage();
@@ -288,6 +388,18 @@ export class Analysis {
   report(startNs: number, endNs: number): AnalysisReport {
     const by = this.options.by ?? DEFAULTS.by;
     return { base: this.base, startNs, endNs, by, summary: this.collector.summary, groups: [...this.collector.groups.values()] };
+  }
+
+  /**
+   * Replaces address/port filters mid-run (a reloaded config, a re-resolved whitelist): later
+   * samples are kept or left out by the new ones; samples already counted stay counted.
+   */
+  setFilters(filters: Partial<SampleFilters>): void {
+    this.collector.setFilters(filters);
+    this.table.forEach((flow) => {
+      flow.state.a.sinkSlot = undefined;
+      flow.state.b.sinkSlot = undefined;
+    });
   }
 
   /** Fixes the run's time base: at the first packet, or (live) when the capture starts. */
@@ -305,13 +417,41 @@ export class Analysis {
       this.collector.decide();
       this.announceVantage();
     }
+    const counts = this.intervalCounts();
     const tcprtPorts = this.tcprt?.takeWindow();
     const active = this.collector.summary.count > 0 || (tcprtPorts?.some((p) => p.counters.tasks > 0) ?? false);
     if (active || this.emptyIntervals) {
       const report = this.report(this.intervalStartNs, endNs);
+      if (counts !== undefined) report.interval = counts;
       this.options.onInterval?.(tcprtPorts === undefined ? report : { ...report, tcprtPorts });
     }
     if (!last) this.collector.resetStats();
+  }
+
+  /** The run's counters now, copied. */
+  counterSnapshot(): CounterSnapshot {
+    const c = this.engine.counters;
+    return {
+      decode: this.decoder.counters.toJSON(),
+      flows: { ...this.table.counters, active: this.table.size, oneWay: this.oneWayFlows },
+      rtt: { ...c, localAcked: this.collector.localAcked, filtered: this.collector.filtered },
+    };
+  }
+
+  /** What happened since the last interval closed; undefined without `inputsNow`. */
+  private intervalCounts(): IntervalCounts | undefined {
+    const inputsNow = this.options.inputsNow;
+    if (inputsNow === undefined) return undefined;
+    const now: IntervalCounts = { inputs: inputsNow(), counters: this.counterSnapshot() };
+    const before = this.intervalBaseline;
+    this.intervalBaseline = now;
+    if (before === undefined) return now;
+    const inputs = now.inputs.map((input, i) => numbersSince(input, before.inputs[i]));
+    const counters = numbersSince(now.counters, before.counters);
+    // Levels, not counts: the flows tracked now, and the run's peak so far.
+    counters.flows.active = now.counters.flows.active;
+    counters.flows.peakActive = now.counters.flows.peakActive;
+    return { inputs, counters };
   }
 
   private announceVantage(): void {
@@ -339,11 +479,31 @@ export class Analysis {
   }
 }
 
+/**
+ * `now` with every number (at any depth) less its counterpart in `before`; other values as in
+ * `now`. A null or missing counterpart counts as 0.
+ */
+export function numbersSince<T>(now: T, before: T | undefined): T {
+  if (typeof now === 'number') return (now - (typeof before === 'number' ? before : 0)) as T;
+  if (now === null || typeof now !== 'object' || Array.isArray(now)) return now;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(now)) out[key] = numbersSince(value, (before as Record<string, unknown> | undefined)?.[key]);
+  return out as T;
+}
+
 export async function analyze(paths: readonly string[], options: AnalyzeOptions = {}): Promise<AnalysisResult> {
-  const run = new Analysis(options);
-  const inputs = await openInputs(paths);
+  let inputs: CaptureInput[] = [];
+  const run = new Analysis(options.intervalNs !== undefined ? { ...options, inputsNow: () => inputs.map(summarizeInput) } : options);
+  inputs = await openInputs(paths);
   options.onInputsOpen?.(inputs);
-  await readPackets(inputs, (pkt, input) => run.onPacket(pkt, input), options.signal);
+  await readPackets(
+    inputs,
+    (pkt, input) => {
+      run.inputIndex = input.index; // frame references count per input
+      run.onPacket(pkt, input);
+    },
+    options.signal,
+  );
   run.finish();
   return run.result(inputs.map(summarizeInput));
 }

@@ -12,11 +12,21 @@ export function relativeNs(base: TimeBase, tsSec: number, tsNsec: number): numbe
   return (tsSec - base.baseSec) * 1e9 + tsNsec;
 }
 
-/** `seconds.nanoseconds` with nine decimals, exact. */
+/** `seconds.nanoseconds` with nine decimals, exact; before 1970 (a negative if_tsoffset) with a minus sign. */
 export function formatEpoch(base: TimeBase, ns: number): string {
-  const whole = Math.floor(ns / 1e9);
-  const frac = ns - whole * 1e9;
-  return `${base.baseSec + whole}.${String(Math.round(frac)).padStart(9, '0')}`;
+  let whole = Math.floor(ns / 1e9);
+  let frac = Math.round(ns - whole * 1e9);
+  if (frac === 1e9) {
+    whole++;
+    frac = 0;
+  }
+  return epochText(base.baseSec + whole, frac);
+}
+
+/** `sec + nsec/1e9` (nsec in [0, 1e9)) as signed decimal text with nine decimals. */
+export function epochText(sec: number, nsec: number): string {
+  if (sec >= 0 || nsec === 0) return `${sec}.${String(nsec).padStart(9, '0')}`;
+  return `-${-(sec + 1)}.${String(1e9 - nsec).padStart(9, '0')}`;
 }
 
 /** Whole epoch seconds of a time relative to the base. */
@@ -49,8 +59,56 @@ export function parseEpochTime(text: string): EpochTime | undefined {
   return { sec, nsec: (ms - sec * 1000) * 1e6 };
 }
 
+const SECONDS_PER_DAY = 86400;
+
+const pad2 = (n: number): string => String(n).padStart(2, '0');
+
+/**
+ * `HH:MM:SS` (UTC) of an epoch second. Plain arithmetic rather than Date: a pcapng timestamp
+ * can lie past Date's range (±8.64e15 ms, the year 275760), and any capture time must print.
+ */
+export function clockText(epochSec: number): string {
+  const s = ((epochSec % SECONDS_PER_DAY) + SECONDS_PER_DAY) % SECONDS_PER_DAY;
+  return `${pad2(Math.floor(s / 3600))}:${pad2(Math.floor(s / 60) % 60)}:${pad2(s % 60)}`;
+}
+
+/**
+ * The proleptic Gregorian date of a count of days since 1970-01-01 (Howard Hinnant's
+ * civil_from_days), exact for any day count a double holds as an integer.
+ */
+function civilFromDays(days: number): { year: number; month: number; day: number } {
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  return { year: era * 400 + yoe + (month <= 2 ? 1 : 0), month, day };
+}
+
+/** Years as toISOString writes them: four digits, or a sign and six (or more) past 0000-9999. */
+function yearText(year: number): string {
+  if (year >= 0 && year <= 9999) return String(year).padStart(4, '0');
+  return `${year < 0 ? '-' : '+'}${String(Math.abs(year)).padStart(6, '0')}`;
+}
+
+/** ISO 8601 UTC with milliseconds, the text toISOString gives, for any epoch second. */
+export function isoText(epochSec: number, ms: number): string {
+  const days = Math.floor(epochSec / SECONDS_PER_DAY);
+  const { year, month, day } = civilFromDays(days);
+  const ofDay = epochSec - days * SECONDS_PER_DAY;
+  return `${yearText(year)}-${pad2(month)}-${pad2(day)}T${clockText(ofDay)}.${String(ms).padStart(3, '0')}Z`;
+}
+
 /** ISO 8601 UTC with milliseconds, for labels people read. */
 export function formatIso(base: TimeBase, ns: number): string {
-  const ms = base.baseSec * 1000 + Math.floor(ns / 1e6);
-  return new Date(ms).toISOString();
+  const whole = Math.floor(ns / 1e9);
+  return isoText(base.baseSec + whole, Math.floor((ns - whole * 1e9) / 1e6));
+}
+
+/** `HH:MM:SS` (UTC) of a capture time, for -T and --samples. */
+export function formatClock(base: TimeBase, ns: number): string {
+  return clockText(epochSeconds(base, ns));
 }

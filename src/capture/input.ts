@@ -4,20 +4,20 @@
  * back the reads (backpressure) and memory stays at a chunk or two however large the file.
  */
 import { open, type FileHandle } from 'node:fs/promises';
-import { Readable, pipeline } from 'node:stream';
-import { createGunzip } from 'node:zlib';
-import { CaptureError, RttscanError } from '../errors.js';
+import { RttscanError } from '../errors.js';
+import { gunzipMembers } from './gunzip.js';
 import { isGzip, MAGIC_LEN, readerFor } from './detect.js';
-import type { CaptureReader } from './reader.js';
+import { printable } from '../util/printable.js';
+import type { CaptureFormat, CaptureReader } from './reader.js';
 
 /** Read size for files; bench/run.ts measured 1 MiB as the knee (smaller: per-chunk cost shows). */
 export const CHUNK_SIZE = 1 << 20;
 
 export const STDIN_PATH = '-';
 
-/** How an input is named in messages: stdin has no file name. */
+/** How an input is named in messages: stdin has no file name; control characters escaped. */
 export function inputName(path: string): string {
-  return path === STDIN_PATH ? 'stdin' : path;
+  return path === STDIN_PATH ? 'stdin' : printable(path);
 }
 
 const OPEN_ERRORS: Record<string, string> = {
@@ -33,10 +33,11 @@ const OPEN_ERRORS: Record<string, string> = {
 function openError(path: string, err: unknown): RttscanError {
   const code = (err as NodeJS.ErrnoException).code ?? '';
   const what = OPEN_ERRORS[code] ?? `cannot read (${(err as Error).message})`;
-  return new RttscanError('input', `${path}: ${what}`);
+  return new RttscanError('input', `${printable(path)}: ${what}`);
 }
 
-async function openFile(path: string): Promise<FileHandle> {
+/** An open file, and its size when it is a regular file (a FIFO or device has none). */
+async function openFile(path: string): Promise<{ handle: FileHandle; size: number | undefined }> {
   let handle: FileHandle;
   try {
     handle = await open(path, 'r');
@@ -45,13 +46,16 @@ async function openFile(path: string): Promise<FileHandle> {
   }
   try {
     const stat = await handle.stat();
-    if (stat.isDirectory()) throw new RttscanError('input', `${path}: is a directory`);
+    if (stat.isDirectory()) throw new RttscanError('input', `${printable(path)}: is a directory`);
+    return { handle, size: stat.isFile() ? stat.size : undefined };
   } catch (err) {
     await handle.close();
     throw err instanceof RttscanError ? err : openError(path, err);
   }
-  return handle;
 }
+
+/** Smallest read buffer: a small file gets buffers its own size, down to this. */
+const MIN_READ_BUFFER = 4096;
 
 /**
  * A file's bytes in CHUNK_SIZE chunks, read into three buffers used in turn, so reading allocates
@@ -60,17 +64,17 @@ async function openFile(path: string): Promise<FileHandle> {
  * more have been handed out, which is what a reader needs: it copies a record that straddles
  * two chunks when the second arrives. The reads are pulled: a slow consumer holds them back.
  */
-export async function* fileChunks(handle: FileHandle): AsyncGenerator<Uint8Array> {
-  const buffers = [new Uint8Array(CHUNK_SIZE), new Uint8Array(CHUNK_SIZE), new Uint8Array(CHUNK_SIZE)] as const;
+export async function* fileChunks(handle: FileHandle, chunkSize = CHUNK_SIZE): AsyncGenerator<Uint8Array> {
+  const buffers = [new Uint8Array(chunkSize), new Uint8Array(chunkSize), new Uint8Array(chunkSize)] as const;
   let turn = 0;
-  let reading: Promise<{ bytesRead: number; buffer: Uint8Array }> | undefined = handle.read(buffers[0], 0, CHUNK_SIZE, null);
+  let reading: Promise<{ bytesRead: number; buffer: Uint8Array }> | undefined = handle.read(buffers[0], 0, chunkSize, null);
   try {
     for (;;) {
       const { bytesRead, buffer } = await reading!;
       reading = undefined;
       if (bytesRead === 0) return;
       turn = (turn + 1) % buffers.length;
-      reading = handle.read(buffers[turn]!, 0, CHUNK_SIZE, null);
+      reading = handle.read(buffers[turn]!, 0, chunkSize, null);
       // If the input is closed early (an error elsewhere), this read fails with nobody waiting.
       reading.catch(() => undefined);
       yield buffer.subarray(0, bytesRead);
@@ -102,9 +106,15 @@ export class InputChunks {
   }
 
   /** Opens the input and returns its first bytes (at least MAGIC_LEN unless it is shorter). */
-  async start(): Promise<Uint8Array> {
-    if (this.path !== STDIN_PATH) this.file = await openFile(this.path);
-    const raw: AsyncIterable<Uint8Array> = this.file === undefined ? process.stdin : fileChunks(this.file);
+  async start(chunkSize = CHUNK_SIZE): Promise<Uint8Array> {
+    let raw: AsyncIterable<Uint8Array>;
+    if (this.path === STDIN_PATH) raw = process.stdin;
+    else {
+      const { handle, size } = await openFile(this.path);
+      this.file = handle;
+      // A file smaller than a chunk needs no bigger buffers (thousands of small rotated files).
+      raw = fileChunks(handle, size === undefined ? chunkSize : Math.min(chunkSize, Math.max(MIN_READ_BUFFER, size + 1)));
+    }
     const rawChunks = this.guard(raw)[Symbol.asyncIterator]();
     let head: Uint8Array = new Uint8Array(0);
     while (head.length < MAGIC_LEN) {
@@ -117,10 +127,7 @@ export class InputChunks {
       return head;
     }
     // zlib may hold on to its input chunks, and file chunks are reused: give it copies.
-    const compressed = Readable.from(prefixed(head.slice(), rawChunks));
-    const gunzip = createGunzip();
-    pipeline(compressed, gunzip, () => {});
-    this.source = this.gunzipped(gunzip)[Symbol.asyncIterator]();
+    this.source = gunzipMembers(prefixed(head.slice(), rawChunks), inputName(this.path), this.warnings);
     head = new Uint8Array(0);
     while (head.length < MAGIC_LEN) {
       const r = await this.source.next();
@@ -156,28 +163,6 @@ export class InputChunks {
       throw err instanceof RttscanError ? err : openError(inputName(this.path), err);
     }
   }
-
-  private async *gunzipped(gunzip: Readable): AsyncGenerator<Uint8Array> {
-    let produced = 0;
-    try {
-      for await (const chunk of gunzip) {
-        produced += (chunk as Uint8Array).length;
-        yield chunk as Uint8Array;
-      }
-    } catch (err) {
-      if (err instanceof RttscanError) throw err;
-      const code = (err as NodeJS.ErrnoException).code;
-      // A gzip stream cut short is like a truncated capture: keep what was decompressed.
-      if (code === 'Z_BUF_ERROR') {
-        this.warnings.push(`${inputName(this.path)}: gzip stream truncated after ${produced} decompressed bytes`);
-        return;
-      }
-      throw new CaptureError(
-        { file: inputName(this.path), offset: produced },
-        `corrupt gzip data (${(err as Error).message}); the offset counts decompressed bytes`,
-      );
-    }
-  }
 }
 
 /** `head`, then copies of the rest of the chunks. */
@@ -190,50 +175,113 @@ async function* prefixed(head: Uint8Array, rest: AsyncIterator<Uint8Array>): Asy
   }
 }
 
-/** One input being read: its chunk stream and the capture reader fed from it. */
+/**
+ * One input: its chunk stream and the capture reader fed from it while it is open, and what is
+ * known of it once closed (format, link types, warnings, counts), which is what a summary
+ * needs. With several inputs, each is opened once to find its first packet's time, closed, and
+ * opened again only when the time merge reaches it (packet-source.ts): however many files, only
+ * those whose time has come hold a descriptor and buffers.
+ */
 export class CaptureInput {
   readonly path: string;
-  readonly chunks: InputChunks;
-  reader!: CaptureReader;
+  /** Position among the inputs as given: ties in time go to the input named first. */
+  readonly index: number;
+  private chunks: InputChunks | undefined;
+  private openReader: CaptureReader | undefined;
   packets = 0;
   tcpPackets = 0;
   ended = false;
-  /** Its place among the run's inputs, from 0 (frame references, capture/frame-ref.ts). */
-  readonly index: number;
+  /** Capture time of the first packet (after probe), or undefined when it has none. */
+  firstSec: number | undefined;
+  firstNsec = 0;
+  private closedFormat: CaptureFormat | undefined;
+  private closedLinktypes: readonly number[] = [];
+  private readonly closedWarnings: string[] = [];
+  private bytesBefore = 0;
+
   constructor(path: string, index = 0) {
     this.path = path;
     this.index = index;
-    this.chunks = new InputChunks(path);
   }
 
+  /** The reader while the input is open. */
+  get reader(): CaptureReader {
+    if (this.openReader === undefined) throw new Error(`${this.path}: read while not open`);
+    return this.openReader;
+  }
+
+  get isOpen(): boolean {
+    return this.openReader !== undefined;
+  }
+
+  get format(): CaptureFormat {
+    return this.openReader?.format ?? this.closedFormat ?? 'pcap';
+  }
+
+  get linktypes(): readonly number[] {
+    return this.openReader?.linktypes ?? this.closedLinktypes;
+  }
+
+  /** The input's warnings: from reading its bytes (gzip), then from its capture format. */
   get warnings(): string[] {
-    return this.chunks.warnings;
+    if (this.chunks === undefined || this.openReader === undefined) return this.closedWarnings;
+    return [...this.chunks.warnings, ...this.openReader.warnings];
   }
 
+  /** Bytes read so far (the most of any opening), for progress. */
   get bytesRead(): number {
-    return this.chunks.bytesRead;
+    return Math.max(this.bytesBefore, this.chunks?.bytesRead ?? 0);
   }
 
-  close(): void {
-    this.chunks.close();
+  async open(chunkSize = CHUNK_SIZE): Promise<void> {
+    const chunks = (this.chunks = new InputChunks(this.path));
+    const head = await chunks.start(chunkSize);
+    this.openReader = readerFor(inputName(this.path), head);
+    this.openReader.push(head);
   }
 
-  async open(): Promise<void> {
-    const head = await this.chunks.start();
-    this.reader = readerFor(inputName(this.path), head);
-    this.reader.push(head);
+  /**
+   * Opens the input and reads up to its first packet, whose time it keeps; then lets go of the
+   * file (stdin, which cannot be read twice, stays open). A fault in the head is thrown here.
+   */
+  async probe(chunkSize: number): Promise<void> {
+    await this.open(chunkSize);
+    while (!this.reader.next()) {
+      if (!(await this.fill())) return; // no packet: ended, its warnings kept
+    }
+    this.firstSec = this.reader.packet.tsSec;
+    this.firstNsec = this.reader.packet.tsNsec;
+    if (this.path !== STDIN_PATH) this.close(false);
+  }
+
+  /**
+   * Lets go of the file and the buffers, keeping what a summary needs. `final` (the default):
+   * the input is done; otherwise it will be opened again from the start.
+   */
+  close(final = true): void {
+    const reader = this.openReader;
+    if (reader !== undefined) {
+      this.closedFormat = reader.format;
+      this.closedLinktypes = [...reader.linktypes];
+      if (final) this.closedWarnings.push(...this.chunks!.warnings, ...reader.warnings);
+    }
+    this.bytesBefore = this.bytesRead;
+    this.chunks?.close();
+    this.chunks = undefined;
+    this.openReader = undefined;
   }
 
   /** Feeds the reader its next chunk; false (after recording any warning) at the end. */
   async fill(): Promise<boolean> {
-    const chunk = await this.chunks.next();
+    const chunk = await this.chunks!.next();
     if (chunk !== undefined) {
       this.reader.push(chunk);
       return true;
     }
     this.ended = true;
     const warning = this.reader.finish();
-    if (warning !== undefined) this.warnings.push(warning);
+    if (warning !== undefined) this.reader.warnings.push(warning);
+    this.close();
     return false;
   }
 }

@@ -140,6 +140,7 @@ async function main(): Promise<void> {
   };
   flush(); // the file header: rttscan's reader starts on it
   status({ ready: linktype });
+  sendStats(); // so that counters are known from the start (interval lines, scrapes)
   // Also how an orphan notices that rttscan was killed outright (SIGKILL) on a quiet link: the
   // status pipe is broken, and status() exits.
   const statsTimer = setInterval(sendStats, 1000);

@@ -87,16 +87,19 @@ function tcpdumpArgs(options: LiveCaptureOptions): string[] {
   ];
 }
 
-/** "N packets received by filter", "N packets dropped by kernel" and "... by interface". */
+/**
+ * "N packets received by filter", "N packets dropped by kernel" and "... by interface": the
+ * last report in `stderr` (tcpdump prints one on SIGUSR1 and one when it stops).
+ */
 export function parseTcpdumpStats(stderr: string): KernelStats | undefined {
   const count = (what: RegExp): number | undefined => {
-    const m = what.exec(stderr);
-    return m ? Number(m[1]) : undefined;
+    const all = [...stderr.matchAll(what)];
+    return all.length > 0 ? Number(all[all.length - 1]![1]) : undefined;
   };
-  const received = count(/^(\d+) packets? received by filter$/m);
-  const dropped = count(/^(\d+) packets? dropped by kernel$/m);
+  const received = count(/^(\d+) packets? received by filter$/gm);
+  const dropped = count(/^(\d+) packets? dropped by kernel$/gm);
   if (received === undefined || dropped === undefined) return undefined;
-  return { received, dropped, interfaceDropped: count(/^(\d+) packets? dropped by interface$/m) };
+  return { received, dropped, interfaceDropped: count(/^(\d+) packets? dropped by interface$/gm) };
 }
 
 export class LiveCapture {
@@ -182,6 +185,19 @@ export class LiveCapture {
         }
       });
     });
+  }
+
+  /**
+   * The kernel's counters so far: the capture process's latest report (libpcap sends one every
+   * second; tcpdump prints one when sent SIGUSR1, which this also does for the next call).
+   */
+  statsSoFar(): KernelStats | undefined {
+    if (this.backend === 'tcpdump') {
+      const latest = parseTcpdumpStats(this.stderr);
+      if (latest !== undefined) this.stats = latest;
+      if (!this.stopping && this.child.exitCode === null) this.child.kill('SIGUSR1');
+    }
+    return this.stats;
   }
 
   /** Asks the capture process to stop; the stream then ends. Safe to call more than once. */

@@ -4,7 +4,7 @@
  * Per packet the loop is synchronous; it awaits only when a reader needs its next chunk.
  */
 import type { CapturedPacket } from './captured-packet.js';
-import { CaptureInput } from './input.js';
+import { CaptureInput, CHUNK_SIZE } from './input.js';
 
 export type PacketHandler = (pkt: CapturedPacket, input: CaptureInput) => void;
 
@@ -35,18 +35,29 @@ async function prime(input: CaptureInput, signal: AbortSignal | undefined): Prom
   return true;
 }
 
-function earlier(a: CapturedPacket, b: CapturedPacket): boolean {
-  return a.tsSec < b.tsSec || (a.tsSec === b.tsSec && a.tsNsec < b.tsNsec);
+/**
+ * Read size for each input of a time merge: the 1 MiB a lone input reads at, shared out so that
+ * inputs read at once (captures that overlap in time) stay within MERGE_READ_BUDGET together
+ * (three buffers each: 96 MiB at most), never below MIN_MERGE_CHUNK. Up to 32 inputs read at
+ * the full size; bench/run.ts's many-files rows time 500 and 2,000 inputs with these.
+ */
+const MERGE_READ_BUDGET = 32 * CHUNK_SIZE;
+const MIN_MERGE_CHUNK = 64 * 1024;
+
+export function mergeChunkSize(inputs: number): number {
+  return Math.max(MIN_MERGE_CHUNK, Math.min(CHUNK_SIZE, Math.floor(MERGE_READ_BUDGET / Math.max(1, inputs) / MIN_MERGE_CHUNK) * MIN_MERGE_CHUNK));
 }
 
+/**
+ * The inputs, ready to read. One input is opened. Several are probed one after another (opened,
+ * read to their first packet, closed), so faults in any file's head show before any packet is
+ * read, and the time merge can open each only when it gets there.
+ */
 export async function openInputs(paths: readonly string[]): Promise<CaptureInput[]> {
-  const inputs: CaptureInput[] = [];
+  const inputs = paths.map((path, i) => new CaptureInput(path, i));
   try {
-    for (const [index, path] of paths.entries()) {
-      const input = new CaptureInput(path, index);
-      inputs.push(input);
-      await input.open();
-    }
+    if (inputs.length === 1) await inputs[0]!.open();
+    else for (const input of inputs) await input.probe(mergeChunkSize(inputs.length));
   } catch (err) {
     for (const input of inputs) input.close();
     throw err;
@@ -60,35 +71,102 @@ export async function openInputs(paths: readonly string[]): Promise<CaptureInput
  */
 export async function readPackets(inputs: readonly CaptureInput[], onPacket: PacketHandler, signal?: AbortSignal): Promise<void> {
   try {
-    await readAll(inputs, onPacket, signal);
+    if (inputs.length === 1) await readOne(inputs[0]!, onPacket, signal);
+    else await mergeInTime(inputs, onPacket, signal);
+    // Interrupted: the inputs still open let go of their files now.
+    for (const input of inputs) if (input.isOpen) input.close();
   } catch (err) {
     for (const input of inputs) input.close();
     throw err;
   }
 }
 
-async function readAll(inputs: readonly CaptureInput[], onPacket: PacketHandler, signal: AbortSignal | undefined): Promise<void> {
-  if (inputs.length === 1) {
-    const input = inputs[0]!;
-    const reader = input.reader;
-    const pkt = reader.packet;
-    do {
-      while (reader.next()) onPacket(pkt, input);
-    } while (await fill(input, signal));
-    return;
-  }
-  // Inputs holding a packet; a linear scan picks the earliest (inputs are few: files on a
-  // command line), and ties go to the input named first, so the order is deterministic.
-  const live: CaptureInput[] = [];
-  for (const input of inputs) if (await prime(input, signal)) live.push(input);
-  while (live.length > 0 && !signal?.aborted) {
-    let best = 0;
-    for (let i = 1; i < live.length; i++) {
-      if (earlier(live[i]!.reader.packet, live[best]!.reader.packet)) best = i;
+async function readOne(input: CaptureInput, onPacket: PacketHandler, signal: AbortSignal | undefined): Promise<void> {
+  const reader = input.reader;
+  const pkt = reader.packet;
+  do {
+    while (reader.next()) onPacket(pkt, input);
+  } while (await fill(input, signal));
+}
+
+/** a's packet goes before b's: earlier in time, or as early and named first. */
+function before(a: CaptureInput, b: CaptureInput): boolean {
+  const p = a.reader.packet;
+  const q = b.reader.packet;
+  return p.tsSec < q.tsSec || (p.tsSec === q.tsSec && (p.tsNsec < q.tsNsec || (p.tsNsec === q.tsNsec && a.index < b.index)));
+}
+
+/** a's first packet goes before b's (both probed, not yet opened). */
+function startsBefore(a: CaptureInput, b: CaptureInput): boolean {
+  const as = a.firstSec!;
+  const bs = b.firstSec!;
+  return as < bs || (as === bs && (a.firstNsec < b.firstNsec || (a.firstNsec === b.firstNsec && a.index < b.index)));
+}
+
+/** Whether the not yet opened input `next` starts no later than the open input `open`'s packet. */
+function startsBy(next: CaptureInput, open: CaptureInput): boolean {
+  const p = open.reader.packet;
+  const s = next.firstSec!;
+  return s < p.tsSec || (s === p.tsSec && (next.firstNsec < p.tsNsec || (next.firstNsec === p.tsNsec && next.index < open.index)));
+}
+
+/**
+ * The k-way time merge: a binary heap of the open inputs by their current packet. Inputs that
+ * have not started wait in order of their first packet and are opened when the merge reaches
+ * it, so files that follow one another in time (rotated captures) are read one or two at a
+ * time, whatever their number. The order is the one reading all at once gives: by time, ties
+ * to the input named first.
+ */
+async function mergeInTime(inputs: readonly CaptureInput[], onPacket: PacketHandler, signal: AbortSignal | undefined): Promise<void> {
+  const chunkSize = mergeChunkSize(inputs.length);
+  const waiting = inputs.filter((i) => i.firstSec !== undefined && !i.ended).sort((a, b) => (startsBefore(a, b) ? -1 : startsBefore(b, a) ? 1 : 0));
+  let nextWaiting = 0;
+  const heap: CaptureInput[] = [];
+  const siftUp = (at: number): void => {
+    const item = heap[at]!;
+    while (at > 0) {
+      const parent = (at - 1) >> 1;
+      if (!before(item, heap[parent]!)) break;
+      heap[at] = heap[parent]!;
+      at = parent;
     }
-    const input = live[best]!;
+    heap[at] = item;
+  };
+  const siftDown = (at: number): void => {
+    const item = heap[at]!;
+    const n = heap.length;
+    for (;;) {
+      let child = 2 * at + 1;
+      if (child >= n) break;
+      if (child + 1 < n && before(heap[child + 1]!, heap[child]!)) child++;
+      if (!before(heap[child]!, item)) break;
+      heap[at] = heap[child]!;
+      at = child;
+    }
+    heap[at] = item;
+  };
+  while (!signal?.aborted) {
+    // Open every waiting input whose first packet is due before the heap's earliest.
+    while (nextWaiting < waiting.length && (heap.length === 0 || startsBy(waiting[nextWaiting]!, heap[0]!))) {
+      const input = waiting[nextWaiting++]!;
+      if (!input.isOpen) await input.open(chunkSize); // stdin stayed open since its probe
+      if (await prime(input, signal)) {
+        heap.push(input);
+        siftUp(heap.length - 1);
+      }
+    }
+    if (heap.length === 0) return;
+    const input = heap[0]!;
     onPacket(input.reader.packet, input);
     // Most packets are already buffered: await only when the reader needs another chunk.
-    if (!input.reader.next() && !(await prime(input, signal))) live.splice(best, 1);
+    if (input.reader.next() || (await prime(input, signal))) {
+      siftDown(0);
+    } else {
+      const last = heap.pop()!;
+      if (heap.length > 0) {
+        heap[0] = last;
+        siftDown(0);
+      }
+    }
   }
 }

@@ -13,11 +13,14 @@ const RECORD_HEADER_LEN = 16;
 export const PCAP_MAGIC_US = 0xa1b2c3d4;
 export const PCAP_MAGIC_NS = 0xa1b23c4d;
 const PCAP_MAGIC_KUZNETSOV = 0xa1b2cd34;
+/** libpcap writes 2.4 and refuses any later minor version ("unsupported pcap savefile version"). */
+const LAST_MINOR_VERSION = 4;
 
 export class PcapReader implements CaptureReader {
   readonly format = 'pcap' as const;
   readonly packet = new CapturedPacket();
   linktypes: number[] = [];
+  readonly warnings: string[] = [];
   private readonly buf = new ChunkBuffer();
   private readonly file: string;
   private headerRead = false;
@@ -126,6 +129,12 @@ export class PcapReader implements CaptureReader {
     const minor = view.getUint16(at + 6, le);
     if (major !== 2) {
       throw new CaptureError({ file: this.file, offset: buf.offset + 4 }, `unsupported pcap version ${major}.${minor} (expected 2.x)`);
+    }
+    if (minor > LAST_MINOR_VERSION) {
+      // Read as 2.4 (tshark does too), but say so: tcpdump and every libpcap tool refuse it.
+      this.warnings.push(
+        `${this.file}: offset 0x${(buf.offset + 4).toString(16)}: pcap version 2.${minor} is past 2.${LAST_MINOR_VERSION}, the last libpcap knows (tcpdump refuses this file); read as 2.${LAST_MINOR_VERSION}`,
+      );
     }
     this.snaplen = view.getUint32(at + 16, le);
     this.caplenLimit = Math.max(Math.min(this.snaplen, MAX_RECORD_LEN), MAX_SNAPLEN);

@@ -27,6 +27,13 @@ const MIN_LEN_IDB = 20;
 const MIN_LEN_EPB = 32;
 const MIN_LEN_SPB = 16;
 
+/**
+ * Interfaces one section may declare. Real captures have a handful (dumpcap: one per -i); each
+ * costs some 100 bytes, and a file of nothing but interface blocks must not fill the memory
+ * (30 M of them took 3.3 GB). 65,536 is far past any capture host and a few MB at most.
+ */
+export const MAX_INTERFACES_PER_SECTION = 65536;
+
 interface Interface {
   linktype: number;
   snaplen: number;
@@ -37,6 +44,7 @@ export class PcapngReader implements CaptureReader {
   readonly format = 'pcapng' as const;
   readonly packet = new CapturedPacket();
   readonly linktypes: number[] = [];
+  readonly warnings: string[] = [];
   private readonly buf = new ChunkBuffer();
   private readonly file: string;
   private littleEndian = true;
@@ -151,6 +159,9 @@ export class PcapngReader implements CaptureReader {
 
   private readInterface(at: number, length: number): void {
     if (length < MIN_LEN_IDB) throw this.error(at, `interface block length ${length} is below ${MIN_LEN_IDB}`);
+    if (this.interfaces.length >= MAX_INTERFACES_PER_SECTION) {
+      throw this.error(at, `more than ${MAX_INTERFACES_PER_SECTION} interfaces in one section (the limit rttscan holds)`);
+    }
     const view = this.buf.view;
     const le = this.littleEndian;
     const linktype = view.getUint16(at + 8, le);

@@ -17,6 +17,8 @@ export interface CaptureReader {
   finish(): string | undefined;
   /** Link types of the interfaces seen so far, in order of first appearance. */
   readonly linktypes: readonly number[];
+  /** Oddities read past (whole messages naming the file), in the order met. */
+  readonly warnings: string[];
 }
 
 /** Records longer than this are corrupt whatever the snaplen claims (libpcap's own bound). */

@@ -159,6 +159,9 @@ class Parser {
         if (sign !== '' && unit !== 'pp') {
           this.fail(unit === '' ? valueAt : unitAt, unit === '' ? unitAt : unitEnd, `a difference in retrans is in percentage points: write ${sign}${number}pp (or ${sign}${number}% for a change)`);
         }
+        // A condition no run can meet (or none can miss) is a typo, not a check.
+        if (sign === '' && number > 100) this.fail(valueAt, unitEnd, `retrans is a share of the data segments: ${number}% is past 100%`);
+        if (sign !== '' && number > 100) this.fail(valueAt, unitEnd, `retrans moves by at most 100 percentage points: ${sign}${number}pp is past that`);
         return { threshold: signed, reference };
     }
   }

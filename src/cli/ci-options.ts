@@ -3,15 +3,15 @@
  * `rttscan merge`, and what they turn into: parsed conditions, a loaded baseline, and the
  * reporting of violations (stderr, exit 3) and of a baseline's deltas (stdout).
  */
-import { readFile } from 'node:fs/promises';
 import { Option } from 'commander';
 import { checkConditions, type CheckedStats } from '../ci/check.js';
 import { parseFailIf, type FailCondition } from '../ci/fail-if.js';
 import { RttscanError } from '../errors.js';
 import { mergeSummaries } from '../merge/merge-summaries.js';
-import { parseSummaryDocuments, type SummaryDocument } from '../merge/summary-document.js';
+import { readSummaryFile } from '../merge/summary-document.js';
 import { renderDeltas } from '../render/deltas.js';
 import type { GroupBy } from '../stats/collector.js';
+import { printable } from '../util/printable.js';
 
 /** Exit code when a --fail-if condition holds. */
 export const EXIT_FAIL_IF = 3;
@@ -36,34 +36,13 @@ export function eachOption(what: string): Option {
 }
 
 /** --each makes one report per file: per-sample and per-interval streams cannot say which file. */
-export function checkEachOptions(options: { each?: boolean; csv?: string | true; interval?: string; tcprt?: string | true; tcprtJsonl?: string | true; live?: string }): void {
+export function checkEachOptions(options: { each?: boolean; csv?: string | true; interval?: string; tcprt?: string | true; tcprtJsonl?: string | true; live: readonly string[] }): void {
   if (!options.each) return;
   if (options.csv !== undefined) throw new RttscanError('usage', '--each cannot be combined with --csv: the rows would not say which file they came from');
   if (options.interval !== undefined) throw new RttscanError('usage', '--each cannot be combined with --interval: run rttscan once per file');
   if (options.tcprtJsonl !== undefined) throw new RttscanError('usage', '--each cannot be combined with --tcprt-jsonl: the records would not say which file they came from');
   if (options.tcprt !== undefined) throw new RttscanError('usage', '--each cannot be combined with --tcprt: the records would not say which file they came from');
-  if (options.live !== undefined) throw new RttscanError('usage', '--each reads capture files; --live has none');
-}
-
-const READ_ERRORS: Record<string, string> = { ENOENT: 'no such file', EACCES: 'permission denied', EISDIR: 'is a directory' };
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-/** The documents in a `--json` file, or `-` for stdin (one, or an array from --each). */
-export async function readSummaryFile(path: string): Promise<SummaryDocument[]> {
-  if (path === '-') return parseSummaryDocuments(await readStdin(), 'stdin');
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? '';
-    throw new RttscanError('input', `${path}: ${READ_ERRORS[code] ?? `cannot read (${(err as Error).message})`}`);
-  }
-  return parseSummaryDocuments(text, path);
+  if (options.live.length > 0) throw new RttscanError('usage', '--each reads capture files; --live has none');
 }
 
 /** What --fail-if and --baseline ask for, checked before any capture is read. */
@@ -83,11 +62,11 @@ export class CiChecks {
     if (baselinePath !== undefined) {
       const docs = await readSummaryFile(baselinePath);
       if (docs.length > 1) {
-        throw new RttscanError('usage', `--baseline ${baselinePath}: holds ${docs.length} summaries; give one (rttscan merge ${baselinePath} --json base.json makes one)`);
+        throw new RttscanError('usage', `--baseline ${printable(baselinePath)}: holds ${docs.length} summaries; give one (rttscan merge ${printable(baselinePath)} --json base.json makes one)`);
       }
       baseline = mergeSummaries(docs).report;
       if (baseline.by !== by) {
-        throw new RttscanError('usage', `--baseline ${baselinePath}: grouped by ${baseline.by}, this run by ${by}: use the same --by`);
+        throw new RttscanError('usage', `--baseline ${printable(baselinePath)}: grouped by ${baseline.by}, this run by ${by}: use the same --by`);
       }
     }
     const relative = conditions.find((c) => c.reference !== 'absolute');

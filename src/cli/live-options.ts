@@ -8,8 +8,9 @@ import type { CaptureBackend } from '../capture/live-capture.js';
 import { MAX_SNAPLEN } from '../capture/reader.js';
 import { RttscanError } from '../errors.js';
 import type { LiveOptions } from '../live.js';
-import { isValidTag, parseHostPort } from '../render/statsd.js';
+import { isValidTag, parseHostPort, type StatsdType } from '../render/statsd.js';
 import { parseDurationNs } from '../time.js';
+import type { ConfigFile } from './config-file.js';
 import type { CliOptions } from './options.js';
 
 /** --interval when --statsd comes without one: go-metro's reporting interval. */
@@ -19,8 +20,16 @@ const MIN_SNAPLEN = 68;
 
 export interface LiveCli {
   live: Omit<LiveOptions, keyof AnalyzeOptions>;
-  statsd: { host: string; port: number; tags: string[] } | undefined;
+  /** --config's file, with how to read it again (SIGHUP) and which options the command line gave. */
+  config: { file: ConfigFile; reread: () => Promise<ConfigFile>; givenOnCommandLine: (attribute: string) => boolean } | undefined;
+  /** Set by runLive: what SIGHUP does besides reopening files; resolves with the file read again. */
+  reload?: () => Promise<ConfigFile | undefined>;
+  statsd: { host: string; port: number; tags: string[]; type: StatsdType } | undefined;
+  prometheus: { host: string; port: number; cap: number } | undefined;
 }
+
+/** Label values per labelled Prometheus family when --prometheus-cap is not given. */
+export const PROMETHEUS_DEFAULT_CAP = 100;
 
 function usage(message: string): RttscanError {
   return new RttscanError('usage', message);
@@ -36,8 +45,8 @@ function durationNs(option: string, text: string): number {
  * The live options, validated, or undefined without --live. Sets --interval to 10s when
  * --statsd comes without one.
  */
-export function liveOptionsOf(options: CliOptions, files: readonly string[], analyzeOptions: AnalyzeOptions): LiveCli | undefined {
-  if (options.live === undefined) {
+export function liveOptionsOf(options: CliOptions, files: readonly string[], analyzeOptions: AnalyzeOptions, config?: LiveCli['config']): LiveCli | undefined {
+  if (options.live.length === 0) {
     const liveOnly: Array<[string, boolean]> = [
       ['--filter', options.filter !== undefined],
       ['--snaplen', options.snaplen !== undefined],
@@ -45,14 +54,22 @@ export function liveOptionsOf(options: CliOptions, files: readonly string[], ana
       ['--duration', options.duration !== undefined],
       ['--backend', options.backend !== undefined],
       ['--statsd', options.statsd !== undefined],
+      ['--statsd-type', options.statsdType !== undefined],
       ['--tag', options.tag.length > 0],
+      ['--prometheus', options.prometheus !== undefined],
+      ['--prometheus-cap', options.prometheusCap !== undefined],
     ];
     const given = liveOnly.find(([, isGiven]) => isGiven);
     if (given) throw usage(`${given[0]} is for live capture: add --live IFACE`);
+    if (analyzeOptions.by === 'process') throw usage('--by process names the processes that own live connections (from /proc): add --live IFACE');
+    if (config !== undefined && (config.file.hosts.length > 0 || config.file.ips.length > 0)) throw usage(`${config.file.path}: hosts and ips are a whitelist for live capture: add live (or --live IFACE)`);
     return undefined;
   }
-  if (files.length > 0) throw usage(`--live ${options.live} captures from an interface: do not name capture files too ('${files[0]}')`);
-  if (options.live === '') throw usage('--live: name an interface (rttscan --list-interfaces shows them)');
+  const ifaces = options.live.flatMap((v) => v.split(',')).map((v) => v.trim());
+  if (files.length > 0) throw usage(`--live ${ifaces.join(',')} captures from an interface: do not name capture files too ('${files[0]}')`);
+  if (ifaces.some((i) => i === '')) throw usage('--live: name an interface (rttscan --list-interfaces shows them)');
+  const twice = ifaces.find((iface, i) => ifaces.indexOf(iface) !== i);
+  if (twice !== undefined) throw usage(`--live ${twice} is given twice: each interface once`);
   let snaplen: number | undefined;
   if (options.snaplen !== undefined) {
     snaplen = Number(options.snaplen);
@@ -68,14 +85,28 @@ export function liveOptionsOf(options: CliOptions, files: readonly string[], ana
     for (const tag of options.tag) {
       if (!isValidTag(tag)) throw usage(`--tag: '${tag}' is not a DogStatsD tag (key:value, without spaces, commas, '|' or '#')`);
     }
-    statsd = { ...hostPort, tags: options.tag };
+    statsd = { ...hostPort, tags: options.tag, type: (options.statsdType ?? 'gauge') as StatsdType };
     analyzeOptions.intervalNs ??= durationNs('--interval', STATSD_DEFAULT_INTERVAL);
   } else if (options.tag.length > 0) {
     throw usage('--tag tags the --statsd gauges: add --statsd HOST:PORT');
+  } else if (options.statsdType !== undefined) {
+    throw usage('--statsd-type is the type of the --statsd metrics: add --statsd HOST:PORT');
+  }
+  let prometheus: LiveCli['prometheus'];
+  if (options.prometheus !== undefined) {
+    // HOST may be left out (`:9464`: every address, as exporters listen by default); port 0: any free one.
+    const m = /^(?:\[([^\]]+)\]|([^:\s]*)):(\d{1,5})$/.exec(options.prometheus);
+    const hostPort = m && Number(m[3]) <= 65535 ? { host: m[1] ?? (m[2] || '0.0.0.0'), port: Number(m[3]) } : undefined;
+    if (!hostPort) throw usage(`--prometheus: '${options.prometheus}' is not HOST:PORT (e.g. 127.0.0.1:9464)`);
+    const capText = options.prometheusCap ?? String(PROMETHEUS_DEFAULT_CAP);
+    if (!/^\d+$/.test(capText) || Number(capText) < 1) throw usage(`--prometheus-cap: '${capText}' is not a positive whole number`);
+    prometheus = { ...hostPort, cap: Number(capText) };
+  } else if (options.prometheusCap !== undefined) {
+    throw usage('--prometheus-cap caps the --prometheus labels: add --prometheus HOST:PORT');
   }
   return {
     live: {
-      iface: options.live,
+      ifaces,
       ...(options.filter !== undefined ? { filter: options.filter } : {}),
       ...(snaplen !== undefined ? { snaplen } : {}),
       promisc: options.promisc ?? false,
@@ -83,14 +114,20 @@ export function liveOptionsOf(options: CliOptions, files: readonly string[], ana
       ...(options.backend !== undefined ? { backend: options.backend as CaptureBackend } : {}),
     },
     statsd,
+    prometheus,
+    config,
   };
 }
 
-/** The kernel's counters of a live run, for stderr; undefined offline. */
-export function liveCounterLine(result: AnalysisResult): string | undefined {
-  const live = result.inputs[0]?.live;
-  if (live === undefined) return undefined;
-  if (live.kernel_received === null) return `kernel counters: not reported by ${live.backend}`;
-  const ifDropped = live.interface_dropped ? `, ${live.interface_dropped} dropped by the interface` : '';
-  return `kernel: ${live.kernel_received} packets received by the filter, ${live.kernel_dropped} dropped${ifDropped}`;
+/** The kernel's counters of a live run, one line per interface, for stderr; none offline. */
+export function liveCounterLines(result: AnalysisResult): string[] {
+  const lines = result.inputs.flatMap((input) => {
+    const live = input.live;
+    if (live === undefined) return [];
+    const on = result.inputs.length > 1 ? ` (${input.path})` : '';
+    if (live.kernel_received === null) return [`kernel counters${on}: not reported by ${live.backend}`];
+    const ifDropped = live.interface_dropped ? `, ${live.interface_dropped} dropped by the interface` : '';
+    return [`kernel${on}: ${live.kernel_received} packets received by the filter, ${live.kernel_dropped} dropped${ifDropped}`];
+  });
+  return lines;
 }

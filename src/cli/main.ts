@@ -9,22 +9,26 @@ import { CommanderError } from 'commander';
 import { analyze, type AnalysisReport, type AnalysisResult } from '../analyze.js';
 import { RttscanError } from '../errors.js';
 import { DEFAULT_CHART_WIDTH, renderChart } from '../render/chart.js';
-import { createCsvWriter, csvRow } from '../render/csv.js';
+import { createCsvWriter, csvHeader, csvRow } from '../render/csv.js';
 import { renderHistograms } from '../render/histogram.js';
 import { renderJsonLine, resultJson, stringifyDocument } from '../render/json.js';
 import { SampleLines } from '../render/samples.js';
 import { renderTable } from '../render/table.js';
 import { renderTcprtTable } from '../render/tcprt.js';
 import { busiestFirst } from '../stats/group-order.js';
-import { epochSeconds, formatEpoch } from '../time.js';
+import { formatClock, formatEpoch, parseDurationNs } from '../time.js';
+import { applyConfigFile, blameConfigFile, loadConfigFile, type ConfigFile } from './config-file.js';
+import { NoteLog, type LogLevel } from './log.js';
+import { fileWritable, ReopenableFile, reopenAll } from './reopenable.js';
 import { checkEachOptions, CiChecks, EXIT_FAIL_IF } from './ci-options.js';
-import { liveCounterLine, liveOptionsOf } from './live-options.js';
+import { liveCounterLines, liveOptionsOf, type LiveCli } from './live-options.js';
 import { buildMergeProgram, MERGE_COMMAND, runMerge, type MergeOptions } from './merge-command.js';
 import { ProgressLine, progressWanted, totalInputBytes } from './progress.js';
 import { analyzeOptionsOf, buildProgram, groupByOf, type CliOptions } from './options.js';
 import { checkOutputPath, STDOUT, writeOutput } from './output.js';
 import { tcprtConfigOf, tcprtNote, TcprtOutput, tcprtTargetsOf } from './tcprt.js';
 import { PageOutputs } from './page-outputs.js';
+import type { SummaryDocumentJson } from '../schema/document.js';
 
 export const EXIT_OK = 0;
 export const EXIT_INTERNAL = 1;
@@ -32,8 +36,11 @@ export const EXIT_USAGE = 2;
 /** An offline run stopped by Ctrl-C, after printing what it had (128 + SIGINT). */
 export const EXIT_INTERRUPTED = 130;
 
+/** Notes, warnings and errors: stderr, or --log-file; filtered by --log-level. */
+const log = new NoteLog();
+
 function note(message: string): void {
-  process.stderr.write(`rttscan: ${message}\n`);
+  log.write(message.startsWith('warning: ') ? 'warning' : 'error', message);
 }
 
 function out(text: string): void {
@@ -52,6 +59,7 @@ function counterLine(result: AnalysisResult): string {
   if (result.rtt.karnSkipped > 0) parts.push(`${result.rtt.karnSkipped} ambiguous ACKs skipped (Karn)`);
   if (result.oneWayFlows > 0) parts.push(`${result.oneWayFlows} one-way flows`);
   if (result.flows.evicted > 0) parts.push(`${result.flows.evicted} flows evicted at --max-flows`);
+  if (result.rtt.segmentsOverBudget > 0) parts.push(`${result.rtt.segmentsOverBudget} unacknowledged segments forgotten at --max-segments`);
   return parts.join(', ');
 }
 
@@ -69,11 +77,23 @@ export async function run(argv: readonly string[]): Promise<number> {
     if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
     throw err;
   }
+  let config: ConfigFile | undefined;
+  let fromFile: ReadonlySet<string> = new Set();
   try {
-    return merge ? await runMerge(files, options) : await runAnalysis(files, options);
+    if (!merge && options.config !== undefined) {
+      config = await loadConfigFile(options.config, program, parseDurationNs);
+      fromFile = applyConfigFile(program, config);
+      options = program.opts<CliOptions & MergeOptions>();
+    }
+    const reread = config && {
+      file: config,
+      reread: () => loadConfigFile(config!.path, buildProgram(), parseDurationNs),
+      givenOnCommandLine: (attribute: string) => program.getOptionValueSource(attribute) === 'cli',
+    };
+    return merge ? await runMerge(files, options) : await runAnalysis(files, options, reread);
   } catch (err) {
     if (err instanceof RttscanError) {
-      note(err.message);
+      note(blameConfigFile(err.message, config, fromFile, program));
       if (options.verbose) process.stderr.write(`${err.stack}\n`);
       return EXIT_USAGE;
     }
@@ -90,14 +110,17 @@ async function finishCsv(csv: ReturnType<typeof createCsvWriter>, stream: NodeJS
   });
 }
 
-async function runAnalysis(files: string[], options: CliOptions): Promise<number> {
+async function runAnalysis(files: string[], options: CliOptions, configFile: LiveCli['config']): Promise<number> {
+  const config = configFile?.file;
+  if (options.logLevel !== undefined) log.level = options.logLevel as LogLevel;
+  if (options.logFile !== undefined) log.toFile(options.logFile);
   const analyzeOptions = analyzeOptionsOf(options);
   if (options.listInterfaces) {
     const { interfaceList } = await import('./live.js');
     out(await interfaceList(options.backend));
     return EXIT_OK;
   }
-  const live = liveOptionsOf(options, files, analyzeOptions);
+  const live = liveOptionsOf(options, files, analyzeOptions, configFile);
   for (const path of [options.json, options.csv]) await checkOutputPath(typeof path === 'string' ? path : undefined);
   if (files.length === 0 && !live) {
     if (process.stdin.isTTY) {
@@ -110,7 +133,7 @@ async function runAnalysis(files: string[], options: CliOptions): Promise<number
   checkEachOptions(options);
   const pages = await PageOutputs.open(options, process.argv.slice(2));
   const tcprtConfig = await tcprtConfigOf(options);
-  const tcprt = tcprtConfig && (await TcprtOutput.open(tcprtTargetsOf(options)));
+  const tcprt = tcprtConfig && (await TcprtOutput.open(tcprtTargetsOf(options), live !== undefined));
   if (tcprtConfig && tcprt) {
     const { onRecord } = tcprt.sink;
     analyzeOptions.tcprt = {
@@ -138,7 +161,7 @@ async function runAnalysis(files: string[], options: CliOptions): Promise<number
   };
   const say = (message: string): void => {
     progress?.clear();
-    note(message);
+    log.write('info', message);
   };
   const quietNote = options.quiet ? (): void => {} : say;
   // Data on stdout stays parseable: then the --baseline table goes to stderr.
@@ -150,12 +173,19 @@ async function runAnalysis(files: string[], options: CliOptions): Promise<number
   const textOnStdout = options.histogram || table || options.chart || options.samples || (ci.baseline !== undefined && deltasOut === print);
 
   const csvPath = options.csv === true ? STDOUT : options.csv;
-  const csvStream = csvPath === undefined ? undefined : csvPath === STDOUT ? process.stdout : createWriteStream(csvPath);
-  const csv = csvStream ? createCsvWriter(csvStream, files) : undefined;
+  // The inputs frame numbers count in: the files, or the interfaces captured on.
+  const frameInputs = live ? live.live.ifaces : files;
+  // Live, a CSV file is reopened on SIGHUP (and a new file gets the header again).
+  const csvFile = live && csvPath !== undefined && csvPath !== STDOUT ? new ReopenableFile(csvPath, csvHeader(frameInputs)) : undefined;
+  const csvStream = csvPath === undefined ? undefined : csvPath === STDOUT ? process.stdout : csvFile ? fileWritable(csvFile) : createWriteStream(csvPath);
+  const csv = csvStream ? createCsvWriter(csvStream, frameInputs, csvFile === undefined) : undefined;
+  // --interval with --json FILE: one line per interval in FILE, reopened on SIGHUP.
+  const jsonPath = options.json === true ? STDOUT : options.json;
+  const jsonLines = analyzeOptions.intervalNs !== undefined && jsonPath !== undefined && jsonPath !== STDOUT ? new ReopenableFile(jsonPath) : undefined;
   const sampleLines = options.samples ? new SampleLines() : undefined;
   if (csv || sampleLines || pages.wantsSamples) {
     analyzeOptions.onSample = (ackNs, rttNs, kind, endpoints, base) => {
-      csv?.write(csvRow(base, ackNs, rttNs, kind, endpoints, files));
+      csv?.write(csvRow(base, ackNs, rttNs, kind, endpoints, frameInputs));
       if (sampleLines) print(sampleLines.line(base, ackNs, rttNs, kind, endpoints));
       pages.onSample(ackNs, rttNs, kind, endpoints, base, print);
     };
@@ -176,11 +206,14 @@ async function runAnalysis(files: string[], options: CliOptions): Promise<number
   if (analyzeOptions.intervalNs !== undefined) {
     analyzeOptions.onInterval = (report) => {
       if (options.timestamp) {
-        const end = new Date(epochSeconds(report.base, report.endNs) * 1000).toISOString().slice(11, 19);
-        print(`${end}\n`);
+        print(`${formatClock(report.base, report.endNs)}\n`);
       }
       printReport(report, ` (interval ending ${formatEpoch(report.base, report.endNs)})`);
-      if (options.json) print(renderJsonLine({ ...report, groups: busiestFirst(report.groups) }, unit));
+      if (options.json) {
+        const line = renderJsonLine({ ...report, groups: busiestFirst(report.groups) }, unit);
+        if (jsonLines) jsonLines.write(line);
+        else print(line);
+      }
     };
   }
   // Ctrl-C stops reading; what was read so far is still reported. Live, it is the way to stop
@@ -190,10 +223,20 @@ async function runAnalysis(files: string[], options: CliOptions): Promise<number
   process.once('SIGINT', onSigint);
   if (live) process.once('SIGTERM', onSigint);
   analyzeOptions.signal = interrupt.signal;
+  // A service's SIGHUP: output files reopened (logrotate), the config file read again.
+  const onSighup = (): void => {
+    for (const message of reopenAll()) note(message);
+    say(`SIGHUP: output files reopened${config ? `; reading ${config.path} again` : ''}`);
+    void live?.reload?.().then((file) => {
+      const level = file?.values.get('logLevel');
+      if (file !== undefined && !configFile!.givenOnCommandLine('logLevel')) log.level = (level as LogLevel | undefined) ?? 'info';
+    });
+  };
+  if (live) process.on('SIGHUP', onSighup);
 
   // One run over all files merged in time order, or with --each one run per file.
   const runs = options.each ? files.map((f) => [f]) : [files];
-  const documents: Record<string, unknown>[] = [];
+  const documents: SummaryDocumentJson[] = [];
   for (const [i, paths] of runs.entries()) {
     if (interrupt.signal.aborted) break;
     const context = options.each ? ` (in ${paths[0]})` : '';
@@ -225,20 +268,20 @@ async function runAnalysis(files: string[], options: CliOptions): Promise<number
       printReport(result, context);
       if (options.json) documents.push(resultJson({ ...result, groups: busiestFirst(result.groups) }, unit));
     }
-    if (!options.quiet) note(`${options.each ? `${paths[0]}: ` : ''}${counterLine(result)}`);
-    if (!options.quiet && result.tcprt) note(tcprtNote(result.tcprt, tcprt));
-    const kernel = liveCounterLine(result);
-    if (kernel !== undefined && !options.quiet) note(kernel);
+    if (!options.quiet) log.write('info', `${options.each ? `${paths[0]}: ` : ''}${counterLine(result)}`);
+    if (!options.quiet && result.tcprt) log.write('info', tcprtNote(result.tcprt, tcprt));
+    if (!options.quiet) for (const line of liveCounterLines(result)) log.write('info', line);
   }
   process.removeListener('SIGINT', onSigint);
   process.removeListener('SIGTERM', onSigint);
-  if (options.json && analyzeOptions.intervalNs === undefined) {
-    const jsonPath = options.json === true ? STDOUT : options.json;
+  process.removeListener('SIGHUP', onSighup);
+  jsonLines?.close();
+  if (jsonPath !== undefined && analyzeOptions.intervalNs === undefined) {
     await writeOutput(jsonPath, stringifyDocument(options.each ? documents : documents[0]));
   }
   if (interrupt.signal.aborted && !live) {
     process.stdin.destroy(); // an open pipe would keep the process alive
-    note('interrupted: the results cover the packets read before Ctrl-C');
+    log.write('warning', 'interrupted: the results cover the packets read before Ctrl-C');
     return EXIT_INTERRUPTED;
   }
   return ci.violated ? EXIT_FAIL_IF : EXIT_OK;

@@ -7,13 +7,14 @@
 import { Command } from 'commander';
 import { RttscanError } from '../errors.js';
 import { documentReport, mergeSummaries, type MergedSummary } from '../merge/merge-summaries.js';
-import type { SummaryDocument } from '../merge/summary-document.js';
+import { readSummaryFile, type SummaryDocument } from '../merge/summary-document.js';
 import { renderHistograms } from '../render/histogram.js';
 import { documentJson, stringifyDocument } from '../render/json.js';
 import { renderTable } from '../render/table.js';
+import type { SummaryDocumentJson } from '../schema/document.js';
 import { renderTcprtTable } from '../render/tcprt.js';
 import { busiestFirst } from '../stats/group-order.js';
-import { baselineOption, CiChecks, EXIT_FAIL_IF, eachOption, failIfOption, readSummaryFile } from './ci-options.js';
+import { baselineOption, CiChecks, EXIT_FAIL_IF, eachOption, failIfOption } from './ci-options.js';
 import { COMMANDER_OUTPUT } from './commander-output.js';
 import { checkOutputPath, STDOUT, writeOutput } from './output.js';
 import { writeMergePage } from './page-outputs.js';
@@ -77,7 +78,7 @@ function out(text: string): void {
   process.stdout.write(text);
 }
 
-function jsonOf(merged: MergedSummary): Record<string, unknown> {
+function jsonOf(merged: MergedSummary): SummaryDocumentJson {
   return documentJson(merged.head, { ...merged.report, groups: busiestFirst(merged.report.groups) }, merged.histogramUnit);
 }
 
@@ -89,15 +90,13 @@ export async function runMerge(paths: readonly string[], options: MergeOptions):
   if (options.html === STDOUT) throw new RttscanError('usage', '--html needs a file name');
   if (paths.filter((p) => p === '-').length > 1) throw new RttscanError('usage', 'stdin (-) can be read only once');
   const docs: SummaryDocument[] = [];
-  for (const path of paths) docs.push(...(await readSummaryFile(path)));
+  for (const path of paths) for (const doc of await readSummaryFile(path)) docs.push(doc);
+  // Notes go on stderr (unless -q) and into the --html page.
   const notes: string[] = [];
   const quietNote = (message: string): void => {
     notes.push(message);
     if (!options.quiet) note(message);
   };
-  for (const doc of docs) {
-    for (const key of doc.unknownKeys) quietNote(`${doc.name}: '${key}' is left out (this rttscan does not know how to merge it)`);
-  }
   // --each: each document on its own; otherwise one merge of all.
   const reports = options.each ? docs.map((doc) => ({ name: doc.name, merged: documentReport(doc) })) : [{ name: '', merged: mergeSummaries(docs) }];
   if (!options.each && reports[0]!.merged.overlapping.length > 0) {
@@ -111,7 +110,7 @@ export async function runMerge(paths: readonly string[], options: MergeOptions):
   const table = options.table || (!options.histogram && !options.json && !options.html && ci.baseline === undefined);
   const deltasOut = jsonPath === STDOUT ? (text: string) => process.stderr.write(text) : out;
   const textOnStdout = table || options.histogram || (ci.baseline !== undefined && deltasOut === out);
-  const documents: Record<string, unknown>[] = [];
+  const documents: SummaryDocumentJson[] = [];
   for (const [i, { name, merged }] of reports.entries()) {
     if (options.each && textOnStdout) out(`${i > 0 ? '\n' : ''}==> ${name} <==\n`);
     const groups = busiestFirst(merged.report.groups);

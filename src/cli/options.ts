@@ -2,7 +2,7 @@
  * The command line's options: their definitions (commander) and their validation into the
  * library's AnalyzeOptions. Bad values are usage errors naming the option and the value.
  */
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import type { AnalyzeOptions, TimeSpec } from '../analyze.js';
 import { DEFAULTS } from '../analyze.js';
 import { RttscanError } from '../errors.js';
@@ -41,10 +41,14 @@ export interface CliOptions extends TcprtCliOptions, PageCliOptions {
   idleTtl?: string;
   expTtl?: string;
   maxFlows?: string;
+  maxSegments?: string;
   quiet?: boolean;
   verbose?: boolean;
+  config?: string;
+  logFile?: string;
+  logLevel?: string;
   // Live mode (see cli/live.ts)
-  live?: string;
+  live: string[];
   listInterfaces?: boolean;
   filter?: string;
   snaplen?: string;
@@ -52,20 +56,49 @@ export interface CliOptions extends TcprtCliOptions, PageCliOptions {
   duration?: string;
   backend?: string;
   statsd?: string;
+  statsdType?: string;
   tag: string[];
+  prometheus?: string;
+  prometheusCap?: string;
   failIf?: string[];
   baseline?: string;
   each?: boolean;
 }
 
-const GROUP_BYS: GroupBy[] = ['all', 'laddr', 'raddr', 'lport', 'rport', 'flow'];
+const GROUP_BYS: GroupBy[] = ['all', 'laddr', 'raddr', 'lport', 'rport', 'flow', 'process'];
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
+/**
+ * An option that takes one value, given twice, is a usage error rather than the last one
+ * silently winning (`--interval 1s --interval 10s`); repeatable options collect their values.
+ */
+export function refuseRepeatedOptions(program: Command): Command {
+  // Repeatable options are the ones whose parser collects values into a list.
+  const collects = (parse: Option['parseArg']): boolean => {
+    try {
+      return Array.isArray(parse?.('', []));
+    } catch {
+      return false; // a parser of choices refuses ''
+    }
+  };
+  for (const option of program.options) {
+    if ((!option.required && !option.optional) || collects(option.parseArg)) continue;
+    const parse = option.parseArg;
+    let given: string | undefined;
+    option.parseArg = <T>(value: string, previous: T): T => {
+      if (given !== undefined) throw new InvalidArgumentError(`given twice ('${given}', then '${value}'): give it once`);
+      given = value;
+      return parse ? parse(value, previous) : (value as T);
+    };
+  }
+  return program;
+}
+
 export function buildProgram(): Command {
-  return new Command()
+  return refuseRepeatedOptions(new Command()
     .name('rttscan')
     .description('Passive TCP round-trip times from packet captures (pcap, pcapng, gzip, stdin) or a live interface.')
     .version(VERSION, '-V, --version')
@@ -95,6 +128,7 @@ export function buildProgram(): Command {
     .option('--idle-ttl <duration>', 'forget a flow idle this long in capture time', '300s')
     .option('--exp-ttl <duration>', 'forget a closed (FIN/RST) flow this long after its last packet', '60s')
     .option('--max-flows <n>', 'most flows tracked at once; the least recently active are evicted', String(DEFAULTS.maxFlows))
+    .option('--max-segments <n>', 'most unacknowledged segments held over all flows (about 50 bytes each); past it a flow forgets its oldest, counted', String(DEFAULTS.maxSegments))
     // TCP-RT (engines/tcprt, cli/tcprt.ts)
     .option('--tcprt [dir]', 'TCP-RT task records (R W N P E), and per-port stats lines with --stats-interval: to stdout, or DIR/rt-network-log and DIR/rt-network-stats')
     .option('--tcprt-jsonl [file]', 'TCP-RT records as JSON lines, one object per record with named fields (and per stats line), to FILE or stdout; also --tcprt FILE.jsonl')
@@ -107,7 +141,7 @@ export function buildProgram(): Command {
     .option('--stats-interval <duration>', 'TCP-RT stats lines every DURATION of capture time; off by default as in the kernel (--json and --table give per-port figures anyway)')
     .option('--tcprt-config <file>', 'TCP-RT settings from a tcprt.yaml file (global, per-port, init); flags override it')
     .option('--tcprt-flush', 'TCP-RT: report connections still open at the end as if closed at their last packet')
-    .option('--live <iface>', 'capture on IFACE (libpcap; root or CAP_NET_RAW) until Ctrl-C, SIGTERM or --duration')
+    .option('--live <iface>', 'capture on IFACE (libpcap; root or CAP_NET_RAW) until Ctrl-C, SIGTERM or --duration; repeatable: several interfaces, one analysis', collect, [])
     .option('--list-interfaces', 'list the interfaces --live can capture on, with their addresses')
     .option('--filter <bpf>', 'live: BPF filter, compiled by libpcap (default: tcp)')
     .option('--snaplen <bytes>', 'live: bytes kept of each packet; headers are all rttscan reads (default: 256)')
@@ -115,7 +149,13 @@ export function buildProgram(): Command {
     .option('--duration <duration>', 'live: stop after DURATION of wall time (e.g. 60s)')
     .addOption(new Option('--backend <name>', 'live: capture with the libpcap binding or with tcpdump (default: libpcap if installed)').choices(['libpcap', 'tcpdump']))
     .option('--statsd <host:port>', 'live: send DogStatsD gauges (go-metro names) every --interval (default 10s)')
+    .addOption(new Option('--statsd-type <type>', 'live: gauge (go-metro\'s gauges, the default) or distribution (every sample as a DogStatsD distribution)').choices(['gauge', 'distribution']))
     .option('--tag <key:value>', 'live: a DogStatsD tag added to every gauge (repeatable)', collect, [])
+    .option('--prometheus <host:port>', 'live: serve Prometheus metrics (text or OpenMetrics) at http://HOST:PORT/metrics (port 0: any free port)')
+    .option('--prometheus-cap <n>', 'live: most label values per labelled Prometheus family; the rest are aggregated as other (default 100)')
+    .option('--config <file>', 'options from a YAML file (long option names as keys, or go-metro\'s go-metro.yaml); flags override it; live: SIGHUP reads it again')
+    .option('--log-file <file>', 'notes, warnings and errors to FILE (timestamped, appended; reopened on SIGHUP) instead of stderr')
+    .addOption(new Option('--log-level <level>', 'which notes: info (all, the default), warning, or error (as -q)').choices(['info', 'warning', 'error']))
     .option('-q, --quiet', 'no notes on stderr, only data and errors')
     .option('--verbose', 'print stack traces with errors')
     .addOption(failIfOption())
@@ -142,6 +182,7 @@ Examples:
   rttscan capture.pcap --interval 10s -T --histogram      one histogram per 10 s of capture
   rttscan capture.pcap --from +30s --to 1700000100.5      only ACKs in that window
   rttscan capture.pcap --idle-ttl 60s --exp-ttl 10s --max-flows 200000   bound the flow table
+  rttscan capture.pcap --max-flows 100000 --max-segments 1000000      bound memory for a flood
   rttscan capture.pcap --json rtt.json -q      write JSON, print nothing else
   rttscan a.pcapng b.pcap.gz --json out.json   several inputs, merged in time order
   tcpdump -w - -i eth0 | rttscan -             read a capture from stdin
@@ -160,6 +201,14 @@ Examples:
   rttscan --live eth0 --duration 60s --json    one minute, then one JSON summary
   rttscan --live eth0 --backend tcpdump        capture through tcpdump instead of the binding
   rttscan --live eth0 --statsd 127.0.0.1:8125 --tag env:prod -q   go-metro's gauges, every 10 s
+  rttscan --live eth0 --statsd 127.0.0.1:8125 --statsd-type distribution   every sample as a distribution
+  rttscan --live eth0 --prometheus 127.0.0.1:9464 -q      scrape http://127.0.0.1:9464/metrics
+  rttscan --live eth0 --prometheus :9464 --prometheus-cap 20   at most 20 hosts, 20 ports, 20 processes
+  rttscan --live lo --live eth0 --interval 10s --json      two interfaces, one analysis
+  rttscan --live eth0 --by process --table     one row per local process (pid, command; from /proc)
+  rttscan --config rttscan.yaml                live options from a file (flags override; SIGHUP reloads)
+  rttscan --config go-metro.yaml               go-metro's own config file, as it is
+  rttscan --live eth0 --log-file /var/log/rttscan.log --log-level warning   notes to a file
   rttscan golden.pcap --fail-if 'p99>30ms,samples<100'        CI: exit 3 if either holds
   rttscan golden.pcap --by raddr --fail-if 'retrans>1%'       ... checked for every group
   rttscan new.pcap --baseline old.json --fail-if 'p99>+10%'   changes from an earlier --json
@@ -167,7 +216,7 @@ Examples:
   rttscan merge a.json b.json                  combine the --json of separate runs (merge --help)`,
     )
     .exitOverride()
-    .configureOutput(COMMANDER_OUTPUT);
+    .configureOutput(COMMANDER_OUTPUT));
 }
 
 function usage(message: string): RttscanError {
@@ -220,6 +269,8 @@ export function analyzeOptionsOf(options: CliOptions): AnalyzeOptions {
   const local = cidrs('--local', options.local);
   const maxFlows = options.maxFlows ?? '';
   if (!/^\d+$/.test(maxFlows) || Number(maxFlows) < 1) throw usage(`--max-flows: '${maxFlows}' is not a positive whole number`);
+  const maxSegments = options.maxSegments ?? String(DEFAULTS.maxSegments);
+  if (!/^\d+$/.test(maxSegments)) throw usage(`--max-segments: '${maxSegments}' is not a whole number`);
   if (options.timestamp && options.interval === undefined) throw usage('-T/--timestamp needs --interval');
   return {
     by: groupByOf(options),
@@ -238,6 +289,7 @@ export function analyzeOptionsOf(options: CliOptions): AnalyzeOptions {
     idleTtlNs: duration('--idle-ttl', options.idleTtl ?? '300s'),
     expTtlNs: duration('--exp-ttl', options.expTtl ?? '60s'),
     maxFlows: Number(maxFlows),
+    maxSegments: Number(maxSegments),
     ...(options.interval !== undefined ? { intervalNs: duration('--interval', options.interval) } : {}),
   };
 }

@@ -8,8 +8,8 @@
  * these thresholds; --stats-interval turns stats lines on at that interval (0: off). Without it
  * or the file's `stats: enable` there are none, as in the kernel.
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
+import { printable } from '../util/printable.js';
 import { join } from 'node:path';
 import type { AnalyzeOptions } from '../analyze.js';
 import {
@@ -29,6 +29,7 @@ import { tcprtRecordJson, tcprtRecordLine, tcprtStatsJson, tcprtStatsLines } fro
 import { parseDurationNs } from '../time.js';
 import { parsePortList, parsePortRanges } from '../util/ports.js';
 import { checkOutputPath, STDOUT } from './output.js';
+import { ReopenableFile } from './reopenable.js';
 
 export interface TcprtCliOptions {
   tcprt?: string | true;
@@ -98,7 +99,7 @@ export async function tcprtConfigOf(options: TcprtCliOptions): Promise<TcprtConf
     try {
       text = await readFile(options.tcprtConfig, 'utf8');
     } catch (err) {
-      throw new RttscanError('input', `${options.tcprtConfig}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      throw new RttscanError('input', `${printable(options.tcprtConfig)}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
     }
     // The YAML parser loads only when a config file is given: ~25 ms of every start-up otherwise.
     const { parseTcprtConfig } = await import('../engines/tcprt/config-file.js');
@@ -145,26 +146,33 @@ export function tcprtTargetsOf(options: TcprtCliOptions): TcprtTargets {
   return { text, jsonl };
 }
 
-/** Text to stdout or the two files of a directory, and/or JSON lines; written in large pieces. */
+/**
+ * How long, at most, a live run holds TCP-RT text before writing it: records reach their file
+ * or stdout within this of the event (offline, text is written in 64 KiB pieces).
+ */
+export const TCPRT_STREAM_MS = 200;
+
+/**
+ * Text to stdout or the two files of a directory, and/or JSON lines; written in large pieces,
+ * and with `streaming` (live) never held longer than TCPRT_STREAM_MS. Files are reopened on
+ * SIGHUP (cli/reopenable.ts).
+ */
 export class TcprtOutput {
   private logText = '';
   private statsText = '';
   private jsonText = '';
-  private readonly files: { log: WriteStream; stats: WriteStream } | undefined;
-  private readonly jsonFile: WriteStream | undefined;
-  private failure: Error | undefined;
+  private readonly files: { log: ReopenableFile; stats: ReopenableFile } | undefined;
+  private readonly jsonFile: ReopenableFile | undefined;
+  private timer: NodeJS.Timeout | undefined;
 
   private constructor(
     readonly targets: TcprtTargets,
     /** The directory of the text files, if any. */
     readonly dir: string | undefined,
+    private readonly streaming: boolean,
   ) {
-    const open = (path: string): WriteStream =>
-      createWriteStream(path).on('error', (err) => {
-        this.failure ??= new RttscanError('input', `${path}: cannot write (${err.message})`);
-      });
-    if (dir !== undefined) this.files = { log: open(join(dir, 'rt-network-log')), stats: open(join(dir, 'rt-network-stats')) };
-    if (targets.jsonl !== undefined && targets.jsonl !== STDOUT) this.jsonFile = open(targets.jsonl);
+    if (dir !== undefined) this.files = { log: new ReopenableFile(join(dir, 'rt-network-log')), stats: new ReopenableFile(join(dir, 'rt-network-stats')) };
+    if (targets.jsonl !== undefined && targets.jsonl !== STDOUT) this.jsonFile = new ReopenableFile(targets.jsonl);
   }
 
   /** Whether records come out on stdout (as text or JSON lines). */
@@ -173,10 +181,10 @@ export class TcprtOutput {
   }
 
   /** Opens the targets: a text directory is created if missing. */
-  static async open(targets: TcprtTargets): Promise<TcprtOutput> {
+  static async open(targets: TcprtTargets, streaming = false): Promise<TcprtOutput> {
     const { text, jsonl } = targets;
     if (jsonl !== undefined) await checkOutputPath(jsonl);
-    if (text === undefined || text === STDOUT) return new TcprtOutput(targets, undefined);
+    if (text === undefined || text === STDOUT) return new TcprtOutput(targets, undefined, streaming);
     await checkOutputPath(text);
     const st = await stat(text).catch(() => undefined);
     if (st !== undefined && !st.isDirectory()) {
@@ -187,14 +195,14 @@ export class TcprtOutput {
     } catch (err) {
       throw new RttscanError('input', `--tcprt: cannot create directory ${text} (${(err as Error).message})`);
     }
-    return new TcprtOutput(targets, text);
+    return new TcprtOutput(targets, text, streaming);
   }
 
   readonly sink: Pick<NonNullable<AnalyzeOptions['tcprt']>, 'onRecord' | 'onStats'> = {
     onRecord: (record, base) => {
       if (this.targets.text !== undefined) this.logText += tcprtRecordLine(record, base);
       if (this.targets.jsonl !== undefined) this.jsonText += `${JSON.stringify(tcprtRecordJson(record, base))}\n`;
-      this.flushIfLarge();
+      this.flushSoon();
     },
     onStats: (epochSec, lines) => {
       if (this.targets.text !== undefined) {
@@ -206,31 +214,37 @@ export class TcprtOutput {
       if (this.targets.jsonl !== undefined) {
         for (const json of tcprtStatsJson(epochSec, lines)) this.jsonText += `${JSON.stringify(json)}\n`;
       }
-      this.flushIfLarge();
+      this.flushSoon();
     },
   };
 
-  private flushIfLarge(): void {
+  private flushSoon(): void {
     if (this.logText.length + this.statsText.length + this.jsonText.length >= 65536) this.flush();
+    else if (this.streaming && this.timer === undefined) this.timer = setTimeout(() => this.flush(), TCPRT_STREAM_MS);
   }
 
   private flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
     if (this.files === undefined) {
       if (this.logText !== '') process.stdout.write(this.logText);
     } else {
       if (this.logText !== '') this.files.log.write(this.logText);
       if (this.statsText !== '') this.files.stats.write(this.statsText);
     }
-    if (this.jsonText !== '') (this.jsonFile ?? process.stdout).write(this.jsonText);
+    if (this.jsonText !== '') {
+      if (this.jsonFile) this.jsonFile.write(this.jsonText);
+      else process.stdout.write(this.jsonText);
+    }
     this.logText = this.statsText = this.jsonText = '';
   }
 
   /** Writes what is left and closes the files. */
   async close(): Promise<void> {
     this.flush();
-    const streams = [...(this.files ? Object.values(this.files) : []), ...(this.jsonFile ? [this.jsonFile] : [])];
-    await Promise.all(streams.map((s) => new Promise<void>((resolve) => s.end(resolve))));
-    if (this.failure) throw this.failure;
+    this.files?.log.close();
+    this.files?.stats.close();
+    this.jsonFile?.close();
   }
 }
 

@@ -198,6 +198,13 @@ export class FlowTable<S> {
     return flow;
   }
 
+  /** Every flow in the table (open ones, then closed ones); not for the hot path. */
+  forEach(fn: (flow: Flow<S>) => void): void {
+    for (const list of [this.open, this.closedList]) {
+      for (let flow = list.head; flow !== undefined; flow = flow.next) fn(flow);
+    }
+  }
+
   /** A FIN or RST was seen: the flow now expires expTtl after its last packet. */
   markClosed(flow: Flow<S>): void {
     if (flow.closed) return;

@@ -9,6 +9,7 @@
 import type { AnalysisReport, InputSummary } from '../analyze.js';
 import { RttscanError } from '../errors.js';
 import type { DocumentHead } from '../render/json.js';
+import type { CountersJson } from '../schema/document.js';
 import { Group, type GroupBy } from '../stats/collector.js';
 import { RttStats, type HistogramUnit } from '../stats/rtt-stats.js';
 import type { EpochTime } from '../time.js';
@@ -28,18 +29,23 @@ function compareTimes(a: EpochTime, b: EpochTime): number {
   return a.sec - b.sec || a.nsec - b.nsec;
 }
 
-/** Adds `from`'s numbers into `into`, key by key, to any depth; `peak_active` takes the larger. */
+/**
+ * Adds `from`'s counts into `into`, key by key (the schema bounds their depth to two levels);
+ * `peak_active` takes the larger. `into` and every object made here have no prototype, so no
+ * key read from a document can reach Object.prototype.
+ */
 function addCounters(into: Record<string, unknown>, from: Record<string, unknown>): void {
-  for (const [key, value] of Object.entries(from)) {
-    const have = into[key];
+  for (const key of Object.keys(from)) {
+    const value = from[key];
+    const have = Object.hasOwn(into, key) ? into[key] : undefined;
     if (typeof value === 'number') {
       if (typeof have !== 'number') into[key] = value;
       // The flow tables' peaks are per run: the largest is what is known.
       else into[key] = key === 'peak_active' ? Math.max(have, value) : have + value;
     } else if (value !== null && typeof value === 'object') {
-      const sub = have !== null && typeof have === 'object' ? (have as Record<string, unknown>) : {};
-      into[key] = sub;
-      addCounters(sub, value as Record<string, unknown>);
+      let sub = have;
+      if (sub === null || typeof sub !== 'object') into[key] = sub = Object.create(null) as Record<string, unknown>;
+      addCounters(sub as Record<string, unknown>, value as Record<string, unknown>);
     }
   }
 }
@@ -77,7 +83,8 @@ export function mergeSummaries(docs: readonly SummaryDocument[]): MergedSummary 
   const groups = new Map<string, RttStats>();
   const inputs: InputSummary[] = [];
   const local: string[] = [];
-  const counters: Record<string, unknown> = {};
+  const seenLocal = new Set<string>();
+  const counters = Object.create(null) as Record<string, unknown>;
   const overlapping: string[] = [];
   let end = ordered[0]!.end;
   ordered.forEach((doc, i) => {
@@ -89,8 +96,8 @@ export function mergeSummaries(docs: readonly SummaryDocument[]): MergedSummary 
       if (have === undefined) groups.set(group.key, copyStats(group.stats));
       else have.merge(group.stats);
     }
-    inputs.push(...doc.inputs);
-    for (const label of doc.vantage.local) if (!local.includes(label)) local.push(label);
+    for (const input of doc.inputs) inputs.push(input);
+    for (const label of doc.vantage.local) if (!seenLocal.has(label)) seenLocal.add(label) && local.push(label);
     addCounters(counters, doc.counters);
   });
   // TCP-RT: the runs that had it, their ports added up.
@@ -107,7 +114,7 @@ export function mergeSummaries(docs: readonly SummaryDocument[]): MergedSummary 
       inputs,
       vantage: { local, inferred: docs.some((d) => d.vantage.inferred), midPath: local.length === 0 },
       ...(tcprt !== undefined ? { tcprt: tcprtJson(tcprt) } : {}),
-      counters,
+      counters: counters as CountersJson,
     },
     report: {
       base: { baseSec: start.sec },

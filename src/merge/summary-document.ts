@@ -1,18 +1,22 @@
 /**
  * Reading a `--json` document back: the statistics become RttStats again (sketch bins, exact
- * sums, histogram slots), so that summaries of separate runs can be merged or compared. Every
- * field is checked; a bad one is an RttscanError naming the file and the field's path.
+ * sums, histogram slots), so that summaries of separate runs can be merged or compared. A read
+ * document is untrusted: it must keep to the schema (schema/summary-schema.ts) and its bounds
+ * before anything is taken from it; a fault is an RttscanError naming the file, the field's
+ * path and what is wrong (the bound it broke).
  */
+import { createReadStream } from 'node:fs';
 import type { InputSummary } from '../analyze.js';
 import { RttscanError } from '../errors.js';
+import type { CountersJson, EpochText, InputJson, StatsJson, SummaryDocumentJson } from '../schema/document.js';
+import { LIMITS, MAX_SKETCH_KEY } from '../schema/summary-schema.js';
+import { schemaViolation } from '../schema/validate.js';
 import { Group, type GroupBy } from '../stats/collector.js';
-import { RttStats, SKETCH_RELATIVE_ACCURACY, type HistogramUnit } from '../stats/rtt-stats.js';
-import { SLOTS } from '../stats/log2-histogram.js';
+import { RttStats, type HistogramUnit } from '../stats/rtt-stats.js';
 import type { EpochTime } from '../time.js';
+import { printable } from '../util/printable.js';
 import type { TcprtSummary } from '../engines/tcprt/tcprt-engine.js';
 import { tcprtSectionOf } from './tcprt-section.js';
-
-const GROUP_BYS: readonly GroupBy[] = ['all', 'laddr', 'raddr', 'lport', 'rport', 'flow'];
 
 /** One run's summary as read from its `--json` document. */
 export interface SummaryDocument {
@@ -30,233 +34,198 @@ export interface SummaryDocument {
   tcprt?: TcprtSummary;
   /** Counters as written (nested objects of numbers); merged by adding them up. */
   counters: Record<string, unknown>;
-  /** Top-level keys this version does not know (another branch's sections): not merged. */
-  unknownKeys: string[];
 }
 
-const KNOWN_KEYS = new Set(['tool', 'version', 'inputs', 'vantage', 'start', 'end', 'summary', 'group_by', 'groups', 'histogram', 'tcprt', 'counters']);
-
-type Json = Record<string, unknown>;
-
-/** Typed access to a parsed document, with the file name and field path in every complaint. */
-export class Fields {
-  constructor(
-    readonly name: string,
-    private readonly path: string,
-    private readonly obj: Json,
-  ) {}
-
-  fail(key: string, what: string): never {
-    throw new RttscanError('input', `${this.name}: ${this.path}${key}: ${what}`);
-  }
-
-  has(key: string): boolean {
-    return key in this.obj;
-  }
-
-  number(key: string): number {
-    const v = this.obj[key];
-    if (typeof v !== 'number' || !Number.isFinite(v)) this.fail(key, `expected a number, found ${describe(v)}`);
-    return v;
-  }
-
-  count(key: string): number {
-    const v = this.number(key);
-    if (!Number.isInteger(v) || v < 0) this.fail(key, `expected a whole number >= 0, found ${v}`);
-    return v;
-  }
-
-  /** A number, or null in the statistics of an empty group. */
-  numberOrNull(key: string): number | null {
-    return this.obj[key] === null ? null : this.number(key);
-  }
-
-  string(key: string): string {
-    const v = this.obj[key];
-    if (typeof v !== 'string') this.fail(key, `expected a string, found ${describe(v)}`);
-    return v;
-  }
-
-  boolean(key: string): boolean {
-    const v = this.obj[key];
-    if (typeof v !== 'boolean') this.fail(key, `expected true or false, found ${describe(v)}`);
-    return v;
-  }
-
-  object(key: string, hint?: string): Fields {
-    const v = this.obj[key];
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) this.fail(key, hint ?? `expected an object, found ${describe(v)}`);
-    return new Fields(this.name, `${this.path}${key}.`, v as Json);
-  }
-
-  raw(key: string): unknown {
-    return this.obj[key];
-  }
-
-  objects(key: string): Fields[] {
-    const v = this.obj[key];
-    if (!Array.isArray(v)) this.fail(key, `expected an array, found ${describe(v)}`);
-    return v.map((item, i) => {
-      if (item === null || typeof item !== 'object' || Array.isArray(item)) this.fail(`${key}[${i}]`, `expected an object, found ${describe(item)}`);
-      return new Fields(this.name, `${this.path}${key}[${i}].`, item as Json);
-    });
-  }
-
-  counts(key: string): number[] {
-    const v = this.obj[key];
-    if (!Array.isArray(v)) this.fail(key, `expected an array of counts, found ${describe(v)}`);
-    v.forEach((x, i) => {
-      if (typeof x !== 'number' || !Number.isInteger(x) || x < 0) this.fail(`${key}[${i}]`, `expected a whole number >= 0, found ${describe(x)}`);
-    });
-    return v as number[];
-  }
-
-  strings(key: string): string[] {
-    const v = this.obj[key];
-    if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) this.fail(key, `expected an array of strings, found ${describe(v)}`);
-    return v as string[];
-  }
-
-  oneOf<T extends string>(key: string, allowed: readonly T[]): T {
-    const v = this.string(key);
-    if (!(allowed as readonly string[]).includes(v)) this.fail(key, `'${v}' is not one of ${allowed.join(', ')}`);
-    return v as T;
-  }
-
-  epoch(key: string): EpochTime {
-    const text = this.string(key);
-    const m = /^(\d+)\.(\d{9})$/.exec(text);
-    if (!m) this.fail(key, `'${text}' is not seconds.nanoseconds`);
-    return { sec: Number(m[1]), nsec: Number(m[2]) };
-  }
-
-  /** Numbers only, nested to any depth (the counters). */
-  numbersTree(key: string): Json {
-    const v = this.obj[key];
-    const check = (x: unknown, path: string): void => {
-      if (typeof x === 'number' && Number.isFinite(x)) return;
-      if (x !== null && typeof x === 'object' && !Array.isArray(x)) {
-        for (const [k, child] of Object.entries(x)) check(child, `${path}.${k}`);
-        return;
-      }
-      this.fail(path, `expected a number or an object of numbers, found ${describe(x)}`);
-    };
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) this.fail(key, `expected an object, found ${describe(v)}`);
-    check(v, key);
-    return v as Json;
-  }
+function inputError(name: string, path: string, what: string): RttscanError {
+  return new RttscanError('input', `${name}: ${path === '' ? '' : `${path}: `}${what}`);
 }
 
-function describe(v: unknown): string {
-  if (v === undefined) return 'nothing';
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'object') return 'an object';
-  const text = JSON.stringify(v);
-  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+/** Whether `v` is a JSON object (not an array, not null). */
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-function statsOf(f: Fields): RttStats {
-  const count = f.count('samples');
-  const some = count > 0;
-  const sketch = f.object('sketch');
-  const accuracy = sketch.number('relative_accuracy');
-  if (accuracy !== SKETCH_RELATIVE_ACCURACY) sketch.fail('relative_accuracy', `${accuracy}, but this rttscan merges sketches of ${SKETCH_RELATIVE_ACCURACY} only`);
-  const state = f.object(
-    'merge_state',
-    'missing: this document was written by an rttscan without mergeable summaries; run rttscan --json on the capture again',
-  );
-  const histogramCounts = state.counts('histogram_counts');
-  if (histogramCounts.length > SLOTS) state.fail('histogram_counts', `${histogramCounts.length} slots, at most ${SLOTS}`);
-  const sketchCounts = sketch.counts('counts');
-  const binned = sketchCounts.reduce((a, b) => a + b, 0) + sketch.count('zero_count');
-  const histogrammed = histogramCounts.reduce((a, b) => a + b, 0);
-  if (binned !== count || histogrammed !== count) f.fail('samples', `${count}, but the sketch holds ${binned} and the histogram ${histogrammed}`);
+/** The checks a schema cannot state: counts that must agree, and key ranges that must fit. */
+function statsOf(name: string, path: string, s: StatsJson): RttStats {
+  const fail = (field: string, what: string): never => {
+    throw inputError(name, `${path}${field}`, what);
+  };
+  const { sketch, merge_state: state } = s;
+  const binned = sketch.counts.reduce((a, b) => a + b, 0) + sketch.zero_count;
+  const histogrammed = state.histogram_counts.reduce((a, b) => a + b, 0);
+  if (binned !== s.samples || histogrammed !== s.samples) fail('samples', `${s.samples}, but the sketch holds ${binned} and the histogram ${histogrammed}`);
+  const lastKey = sketch.min_key + sketch.counts.length - 1;
+  if (sketch.counts.length > 0 && lastKey > MAX_SKETCH_KEY) {
+    fail('sketch.counts', `bins from key ${sketch.min_key} to ${lastKey}, past the largest key ${MAX_SKETCH_KEY} (an RTT of 2^64 ns)`);
+  }
+  const some = s.samples > 0;
+  if (some && (s.min_us === null || s.max_us === null)) fail(s.min_us === null ? 'min_us' : 'max_us', `null, but there are ${s.samples} samples`);
+  if (some) {
+    // srtt and the first and last samples lie within [min, max] (a merge keeps them there);
+    // the slack covers min and max being rounded to the nanosecond.
+    const lowUs = s.min_us! - 0.001;
+    const highUs = s.max_us! + 0.001;
+    const outside = (us: number): boolean => !(us >= lowUs - 1e-9 * highUs && us <= highUs + 1e-9 * highUs);
+    if (outside(state.srtt_us)) fail('merge_state.srtt_us', `${state.srtt_us} lies outside the samples' range ${s.min_us}..${s.max_us} µs`);
+    if (outside(state.first_ns / 1000)) fail('merge_state.first_ns', `${state.first_ns} lies outside the samples' range ${s.min_us}..${s.max_us} µs`);
+    if (outside(state.last_ns / 1000)) fail('merge_state.last_ns', `${state.last_ns} lies outside the samples' range ${s.min_us}..${s.max_us} µs`);
+  }
   return RttStats.fromState({
-    count,
-    minUs: some ? f.number('min_us') : Infinity,
-    maxUs: some ? f.number('max_us') : -Infinity,
-    sumNs: state.count('sum_ns'),
-    m2: state.number('m2_us2'),
-    firstNs: state.count('first_ns'),
-    lastNs: state.count('last_ns'),
-    srttUs: state.number('srtt_us'),
-    jitterSumNs: state.count('jitter_sum_ns'),
-    dataSegments: f.count('data_segments'),
-    retransmittedSegments: f.count('retransmitted_segments'),
-    sketchZeroCount: sketch.count('zero_count'),
-    sketchMinKey: sketch.number('min_key'),
-    sketchCounts,
-    histogramUnit: state.oneOf('histogram_unit', ['usecs', 'msecs'] as const),
-    histogramCounts,
+    count: s.samples,
+    minUs: some ? s.min_us! : Infinity,
+    maxUs: some ? s.max_us! : -Infinity,
+    sumNs: state.sum_ns,
+    m2: state.m2_us2,
+    firstNs: state.first_ns,
+    lastNs: state.last_ns,
+    srttUs: state.srtt_us,
+    jitterSumNs: state.jitter_sum_ns,
+    dataSegments: s.data_segments,
+    retransmittedSegments: s.retransmitted_segments,
+    sketchZeroCount: sketch.zero_count,
+    sketchMinKey: sketch.min_key,
+    sketchCounts: sketch.counts,
+    histogramUnit: state.histogram_unit,
+    histogramCounts: state.histogram_counts,
   });
 }
 
-function inputOf(f: Fields): InputSummary {
+/** Counters copied into null-prototype objects: nothing read can reach Object.prototype. */
+function countersOf(counters: CountersJson): Record<string, unknown> {
+  const copy = (from: Record<string, unknown>): Record<string, unknown> => {
+    const to: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+    for (const [key, value] of Object.entries(from)) to[key] = typeof value === 'number' ? value : copy(value as Record<string, unknown>);
+    return to;
+  };
+  return copy(counters);
+}
+
+function inputOf(i: InputJson): InputSummary {
   return {
-    path: f.string('path'),
-    format: f.string('format'),
-    linktype: f.string('linktype'),
-    packets: f.count('packets'),
-    tcp_packets: f.count('tcp_packets'),
-    warnings: f.strings('warnings'),
+    path: i.path,
+    format: i.format,
+    linktype: i.linktype,
+    packets: i.packets,
+    tcp_packets: i.tcp_packets,
+    warnings: [...i.warnings],
+    ...(i.live !== undefined ? { live: { ...i.live } } : {}),
   };
 }
 
-function documentOf(name: string, obj: Json): SummaryDocument {
-  const f = new Fields(name, '', obj);
-  if (obj.tool !== 'rttscan') throw new RttscanError('input', `${name}: not an rttscan --json document (no "tool": "rttscan")`);
-  if (!f.has('summary') && f.has('groups')) {
-    throw new RttscanError('input', `${name}: an --interval report line, not a whole run's document`);
+/**
+ * Capture times a pcapng file can give lie within ±(2^64 + 2^63) s (a 64-bit count of seconds
+ * plus a signed 64-bit if_tsoffset); past that, read back and written again, a time would not
+ * keep its form.
+ */
+const MAX_EPOCH_SEC = 3e19;
+
+function parseEpoch(name: string, field: string, text: EpochText): EpochTime {
+  // The schema has checked the form: [-]digits.nine digits.
+  const negative = text.startsWith('-');
+  const [whole, frac] = (negative ? text.slice(1) : text).split('.') as [string, string];
+  const sec = Number(whole);
+  const nsec = Number(frac);
+  if (sec > MAX_EPOCH_SEC) throw inputError(name, field, `${printable(text)} is past ${MAX_EPOCH_SEC} s, beyond any capture time`);
+  // Before 1970 the text counts down (-4.500000000): back to a whole second and a fraction up.
+  if (!negative) return { sec, nsec };
+  return nsec === 0 ? { sec: -sec, nsec: 0 } : { sec: -sec - 1, nsec: 1e9 - nsec };
+}
+
+/** Says what is wrong in the words a user needs for the commonest faults, else the schema's. */
+function refuse(name: string, obj: unknown): never {
+  if (!isObject(obj)) throw inputError(name, '', 'not an rttscan --json document (not a JSON object)');
+  if (obj.tool !== 'rttscan') throw inputError(name, '', 'not an rttscan --json document (no "tool": "rttscan")');
+  if (!Object.hasOwn(obj, 'summary') && Object.hasOwn(obj, 'groups')) throw inputError(name, '', "an --interval report line, not a whole run's document");
+  const violation = schemaViolation(obj)!;
+  if (violation.path === 'schema_version' && violation.message === 'missing') {
+    throw inputError(name, '', 'no schema_version: written by an rttscan older than this document format; run rttscan --json on the capture again');
   }
-  const vantage = f.object('vantage');
-  const summary = statsOf(f.object('summary'));
-  const by = f.oneOf('group_by', GROUP_BYS);
-  const groups = f.objects('groups').map((g) => new Group(g.string('key'), statsOf(g), undefined));
+  if (violation.path.endsWith('merge_state') && violation.message === 'missing') {
+    throw inputError(name, violation.path, 'missing: this document was written by an rttscan without mergeable summaries; run rttscan --json on the capture again');
+  }
+  throw inputError(name, violation.path, violation.message);
+}
+
+function documentOf(name: string, obj: unknown): SummaryDocument {
+  if (schemaViolation(obj) !== undefined) refuse(name, obj);
+  const doc = obj as SummaryDocumentJson;
+  const summary = statsOf(name, 'summary.', doc.summary);
+  const groups = doc.groups.map((g, i) => new Group(g.key, statsOf(name, `groups[${i}].`, g), undefined));
   const unit = summary.histogramUnit;
   for (const g of groups) {
-    if (g.stats.histogramUnit !== unit) throw new RttscanError('input', `${name}: group ${g.key} has a ${g.stats.histogramUnit} histogram, the summary ${unit}`);
+    if (g.stats.histogramUnit !== unit) throw inputError(name, '', `group ${printable(g.key)} has a ${g.stats.histogramUnit} histogram, the summary ${unit}`);
   }
   // With --by all the one group is the summary itself; keep it one object, as a run does.
-  const all = by === 'all' && groups.length === 1 ? new Group(groups[0]!.key, summary, undefined) : undefined;
+  const all = doc.group_by === 'all' && groups.length === 1 ? new Group(groups[0]!.key, summary, undefined) : undefined;
   return {
     name,
-    inputs: f.objects('inputs').map(inputOf),
-    vantage: { local: vantage.strings('local'), inferred: vantage.boolean('inferred'), midPath: vantage.boolean('mid_path') },
-    start: f.epoch('start'),
-    end: f.epoch('end'),
-    by,
+    inputs: doc.inputs.map(inputOf),
+    vantage: { local: [...doc.vantage.local], inferred: doc.vantage.inferred, midPath: doc.vantage.mid_path },
+    start: parseEpoch(name, 'start', doc.start),
+    end: parseEpoch(name, 'end', doc.end),
+    by: doc.group_by,
     summary,
     groups: all ? [all] : groups,
     histogramUnit: unit,
-    ...(f.has('tcprt') ? { tcprt: tcprtSectionOf(f.object('tcprt')) } : {}),
-    counters: f.numbersTree('counters'),
-    unknownKeys: Object.keys(obj).filter((k) => !KNOWN_KEYS.has(k)),
+    ...(doc.tcprt !== undefined ? { tcprt: tcprtSectionOf(name, doc.tcprt) } : {}),
+    counters: countersOf(doc.counters),
   };
 }
 
 /**
  * The documents in `text`: one `--json` document, or an array of them (`--each --json`).
- * `name` is the file name, for messages.
+ * `name` is the file name, for messages. The text is untrusted: it is checked against the
+ * schema (bounds included) before anything is read from it, and nothing from it is spread or
+ * assigned into an object that has a prototype.
  */
-export function parseSummaryDocuments(text: string, name: string): SummaryDocument[] {
+export function parseSummaryDocuments(text: string, fileName: string): SummaryDocument[] {
+  const name = printable(fileName);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (err) {
     const lines = text.split('\n').filter((l) => l.trim() !== '');
     if (lines.length > 1 && lines.every((l) => l.trimStart().startsWith('{'))) {
-      throw new RttscanError('input', `${name}: one JSON object per line (--interval output); merge reads the document of a run without --interval`);
+      throw inputError(name, '', 'one JSON object per line (--interval output); merge reads the document of a run without --interval');
     }
-    throw new RttscanError('input', `${name}: not JSON (${(err as Error).message})`);
+    throw inputError(name, '', `not JSON (${printable((err as Error).message)})`);
   }
-  if (Array.isArray(parsed)) {
-    if (parsed.length === 0) throw new RttscanError('input', `${name}: an empty array, no documents`);
-    return parsed.map((item, i) => {
-      if (item === null || typeof item !== 'object' || Array.isArray(item)) throw new RttscanError('input', `${name}[${i}]: not a JSON object`);
-      return documentOf(`${name}[${i}]`, item as Json);
-    });
+  if (!Array.isArray(parsed)) return [documentOf(name, parsed)];
+  if (parsed.length === 0) throw inputError(name, '', 'an empty array, no documents');
+  if (parsed.length > LIMITS.documents) throw inputError(name, '', `${parsed.length} documents, at most ${LIMITS.documents}`);
+  return parsed.map((item, i) => {
+    if (!isObject(item)) throw inputError(`${name}[${i}]`, '', 'not a JSON object');
+    return documentOf(`${name}[${i}]`, item);
+  });
+}
+
+const READ_ERRORS: Record<string, string> = { ENOENT: 'no such file', EACCES: 'permission denied', EPERM: 'permission denied', EISDIR: 'is a directory' };
+
+/** The text of a document file, or of stdin (`-`), refused past LIMITS.documentBytes. */
+async function readDocumentText(path: string): Promise<string> {
+  const name = path === '-' ? 'stdin' : printable(path);
+  const tooBig = (): RttscanError => inputError(name, '', `larger than ${LIMITS.documentBytes / (1024 * 1024)} MiB, the most a summary document may be`);
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  try {
+    const source = path === '-' ? process.stdin : createReadStream(path);
+    for await (const chunk of source) {
+      bytes += (chunk as Buffer).length;
+      if (bytes > LIMITS.documentBytes) {
+        if (source !== process.stdin) (source as ReturnType<typeof createReadStream>).destroy();
+        throw tooBig();
+      }
+      chunks.push(chunk as Buffer);
+    }
+  } catch (err) {
+    if (err instanceof RttscanError) throw err;
+    const code = (err as NodeJS.ErrnoException).code ?? '';
+    throw inputError(name, '', READ_ERRORS[code] ?? `cannot read (${printable((err as Error).message)})`);
   }
-  if (parsed === null || typeof parsed !== 'object') throw new RttscanError('input', `${name}: not an rttscan --json document (not a JSON object)`);
-  return [documentOf(name, parsed as Json)];
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The documents in a `--json` file, or `-` for stdin (one, or an array from --each). */
+export async function readSummaryFile(path: string): Promise<SummaryDocument[]> {
+  return parseSummaryDocuments(await readDocumentText(path), path === '-' ? 'stdin' : path);
 }

@@ -3,72 +3,75 @@
  * number) the counts and sums add up exactly, so the merged stats-line figures (the kernel's
  * integer averages, drop‰, fail‰) are what one run would print; the server, total and
  * first-byte sketches merge bin by bin, so their percentiles are one run's too. Record and
- * connection counts add up. Every field is checked, as in summary-document.ts.
+ * connection counts add up. The schema checks every field's form; this, what must agree.
  */
-import type { PortSide } from '../engines/tcprt/config.js';
 import { PortCounters, type PortSummary } from '../engines/tcprt/port-stats.js';
-import type { RecordType } from '../engines/tcprt/records.js';
 import { TcprtCounters, type TcprtSummary } from '../engines/tcprt/tcprt-engine.js';
-import { Distribution, SKETCH_RELATIVE_ACCURACY } from '../stats/distribution.js';
-import type { Fields } from './summary-document.js';
+import { RttscanError } from '../errors.js';
+import type { TcprtJson, TcprtPortJson, TcprtTimesJson } from '../schema/document.js';
+import { MAX_SKETCH_KEY } from '../schema/summary-schema.js';
+import { Distribution } from '../stats/distribution.js';
 
-const RECORD_TYPES: readonly RecordType[] = ['R', 'P', 'W', 'N', 'E'];
-const SIDES: readonly PortSide[] = ['local', 'peer'];
+/** `name: path: what` as an input error, as in summary-document.ts. */
+type Fail = (path: string, what: string) => never;
 
-function distributionOf(f: Fields, count: number): Distribution {
-  const sketch = f.object('sketch');
-  const accuracy = sketch.number('relative_accuracy');
-  if (accuracy !== SKETCH_RELATIVE_ACCURACY) sketch.fail('relative_accuracy', `${accuracy}, but this rttscan merges sketches of ${SKETCH_RELATIVE_ACCURACY} only`);
-  const counts = sketch.counts('counts');
-  const zeroCount = sketch.count('zero_count');
-  const binned = counts.reduce((a, b) => a + b, 0) + zeroCount;
-  if (binned !== count) f.fail('sketch', `holds ${binned} times, but the port counts ${count}`);
+/** A distribution read back; the schema has checked the form, this checks what must agree. */
+function distributionOf(t: TcprtTimesJson, count: number, path: string, fail: Fail): Distribution {
+  const { sketch } = t;
+  const binned = sketch.counts.reduce((a, b) => a + b, 0) + sketch.zero_count;
+  if (binned !== count) fail(`${path}.sketch`, `holds ${binned} times, but the port counts ${count}`);
+  const lastKey = sketch.min_key + sketch.counts.length - 1;
+  if (sketch.counts.length > 0 && lastKey > MAX_SKETCH_KEY) fail(`${path}.sketch.counts`, `bins from key ${sketch.min_key} to ${lastKey}, past the largest key ${MAX_SKETCH_KEY}`);
+  if (count > 0 && (t.min === null || t.max === null)) fail(`${path}.${t.min === null ? 'min' : 'max'}`, `null, but the port counts ${count}`);
   return Distribution.fromState({
     count,
-    sumUs: f.count('sum'),
-    minUs: count > 0 ? f.number('min') : Infinity,
-    maxUs: count > 0 ? f.number('max') : -Infinity,
-    sketch: { zeroCount, minKey: sketch.number('min_key'), counts },
+    sumUs: t.sum,
+    minUs: count > 0 ? t.min! : Infinity,
+    maxUs: count > 0 ? t.max! : -Infinity,
+    sketch: { zeroCount: sketch.zero_count, minKey: sketch.min_key, counts: sketch.counts },
   });
 }
 
-function portOf(f: Fields): PortSummary {
-  const port = f.count('port');
-  if (port > 65535) f.fail('port', `${port} is not a port`);
+function portOf(p: TcprtPortJson, path: string, fail: Fail): PortSummary {
   const c = new PortCounters();
-  c.tasks = f.count('tasks');
-  c.count = f.count('count');
-  c.fail = f.count('failures');
-  const state = f.object('merge_state', 'missing: this document was written by an rttscan without mergeable TCP-RT figures; run it again');
-  c.minRttUs = state.count('minrtt_us_sum');
-  c.uploadUs = state.count('upload_us_sum');
-  c.sentBytes = state.count('sent_bytes_sum');
-  c.recvBytes = state.count('recv_bytes_sum');
-  c.retrans = state.count('retrans_segs');
-  c.packets = state.count('packets');
-  const server = distributionOf(f.object('server_us'), c.count);
-  const total = distributionOf(f.object('total_us'), c.count);
+  c.tasks = p.tasks;
+  c.count = p.count;
+  c.fail = p.failures;
+  const state = p.merge_state;
+  c.minRttUs = state.minrtt_us_sum;
+  c.uploadUs = state.upload_us_sum;
+  c.sentBytes = state.sent_bytes_sum;
+  c.recvBytes = state.recv_bytes_sum;
+  c.retrans = state.retrans_segs;
+  c.packets = state.packets;
+  const server = distributionOf(p.server_us, c.count, `${path}.server_us`, fail);
+  const total = distributionOf(p.total_us, c.count, `${path}.total_us`, fail);
   c.server.merge(server);
   c.total.merge(total);
-  c.firstByte.merge(distributionOf(f.object('first_byte_us'), c.count));
+  c.firstByte.merge(distributionOf(p.first_byte_us, c.count, `${path}.first_byte_us`, fail));
   c.serverUs = server.sumUs;
   c.totalUs = total.sumUs;
-  return { side: f.oneOf('side', SIDES), port, counters: c };
+  return { side: p.side, port: p.port, counters: c };
 }
 
-/** The `tcprt` section of a document. */
-export function tcprtSectionOf(f: Fields): TcprtSummary {
+/**
+ * The `tcprt` section of a document (already checked against the schema); `name` is the
+ * document's, for messages.
+ */
+export function tcprtSectionOf(name: string, t: TcprtJson): TcprtSummary {
+  const fail: Fail = (path, what) => {
+    throw new RttscanError('input', `${name}: ${path}: ${what}`);
+  };
   const counters = new TcprtCounters();
-  const records = f.object('records');
-  for (const type of RECORD_TYPES) counters.records[type] = records.count(type);
-  const conns = f.object('connections');
-  counters.connections = conns.count('matched');
-  counters.assumed = conns.count('assumed');
-  counters.remoteOnly = conns.count('remote_only');
-  counters.closed = conns.count('closed');
-  counters.openUnreported = conns.count('open_unreported');
-  counters.flushed = conns.count('flushed');
-  return { counters, ports: f.objects('ports').map(portOf) };
+  for (const type of ['R', 'P', 'W', 'N', 'E'] as const) counters.records[type] = t.records[type];
+  const conns = t.connections;
+  counters.connections = conns.matched;
+  counters.assumed = conns.assumed;
+  counters.remoteOnly = conns.remote_only;
+  counters.closed = conns.closed;
+  counters.openUnreported = conns.open_unreported;
+  counters.flushed = conns.flushed;
+  return { counters, ports: t.ports.map((p, i) => portOf(p, `tcprt.ports[${i}]`, fail)) };
 }
 
 /** Several runs' sections as one: ports in the order first seen, counts and sketches merged. */

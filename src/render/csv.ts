@@ -15,9 +15,19 @@ export const CSV_COLUMNS = ['ts', 'src', 'sport', 'dst', 'dport', 'rtt_us', 'kin
 /** Added when a run reads several inputs: which one each frame number counts in. */
 export const CSV_INPUT_COLUMNS = ['seg_input', 'ack_input'];
 
-/** The CSV writer for a run over `inputs` (their paths as given: one or several). */
-export function createCsvWriter(out: NodeJS.WritableStream, inputs: readonly string[]): Stringifier {
-  const csv = stringify({ header: true, columns: inputs.length > 1 ? [...CSV_COLUMNS, ...CSV_INPUT_COLUMNS] : CSV_COLUMNS });
+/** The columns for a run over `inputs` (their paths, or live interfaces, as given). */
+export function csvColumns(inputs: readonly string[]): string[] {
+  return inputs.length > 1 ? [...CSV_COLUMNS, ...CSV_INPUT_COLUMNS] : CSV_COLUMNS;
+}
+
+/** The header line, as the writer below prints it. */
+export function csvHeader(inputs: readonly string[]): string {
+  return `${csvColumns(inputs).join(',')}\n`;
+}
+
+/** The CSV writer for a run over `inputs`; without `header` when the file writes its own (a reopened one). */
+export function createCsvWriter(out: NodeJS.WritableStream, inputs: readonly string[], header = true): Stringifier {
+  const csv = stringify({ header, columns: csvColumns(inputs) });
   csv.pipe(out);
   return csv;
 }

@@ -50,6 +50,7 @@ const SECTION_LABELS: Record<GroupBy, string> = {
   lport: 'Local Port',
   rport: 'Remote Port',
   flow: 'Flow',
+  process: 'Process',
 };
 
 function section(label: string, name: string, stats: RttStats, unit: HistogramUnit): string {

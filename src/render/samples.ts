@@ -4,7 +4,7 @@
  */
 import { KIND_NAMES, type HalfConnection, type SampleKind } from '../engines/rtt/rtt-engine.js';
 import type { SampleEndpoints } from '../stats/collector.js';
-import { epochSeconds, type TimeBase } from '../time.js';
+import { clockText, epochSeconds, type TimeBase } from '../time.js';
 
 function endpoint(addr: string, port: number): string {
   return addr.includes(':') ? `[${addr}]:${port}` : `${addr}:${port}`;
@@ -19,7 +19,7 @@ export class SampleLines {
     this.minNs.set(endpoints.half, min);
     const sec = epochSeconds(base, ackNs);
     const nsec = ackNs - (sec - base.baseSec) * 1e9;
-    const clock = new Date(sec * 1000).toISOString().slice(11, 19);
+    const clock = clockText(sec);
     const time = `${clock}.${String(Math.round(nsec)).padStart(9, '0')}`;
     return `${time} ${(rttNs / 1e9).toFixed(9)} ${(min / 1e9).toFixed(9)} ${endpoint(endpoints.src, endpoints.sport)}+${endpoint(endpoints.dst, endpoints.dport)} ${KIND_NAMES[kind]}\n`;
   }

@@ -14,7 +14,8 @@ import { SKETCH_RELATIVE_ACCURACY, type Distribution } from '../stats/distributi
 import Table from 'cli-table3';
 import { FIELD_NAMES, type TaskRecord } from '../engines/tcprt/records.js';
 import type { TcprtSummary } from '../engines/tcprt/tcprt-engine.js';
-import type { TimeBase } from '../time.js';
+import type { TcprtJson, TcprtPortJson, TcprtTimesJson } from '../schema/document.js';
+import { isoText, type TimeBase } from '../time.js';
 import { formatUs } from './units.js';
 
 export function tcprtRecordLine(record: TaskRecord, base: TimeBase): string {
@@ -36,7 +37,8 @@ export function tcprtRecordLine(record: TaskRecord, base: TimeBase): string {
 function isoMicros(base: TimeBase, ns: number): string {
   const whole = Math.floor(ns / 1e9);
   const usec = Math.floor((ns - whole * 1e9) / 1000);
-  return `${new Date((base.baseSec + whole) * 1000).toISOString().slice(0, 19)}.${String(usec).padStart(6, '0')}Z`;
+  // Not Date: a capture time past the year 275760 must print too (time.ts).
+  return `${isoText(base.baseSec + whole, 0).slice(0, -5)}.${String(usec).padStart(6, '0')}Z`;
 }
 
 /**
@@ -73,7 +75,7 @@ export function tcprtRecordJson(record: TaskRecord, base: TimeBase): Record<stri
 export function tcprtStatsJson(epochSec: number, lines: readonly PortStatsLine[]): Array<Record<string, unknown>> {
   return lines.map((l) => ({
     type: 'stats',
-    time: new Date(epochSec * 1000).toISOString(),
+    time: isoText(epochSec, 0),
     epoch_sec: epochSec,
     port: l.port,
     side: l.side,
@@ -128,7 +130,7 @@ export function tcprtStatsLines(epochSec: number, lines: readonly PortStatsLine[
   return text;
 }
 
-function timesJson(d: Distribution): Record<string, unknown> {
+function timesJson(d: Distribution): TcprtTimesJson {
   const state = d.toState();
   const q = (x: number): number | null => (d.count > 0 ? d.quantile(x) : null);
   return {
@@ -147,7 +149,7 @@ function timesJson(d: Distribution): Record<string, unknown> {
  * averages), the server, total and first-byte times (percentiles from sketches), and the sums
  * that `merge` adds up (merge/tcprt-section.ts reads it back).
  */
-export function tcprtPortJson(p: PortSummary): Record<string, unknown> {
+export function tcprtPortJson(p: PortSummary): TcprtPortJson {
   const l = averages(p);
   const c = p.counters;
   return {
@@ -179,7 +181,7 @@ export function tcprtPortJson(p: PortSummary): Record<string, unknown> {
 }
 
 /** `tcprt` in --json: the whole run's figures per port, record counts, connections. */
-export function tcprtJson(summary: TcprtSummary): Record<string, unknown> {
+export function tcprtJson(summary: TcprtSummary): TcprtJson {
   const c = summary.counters;
   return {
     ports: summary.ports.map(tcprtPortJson),

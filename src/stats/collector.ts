@@ -13,13 +13,20 @@ import { isLocal, VantageInference, type Vantage } from '../flow/vantage.js';
 import type { HalfConnection, RttConnection, RttSample, SampleKind } from '../engines/rtt/rtt-engine.js';
 import { RttStats, type HistogramUnit } from './rtt-stats.js';
 import { TimeSeries } from './time-series.js';
+import type { ProcessInfo } from '../process/attributor.js';
 
 /** The half of `flow` whose data was acknowledged: B's when A acknowledged, and A's otherwise. */
 function senderHalf(flow: Flow<RttConnection>, ackedByA: boolean): HalfConnection {
   return ackedByA ? flow.state.b : flow.state.a;
 }
 
-export type GroupBy = 'all' | 'laddr' | 'raddr' | 'lport' | 'rport' | 'flow';
+export type GroupBy = 'all' | 'laddr' | 'raddr' | 'lport' | 'rport' | 'flow' | 'process';
+
+/** Which process holds an endpoint's socket (live, --by process): see process/attributor.ts. */
+export type ProcessLookup = (flow: Flow<RttConnection>, endpointA: boolean) => ProcessInfo | undefined;
+
+/** The group of samples whose local process is not known (not on this host, or gone too soon). */
+export const UNKNOWN_PROCESS = 'unknown';
 
 export interface SampleFilters {
   laddr: Cidr[];
@@ -39,6 +46,8 @@ export interface CollectorOptions {
   pendingLimit: number;
   /** Keep each group's RTT over time (for --chart). */
   timeSeries: boolean;
+  /** With --by process: the process of an endpoint. */
+  processOf?: ProcessLookup;
 }
 
 export class Group {
@@ -47,6 +56,8 @@ export class Group {
     readonly stats: RttStats,
     /** RTT over capture time, kept only for --chart. */
     readonly series: TimeSeries | undefined,
+    /** --by process: the process the key names (null: unknown). */
+    readonly process?: ProcessInfo | null,
   ) {}
 }
 
@@ -62,7 +73,7 @@ export class SampleEndpoints {
   /** Frame references (capture/frame-ref.ts) of the data segment and of the ACK. */
   segFrame = 0;
   ackFrame = 0;
-  /** The group the sample was counted in. */
+  /** The group the sample went to (with --by process, it names the local process). */
   group!: Group;
 
   /** The sender's half: the same object for every sample of this half-connection. */
@@ -212,6 +223,14 @@ export class SampleCollector {
     this.onDecided?.();
   }
 
+  /**
+   * New address/port filters from now on (a reloaded config, a re-resolved whitelist). Each
+   * half-connection's cached decision must then be forgotten: see Analysis.setFilters.
+   */
+  setFilters(filters: Partial<SampleFilters>): void {
+    this.options.filters = { ...this.options.filters, ...filters };
+  }
+
   /** Clears the statistics and time series (not the groups' identities), for the next --interval. */
   resetStats(): void {
     this.summary.reset();
@@ -289,12 +308,13 @@ export class SampleCollector {
     ) {
       return 'filter';
     }
-    const key = groupKey(this.options.by, version, () => formatAddress(version, addrs, lAt), lport, () => formatAddress(version, addrs, rAt), rport);
+    const process = this.options.by === 'process' ? (this.options.processOf?.(flow, lAt === 0) ?? null) : undefined;
+    const key = process !== undefined ? (process?.label ?? UNKNOWN_PROCESS) : groupKey(this.options.by, version, () => formatAddress(version, addrs, lAt), lport, () => formatAddress(version, addrs, rAt), rport);
     let group = this.groups.get(key);
     if (group === undefined) {
       // With --by all the one group is the summary itself, so each sample is counted once.
       const stats = this.options.by === 'all' ? this.summary : new RttStats(this.options.histogramUnit);
-      group = new Group(key, stats, this.options.timeSeries ? new TimeSeries() : undefined);
+      group = new Group(key, stats, this.options.timeSeries ? new TimeSeries() : undefined, process);
       this.groups.set(key, group);
     }
     return group;
@@ -320,5 +340,7 @@ export function groupKey(by: GroupBy, version: number, laddr: () => string, lpor
       return String(rport);
     case 'flow':
       return `${endpoint(version, laddr(), lport)} ${endpoint(version, raddr(), rport)}`;
+    case 'process':
+      return UNKNOWN_PROCESS; // resolved by the collector, which knows the processes
   }
 }

@@ -17,7 +17,6 @@ import { FIELD_NAMES, type RecordType } from '../../src/engines/tcprt/records.js
 import { parseCidr } from '../../src/flow/address.js';
 import { givenVantage } from '../../src/flow/vantage.js';
 import { mergeTcprtSections, tcprtSectionOf } from '../../src/merge/tcprt-section.js';
-import { Fields } from '../../src/merge/summary-document.js';
 import { tcprtPortJson, tcprtRecordLine } from '../../src/render/tcprt.js';
 import { lport } from '../helpers/tcprt.js';
 import { runCli } from '../helpers/cli.js';
@@ -79,7 +78,7 @@ test('--interval JSON lines: each span\'s TCP-RT ports add up to the run\'s, and
   const run = JSON.parse(runCli([...args, '--json', '-']).stdout) as Json;
   assert.ok(lines.length >= 3, `${lines.length} interval lines`);
   assert.ok(lines.every((l) => Array.isArray(l.tcprt?.ports)));
-  const parts = lines.map((l) => tcprtSectionOf(new Fields('line', '', { ports: l.tcprt.ports, records: { R: 0, P: 0, W: 0, N: 0, E: 0 }, connections: { matched: 0, assumed: 0, remote_only: 0, closed: 0, open_unreported: 0, flushed: 0 } })));
+  const parts = lines.map((l) => tcprtSectionOf('line', { ports: l.tcprt.ports, records: { R: 0, P: 0, W: 0, N: 0, E: 0 }, connections: { matched: 0, assumed: 0, remote_only: 0, closed: 0, open_unreported: 0, flushed: 0 } }));
   const merged = mergeTcprtSections(parts).ports.map(tcprtPortJson);
   assert.ok(run.tcprt.ports[0].count > 10);
   assert.deepEqual(merged, run.tcprt.ports);

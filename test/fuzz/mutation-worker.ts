@@ -73,7 +73,7 @@ function readInMemory(bytes: Uint8Array, chunk: number, file: string): Outcome {
     if (c.packets !== packets || c.tcpPackets !== tcpPackets || c.tcpPackets + undecodedPackets(decoder) !== c.packets) {
       throw new Error(`decode counters do not add up: ${JSON.stringify(c.toJSON())} for ${packets} packets`);
     }
-    return { packets, tcpPackets, warnings: warning === undefined ? [] : [warning] };
+    return { packets, tcpPackets, warnings: [...reader.warnings, ...(warning === undefined ? [] : [warning])] };
   } catch (err) {
     return ours(err);
   }

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { constants, gunzipSync, gzipSync } from 'node:zlib';
-import { ACK, conversation, ethernet, IF_TSRESOL, ipv4, LINKTYPE, pcapFile, pcapngFile, record, tcp, type NgBlock, type PcapRecord } from './capture-writer.js';
+import { ACK, concat, conversation, ethernet, IF_TSRESOL, ipv4, LINKTYPE, pcapFile, pcapngFile, record, tcp, type NgBlock, type PcapRecord } from './capture-writer.js';
 import { Random } from './random.js';
 import { readCapture } from './read-capture.js';
 
@@ -158,6 +158,15 @@ export const REFUSED: RefusedInput[] = [
     record: 2,
   },
   {
+    // 65,537 interface blocks in one section (1.3 MB): one past MAX_INTERFACES_PER_SECTION.
+    name: 'a pcapng section declaring more interfaces than the limit',
+    make: (dir) => put(dir, 'idbs.pcapng', pcapngFile([{ kind: 'shb' }, ...Array.from({ length: 65537 }, (): NgBlock => ({ kind: 'idb', linktype: 1 }))])),
+    code: 'capture',
+    message: `record 65538 at offset ${hex(SHB_LEN + 65536 * IDB_LEN)}: more than 65536 interfaces in one section (the limit rttscan holds)`,
+    offset: SHB_LEN + 65536 * IDB_LEN,
+    record: 65538,
+  },
+  {
     name: 'an EPB naming an interface that does not exist',
     make: (dir) => put(dir, 'iface.pcapng', pcapngFile([...pcapngHead, ...epbs(1), { kind: 'epb', interfaceId: 3, timestamp: 9n, data: frames[1]!.bytes }])),
     code: 'capture',
@@ -204,6 +213,24 @@ export const ACCEPTED: AcceptedInput[] = [
     packets: 2,
     warnings: [(path) => new RegExp(`^${escape(path)}: record 5 at offset ${hex(epbOffset(2))}: truncated block \\(\\d+ of \\d+ bytes\\); ignored$`)],
   },
+  {
+    name: 'a pcap of version 2.5 (libpcap refuses it)',
+    make: (dir) => put(dir, 'v25.pcap', pcapFile(records(3), { versionMinor: 5 })),
+    format: 'pcap',
+    packets: 3,
+    warnings: [(path) => new RegExp(`^${escape(path)}: offset 0x4: pcap version 2\\.5 is past 2\\.4, the last libpcap knows \\(tcpdump refuses this file\\); read as 2\\.4$`)],
+  },
+  {
+    // Sections reset the interfaces: the limit is per section, not per file.
+    name: 'two pcapng sections of 65,536 interfaces each',
+    make: (dir) => {
+      const idbs = Array.from({ length: 65536 }, (): NgBlock => ({ kind: 'idb', linktype: 1 }));
+      return put(dir, 'idbs2.pcapng', concat(pcapngFile([{ kind: 'shb' }, ...idbs, ...epbs(1)]), pcapngFile([{ kind: 'shb' }, ...idbs, ...epbs(2)])));
+    },
+    format: 'pcapng',
+    packets: 3,
+    warnings: [],
+  },
   { name: 'a pcapng with no packets', make: (dir) => put(dir, 'none.pcapng', pcapngFile(pcapngHead)), format: 'pcapng', packets: 0, warnings: [] },
   { name: 'a pcap with no packets', make: (dir) => put(dir, 'none.pcap', pcapFile([])), format: 'pcap', packets: 0, warnings: [] },
   { name: 'a gzipped pcap (named .pcap)', make: (dir) => put(dir, 'zipped.pcap', gzipSync(pcapFile(records(5)))), format: 'pcap', packets: 5, warnings: [] },
@@ -212,6 +239,21 @@ export const ACCEPTED: AcceptedInput[] = [
     make: (dir) => put(dir, 'zipped.pcapng.gz', gzipSync(pcapngFile([...pcapngHead, ...epbs(4)]))),
     format: 'pcapng',
     packets: 4,
+    warnings: [],
+  },
+  {
+    // Node's gunzip once failed on the stray bytes and lost every packet ("offset 0x0").
+    name: 'a gzipped pcap followed by bytes that are not gzip',
+    make: (dir) => put(dir, 'trailing.pcap.gz', concat(gzipSync(pcapFile(records(5))), new TextEncoder().encode('trailing garbage\n'))),
+    format: 'pcap',
+    packets: 5,
+    warnings: [(path) => new RegExp(`^${escape(path)}: 17 bytes at compressed offset 0x${gzipSync(pcapFile(records(5))).length.toString(16)}, after the gzip data, are not gzip: ignored$`)],
+  },
+  {
+    name: 'two gzip members, zero-padded (as tape or block storage leaves them)',
+    make: (dir) => put(dir, 'members.pcap.gz', concat(gzipSync(pcapFile(records(3))), gzipSync(pcapFile(records(5)).subarray(24)), new Uint8Array(512))),
+    format: 'pcap',
+    packets: 8,
     warnings: [],
   },
   {

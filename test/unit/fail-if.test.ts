@@ -80,6 +80,9 @@ test('a bad expression says what is wrong, at which column, with a caret under t
     ['retrans>2ms', /column 10: retrans is a percentage: write 2%/, '         ^^'],
     ['retrans>+1', /column 9: a difference in retrans is in percentage points: write \+1pp \(or \+1% for a change\)/, '        ^^'],
     [',p99>1ms', /column 1: expected a metric, found ','/, '^'],
+    ['retrans>200%', /column 9: retrans is a share of the data segments: 200% is past 100%/, '        ^^^^'],
+    ['retrans>=100.5%', /column 10: retrans is a share of the data segments: 100.5% is past 100%/, '         ^^^^^^'],
+    ['retrans<+150pp', /column 9: retrans moves by at most 100 percentage points: \+150pp is past that/, '        ^^^^^^'],
   ];
   for (const [text, message, caret] of cases) {
     const e = parseError(text);

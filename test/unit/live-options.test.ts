@@ -23,6 +23,12 @@ const USAGE_ERRORS: Array<[string[], string]> = [
   [['--live', 'lo', '--statsd', 'localhost'], "--statsd: 'localhost' is not HOST:PORT (e.g. 127.0.0.1:8125)"],
   [['--live', 'lo', '--statsd', 'localhost:8125', '--tag', 'a b'], "--tag: 'a b' is not a DogStatsD tag (key:value, without spaces, commas, '|' or '#')"],
   [['--live', 'lo', '--tag', 'env:prod'], '--tag tags the --statsd gauges: add --statsd HOST:PORT'],
+  [['--live', 'lo', '--statsd-type', 'distribution'], '--statsd-type is the type of the --statsd metrics: add --statsd HOST:PORT'],
+  [['--prometheus', '127.0.0.1:9464', 'x.pcap'], '--prometheus is for live capture: add --live IFACE'],
+  [['--live', 'lo', '--prometheus', 'nope'], "--prometheus: 'nope' is not HOST:PORT (e.g. 127.0.0.1:9464)"],
+  [['--live', 'lo', '--prometheus', ':9464', '--prometheus-cap', '0'], "--prometheus-cap: '0' is not a positive whole number"],
+  [['--live', 'lo', '--prometheus-cap', '5'], '--prometheus-cap caps the --prometheus labels: add --prometheus HOST:PORT'],
+  [['--live', 'lo,', '--duration', '1s'], '--live: name an interface (rttscan --list-interfaces shows them)'],
 ];
 
 for (const [args, message] of USAGE_ERRORS) {

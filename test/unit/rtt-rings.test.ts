@@ -1,8 +1,10 @@
 /** The engine's two rings: segments in flight and TSval sightings, across growth and wraparound. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { AckMatch, MAX_SEGMENTS, Outstanding } from '../../src/engines/rtt/outstanding.js';
+import { AckMatch, DROPPED_OVER_BUDGET, DROPPED_PER_FLOW, MAX_SEGMENTS, Outstanding, PUSHED, SegmentBudget } from '../../src/engines/rtt/outstanding.js';
 import { findTsVal, newTsHistory, seenFrame, seenNs, seeTsVal, type TsHistory } from '../../src/engines/rtt/ts-history.js';
+
+const unbounded = (): SegmentBudget => new SegmentBudget(Infinity);
 
 /** When the first segment with `tsVal` was seen, or -1; its frame must be the one recorded with it (time + 1e6 here). */
 function firstSeenNs(h: TsHistory, tsVal: number): number {
@@ -15,12 +17,13 @@ function firstSeenNs(h: TsHistory, tsVal: number): number {
 test('Outstanding keeps segments in order through wraparound and growth', () => {
   const segs = new Outstanding();
   const match = new AckMatch();
+  const budget = unbounded();
   let next = 0;
   let acked = 0;
   // Interleave pushes and ACKs so the ring's head moves before each growth.
   for (let round = 1; round <= 200; round++) {
     for (let k = 0; k < round % 7 + 3; k++) {
-      segs.push(next, next + 100, next * 10, next, false, next + 1);
+      segs.push(next, next + 100, next * 10, next, false, next + 1, budget);
       next += 100;
     }
     const ack = acked + 100 * (round % 3 + 1);
@@ -36,17 +39,45 @@ test('Outstanding keeps segments in order through wraparound and growth', () => 
 
 test('Outstanding drops its oldest segment beyond MAX_SEGMENTS and says so', () => {
   const segs = new Outstanding();
+  const budget = unbounded();
   let dropped = 0;
-  for (let i = 0; i < MAX_SEGMENTS + 5; i++) if (segs.push(i * 10, i * 10 + 10, i, 0, false, i + 1)) dropped++;
+  for (let i = 0; i < MAX_SEGMENTS + 5; i++) if (segs.push(i * 10, i * 10 + 10, i, 0, false, i + 1, budget) === DROPPED_PER_FLOW) dropped++;
   assert.equal(segs.count, MAX_SEGMENTS);
   assert.equal(dropped, 5);
   assert.equal(segs.start(0), 50);
 });
 
+test('a run-wide budget bounds the slots of all rings together; rings give them back', () => {
+  const budget = new SegmentBudget(1000);
+  const rings = Array.from({ length: 50 }, () => new Outstanding());
+  const outcomes = [0, 0, 0];
+  // 50 connections with 100 segments each in flight: 5,000 wanted, 1,000 extra slots allowed.
+  for (let i = 0; i < 100; i++) {
+    for (const ring of rings) {
+      outcomes[ring.push(i * 10, i * 10 + 10, i, 0, false, i + 1, budget)]!++;
+      assert.ok(budget.held <= budget.limit, `${budget.held} slots held`);
+    }
+  }
+  assert.equal(outcomes[PUSHED]! + outcomes[DROPPED_OVER_BUDGET]!, 5000);
+  assert.equal(outcomes[DROPPED_PER_FLOW], 0);
+  assert.ok(outcomes[DROPPED_OVER_BUDGET]! > 0);
+  assert.equal(budget.forgotten, outcomes[DROPPED_OVER_BUDGET]);
+  // Each ring keeps its newest segments, in order: what it forgot is its oldest.
+  for (const ring of rings) for (let i = 1; i < ring.count; i++) assert.equal(ring.start(i), ring.start(i - 1) + 10);
+  // Acknowledged and emptied, large rings give their slots back; ended connections all of theirs.
+  const match = new AckMatch();
+  for (const ring of rings) {
+    ring.acknowledge(1000, match);
+    ring.shrinkIfEmpty(budget);
+  }
+  for (const ring of rings) ring.giveBack(budget);
+  assert.equal(budget.held, 0);
+});
+
 test('a partial ACK advances the segment start; a later exact ACK pairs with it again', () => {
   const segs = new Outstanding();
   const match = new AckMatch();
-  segs.push(1000, 5000, 7, 0, false, 42);
+  segs.push(1000, 5000, 7, 0, false, 42, unbounded());
   segs.acknowledge(2448, match);
   assert.equal(match.sentNs, 7);
   assert.equal(match.sentFrame, 42);

@@ -63,6 +63,7 @@ test('StatsdAggregator: go-metro names, ms values, src/dst tags per pair of host
   await analyze([path], {
     vantage: givenVantage([parseCidr('10.0.0.1')!], ['10.0.0.1']),
     onSample: (_ackNs, rttNs, _kind, endpoints) => gauges.add(rttNs, endpoints),
+    onFlowEnd: (flow) => gauges.flowEnded(flow),
   });
   const expected = new RttStats();
   for (const us of [10000, 25123.456, 30000]) expected.add(us);
@@ -79,7 +80,72 @@ test('StatsdAggregator: go-metro names, ms values, src/dst tags per pair of host
     `system.net.tcp.rtt.samples:3|g|${tags}`,
   ]);
   assert.ok(Math.abs(expected.quantile(0.5) - 25123.456) <= 0.01 * 25123.456);
-  assert.deepEqual(gauges.flush(['iface:eth0']), [], 'the next interval starts empty');
+  assert.deepEqual(gauges.flush(['iface:eth0']), [], 'the connection ended: the next interval has nothing');
+});
+
+/** The two-exchange connection above, kept open: samples at 10, 25.123456 and 30 ms. */
+async function openConnection(t: import('node:test').TestContext): Promise<string> {
+  const script = new TcpScript()
+    .c(0, { seq: 1000, flags: SYN })
+    .s(10, { seq: 5000, ack: 1001, flags: SYN | ACK })
+    .c(10.05, { seq: 1001, ack: 5001 })
+    .c(20, { seq: 1001, ack: 5001, flags: PSH | ACK, payloadLen: 100 })
+    .s(45.123456, { seq: 5001, ack: 1101 })
+    .c(50, { seq: 1101, ack: 5001, flags: PSH | ACK, payloadLen: 100 })
+    .s(80, { seq: 5001, ack: 1201 });
+  const path = join(await tempDir(t), 'open.pcap');
+  await writeFile(path, script.file());
+  return path;
+}
+
+test("StatsdAggregator: a pair with no new sample repeats go-metro's rtt, avg and jitter (samples 0) while its connection is tracked, then stops", async (t) => {
+  const path = await openConnection(t);
+  const gauges = new StatsdAggregator();
+  const ended: Array<Parameters<StatsdAggregator['flowEnded']>[0]> = [];
+  await analyze([path], {
+    vantage: givenVantage([parseCidr('10.0.0.1')!], ['10.0.0.1']),
+    onSample: (_ackNs, rttNs, _kind, endpoints) => gauges.add(rttNs, endpoints),
+    onFlowEnd: (flow) => ended.push(flow), // held back: the connection is still open
+  });
+  const tags = '#src:10.0.0.1,dst:10.0.0.2,iface:eth0';
+  assert.equal(gauges.flush(['iface:eth0']).length, 7);
+  const quiet = [`system.net.tcp.rtt:30|g|${tags}`, `system.net.tcp.rtt.avg:14.154128|g|${tags}`, `system.net.tcp.rtt.jitter:10|g|${tags}`, `system.net.tcp.rtt.samples:0|g|${tags}`];
+  assert.deepEqual(gauges.flush(['iface:eth0']), quiet);
+  assert.deepEqual(gauges.flush(['iface:eth0']), quiet, 'every quiet interval, as go-metro');
+  for (const flow of ended) gauges.flowEnded(flow);
+  assert.deepEqual(gauges.flush(['iface:eth0']), [], 'once the connection expires the pair is forgotten');
+});
+
+test('StatsdAggregator, distribution: every sample as a DogStatsD distribution (several values a line), avg and jitter as gauges', async (t) => {
+  const path = await openConnection(t);
+  const early: string[][] = [];
+  const metrics = new StatsdAggregator({ type: 'distribution', inputTags: (i) => [`iface:if${i}`], onEarly: (lines) => early.push(lines) });
+  await analyze([path], {
+    vantage: givenVantage([parseCidr('10.0.0.1')!], ['10.0.0.1']),
+    onSample: (_ackNs, rttNs, _kind, endpoints) => metrics.add(rttNs, endpoints, 3, ['process:curl']),
+  });
+  const tags = '#src:10.0.0.1,dst:10.0.0.2,process:curl,iface:if3,env:test';
+  assert.deepEqual(metrics.flush(['env:test']), [
+    `system.net.tcp.rtt:10:25.123456:30|d|${tags}`,
+    `system.net.tcp.rtt.avg:14.154128|g|${tags}`,
+    `system.net.tcp.rtt.jitter:10|g|${tags}`,
+  ]);
+  assert.deepEqual(early, []);
+});
+
+test('StatsdAggregator, distribution: a busy pair sends its values before the interval ends, in lines of at most 1432 bytes', () => {
+  const sent: string[] = [];
+  const metrics = new StatsdAggregator({ type: 'distribution', onEarly: (lines) => sent.push(...lines) });
+  const half = {};
+  const flow = { state: { a: half, b: {} } };
+  const endpoints = { half, flow, src: '10.0.0.1', dst: '10.0.0.2' } as unknown as Parameters<StatsdAggregator['add']>[1];
+  for (let i = 0; i < 2500; i++) metrics.add(1_000_000 + i * 1000, endpoints);
+  const rest = metrics.flush([]).filter((l) => l.includes('|d|'));
+  const values = [...sent, ...rest].flatMap((l) => l.slice('system.net.tcp.rtt:'.length, l.indexOf('|')).split(':').map(Number));
+  assert.equal(values.length, 2500);
+  assert.deepEqual(values.slice(0, 3), [1, 1.001, 1.002]);
+  assert.ok(sent.length > 0, 'values went out before the interval ended');
+  assert.ok([...sent, ...rest].every((l) => Buffer.byteLength(l) <= MAX_DATAGRAM_BYTES));
 });
 
 test('StatsdClient: a real UDP socket on loopback receives every line, in datagrams of at most 1432 bytes', async () => {

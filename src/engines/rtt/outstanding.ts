@@ -32,6 +32,33 @@ const INITIAL_SEGMENTS = 1;
  * of data in flight) the oldest is dropped: it can then give no sample, never a wrong one.
  */
 export const MAX_SEGMENTS = 65536;
+/** Rings larger than this go back to one slot when they empty (see shrinkIfEmpty). */
+const SHRINK_ABOVE = 64;
+
+/**
+ * Segments held in flight by all connections of a run, beyond each ring's first slot: a bound
+ * over the whole run, since a million flows each with a backlog would otherwise pass any
+ * memory (about 50 bytes a slot). A ring that would grow past it forgets its own oldest
+ * segment instead (which then gives no sample, never a wrong one); a ring that empties gives
+ * its slots back.
+ */
+export class SegmentBudget {
+  /** Slots held beyond each ring's first. */
+  held = 0;
+  /** Segments forgotten because the budget was spent. */
+  forgotten = 0;
+  constructor(readonly limit: number) {}
+}
+
+/** Default SegmentBudget limit: 4 M segments, about 200 MB of rings in the worst case. */
+export const DEFAULT_MAX_SEGMENTS = 4_000_000;
+
+/** What Outstanding.push had to do to make room. */
+export const PUSHED = 0;
+/** The oldest segment was forgotten: MAX_SEGMENTS in flight in this direction. */
+export const DROPPED_PER_FLOW = 1;
+/** The oldest segment was forgotten: the run's SegmentBudget is spent. */
+export const DROPPED_OVER_BUDGET = 2;
 
 /** What an ACK found among the segments in flight (see Outstanding.acknowledge). */
 export class AckMatch {
@@ -60,14 +87,25 @@ export class Outstanding {
     return ((this.head + i) & (this.capacity - 1)) * STRIDE;
   }
 
-  /** Adds a segment at the end; true when the oldest had to be dropped (MAX_SEGMENTS in flight). */
-  push(start: number, end: number, sentNs: number, tsVal: number, isSyn: boolean, frame: number): boolean {
-    let dropped = false;
+  /**
+   * Adds a segment at the end. A full ring doubles, unless that passes MAX_SEGMENTS or the run's
+   * budget: then its oldest segment is forgotten (PUSHED, DROPPED_PER_FLOW, DROPPED_OVER_BUDGET).
+   */
+  push(start: number, end: number, sentNs: number, tsVal: number, isSyn: boolean, frame: number, budget: SegmentBudget): number {
+    let outcome = PUSHED;
     if (this.count === this.capacity) {
-      if (this.capacity >= MAX_SEGMENTS) {
+      const capacity = this.capacity;
+      if (capacity >= MAX_SEGMENTS) {
         this.shift();
-        dropped = true;
-      } else this.grow();
+        outcome = DROPPED_PER_FLOW;
+      } else if (budget.held + capacity > budget.limit) {
+        this.shift();
+        budget.forgotten++;
+        outcome = DROPPED_OVER_BUDGET;
+      } else {
+        budget.held += capacity;
+        this.grow();
+      }
     }
     const at = this.slot(this.count);
     const d = this.data;
@@ -79,7 +117,24 @@ export class Outstanding {
     d[at + FLAGS] = isSyn ? FLAG_SYN : 0;
     d[at + FIRST_FRAME] = frame;
     this.count++;
-    return dropped;
+    return outcome;
+  }
+
+  /** The ring is being discarded (its connection ended): its slots go back to the budget. */
+  giveBack(budget: SegmentBudget): void {
+    budget.held -= this.capacity - INITIAL_SEGMENTS;
+  }
+
+  /**
+   * An empty ring that had grown past SHRINK_ABOVE goes back to its first slot: a burst long
+   * gone holds no budget. Smaller rings keep their slots (they are counted), so a connection
+   * that drains its window on every ACK does not reallocate each time.
+   */
+  shrinkIfEmpty(budget: SegmentBudget): void {
+    if (this.count !== 0 || this.capacity <= SHRINK_ABOVE) return;
+    this.giveBack(budget);
+    this.data = doubles(INITIAL_SEGMENTS * STRIDE);
+    this.head = 0;
   }
 
   /** Moves the last segment to position i, shifting the ones from i on (rare: hole fills). */

@@ -20,7 +20,7 @@ import type { PacketView } from '../../decode/packet-view.js';
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../../decode/packet-view.js';
 import type { Flow, FlowTable } from '../../flow/flow-table.js';
 import { seqAdd, seqGe, seqGt, seqLe, seqLt } from '../../flow/seq.js';
-import { AckMatch, Outstanding } from './outstanding.js';
+import { AckMatch, DEFAULT_MAX_SEGMENTS, DROPPED_OVER_BUDGET, DROPPED_PER_FLOW, Outstanding, SegmentBudget } from './outstanding.js';
 import { findTsVal, newTsHistory, seenFrame, seenNs, seeTsVal, type TsHistory } from './ts-history.js';
 
 export const KIND_DATA = 0;
@@ -120,6 +120,8 @@ export class RttCounters {
   keepalives = 0;
   /** Oldest segments forgotten because MAX_SEGMENTS were in flight in one direction. */
   segmentsDropped = 0;
+  /** Oldest segments forgotten because the run's segment budget (--max-segments) was spent. */
+  segmentsOverBudget = 0;
 }
 
 export class RttEngine {
@@ -131,9 +133,24 @@ export class RttEngine {
   /** The current packet's frame reference (capture/frame-ref.ts), set by whoever feeds packets in. */
   frameRef = 0;
 
-  constructor(table: FlowTable<RttConnection>, sink: RttSink) {
+  /** Segments in flight over all connections (see SegmentBudget). */
+  readonly budget: SegmentBudget;
+
+  constructor(table: FlowTable<RttConnection>, sink: RttSink, maxSegments = DEFAULT_MAX_SEGMENTS) {
     this.table = table;
     this.sink = sink;
+    this.budget = new SegmentBudget(maxSegments);
+  }
+
+  /** A connection left the table: its rings give their slots back. */
+  connectionEnded(conn: RttConnection): void {
+    conn.a.giveBack(this.budget);
+    conn.b.giveBack(this.budget);
+  }
+
+  private pushed(outcome: number): void {
+    if (outcome === DROPPED_PER_FLOW) this.counters.segmentsDropped++;
+    else if (outcome === DROPPED_OVER_BUDGET) this.counters.segmentsOverBudget++;
   }
 
   /** Pairs what the packet in `view` sends and acknowledges; returns its flow (the table's `fromA` says its direction). */
@@ -174,7 +191,7 @@ export class RttEngine {
     if (!half.started || seqGe(seq, half.maxEnd)) {
       half.started = true;
       half.dataSegments++;
-      if (half.push(seq, end, nowNs, tsVal, isSyn, this.frameRef)) this.counters.segmentsDropped++;
+      this.pushed(half.push(seq, end, nowNs, tsVal, isSyn, this.frameRef, this.budget));
       half.maxEnd = end | 0;
       return;
     }
@@ -195,12 +212,12 @@ export class RttEngine {
     }
     if (seqGt(end, half.maxEnd)) {
       // It also carries new bytes: their ACK can only answer this packet.
-      if (segs.push(half.maxEnd >>> 0, end, nowNs, tsVal, false, this.frameRef)) this.counters.segmentsDropped++;
+      this.pushed(segs.push(half.maxEnd >>> 0, end, nowNs, tsVal, false, this.frameRef, this.budget));
       half.maxEnd = end | 0;
     } else if (!overlapped && (!half.acked || seqGe(seq, half.una))) {
       // It fills a hole: the first copy of these bytes to pass the capture point (the earlier
       // one was lost upstream), so it is timed like a first transmission, in sequence order.
-      if (segs.push(seq, end, nowNs, tsVal, isSyn, this.frameRef)) this.counters.segmentsDropped++;
+      this.pushed(segs.push(seq, end, nowNs, tsVal, isSyn, this.frameRef, this.budget));
       segs.moveLastTo(first);
     }
   }
@@ -226,6 +243,7 @@ export class RttEngine {
     if (seqGt(ack, half.maxEnd)) {
       this.counters.ackedUnseenData++;
       segs.clear();
+      segs.shrinkIfEmpty(this.budget);
       return;
     }
     // S is the segment the ACK ends at. If the latest transmission the ACK covers came after
@@ -233,6 +251,7 @@ export class RttEngine {
     // answer that one instead.
     const match = this.match;
     segs.acknowledge(ack, match);
+    if (segs.count === 0) segs.shrinkIfEmpty(this.budget);
     if (match.sentNs < 0) {
       this.counters.noSegmentMatch++;
       return;

@@ -13,6 +13,7 @@
  */
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { RttscanError } from '../../errors.js';
+import { printable } from '../../util/printable.js';
 import { parsePort, parsePortRanges } from '../../util/ports.js';
 import { firstFrameThresholds, TCPRT_MODES, type PortRule, type TcprtMode } from './config.js';
 
@@ -33,7 +34,8 @@ class FileReader {
   error(node: unknown, message: string): RttscanError {
     const offset = (node as Node | undefined)?.range?.[0];
     const where = offset === undefined ? '' : ` line ${this.lines.linePos(offset).line}:`;
-    return new RttscanError('usage', `${this.file}:${where} ${message}`);
+    // Names and values from the file, escaped: the message stays one line.
+    return new RttscanError('usage', printable(`${this.file}:${where} ${message}`));
   }
 
   /** The pairs of a mapping, checking keys against `known`. */

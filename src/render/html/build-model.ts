@@ -11,6 +11,7 @@ import type { HistogramUnit, RttStats } from '../../stats/rtt-stats.js';
 import { VERSION } from '../../version.js';
 import { renderHistograms } from '../histogram.js';
 import { documentJson, resultJson } from '../json.js';
+import type { StatsJson, SummaryDocumentJson, TcprtJson } from '../../schema/document.js';
 import { deflateSync } from 'node:zlib';
 import { decimate, nearestRank } from './decimate.js';
 import type { HeaderModel, LogHistogram, PageModel, SeriesModel, StatsRow, TcprtModel, WorstFlow } from './model.js';
@@ -41,24 +42,21 @@ export interface PageOptions {
   pointBudget?: number;
 }
 
-type Json = Record<string, unknown>;
-
-function statsRow(key: string, json: Json): StatsRow {
-  const pick = (k: string): number | null => (json[k] as number | null) ?? null;
+function statsRow(key: string, json: StatsJson): StatsRow {
   return {
     key,
-    samples: json.samples as number,
-    min_us: pick('min_us'),
-    mean_us: pick('mean_us'),
-    p50_us: pick('p50_us'),
-    p90_us: pick('p90_us'),
-    p99_us: pick('p99_us'),
-    max_us: pick('max_us'),
-    stddev_us: pick('stddev_us'),
-    srtt_us: pick('srtt_us'),
-    jitter_us: pick('jitter_us'),
-    data_segments: json.data_segments as number,
-    retransmitted_segments: json.retransmitted_segments as number,
+    samples: json.samples,
+    min_us: json.min_us,
+    mean_us: json.mean_us,
+    p50_us: json.p50_us,
+    p90_us: json.p90_us,
+    p99_us: json.p99_us,
+    max_us: json.max_us,
+    stddev_us: json.stddev_us,
+    srtt_us: json.srtt_us,
+    jitter_us: json.jitter_us,
+    data_segments: json.data_segments,
+    retransmitted_segments: json.retransmitted_segments,
   };
 }
 
@@ -83,23 +81,20 @@ export function logHistogram(key: string, stats: RttStats): LogHistogram {
   return { key, perDecade: PER_DECADE, firstBin, counts, zeroCount: sketch.zeroCount };
 }
 
-function headerOf(doc: Json, mode: 'run' | 'merge', options: PageOptions, evidence: string[]): HeaderModel {
-  const inputs = doc.inputs as HeaderModel['inputs'];
-  const vantage = doc.vantage as { local: string[]; inferred: boolean; mid_path: boolean };
-  const seconds = (text: string): number => Number(text);
-  const names = inputs.map((i) => i.path.split('/').pop() ?? i.path);
+function headerOf(doc: SummaryDocumentJson, mode: 'run' | 'merge', options: PageOptions, evidence: string[]): HeaderModel {
+  const names = doc.inputs.map((i) => i.path.split('/').pop() ?? i.path);
   return {
     title: `rttscan${mode === 'merge' ? ' merge' : ''}: ${names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`}`,
     generator: `rttscan ${VERSION}`,
     command: [...options.command],
     mode,
-    inputs: inputs.map((i) => ({ path: i.path, format: i.format, linktype: i.linktype, packets: i.packets, tcp_packets: i.tcp_packets, warnings: [...i.warnings] })),
-    start: doc.start as string,
-    end: doc.end as string,
-    spanSec: seconds(doc.end as string) - seconds(doc.start as string),
-    vantage: { local: vantage.local, inferred: vantage.inferred, midPath: vantage.mid_path, evidence },
-    groupBy: doc.group_by as string,
-    counters: doc.counters as Json,
+    inputs: doc.inputs.map((i) => ({ path: i.path, format: i.format, linktype: i.linktype, packets: i.packets, tcp_packets: i.tcp_packets, warnings: [...i.warnings] })),
+    start: doc.start,
+    end: doc.end,
+    spanSec: Number(doc.end) - Number(doc.start),
+    vantage: { local: doc.vantage.local, inferred: doc.vantage.inferred, midPath: doc.vantage.mid_path, evidence },
+    groupBy: doc.group_by,
+    counters: doc.counters,
     notes: options.notes.filter((n) => !evidence.includes(n)),
   };
 }
@@ -202,7 +197,7 @@ function worstFlows(store: SampleStore): WorstFlow[] {
   return rows.slice(0, WORST_FLOWS);
 }
 
-function tcprtOf(store: SampleStore, baseSec: number, summary: Json | undefined): TcprtModel | null {
+function tcprtOf(store: SampleStore, baseSec: number, summary: TcprtJson | undefined): TcprtModel | null {
   if (summary === undefined) return null;
   const ports = new Map<string, TcprtModel['ports'][number]>();
   for (const task of store.tasks) {
@@ -228,12 +223,11 @@ export function runPageModel(result: AnalysisResult, store: SampleStore, options
   const groups = busiestFirst(result.groups);
   const doc = resultJson({ ...result, groups }, options.unit);
   const evidence = result.vantage?.note !== undefined ? [result.vantage.note] : [];
-  const docGroups = doc.groups as Json[];
   return {
     header: headerOf(doc, 'run', options, evidence),
     unit: options.unit,
-    summary: statsRow('all', doc.summary as Json),
-    groups: docGroups.map((g) => statsRow(g.key as string, g)),
+    summary: statsRow('all', doc.summary),
+    groups: doc.groups.map((g) => statsRow(g.key, g)),
     histograms: histogramsOf(result.summary, groups),
     bcc: renderHistograms(result.by, groups, options.unit),
     series: seriesOf(
@@ -247,20 +241,19 @@ export function runPageModel(result: AnalysisResult, store: SampleStore, options
     ),
     spans: [],
     worstFlows: worstFlows(store),
-    tcprt: tcprtOf(store, result.base.baseSec, doc.tcprt as Json | undefined),
+    tcprt: tcprtOf(store, result.base.baseSec, doc.tcprt),
   };
 }
 
 export function mergePageModel(merged: MergedSummary, docs: readonly SummaryDocument[], options: PageOptions): PageModel {
   const groups = busiestFirst(merged.report.groups);
   const doc = documentJson(merged.head, { ...merged.report, groups }, merged.histogramUnit);
-  const docGroups = doc.groups as Json[];
   const epoch = (t: { sec: number; nsec: number }): number => t.sec + t.nsec / 1e9;
   return {
     header: headerOf(doc, 'merge', options, []),
     unit: merged.histogramUnit,
-    summary: statsRow('all', doc.summary as Json),
-    groups: docGroups.map((g) => statsRow(g.key as string, g)),
+    summary: statsRow('all', doc.summary),
+    groups: doc.groups.map((g) => statsRow(g.key, g)),
     histograms: histogramsOf(merged.report.summary, groups),
     bcc: renderHistograms(merged.report.by, groups, merged.histogramUnit),
     series: null,

@@ -47,7 +47,7 @@ export interface HeaderModel {
   vantage: { local: string[]; inferred: boolean; midPath: boolean; evidence: string[] };
   groupBy: string;
   /** The --json counters, as nested objects of numbers. */
-  counters: Record<string, unknown>;
+  counters: Record<string, Record<string, number | Record<string, number>>>;
   notes: string[];
 }
 
@@ -103,7 +103,7 @@ export interface TcprtModel {
   /** Per port (`8080` local, `P443` peer): each task's start (s from baseSec), server and total time (µs). */
   ports: Array<{ port: string; startSec: number[]; serverUs: number[]; totalUs: number[] }>;
   /** The --json tcprt section (per-port stats, record counts). */
-  summary: Record<string, unknown>;
+  summary: unknown;
 }
 
 export interface PageModel {
