@@ -76,8 +76,10 @@ function roundStepNs(minNs: number): number {
 
 function panel(columns: Array<Column | undefined>, colors: boolean): string[] {
   const present = columns.filter((c): c is Column => c !== undefined);
-  const lo = Math.min(...present.map((c) => c.p50Us));
-  const hi = Math.max(...present.map((c) => c.p99Us));
+  let lo = Math.min(...present.map((c) => c.p50Us));
+  let hi = Math.max(...present.map((c) => c.p99Us));
+  // All one value: an axis around it, so the labels say something.
+  if (hi <= lo) [lo, hi] = [lo * 0.9, hi * 1.1 + 1e-3];
   const log = lo > 0 && hi / lo > LOG_SPAN;
   const axisLo = log ? lo : Math.max(0, lo - (hi - lo) * 0.05);
   const grid = Array.from({ length: HEIGHT }, () => new Array<string>(columns.length).fill(' '));

@@ -126,6 +126,9 @@ test('overlapping files merge by time, ties to the file named first, as one file
     assert.equal(r.status, 0, r.stderr);
     return r.stdout;
   };
-  assert.equal(csv(paths), csv([whole]));
+  // The same samples in the same order; the frame columns differ by design (each file counts its
+  // own frames, and names itself in seg_input/ack_input), so the first seven are compared.
+  const sampleColumns = (text: string): string => text.split('\n').map((line) => line.split(',').slice(0, 7).join(',')).join('\n');
+  assert.equal(sampleColumns(csv(paths)), sampleColumns(csv([whole])));
   assert.ok(csv(paths).split('\n').length > 100);
 });
