@@ -184,6 +184,8 @@ function compactNumberArrays(json: string): string {
 export function renderJsonLine(report: AnalysisReport, unit: HistogramJson['unit']): string {
   const counts = report.interval;
   const json = intervalJson(report, unit);
-  const line: IntervalLineJson = counts === undefined ? json : { inputs: counts.inputs, ...json, counters: countersJson(counts.counters, true) };
+  if (counts === undefined) return JSON.stringify(json) + '\n';
+  const { schema_version, ...figures } = json;
+  const line: IntervalLineJson = { schema_version, inputs: counts.inputs, ...figures, counters: countersJson(counts.counters, true) };
   return JSON.stringify(line) + '\n';
 }

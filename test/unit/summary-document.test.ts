@@ -67,7 +67,7 @@ test('every fault names the file and the field, and is an input error', async ()
     [edited(text, (d) => (d.summary.samples = 3)), /^a\.json: summary\.samples: 3, but the sketch holds 108 and the histogram 108$/],
     [edited(text, (d) => (d.groups[0].sketch.counts[1] = -1)), /^a\.json: groups\[0\]\.sketch\.counts\[1\]: -1 is below the minimum 0$/],
     [edited(text, (d) => (d.summary.sketch.relative_accuracy = 0.02)), /^a\.json: summary\.sketch\.relative_accuracy: 0\.02, expected 0\.01$/],
-    [edited(text, (d) => (d.group_by = 'host')), /^a\.json: group_by: "host" is not one of all, laddr, raddr, lport, rport, flow$/],
+    [edited(text, (d) => (d.group_by = 'host')), /^a\.json: group_by: "host" is not one of all, laddr, raddr, lport, rport, flow, process$/],
     [edited(text, (d) => (d.start = '17.5')), /^a\.json: start: "17\.5" is not of the form rttscan writes \(epoch seconds with nine decimals\)$/],
     [edited(text, (d) => (d.counters.flows.created = 'x')), /^a\.json: counters\.flows\.created: expected a whole number or an object, found "x"$/],
     [edited(text, (d) => (d.inputs[0].packets = -3)), /^a\.json: inputs\[0\]\.packets: -3 is below the minimum 0$/],
