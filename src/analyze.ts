@@ -13,12 +13,13 @@ import { DEFAULT_MAX_SEGMENTS } from './engines/rtt/outstanding.js';
 import { RttConnection, RttEngine, RttSample, type RttCounters, type SampleKind } from './engines/rtt/rtt-engine.js';
 import type { TcprtConfig } from './engines/tcprt/config.js';
 import type { PortSummary } from './engines/tcprt/port-stats.js';
-import { TcprtEngine, type TcprtSink, type TcprtSummary } from './engines/tcprt/tcprt-engine.js';
+import { TcprtEngine, type TcprtNote, type TcprtSink, type TcprtSummary } from './engines/tcprt/tcprt-engine.js';
 import { FlowTable, type Flow, type FlowCounters } from './flow/flow-table.js';
-import type { Vantage } from './flow/vantage.js';
+import type { Vantage, VantageNote } from './flow/vantage.js';
 import { ALL_KINDS, kindMask, SampleCollector, type Group, type GroupBy, type SampleEndpoints, type SampleFilters, type SampleListener } from './stats/collector.js';
 import type { HistogramUnit, RttStats } from './stats/rtt-stats.js';
 import { relativeNs, type EpochTime, type TimeBase } from './time.js';
+import { frameRef } from './capture/frame-ref.js';
 import type { ProcessAttributor } from './process/attributor.js';
 
 /** Samples held while their flow's processes are looked up (beyond this, they go unattributed). */
@@ -32,9 +33,26 @@ interface HeldSample {
   flow: Flow<RttConnection>;
   ackedByA: boolean;
   inputIndex: number;
+  segFrame: number;
+  ackFrame: number;
 }
 
 /** A capture time given by the user: absolute, or an offset from the first packet. */
+/**
+ * Something a person may want to know of a run, as data: `code` says what, the other fields
+ * the particulars (times in ns). Each is given once per run (per input with `each`).
+ */
+export type AnalysisNote =
+  /** Packets of a link type rttscan cannot decode: counted and skipped. */
+  | { code: 'unsupported-link-type'; linktype: number; name: string }
+  /** The time window (`from`, `to`) ends before it starts: no sample can fall in it. */
+  | { code: 'empty-time-window' }
+  /** Capture time stepped back by `stepNs` at packet `packet` (1-based) of its input. */
+  | { code: 'time-backwards'; stepNs: number; packet: number }
+  /** How the vantage was inferred (flow/vantage.ts). */
+  | VantageNote
+  | TcprtNote;
+
 export type TimeSpec = { epoch: EpochTime } | { offsetNs: number };
 
 export interface AnalyzeOptions {
@@ -76,8 +94,12 @@ export interface AnalyzeOptions {
    * output that is slower than the analysis: see render/sample-sink.ts). A rejection ends the run.
    */
   backpressure?: () => Promise<void> | undefined;
-  /** Notes meant for a person (an unsupported link type, an inferred vantage, time going backwards), once each. */
-  onNote?: (message: string) => void;
+  /**
+   * Notes meant for a person (an unsupported link type, an inferred vantage, time going
+   * backwards...), once each, as data: `note.code` says what, its fields the particulars.
+   * The CLI words them (cli/notes.ts); a library user picks the codes it cares about.
+   */
+  onNote?: (note: AnalysisNote) => void;
   /**
    * Only packets it accepts are analysed, as if the capture held no others (`--filter` on files:
    * capture/bpf.ts). The inputs' packet counts still count every packet read.
@@ -110,7 +132,7 @@ export const DEFAULTS = {
   expTtlNs: 60e9,
   maxFlows: 1_000_000,
   maxSegments: DEFAULT_MAX_SEGMENTS,
-  /** Samples held while the vantage is inferred (25 bytes each: 25 MB); see stats/collector.ts. */
+  /** Samples held while the vantage is inferred (41 bytes each: 41 MB); see stats/collector.ts. */
   pendingLimit: 1_000_000,
 };
 
@@ -138,6 +160,7 @@ export interface LiveInputSummary {
 
 /** Per-input packet counts, kept by whatever feeds packets in (a file, a live capture). */
 export interface InputCounters {
+  /** Every record so far: the current packet's frame number (from 1, as tshark counts). */
   packets: number;
   tcpPackets: number;
 }
@@ -237,15 +260,14 @@ export class Analysis {
   /** The first step back in capture time was noted (it is noted once). */
   private backwardsNoted = false;
   private readonly options: AnalyzeOptions;
-  private readonly note: (message: string) => void;
+  private readonly note: (note: AnalysisNote) => void;
   private readonly packetFilter: AnalyzeOptions['packetFilter'];
 
   constructor(options: AnalyzeOptions) {
     this.options = options;
     this.packetFilter = options.packetFilter;
     const note = (this.note = options.onNote ?? (() => {}));
-    this.decoder.onUnsupportedLinktype = (linktype) =>
-      note(`link type ${linktypeName(linktype)} (${linktype}) is not supported: its packets are counted and skipped`);
+    this.decoder.onUnsupportedLinktype = (linktype) => note({ code: 'unsupported-link-type', linktype, name: linktypeName(linktype) });
     const maxFlows = options.maxFlows ?? DEFAULTS.maxFlows;
     const { onFlowStart, onFlowEnd, processes } = options;
     const collector = (this.collector = new SampleCollector({
@@ -285,8 +307,8 @@ export class Analysis {
     // The time window is the collector's: samples outside it still count for the vantage.
     const keep = (sample: RttSample): void => {
       if (processes?.isPending(sample.flow) && this.held.length < HELD_LIMIT) {
-        const { ackNs, rttNs, kind, flow, ackedByA } = sample;
-        this.held.push({ ackNs, rttNs, kind, flow, ackedByA, inputIndex: this.inputIndex });
+        const { ackNs, rttNs, kind, flow, ackedByA, segFrame, ackFrame } = sample;
+        this.held.push({ ackNs, rttNs, kind, flow, ackedByA, inputIndex: this.inputIndex, segFrame, ackFrame });
         return;
       }
       collector.add(sample);
@@ -333,6 +355,7 @@ export class Analysis {
     input.packets++;
     if (this.packetFilter !== undefined && !this.packetFilter.matches(pkt)) return;
     if (!this.decoder.decode(pkt)) return;
+    this.engine.frameRef = frameRef(this.inputIndex, input.packets);
     input.tcpPackets++;
     if (!this.started) this.start(pkt.tsSec, pkt.tsNsec);
     const nowNs = relativeNs(this.base, pkt.tsSec, pkt.tsNsec);
@@ -350,7 +373,7 @@ export class Analysis {
    */
   advance(nowNs: number): void {
     const intervalNs = this.intervalNs;
-    if (intervalNs > 0) {
+    if (intervalNs > 0 && nowNs >= this.intervalStartNs + intervalNs) {
       while (nowNs >= this.intervalStartNs + intervalNs) {
         this.closeInterval(this.intervalStartNs + intervalNs, false);
         this.intervalStartNs += intervalNs;
@@ -359,6 +382,8 @@ export class Analysis {
           this.intervalStartNs += Math.floor((nowNs - this.intervalStartNs) / intervalNs) * intervalNs;
         }
       }
+      // The next interval's --chart counts capture time from its own start.
+      this.collector.originNs = this.intervalStartNs;
     }
     this.table.expire(nowNs);
   }
@@ -380,6 +405,8 @@ export class Analysis {
       sample.kind = h.kind;
       sample.flow = h.flow;
       sample.ackedByA = h.ackedByA;
+      sample.segFrame = h.segFrame;
+      sample.ackFrame = h.ackFrame;
       this.inputIndex = h.inputIndex;
       this.collector.add(sample);
     }
@@ -434,15 +461,13 @@ export class Analysis {
     this.firstNs = this.lastNs = this.intervalStartNs = this.collector.originNs = tsNsec;
     const fromNs = (this.collector.fromNs = resolveTime(this.options.from, this.base, this.firstNs, -Infinity));
     const toNs = (this.collector.toNs = resolveTime(this.options.to, this.base, this.firstNs, Infinity));
-    if (toNs <= fromNs) this.note('the time window is empty: it ends before it starts, so no sample can fall in it');
+    if (toNs <= fromNs) this.note({ code: 'empty-time-window' });
   }
 
   /** Capture time stepped back (a clock step, captures joined out of order): said once. */
   private noteBackwards(stepNs: number, packet: number): void {
     this.backwardsNoted = true;
-    this.note(
-      `capture time goes back ${(stepNs / 1e6).toFixed(3)} ms at packet ${packet} of its input: an ACK timed before its segment gives no sample (counted as negative_intervals)`,
-    );
+    this.note({ code: 'time-backwards', stepNs, packet });
   }
 
   /** Reports the interval ending at endNs; `last` keeps its statistics for the result. */
@@ -534,7 +559,15 @@ export async function analyze(paths: readonly string[], options: AnalyzeOptions 
   if (opened !== undefined) {
     inputs = opened;
     options.onInputsOpen?.(inputs);
-    await readPackets(inputs, (pkt, input) => run.onPacket(pkt, input), options.signal, options.backpressure);
+    await readPackets(
+      inputs,
+      (pkt, input) => {
+        run.inputIndex = input.index; // frame references count per input
+        run.onPacket(pkt, input);
+      },
+      options.signal,
+      options.backpressure,
+    );
   }
   await run.finish(options.backpressure);
   return run.result(inputs.map(summarizeInput));

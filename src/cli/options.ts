@@ -5,7 +5,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { AnalyzeOptions, TimeSpec } from '../analyze.js';
 import { DEFAULTS } from '../analyze.js';
-import { RttscanError } from '../errors.js';
+import { usageError } from '../errors.js';
 import { parseCidr, type Cidr } from '../flow/address.js';
 import { givenVantage } from '../flow/vantage.js';
 import { KIND_NAMES, type SampleKind } from '../engines/rtt/rtt-engine.js';
@@ -16,11 +16,14 @@ import { VERSION } from '../version.js';
 import type { TcprtCliOptions } from './tcprt.js';
 import { baselineOption, eachOption, failIfOption } from './ci-options.js';
 import { COMMANDER_OUTPUT } from './commander-output.js';
+import { listItems } from '../util/lists.js';
 
 export interface CliOptions extends TcprtCliOptions {
   histogram?: boolean;
   extension?: boolean;
   jsonl?: string | true;
+  pping?: string | true;
+  html?: string;
   read: string[];
   join?: boolean;
   ipv4?: boolean;
@@ -129,11 +132,13 @@ export function buildProgram(): Command {
     .option('--histogram', 'log2 histogram of RTTs, laid out like bcc tcprtt')
     .option('-m, --ms', 'histogram in milliseconds instead of microseconds')
     .option('-e, --extension', 'bcc tcprtt -e: the [AVG n] in each histogram header (rttscan always prints it)')
-    .option('--chart', 'RTT over capture time, one line per group (the busiest 6)')
+    .option('--chart', 'RTT over capture time: p50 and p99 per column, one panel per group (the busiest 4), as wide as the terminal')
     .option('--samples', 'one line per sample, pping style')
     .option('--csv [file]', 'one row per sample to FILE or - (stdout)')
     .option('--jsonl [file]', 'one JSON object per sample, one per line, to FILE or - (stdout)')
+    .option('--pping [file]', "one line per sample in pping's machine-readable format (pping -m), for ppviz: to FILE or - (stdout)")
     .option('--json [file]', 'the whole summary as JSON to FILE or - (stdout); with --interval one line per interval')
+    .option('--html <file>', 'a self-contained HTML report (samples over time, distributions, tables) to FILE; opens offline')
     .option('-q, --quiet', 'no notes on stderr, only data and errors')
     .optionsGroup('Inputs and capture host:')
     .addOption(list('-r, --read <file>', 'read this capture file, as tcpdump -r (repeatable); further arguments are a BPF filter'))
@@ -210,7 +215,9 @@ Examples:
   rttscan capture.pcap --jsonl rtt.jsonl       every sample as one JSON object per line
   rttscan capture.pcap --json                  everything as one JSON object on stdout
   rttscan capture.pcap --samples               one line per sample, like pping
-  rttscan capture.pcap --chart                 RTT over capture time
+  rttscan capture.pcap --chart                 RTT over capture time: p50 and p99 per column
+  rttscan capture.pcap --html report.html      every sample on a zoomable chart, in one offline page
+  rttscan capture.pcap --pping rtt.txt         pping -m lines, for ppviz and pping scripts
   rttscan capture.pcap --local 10.0.0.5        name the capture host instead of inferring it
   rttscan capture.pcap --include-local         also the capture host's own ACK times
   rttscan capture.pcap --local none            a capture taken mid-path: both halves, no local host
@@ -261,18 +268,10 @@ Examples:
     .configureOutput(COMMANDER_OUTPUT));
 }
 
-function usage(message: string): RttscanError {
-  return new RttscanError('usage', message);
-}
-
-function splitList(values: string[]): string[] {
-  return values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
-}
-
 function cidrs(option: string, values: string[]): Cidr[] {
-  return splitList(values).map((text) => {
+  return listItems(values).map((text) => {
     const cidr = parseCidr(text);
-    if (!cidr) throw usage(`${option}: '${text}' is not an IP address or CIDR`);
+    if (!cidr) throw usageError(`${option}: '${text}' is not an IP address or CIDR`);
     return cidr;
   });
 }
@@ -283,7 +282,7 @@ function ports(option: string, values: string[]): Set<number> {
 
 function duration(option: string, text: string): number {
   const ns = parseDurationNs(text);
-  if (ns === undefined || ns <= 0) throw usage(`${option}: '${text}' is not a duration (e.g. 10s, 500ms, 2m)`);
+  if (ns === undefined || ns <= 0) throw usageError(`${option}: '${text}' is not a duration (e.g. 10s, 500ms, 2m)`);
   return ns;
 }
 
@@ -291,16 +290,16 @@ function timeSpec(option: string, text: string | undefined): TimeSpec | undefine
   if (text === undefined) return undefined;
   if (text.startsWith('+')) {
     const ns = parseDurationNs(text.slice(1));
-    if (ns === undefined) throw usage(`${option}: '${text}' is not +DURATION (e.g. +30s)`);
+    if (ns === undefined) throw usageError(`${option}: '${text}' is not +DURATION (e.g. +30s)`);
     return { offsetNs: ns };
   }
   const epoch = parseEpochTime(text);
-  if (!epoch) throw usage(`${option}: '${text}' is not a time (epoch seconds, ISO 8601, or +DURATION)`);
+  if (!epoch) throw usageError(`${option}: '${text}' is not a time (epoch seconds, ISO 8601, or +DURATION)`);
   return { epoch };
 }
 
 function ipVersionOf(options: CliOptions): 4 | 6 | undefined {
-  if (options.ipv4 && options.ipv6) throw usage('-4 and -6 cannot be combined: leave both out for both families');
+  if (options.ipv4 && options.ipv6) throw usageError('-4 and -6 cannot be combined: leave both out for both families');
   return options.ipv4 ? 4 : options.ipv6 ? 6 : undefined;
 }
 
@@ -311,12 +310,12 @@ function ipVersionOf(options: CliOptions): 4 | 6 | undefined {
 export function inputsOf(args: readonly string[], options: CliOptions): { files: string[]; filter: string | undefined } {
   if (options.read.length === 0) return { files: [...args], filter: options.filter };
   if (args.length === 0) return { files: [...options.read], filter: options.filter };
-  if (options.filter !== undefined) throw usage(`a filter is given twice: --filter '${options.filter}' and after -r, '${args.join(' ')}'`);
+  if (options.filter !== undefined) throw usageError(`a filter is given twice: --filter '${options.filter}' and after -r, '${args.join(' ')}'`);
   return { files: [...options.read], filter: args.join(' ') };
 }
 
 export function groupByOf(options: CliOptions): GroupBy {
-  if (options.byLaddr && options.byRaddr) throw usage('-b and -B cannot be combined; use --by');
+  if (options.byLaddr && options.byRaddr) throw usageError('-b and -B cannot be combined; use --by');
   if (options.byLaddr) return 'laddr';
   if (options.byRaddr) return 'raddr';
   return options.by as GroupBy;
@@ -324,21 +323,21 @@ export function groupByOf(options: CliOptions): GroupBy {
 
 /** `--local`: given addresses, `none` (mid-path), or nothing given (inferred). */
 function localOf(values: string[]): AnalyzeOptions['vantage'] {
-  const labels = splitList(values);
+  const labels = listItems(values);
   if (labels.length === 0) return undefined;
   if (labels.includes('none')) {
-    if (labels.length > 1) throw usage(`--local: 'none' (a capture taken mid-path) cannot be combined with addresses`);
+    if (labels.length > 1) throw usageError(`--local: 'none' (a capture taken mid-path) cannot be combined with addresses`);
     return givenVantage([], []);
   }
   return givenVantage(cidrs('--local', values), labels);
 }
 
 function kindsOf(values: string[]): SampleKind[] | undefined {
-  const names = splitList(values);
+  const names = listItems(values);
   if (names.length === 0) return undefined;
   return names.map((name) => {
     const kind = (KIND_NAMES as readonly string[]).indexOf(name);
-    if (kind < 0) throw usage(`--kind: '${name}' is not a sample kind (${KIND_NAMES.join(', ')})`);
+    if (kind < 0) throw usageError(`--kind: '${name}' is not a sample kind (${KIND_NAMES.join(', ')})`);
     return kind as SampleKind;
   });
 }
@@ -348,9 +347,9 @@ export function analyzeOptionsOf(options: CliOptions): AnalyzeOptions {
   const vantage = localOf(options.local);
   const kinds = kindsOf(options.kind);
   const maxFlows = options.maxFlows ?? '';
-  if (!/^\d+$/.test(maxFlows) || Number(maxFlows) < 1) throw usage(`--max-flows: '${maxFlows}' is not a positive whole number`);
+  if (!/^\d+$/.test(maxFlows) || Number(maxFlows) < 1) throw usageError(`--max-flows: '${maxFlows}' is not a positive whole number`);
   const maxSegments = options.maxSegments ?? String(DEFAULTS.maxSegments);
-  if (!/^\d+$/.test(maxSegments)) throw usage(`--max-segments: '${maxSegments}' is not a whole number`);
+  if (!/^\d+$/.test(maxSegments)) throw usageError(`--max-segments: '${maxSegments}' is not a whole number`);
   return {
     by: groupByOf(options),
     vantage,

@@ -7,12 +7,12 @@
  *
  * A new report is one entry in REPORTS (and a renderer); a new kind of target one TargetSpec.
  */
-import { RttscanError } from '../errors.js';
+import { usageError } from '../errors.js';
 import type { HistogramUnit } from '../stats/rtt-stats.js';
 
 export const STDOUT = '-';
 
-export type ReportName = 'table' | 'histogram' | 'chart' | 'samples' | 'csv' | 'jsonl' | 'json' | 'tcprt' | 'tcprtJsonl' | 'deltas';
+export type ReportName = 'table' | 'histogram' | 'chart' | 'samples' | 'csv' | 'jsonl' | 'pping' | 'json' | 'html' | 'tcprt' | 'tcprtJsonl' | 'deltas';
 
 export interface ReportKind {
   /** The option that asks for it, as messages name it. */
@@ -23,7 +23,7 @@ export interface ReportKind {
   readonly perSample: boolean;
   /** Takes FILE or - (stdout, the default); the others write to stdout. */
   readonly takesFile: boolean;
-  /** Written by its engine's own sink (TCP-RT: cli/tcprt.ts), which opens its files itself. */
+  /** Written by its own writer (TCP-RT: cli/tcprt.ts; the page: cli/page-outputs.ts), which opens its files itself. */
   readonly ownWriter?: boolean;
 }
 
@@ -34,7 +34,9 @@ export const REPORTS: Readonly<Record<ReportName, ReportKind>> = Object.freeze({
   samples: { option: '--samples', machine: false, perSample: true, takesFile: false },
   csv: { option: '--csv', machine: true, perSample: true, takesFile: true },
   jsonl: { option: '--jsonl', machine: true, perSample: true, takesFile: true },
+  pping: { option: '--pping', machine: true, perSample: true, takesFile: true },
   json: { option: '--json', machine: true, perSample: false, takesFile: true },
+  html: { option: '--html', machine: false, perSample: false, takesFile: true, ownWriter: true },
   tcprt: { option: '--tcprt', machine: true, perSample: false, takesFile: false, ownWriter: true },
   tcprtJsonl: { option: '--tcprt-jsonl', machine: true, perSample: false, takesFile: true, ownWriter: true },
   deltas: { option: '--baseline', machine: false, perSample: false, takesFile: false },
@@ -67,7 +69,9 @@ export interface ReportOptions {
   samples?: boolean;
   csv?: string | true;
   jsonl?: string | true;
+  pping?: string | true;
   json?: string | true;
+  html?: string;
   /** TCP-RT text: `-` or a directory; JSON lines: `-` or a file (cli/tcprt.ts tcprtTargetsOf). */
   tcprt?: string | true;
   tcprtJsonl?: string | true;
@@ -77,10 +81,6 @@ export interface ReportOptions {
   ms?: boolean;
   quiet?: boolean;
   verbose?: boolean;
-}
-
-function usage(message: string): RttscanError {
-  return new RttscanError('usage', message);
 }
 
 function targetOf(name: ReportName, value: string | true): TargetSpec {
@@ -97,7 +97,7 @@ export function describe(report: PlannedReport): string {
   return report.target.kind === 'file' ? `${option} ${report.target.path}` : `${option} -`;
 }
 
-const ASKED: ReadonlyArray<ReportName> = ['histogram', 'table', 'chart', 'samples', 'csv', 'jsonl', 'json', 'tcprt', 'tcprtJsonl'];
+const ASKED: ReadonlyArray<ReportName> = ['histogram', 'table', 'chart', 'samples', 'csv', 'jsonl', 'pping', 'json', 'html', 'tcprt', 'tcprtJsonl'];
 
 /**
  * The plan for these options, or a usage error. `colors` is decided by the terminal (terminal.ts);
@@ -108,7 +108,10 @@ export function outputPlanOf(options: ReportOptions, colors: boolean, available:
   for (const name of ASKED) {
     const value = options[name as keyof ReportOptions] as string | boolean | undefined;
     if (value === undefined || value === false || !available.includes(name)) continue;
-    reports.push({ name, target: targetOf(name, value) });
+    const target = targetOf(name, value);
+    if (name === 'html' && target.kind === 'stdout') throw usageError('--html needs a file name: the page is written when the run ends');
+    if (name === 'html' && options.interval !== undefined) throw usageError('--interval cannot be combined with --html: the page covers the whole run (its statistics are those of --json without --interval)');
+    reports.push({ name, target });
   }
   const onStdout = reports.filter((r) => r.target.kind === 'stdout');
   const machine = onStdout.find((r) => REPORTS[r.name].machine);
@@ -116,26 +119,26 @@ export function outputPlanOf(options: ReportOptions, colors: boolean, available:
     const other = onStdout.find((r) => r !== machine)!;
     const [first, second] = reports.indexOf(other) < reports.indexOf(machine) ? [other, machine] : [machine, other];
     const fix = REPORTS[second.name].takesFile ? `give ${REPORTS[second.name].option} a file` : REPORTS[first.name].takesFile ? `give ${REPORTS[first.name].option} a file` : 'run rttscan once for each';
-    throw usage(`${describe(first)} and ${describe(second)} both write to stdout, and ${describe(machine)} must be the only stream there to stay parseable: ${fix}`);
+    throw usageError(`${describe(first)} and ${describe(second)} both write to stdout, and ${describe(machine)} must be the only stream there to stay parseable: ${fix}`);
   }
   const files = new Map<string, PlannedReport>();
   for (const r of reports) {
     if (r.target.kind !== 'file') continue;
     const same = files.get(r.target.path);
-    if (same) throw usage(`${describe(same)} and ${describe(r)} would write the same file`);
+    if (same) throw usageError(`${describe(same)} and ${describe(r)} would write the same file`);
     files.set(r.target.path, r);
   }
   if (options.baseline !== undefined) {
     // The table of changes is for people: to stderr when a machine stream holds stdout.
     reports.push({ name: 'deltas', target: machine ? { kind: 'stderr' } : { kind: 'stdout' } });
-  } else if (reports.every((r) => REPORTS[r.name].ownWriter && r.target.kind !== 'stdout')) {
+  } else if (reports.every((r) => (r.name === 'tcprt' || r.name === 'tcprtJsonl') && r.target.kind !== 'stdout')) {
     // Nothing asked for stdout but TCP-RT files: the table (with TCP-RT per port) goes there.
     reports.push({ name: 'table', target: { kind: 'stdout' } });
   }
   if (options.timestamp) {
-    if (options.interval === undefined) throw usage('-T/--timestamp needs --interval');
+    if (options.interval === undefined) throw usageError('-T/--timestamp needs --interval');
     const human = reports.some((r) => !REPORTS[r.name].machine && !REPORTS[r.name].perSample && r.target.kind === 'stdout');
-    if (!human) throw usage('-T stamps the reports people read (--table, --histogram, --chart); machine streams carry their own times (start and end in each --json line, ts in each row)');
+    if (!human) throw usageError('-T stamps the reports people read (--table, --histogram, --chart); machine streams carry their own times (start and end in each --json line, ts in each row)');
   }
   return Object.freeze({
     reports: Object.freeze(reports.map((r) => Object.freeze({ ...r }))),

@@ -5,10 +5,7 @@
 import { KIND_NAMES, type HalfConnection, type SampleKind } from '../engines/rtt/rtt-engine.js';
 import type { SampleEndpoints } from '../stats/collector.js';
 import { clockText, epochSeconds, type TimeBase } from '../time.js';
-
-function endpoint(addr: string, port: number): string {
-  return addr.includes(':') ? `[${addr}]:${port}` : `${addr}:${port}`;
-}
+import { endpointText } from '../flow/address.js';
 
 export class SampleLines {
   /** Minimum RTT so far per half-connection (pping's min_rtt). */
@@ -21,6 +18,6 @@ export class SampleLines {
     const nsec = ackNs - (sec - base.baseSec) * 1e9;
     const clock = clockText(sec);
     const time = `${clock}.${String(Math.round(nsec)).padStart(9, '0')}`;
-    return `${time} ${(rttNs / 1e9).toFixed(9)} ${(min / 1e9).toFixed(9)} ${endpoint(endpoints.src, endpoints.sport)}+${endpoint(endpoints.dst, endpoints.dport)} ${KIND_NAMES[kind]}\n`;
+    return `${time} ${(rttNs / 1e9).toFixed(9)} ${(min / 1e9).toFixed(9)} ${endpointText(endpoints.src, endpoints.sport)}+${endpointText(endpoints.dst, endpoints.dport)} ${KIND_NAMES[kind]}\n`;
   }
 }
