@@ -57,7 +57,7 @@ export class Prng {
   }
 
   logUniform(lo: number, hi: number): number {
-    return lo * Math.pow(hi / lo, this.float());
+    return lo * (hi / lo) ** this.float();
   }
 
   normal(): number {

@@ -6,7 +6,7 @@
 //   the libpcap binding does not build) and imports the library compiles under `strict` without
 //   `skipLibCheck`, so no type the package cannot resolve leaks into its .d.ts files.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';

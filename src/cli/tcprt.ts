@@ -135,7 +135,7 @@ export interface TcprtTargets {
 /** --tcprt [DIR | FILE.jsonl] and --tcprt-jsonl [FILE] as targets; two streams on stdout are refused. */
 export function tcprtTargetsOf(options: TcprtCliOptions): TcprtTargets {
   const tcprt = options.tcprt === true ? STDOUT : options.tcprt;
-  const jsonlFile = tcprt !== undefined && tcprt.endsWith('.jsonl');
+  const jsonlFile = tcprt?.endsWith('.jsonl') === true;
   const jsonl = jsonlFile ? tcprt : options.tcprtJsonl === true ? STDOUT : options.tcprtJsonl;
   const text = jsonlFile ? undefined : tcprt;
   if (jsonlFile && options.tcprtJsonl !== undefined) throw usageError(`--tcprt ${tcprt} and --tcprt-jsonl: give the .jsonl file once`);

@@ -10,7 +10,7 @@
 import type { HalfConnection } from '../engines/rtt/rtt-engine.js';
 import type { RecordType, TaskRecord } from '../engines/tcprt/records.js';
 import type { SampleEndpoints } from '../stats/collector.js';
-import { CappedSeries, SeriesEntry } from './capped-series.js';
+import { CappedSeries, type SeriesEntry } from './capped-series.js';
 import { LogHistogram } from './log-histogram.js';
 
 export interface RttMetricsOptions {

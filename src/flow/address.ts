@@ -64,7 +64,7 @@ export function parseAddress(text: string): { version: 4 | 6; words: number[] } 
       const p = parts[i]!;
       if (i === parts.length - 1 && p.includes('.')) {
         const mapped = parseAddress(p);
-        if (!mapped || mapped.version !== 4) return undefined;
+        if (mapped?.version !== 4) return undefined;
         out.push(mapped.words[0]! >>> 16, mapped.words[0]! & 0xffff);
       } else {
         if (!/^[0-9a-fA-F]{1,4}$/.test(p)) return undefined;

@@ -20,5 +20,5 @@ export function containerId(path: string): string | undefined {
 
 export function podUid(path: string): string | undefined {
   const m = /pod([0-9a-f]{8}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{12})/.exec(path);
-  return m?.[1]!.replace(/_/g, '-');
+  return m?.[1]?.replace(/_/g, '-');
 }

@@ -38,7 +38,10 @@ test('the package ships the schema and exports it', () => {
 
 test('the schema uses only keywords the run-time validator implements, and $ref/anyOf alone', () => {
   const walk = (node: unknown, path: string): void => {
-    if (Array.isArray(node)) return node.forEach((n, i) => walk(n, `${path}[${i}]`));
+    if (Array.isArray(node)) {
+      node.forEach((n, i) => walk(n, `${path}[${i}]`));
+      return;
+    }
     if (node === null || typeof node !== 'object') return;
     const keys = Object.keys(node);
     for (const key of keys) assert.ok(KEYWORDS.has(key) || ANNOTATIONS.has(key), `${path}: keyword ${key} is not implemented by src/schema/validate.ts`);
