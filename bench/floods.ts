@@ -235,7 +235,10 @@ export function runFloods(options: FloodOptions): FloodRow[] {
   const lag = join(dir, 'backlog.pcap');
   backlog(lag, 20_000, 200);
   r = timed([node, options.cli, lag, '--include-local', '--json', '-', '-q'], timeFile);
-  check(r.status === 0 && json(r).summary.samples === 20_000 * 3, `rttscan on the backlog: exit ${r.status}, ${r.status === 0 ? json(r).summary.samples : r.stderr.slice(0, 200)} samples`);
+  check(
+    r.status === 0 && json(r).summary.samples === 20_000 * 3,
+    `rttscan on the backlog: exit ${r.status}, ${r.status === 0 ? json(r).summary.samples : r.stderr.slice(0, 200)} samples`,
+  );
   row('backlog', 'rttscan (default --max-segments)', r, `${json(r).summary.samples} samples, ${json(r).counters.rtt.segments_over_budget} forgotten`);
   r = timed([node, options.cli, lag, '--include-local', '--max-segments', '1000000', '--json', '-', '-q'], timeFile);
   check(r.status === 0 && json(r).summary.samples === 20_000 * 3, 'rttscan --max-segments 1000000 on the backlog');
@@ -275,9 +278,21 @@ export function runFloods(options: FloodOptions): FloodRow[] {
 }
 
 export function floodTable(rows: readonly FloodRow[]): string {
-  const lines = [['flood', 'tool', 'wall s', 'peak RSS MB', 'exit', 'found'], ...rows.map((r) => [r.flood, r.tool, (r.wallMs / 1000).toFixed(2), Number.isNaN(r.peakRssBytes) ? '-' : (r.peakRssBytes / 1e6).toFixed(0), String(r.exit), r.note])];
+  const lines = [
+    ['flood', 'tool', 'wall s', 'peak RSS MB', 'exit', 'found'],
+    ...rows.map((r) => [r.flood, r.tool, (r.wallMs / 1000).toFixed(2), Number.isNaN(r.peakRssBytes) ? '-' : (r.peakRssBytes / 1e6).toFixed(0), String(r.exit), r.note]),
+  ];
   const widths = lines[0]!.map((_, i) => Math.max(...lines.map((l) => l[i]!.length)));
-  return lines.map((l) => l.map((c, i) => (i === 2 || i === 3 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n') + '\n';
+  return (
+    lines
+      .map((l) =>
+        l
+          .map((c, i) => (i === 2 || i === 3 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n') + '\n'
+  );
 }
 
 export { FloodCheckFailed };

@@ -47,7 +47,9 @@ async function openMs(file: string): Promise<number> {
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(String(e)));
       await page.goto(`file://${file}`, { timeout: 120_000 });
-      await page.waitForFunction(() => (globalThis as unknown as { document: { body: { dataset: { ready?: string } } } }).document.body.dataset.ready === '1', null, { timeout: 120_000 });
+      await page.waitForFunction(() => (globalThis as unknown as { document: { body: { dataset: { ready?: string } } } }).document.body.dataset.ready === '1', null, {
+        timeout: 120_000,
+      });
       const ms = await page.evaluate(() => Number((globalThis as unknown as { document: { body: { dataset: { readyMs?: string } } } }).document.body.dataset.readyMs));
       if (errors.length > 0) throw new Error(`${file}: ${errors.join('; ')}`);
       best = Math.min(best, ms);

@@ -90,7 +90,11 @@ function median(values: number[]): number | null {
 /** The five busiest processes by CPU share (ps), as `pcpu% command`: what else the machine runs. */
 function busiestProcesses(): string[] {
   const ps = spawnSync('ps', ['-eo', 'pcpu,comm', '--sort=-pcpu', '--no-headers'], { encoding: 'utf8' });
-  return ps.stdout.trim().split('\n').slice(0, 5).map((l) => l.trim().replace(/\s+/, '% '));
+  return ps.stdout
+    .trim()
+    .split('\n')
+    .slice(0, 5)
+    .map((l) => l.trim().replace(/\s+/, '% '));
 }
 
 export async function runLiveSoak(argv: readonly string[]): Promise<void> {
@@ -123,7 +127,23 @@ export async function runLiveSoak(argv: readonly string[]): Promise<void> {
     await until(() => /^\d+\n/.test(server.out), 'the echo server');
     const port = server.out.trim();
 
-    const rttscanArgs = ['--live', devA, '--backend', backend, '--duration', `${seconds}s`, '--interval', '10s', '--json', '--idle-ttl', '10s', '--exp-ttl', '5s', '--prometheus', `127.0.0.1:${PROMETHEUS_PORT}`];
+    const rttscanArgs = [
+      '--live',
+      devA,
+      '--backend',
+      backend,
+      '--duration',
+      `${seconds}s`,
+      '--interval',
+      '10s',
+      '--json',
+      '--idle-ttl',
+      '10s',
+      '--exp-ttl',
+      '5s',
+      '--prometheus',
+      `127.0.0.1:${PROMETHEUS_PORT}`,
+    ];
     const busyBefore = busiestProcesses();
     log(`live soak: ${seconds} s, rttscan ${rttscanArgs.join(' ')}`);
     const rttscan = start(nsA, [process.execPath, CLI_SCRIPT, ...rttscanArgs]);
@@ -144,7 +164,11 @@ export async function runLiveSoak(argv: readonly string[]): Promise<void> {
         rttscanRss: rssBytes(rttscanPid),
         captureRss: capturePid === undefined ? Number.NaN : rssBytes(capturePid),
       });
-      const scrape = spawnSync('ip', ['netns', 'exec', nsA, 'curl', '-s', '-o', '/dev/null', '-w', '%{time_total} %{size_download} %{http_code}', `http://127.0.0.1:${PROMETHEUS_PORT}/metrics`], { encoding: 'utf8' });
+      const scrape = spawnSync(
+        'ip',
+        ['netns', 'exec', nsA, 'curl', '-s', '-o', '/dev/null', '-w', '%{time_total} %{size_download} %{http_code}', `http://127.0.0.1:${PROMETHEUS_PORT}/metrics`],
+        { encoding: 'utf8' },
+      );
       const [secs, bytes, code] = scrape.stdout.split(' ');
       if (code === '200') scrapes.push({ ms: Number(secs) * 1000, bytes: Number(bytes) });
     }, RSS_EVERY_MS);
@@ -160,7 +184,11 @@ export async function runLiveSoak(argv: readonly string[]): Promise<void> {
     const counters = /rttscan: (\d+) packets, (\d+) TCP, (\d+) flows/.exec(rttscan.err);
     const kernel = /kernel: (\d+) packets received by the filter, (\d+) dropped/.exec(rttscan.err);
     const generated = JSON.parse(load.out.trim() || '{}') as { exchanges?: number; connections?: number };
-    const reports = rttscan.out.trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { summary: { samples: number } });
+    const reports = rttscan.out
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { summary: { samples: number } });
     // A process's samples while it was alive: the first after warm-up, the last before the end.
     const series = (pick: (s: (typeof samples)[number]) => number): { atSec: number; bytes: number }[] =>
       samples.map((s) => ({ atSec: s.atSec, bytes: pick(s) })).filter((s) => !Number.isNaN(s.bytes));

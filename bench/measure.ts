@@ -108,7 +108,8 @@ async function analyzeRun(analyze: typeof AnalyzeFn, file: string, meta: MetaLik
   const segments = result.summary.dataSegments;
   if (meta.expectedSamples !== undefined) expect('RTT samples', samples, meta.expectedSamples);
   else if (!(samples > 0 && samples <= segments)) errors.push(`RTT samples: ${samples}, expected 1..${segments} (the data segments seen)`);
-  if (kept + result.localAcked + result.filtered !== samples) errors.push(`RTT samples kept (${kept}), local (${result.localAcked}) and filtered (${result.filtered}) are not the ${samples} found`);
+  if (kept + result.localAcked + result.filtered !== samples)
+    errors.push(`RTT samples kept (${kept}), local (${result.localAcked}) and filtered (${result.filtered}) are not the ${samples} found`);
   if (meta.flows !== undefined) {
     expect('flows created', result.flows.created, meta.flows);
     expect('peak active flows', result.flows.peakActive, meta.flows);

@@ -106,7 +106,19 @@ function positive(flag: string, value: string | undefined): number {
 }
 
 function parseOptions(argv: readonly string[]): Options {
-  const options: Options = { reps: 5, flowReps: 2, force: false, rss: true, flows: true, chunkSweep: false, wait: true, outputs: true, floods: true, floodsOnly: false, floodSyns: 400_000 };
+  const options: Options = {
+    reps: 5,
+    flowReps: 2,
+    force: false,
+    rss: true,
+    flows: true,
+    chunkSweep: false,
+    wait: true,
+    outputs: true,
+    floods: true,
+    floodsOnly: false,
+    floodSyns: 400_000,
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--reps') options.reps = positive(arg, argv[++i]);
@@ -120,7 +132,10 @@ function parseOptions(argv: readonly string[]): Options {
     else if (arg === '--no-floods') options.floods = false;
     else if (arg === '--floods-only') options.floodsOnly = true;
     else if (arg === '--flood-syns') options.floodSyns = positive(arg, argv[++i]);
-    else throw new Error(`unknown option ${arg} (--reps N, --flow-reps N, --force, --no-rss, --no-flows, --no-outputs, --chunk-sweep, --no-wait, --no-floods, --floods-only, --flood-syns N)`);
+    else
+      throw new Error(
+        `unknown option ${arg} (--reps N, --flow-reps N, --force, --no-rss, --no-flows, --no-outputs, --chunk-sweep, --no-wait, --no-floods, --floods-only, --flood-syns N)`,
+      );
   }
   return options;
 }
@@ -312,13 +327,20 @@ function describe(meta: CaptureMeta): string {
   return (
     `${relative(process.cwd(), meta.file)}: ${int(meta.packets)} packets (${int(meta.tcpPackets)} TCP), ${mb(meta.bytes)} MB, ` +
     `snaplen ${s.snaplen}, ${s.nanos ? 'ns' : 'µs'}, ${int(meta.connections)} connections (≤${int(meta.maxConcurrentConnections)} at once), ` +
-    `${int(meta.retransmissions)} retransmissions, ${(100 * meta.withTimestamps / meta.tcpPackets).toFixed(0)}% with TS option, ${meta.durationSec.toFixed(2)} s of traffic`
+    `${int(meta.retransmissions)} retransmissions, ${((100 * meta.withTimestamps) / meta.tcpPackets).toFixed(0)}% with TS option, ${meta.durationSec.toFixed(2)} s of traffic`
   );
 }
 
 function table(rows: readonly string[][]): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
-  return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 /** The trace span tcptrace reports (`trace file elapsed time: H:MM:SS.ffffff`), in seconds. */
@@ -508,7 +530,7 @@ async function main(): Promise<void> {
   out.push('(cpu ms: user+system time of the whole process, so it includes the threads reading the file and can exceed the wall time)');
   out.push(
     '(analyze(): the library from open to result, in a process that has loaded it; rttscan CLI: `node bin/rttscan FILE --json OUT -q` and tcptrace: ' +
-      '`tcptrace -r -n -l FILE > /dev/null`, whole processes from spawn to exit, start-up and output included; the empty capture shows the CLI\'s start-up alone)',
+      "`tcptrace -r -n -l FILE > /dev/null`, whole processes from spawn to exit, start-up and output included; the empty capture shows the CLI's start-up alone)",
   );
   out.push('');
   out.push(`ratio readers+decoders / floor: ${ratio.toFixed(2)}x   (target <= ${TARGET_RATIO}x: ${verdict(pass.ratio)})`);
@@ -547,13 +569,7 @@ async function main(): Promise<void> {
   );
   if (flows !== undefined && baseline !== undefined && bytesPerFlow !== undefined && flowMetas !== undefined) {
     out.push('');
-    out.push(
-      table([
-        header('1 M concurrent flows (maxFlows 2 M)'),
-        row(baseline, ''),
-        row(flows, `<= ${TARGET_BYTES_PER_FLOW} B/flow: ${verdict(pass.bytesPerFlow === true)}`),
-      ]),
-    );
+    out.push(table([header('1 M concurrent flows (maxFlows 2 M)'), row(baseline, ''), row(flows, `<= ${TARGET_BYTES_PER_FLOW} B/flow: ${verdict(pass.bytesPerFlow === true)}`)]));
     out.push(
       `memory per active flow: (peak RSS ${mb(flows.peakRssBytes)} MB - ${mb(baseline.peakRssBytes)} MB over the empty capture) / ${int(peakActive)} peak active flows ` +
         `= ${int(bytesPerFlow)} bytes   (target <= ${TARGET_BYTES_PER_FLOW} bytes: ${verdict(pass.bytesPerFlow === true)}); highest of ${flows.runs} runs (lowest ${mb(flows.lowestPeakRssBytes)} MB)`,
@@ -584,9 +600,7 @@ async function main(): Promise<void> {
       : `runs started without waiting for idle CPUs (--no-wait)`,
   );
   out.push(`correctness: every run decoded ${int(main.tcpPackets)} TCP of ${int(main.packets)} packets with the generator's digest ${main.digest}`);
-  out.push(
-    `  and analyze() and the CLI counted ${int(main.packets)} packets (${int(main.tcpPackets)} TCP); pcap-parser ${int(us.packets)} records of ${int(us.bytes)} bytes`,
-  );
+  out.push(`  and analyze() and the CLI counted ${int(main.packets)} packets (${int(main.tcpPackets)} TCP); pcap-parser ${int(us.packets)} records of ${int(us.bytes)} bytes`);
   process.stdout.write(`${out.join('\n')}\n`);
 
   const strip = (s: Summary): Record<string, number | null> => ({

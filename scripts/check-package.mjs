@@ -38,18 +38,30 @@ try {
   const consumer = join(work, 'consumer');
   execFileSync('mkdir', ['-p', consumer]);
   writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
-  execFileSync('npm', ['install', '--ignore-scripts', '--omit=optional', '--no-audit', '--no-fund', '--no-package-lock', join(work, packed.filename)], { cwd: consumer, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync('npm', ['install', '--ignore-scripts', '--omit=optional', '--no-audit', '--no-fund', '--no-package-lock', join(work, packed.filename)], {
+    cwd: consumer,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   writeFileSync(
     join(consumer, 'index.ts'),
     [
       "import { analyze, mergeSummaries, parseSummaryDocuments, type AnalysisResult, type AnalyzeOptions } from 'rttscan';",
-      "const options: AnalyzeOptions = { includeLocal: true };",
+      'const options: AnalyzeOptions = { includeLocal: true };',
       "const result: AnalysisResult = await analyze(['capture.pcap'], options);",
       'console.log(result.summary, mergeSummaries, parseSummaryDocuments);',
       '',
     ].join('\n'),
   );
-  const compilerOptions = { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, skipLibCheck: false, noEmit: true, types: ['node'], typeRoots: [join(root, 'node_modules', '@types')] };
+  const compilerOptions = {
+    target: 'ES2022',
+    module: 'NodeNext',
+    moduleResolution: 'NodeNext',
+    strict: true,
+    skipLibCheck: false,
+    noEmit: true,
+    types: ['node'],
+    typeRoots: [join(root, 'node_modules', '@types')],
+  };
   writeFileSync(join(consumer, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['index.ts'] }));
   try {
     execFileSync(join(root, 'node_modules', '.bin', 'tsc'), ['-p', consumer], { encoding: 'utf8' });

@@ -317,11 +317,17 @@ export class Analysis {
     // inferred it (until then TCP-RT holds its records; when its hold fills it asks for the decision).
     const tcprt = (this.tcprt =
       options.tcprt &&
-      new TcprtEngine(options.tcprt, this.table, this.base, { ...options.tcprt, onNote: note }, {
-        given: options.vantage,
-        decide: () => collector.decide(),
-        ...(options.tcprt.holdLimit !== undefined ? { holdLimit: options.tcprt.holdLimit } : {}),
-      }));
+      new TcprtEngine(
+        options.tcprt,
+        this.table,
+        this.base,
+        { ...options.tcprt, onNote: note },
+        {
+          given: options.vantage,
+          decide: () => collector.decide(),
+          ...(options.tcprt.holdLimit !== undefined ? { holdLimit: options.tcprt.holdLimit } : {}),
+        },
+      ));
     if (processes) processes.onSettled = () => this.releaseHeld();
     // Without TCP-RT the sink is the collector alone: nothing is paid for the option.
     this.engine = new RttEngine(

@@ -18,12 +18,18 @@ const blocks = [...readme.matchAll(/^```(\w+)\n([\s\S]*?)^```$/gm)].map((m) => (
  * rttscan command. Single quotes group a word, as in the shell.
  */
 function rttscanArgs(line: string): string[] | undefined {
-  const command = line.replace(/^npm install && /, '').replace(/\s+#[^']*$/, '').trim();
+  const command = line
+    .replace(/^npm install && /, '')
+    .replace(/\s+#[^']*$/, '')
+    .trim();
   const m = /^(?:npx )?rttscan (.*)$/.exec(command);
   return m ? [...m[1]!.matchAll(/'([^']*)'|(\S+)/g)].map((w) => w[1] ?? w[2]!) : undefined;
 }
 
-const shCommands = blocks.filter((b) => b.lang === 'sh').flatMap((b) => b.body.split('\n')).filter((l) => rttscanArgs(l) !== undefined);
+const shCommands = blocks
+  .filter((b) => b.lang === 'sh')
+  .flatMap((b) => b.body.split('\n'))
+  .filter((l) => rttscanArgs(l) !== undefined);
 
 test('the README has commands to check', () => {
   assert.ok(shCommands.length >= 10, `only ${shCommands.length} rttscan commands found`);

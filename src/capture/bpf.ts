@@ -19,11 +19,17 @@ import { usageError } from '../errors.js';
 export type BpfInstruction = readonly [code: number, jt: number, jf: number, k: number];
 
 // Instruction classes and fields (linux/filter.h, pcap/bpf.h).
+// biome-ignore format: one line per instruction field, as in pcap/bpf.h
 const BPF_LD = 0x00, BPF_LDX = 0x01, BPF_ST = 0x02, BPF_STX = 0x03, BPF_ALU = 0x04, BPF_JMP = 0x05, BPF_RET = 0x06, BPF_MISC = 0x07;
+// biome-ignore format: one line per instruction field, as in pcap/bpf.h
 const BPF_W = 0x00, BPF_H = 0x08;
+// biome-ignore format: one line per instruction field, as in pcap/bpf.h
 const BPF_IMM = 0x00, BPF_IND = 0x40, BPF_MEM = 0x60, BPF_LEN = 0x80, BPF_MSH = 0xa0;
+// biome-ignore format: one line per instruction field, as in pcap/bpf.h
 const BPF_ADD = 0x00, BPF_SUB = 0x10, BPF_MUL = 0x20, BPF_DIV = 0x30, BPF_OR = 0x40, BPF_AND = 0x50, BPF_LSH = 0x60, BPF_RSH = 0x70, BPF_NEG = 0x80, BPF_MOD = 0x90, BPF_XOR = 0xa0;
+// biome-ignore format: one line per instruction field, as in pcap/bpf.h
 const BPF_JA = 0x00, BPF_JEQ = 0x10, BPF_JGT = 0x20, BPF_JGE = 0x30, BPF_JSET = 0x40;
+// biome-ignore format: one line per instruction field, as in pcap/bpf.h
 const BPF_X = 0x08, BPF_A = 0x10;
 const BPF_TAX = 0x00;
 
@@ -84,6 +90,7 @@ export class BpfProgram {
           break;
         case BPF_ALU: {
           const b = (op & BPF_X) === BPF_X ? x : kk; // else BPF_K
+          // biome-ignore format: one line per operation, a table to read down
           switch (op & 0xf0) {
             case BPF_ADD: a = (a + b) >>> 0; break;
             case BPF_SUB: a = (a - b) >>> 0; break;
@@ -158,7 +165,11 @@ export function compileBpf(expression: string, linktype: number, tcpdump = 'tcpd
     } catch (err) {
       const e = err as NodeJS.ErrnoException & { stderr?: string };
       if (e.code === 'ENOENT') throw usageError(`--filter '${expression}': a filter on capture files needs tcpdump to compile it (apt-get install tcpdump)`);
-      const why = (e.stderr ?? '').split('\n').filter((l) => l !== '' && !l.startsWith('reading from file')).join('; ').replace(/^tcpdump: /, '');
+      const why = (e.stderr ?? '')
+        .split('\n')
+        .filter((l) => l !== '' && !l.startsWith('reading from file'))
+        .join('; ')
+        .replace(/^tcpdump: /, '');
       throw usageError(`--filter '${expression}': not a valid BPF filter (tcpdump: ${why || e.message})`);
     }
     return new BpfProgram(parseBpfDecimal(text));

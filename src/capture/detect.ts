@@ -23,8 +23,5 @@ export function readerFor(file: string, head: Uint8Array): CaptureReader {
     if (magic === PCAP_MAGIC_US || magic === PCAP_MAGIC_NS || magic === 0xa1b2cd34) return new PcapReader(file);
   }
   if (le === BLOCK_SHB) return new PcapngReader(file);
-  throw new CaptureError(
-    { file, offset: 0 },
-    `not a capture file: magic 0x${be.toString(16).padStart(8, '0')} is neither pcap, pcapng nor gzip`,
-  );
+  throw new CaptureError({ file, offset: 0 }, `not a capture file: magic 0x${be.toString(16).padStart(8, '0')} is neither pcap, pcapng nor gzip`);
 }

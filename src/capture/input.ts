@@ -137,7 +137,12 @@ export class InputChunks {
    */
   async start(chunkSize = CHUNK_SIZE, signal?: AbortSignal): Promise<Uint8Array | undefined> {
     let raw: AsyncIterable<Uint8Array>;
-    const isFifo = this.path !== STDIN_PATH && (await stat(this.path).then((st) => st.isFIFO(), () => false));
+    const isFifo =
+      this.path !== STDIN_PATH &&
+      (await stat(this.path).then(
+        (st) => st.isFIFO(),
+        () => false,
+      ));
     if (this.path === STDIN_PATH) raw = process.stdin;
     else if (isFifo) {
       this.fifo = await openFifo(this.path, signal);

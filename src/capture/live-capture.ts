@@ -179,8 +179,7 @@ export class LiveCapture {
           if (message.error !== undefined) {
             this.failure = message.error;
             fail(message.error);
-          }
-          else if (message.ready !== undefined) succeed();
+          } else if (message.ready !== undefined) succeed();
           else if (message.stats !== undefined) this.stats = message.stats;
         }
       });
@@ -219,7 +218,13 @@ export class LiveCapture {
     // Stopped by us or by the terminal's Ctrl-C (which reaches the whole process group): fine.
     const stoppedNormally = code === 0 || signal === 'SIGTERM' || signal === 'SIGINT' || (this.stopping && signal === 'SIGKILL');
     if (!stoppedNormally) {
-      const said = this.failure ?? this.stderr.trim().split('\n').filter((l) => !/listening on|packets? (captured|received|dropped)/.test(l)).pop();
+      const said =
+        this.failure ??
+        this.stderr
+          .trim()
+          .split('\n')
+          .filter((l) => !/listening on|packets? (captured|received|dropped)/.test(l))
+          .pop();
       const how = `${this.backend}, ${signal ?? `exit ${code}`}`;
       throw new RttscanError('input', `--live ${this.iface}: the capture stopped unexpectedly${said ? `: ${said.replace(/^tcpdump: /, '')}` : ''} (${how})`);
     }

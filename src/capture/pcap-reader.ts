@@ -60,10 +60,7 @@ export class PcapReader implements CaptureReader {
     const le = this.littleEndian;
     const caplen = buf.view.getUint32(buf.pos + REC_CAPLEN, le);
     if (caplen > this.caplenLimit) {
-      throw new CaptureError(
-        { file: this.file, offset: buf.offset, record: this.records + 1 },
-        `caplen ${caplen} exceeds snaplen ${this.snaplen} (limit ${this.caplenLimit})`,
-      );
+      throw new CaptureError({ file: this.file, offset: buf.offset, record: this.records + 1 }, `caplen ${caplen} exceeds snaplen ${this.snaplen} (limit ${this.caplenLimit})`);
     }
     // ensure may move the cursor onto the next chunk: read positions only after it.
     if (!buf.ensure(RECORD_HEADER_LEN + caplen)) return false;

@@ -20,7 +20,6 @@ export function resolutionFromOption(byte: number, offsetSec: number): Timestamp
   return { binary: (byte & 0x80) !== 0, exponent: byte & 0x7f, offsetSec };
 }
 
-
 /** Output of the conversions; reused to avoid an allocation per packet. */
 export interface TimeOut {
   tsSec: number;
@@ -92,4 +91,3 @@ function unitsToTimeBig(hi: number, lo: number, res: TimestampResolution, out: T
   out.tsSec = Number(sec) + res.offsetSec;
   out.tsNsec = Number((frac * 1_000_000_000n) / unitsPerSec);
 }
-

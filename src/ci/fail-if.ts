@@ -157,7 +157,11 @@ class Parser {
       case 'percent':
         if (sign === '' && unit !== '%') this.fail(unit === '' ? valueAt : unitAt, unit === '' ? unitAt : unitEnd, `retrans is a percentage: write ${number}%`);
         if (sign !== '' && unit !== 'pp') {
-          this.fail(unit === '' ? valueAt : unitAt, unit === '' ? unitAt : unitEnd, `a difference in retrans is in percentage points: write ${sign}${number}pp (or ${sign}${number}% for a change)`);
+          this.fail(
+            unit === '' ? valueAt : unitAt,
+            unit === '' ? unitAt : unitEnd,
+            `a difference in retrans is in percentage points: write ${sign}${number}pp (or ${sign}${number}% for a change)`,
+          );
         }
         // A condition no run can meet (or none can miss) is a typo, not a check.
         if (sign === '' && number > 100) this.fail(valueAt, unitEnd, `retrans is a share of the data segments: ${number}% is past 100%`);

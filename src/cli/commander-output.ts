@@ -10,7 +10,10 @@ export function formatCommanderError(text: string): string {
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l !== '');
-  const message = lines.join(' ').replace(/^error: /, '').replace('(Did you mean', '(did you mean');
+  const message = lines
+    .join(' ')
+    .replace(/^error: /, '')
+    .replace('(Did you mean', '(did you mean');
   return `rttscan: ${message}\n`;
 }
 

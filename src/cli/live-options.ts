@@ -59,7 +59,8 @@ export function liveOptionsOf(options: CliOptions, files: readonly string[], ana
     const given = liveOnly.find(([, isGiven]) => isGiven);
     if (given) throw usageError(`${given[0]} is for live capture: add --live IFACE`);
     if (analyzeOptions.by === 'process') throw usageError('--by process names the processes that own live connections (from /proc): add --live IFACE');
-    if (config !== undefined && (config.file.hosts.length > 0 || config.file.ips.length > 0)) throw usageError(`${config.file.path}: hosts and ips are a whitelist for live capture: add live (or --live IFACE)`);
+    if (config !== undefined && (config.file.hosts.length > 0 || config.file.ips.length > 0))
+      throw usageError(`${config.file.path}: hosts and ips are a whitelist for live capture: add live (or --live IFACE)`);
     return undefined;
   }
   const ifaces = commaItems(options.live);

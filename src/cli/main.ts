@@ -193,7 +193,9 @@ async function capturePointRuns(files: string[], join: boolean, say: (message: s
   const points = capturePoints(spans);
   if (points.length > 1) {
     const listed = points.map((p) => p.paths.join(' + ')).join('; ');
-    say(`the inputs overlap in time, so they were captured at ${points.length} places (or interfaces): each is analysed and reported on its own, as no segment may be paired with an ACK seen elsewhere (${listed}); --join analyses them as one capture`);
+    say(
+      `the inputs overlap in time, so they were captured at ${points.length} places (or interfaces): each is analysed and reported on its own, as no segment may be paired with an ACK seen elsewhere (${listed}); --join analyses them as one capture`,
+    );
   }
   return points.map((p) => p.paths);
 }

@@ -96,7 +96,8 @@ export async function runMerge(paths: readonly string[], options: MergeOptions, 
     );
   }
   const by = reports[0]!.merged.report.by;
-  if (options.baseline !== undefined && reports.some((r) => r.merged.report.by !== by)) throw new RttscanError('input', 'the summaries are grouped differently (--by): --each shows them, but one --baseline cannot apply to all');
+  if (options.baseline !== undefined && reports.some((r) => r.merged.report.by !== by))
+    throw new RttscanError('input', 'the summaries are grouped differently (--by): --each shows them, but one --baseline cannot apply to all');
   const ci = await CiChecks.fromOptions(options.failIf, options.baseline, by);
   // The summaries' own histogram unit, whatever --ms says (merge has no --ms).
   const outputs = await RunOutputs.open({ ...plan, histogramUnit: reports[0]!.merged.histogramUnit }, stdio.stdout, stdio.stderr);

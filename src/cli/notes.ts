@@ -38,9 +38,7 @@ export function noteText(note: AnalysisNote): string {
     case 'vantage-local': {
       const hosts = note.hosts;
       const who =
-        hosts.length === 1
-          ? `${hosts[0]} is the capture host: ${note.hostStackAnswers} of its`
-          : `${listOf(hosts)} are the capture host's: ${note.hostStackAnswers} of their`;
+        hosts.length === 1 ? `${hosts[0]} is the capture host: ${note.hostStackAnswers} of its` : `${listOf(hosts)} are the capture host's: ${note.hostStackAnswers} of their`;
       const peers = note.fastestOther === undefined ? '' : `; the other hosts' fastest took ${fastest(note.fastestOther)}`;
       return `vantage: ${who} ${note.answers} answers came within ${formatUs(note.boundNs)}, host-stack time${peers}${unnamed(note)} (--local overrides)`;
     }

@@ -29,10 +29,7 @@ export async function checkOutputPath(path: string | undefined): Promise<void> {
   if (head.length === 4) {
     const magic = head.readUInt32BE(0);
     if (CAPTURE_MAGICS.includes(magic) || (head[0] === 0x1f && head[1] === 0x8b)) {
-      throw new RttscanError(
-        'usage',
-        `${path}: refusing to overwrite a capture file with output (name the inputs before the option, or give an output path: --json=-)`,
-      );
+      throw new RttscanError('usage', `${path}: refusing to overwrite a capture file with output (name the inputs before the option, or give an output path: --json=-)`);
     }
   }
 }

@@ -55,12 +55,17 @@ export class PageOutput implements PerSampleSink {
 
   /** The run is over: writes the page. */
   async write(result: AnalysisResult, unit: HistogramUnit): Promise<void> {
-    await writePage(this.path, renderPage(runPageModel(result, this.store, {
+    await writePage(
+      this.path,
+      renderPage(
+        runPageModel(result, this.store, {
           unit,
           notes: this.notes,
           command: this.command,
           ...(result.vantage?.note !== undefined ? { vantageNote: noteText(result.vantage.note) } : {}),
-        })));
+        }),
+      ),
+    );
   }
 }
 

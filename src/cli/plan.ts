@@ -43,7 +43,11 @@ export const REPORTS: Readonly<Record<ReportName, ReportKind>> = Object.freeze({
 });
 
 /** Where a report goes. A directory is --tcprt's (two files the kernel's names). */
-export type TargetSpec = { readonly kind: 'stdout' } | { readonly kind: 'stderr' } | { readonly kind: 'file'; readonly path: string } | { readonly kind: 'dir'; readonly path: string };
+export type TargetSpec =
+  | { readonly kind: 'stdout' }
+  | { readonly kind: 'stderr' }
+  | { readonly kind: 'file'; readonly path: string }
+  | { readonly kind: 'dir'; readonly path: string };
 
 export interface PlannedReport {
   readonly name: ReportName;
@@ -110,7 +114,8 @@ export function outputPlanOf(options: ReportOptions, colors: boolean, available:
     if (value === undefined || value === false || !available.includes(name)) continue;
     const target = targetOf(name, value);
     if (name === 'html' && target.kind === 'stdout') throw usageError('--html needs a file name: the page is written when the run ends');
-    if (name === 'html' && options.interval !== undefined) throw usageError('--interval cannot be combined with --html: the page covers the whole run (its statistics are those of --json without --interval)');
+    if (name === 'html' && options.interval !== undefined)
+      throw usageError('--interval cannot be combined with --html: the page covers the whole run (its statistics are those of --json without --interval)');
     reports.push({ name, target });
   }
   const onStdout = reports.filter((r) => r.target.kind === 'stdout');
@@ -118,7 +123,11 @@ export function outputPlanOf(options: ReportOptions, colors: boolean, available:
   if (machine !== undefined && onStdout.length > 1) {
     const other = onStdout.find((r) => r !== machine)!;
     const [first, second] = reports.indexOf(other) < reports.indexOf(machine) ? [other, machine] : [machine, other];
-    const fix = REPORTS[second.name].takesFile ? `give ${REPORTS[second.name].option} a file` : REPORTS[first.name].takesFile ? `give ${REPORTS[first.name].option} a file` : 'run rttscan once for each';
+    const fix = REPORTS[second.name].takesFile
+      ? `give ${REPORTS[second.name].option} a file`
+      : REPORTS[first.name].takesFile
+        ? `give ${REPORTS[first.name].option} a file`
+        : 'run rttscan once for each';
     throw usageError(`${describe(first)} and ${describe(second)} both write to stdout, and ${describe(machine)} must be the only stream there to stay parseable: ${fix}`);
   }
   const files = new Map<string, PlannedReport>();
@@ -138,7 +147,10 @@ export function outputPlanOf(options: ReportOptions, colors: boolean, available:
   if (options.timestamp) {
     if (options.interval === undefined) throw usageError('-T/--timestamp needs --interval');
     const human = reports.some((r) => !REPORTS[r.name].machine && !REPORTS[r.name].perSample && r.target.kind === 'stdout');
-    if (!human) throw usageError('-T stamps the reports people read (--table, --histogram, --chart); machine streams carry their own times (start and end in each --json line, ts in each row)');
+    if (!human)
+      throw usageError(
+        '-T stamps the reports people read (--table, --histogram, --chart); machine streams carry their own times (start and end in each --json line, ts in each row)',
+      );
   }
   return Object.freeze({
     reports: Object.freeze(reports.map((r) => Object.freeze({ ...r }))),

@@ -27,14 +27,7 @@ function underCi(env: NodeJS.ProcessEnv): boolean {
 }
 
 export function progressWanted(c: ProgressContext): boolean {
-  return (
-    c.stderrIsTTY &&
-    !c.quiet &&
-    !underCi(c.env) &&
-    c.env.TERM !== 'dumb' &&
-    c.totalBytes !== undefined &&
-    c.totalBytes > PROGRESS_MIN_BYTES
-  );
+  return c.stderrIsTTY && !c.quiet && !underCi(c.env) && c.env.TERM !== 'dumb' && c.totalBytes !== undefined && c.totalBytes > PROGRESS_MIN_BYTES;
 }
 
 /** The total size of the input files, or undefined if one is stdin or cannot be sized. */

@@ -88,7 +88,9 @@ export class RunOutputs {
     const sinks = this.sinks;
     if (sinks.length === 0) return {};
     const onSample: AnalyzeOptions['onSample'] =
-      sinks.length === 1 ? (ackNs, rttNs, kind, endpoints, base) => sinks[0]!.add(base, ackNs, rttNs, kind, endpoints) : (ackNs, rttNs, kind, endpoints, base) => {
+      sinks.length === 1
+        ? (ackNs, rttNs, kind, endpoints, base) => sinks[0]!.add(base, ackNs, rttNs, kind, endpoints)
+        : (ackNs, rttNs, kind, endpoints, base) => {
             for (const sink of sinks) sink.add(base, ackNs, rttNs, kind, endpoints);
           };
     const backpressure = (): Promise<void> | undefined => {
@@ -128,8 +130,7 @@ export class RunOutputs {
       else if (r.name === 'table') {
         out.write(renderTable(groups, stdoutColumns()));
         if (report.tcprtPorts !== undefined) out.write(renderTcprtTable(report.tcprtPorts));
-      }
-      else if (r.name === 'chart') out.write(renderChart(groups, report.base, report.startNs, { colors: this.plan.colors, width: stdoutColumns() }));
+      } else if (r.name === 'chart') out.write(renderChart(groups, report.base, report.startNs, { colors: this.plan.colors, width: stdoutColumns() }));
       else if (r.name === 'deltas') out.write(ci.deltas(report));
       else if (r.name === 'json' && interval) out.write(renderJsonLine(sorted, unit));
     }

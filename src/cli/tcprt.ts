@@ -187,7 +187,9 @@ export class TcprtOutput {
     await checkOutputPath(text);
     const st = await stat(text).catch(() => undefined);
     if (st !== undefined && !st.isDirectory()) {
-      throw usageError(`--tcprt: ${text} is not a directory (records go to DIR/rt-network-log and DIR/rt-network-stats; --tcprt alone prints them, --tcprt FILE.jsonl writes JSON lines)`);
+      throw usageError(
+        `--tcprt: ${text} is not a directory (records go to DIR/rt-network-log and DIR/rt-network-stats; --tcprt alone prints them, --tcprt FILE.jsonl writes JSON lines)`,
+      );
     }
     try {
       await mkdir(text, { recursive: true });

@@ -90,14 +90,7 @@ function tcprtSeries(family: CappedSeries<TcprtPortSeries>, pick: (s: TcprtPortS
 }
 
 /** A counter or gauge whose values are read from the source at scrape time. */
-function readAtScrape(
-  registry: AnyRegistry,
-  kind: 'counter' | 'gauge',
-  name: string,
-  help: string,
-  labelNames: string[],
-  read: () => Array<[Labels, number]>,
-): void {
+function readAtScrape(registry: AnyRegistry, kind: 'counter' | 'gauge', name: string, help: string, labelNames: string[], read: () => Array<[Labels, number]>): void {
   const Metric = kind === 'counter' ? client.Counter : client.Gauge;
   new Metric({
     name,
@@ -180,12 +173,16 @@ function buildRegistry(contentType: client.RegistryContentType, source: MetricsS
   readAtScrape(registry, 'counter', 'rttscan_tcprt_records_total', 'TCP-RT records, per watched port and record type', ['side', 'port', 'type'], () =>
     [...m.tcprtPorts.entries.values(), m.tcprtPorts.other].flatMap((e) => {
       const [side = 'other', port = 'other'] = e === m.tcprtPorts.other ? [] : e.label.split(' ');
-      return (Object.entries(e.value.records) as Array<[string, number]>).filter(([, n]) => n > 0 || e !== m.tcprtPorts.other).map(([type, n]) => [{ side, port, type }, n] as [Labels, number]);
+      return (Object.entries(e.value.records) as Array<[string, number]>)
+        .filter(([, n]) => n > 0 || e !== m.tcprtPorts.other)
+        .map(([type, n]) => [{ side, port, type }, n] as [Labels, number]);
     }),
   );
   const register = (family: object): void => registry.registerMetric(family as client.Metric);
   register(histogramFamily('rttscan_rtt_seconds', 'RTT samples: data segment to the ACK that answers it, seen at the capture point', () => [{ labels: {}, histogram: m.all }]));
-  register(histogramFamily('rttscan_rtt_by_host_seconds', 'RTT samples per acknowledging host (capped, see rttscan_series_evicted_total)', () => capped(m.byHost, 'host', (h) => h)));
+  register(
+    histogramFamily('rttscan_rtt_by_host_seconds', 'RTT samples per acknowledging host (capped, see rttscan_series_evicted_total)', () => capped(m.byHost, 'host', (h) => h)),
+  );
   register(histogramFamily('rttscan_rtt_by_port_seconds', "RTT samples per service port (the SYN's destination port; capped)", () => capped(m.byPort, 'port', (h) => h)));
   if (m.byProcess) {
     const byProcess = m.byProcess;
@@ -233,7 +230,9 @@ export class PrometheusEndpoint {
         return;
       }
       if (path !== '/metrics') {
-        res.writeHead(path === '/' ? 200 : 404, { 'Content-Type': 'text/plain; charset=utf-8' }).end(path === '/' ? 'rttscan: metrics at /metrics\n' : 'not found: metrics are at /metrics\n');
+        res
+          .writeHead(path === '/' ? 200 : 404, { 'Content-Type': 'text/plain; charset=utf-8' })
+          .end(path === '/' ? 'rttscan: metrics at /metrics\n' : 'not found: metrics are at /metrics\n');
         return;
       }
       const registry = registries[negotiateFormat(req.headers.accept)];

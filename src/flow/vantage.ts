@@ -188,8 +188,13 @@ export class VantageInference {
     const byAnswers = (a: HostEvidence, b: HostEvidence): number => b.answers - a.answers || (a.address < b.address ? -1 : 1);
     const others = hosts.filter((h) => !h.local && h.answers > 0).sort(byAnswers);
     // Local hosts in the order the capture first showed them, the others busiest first.
-    const evidence = [...local.slice(0, EVIDENCE_LOCAL_HOSTS), ...others.slice(0, EVIDENCE_HOSTS)]
-      .map((h) => ({ address: h.address, answers: h.answers, hostStack: h.hostStack, fastestNs: h.answers > 0 ? h.fastestNs : null, local: h.local }));
+    const evidence = [...local.slice(0, EVIDENCE_LOCAL_HOSTS), ...others.slice(0, EVIDENCE_HOSTS)].map((h) => ({
+      address: h.address,
+      answers: h.answers,
+      hostStack: h.hostStack,
+      fastestNs: h.answers > 0 ? h.fastestNs : null,
+      local: h.local,
+    }));
     const unnamedLocal = this.others.local;
     const quickest = (list: HostEvidence[]): FastestAnswer => {
       const h = list.reduce((a, b) => (b.fastestNs < a.fastestNs ? b : a));

@@ -78,10 +78,7 @@ export function mergeSummaries(docs: readonly SummaryDocument[]): MergedSummary 
       throw new RttscanError('input', `${doc.name} groups by ${doc.by} but ${first.name} by ${first.by}: merge summaries made with the same --by`);
     }
     if (doc.histogramUnit !== first.histogramUnit) {
-      throw new RttscanError(
-        'input',
-        `${doc.name} has a ${doc.histogramUnit} histogram but ${first.name} ${first.histogramUnit}: merge summaries made with the same --ms`,
-      );
+      throw new RttscanError('input', `${doc.name} has a ${doc.histogramUnit} histogram but ${first.name} ${first.histogramUnit}: merge summaries made with the same --ms`);
     }
   }
   // Capture-time order (stable: equal starts keep the order given).
@@ -119,10 +116,7 @@ export function mergeSummaries(docs: readonly SummaryDocument[]): MergedSummary 
   const tcprt = tcprtSections.length > 0 ? mergeTcprtSections(tcprtSections) : undefined;
   const start = ordered[0]!.start;
   // With --by all the one group is the summary itself, as in a run.
-  const groupList =
-    by === 'all'
-      ? [...groups.keys()].map((key) => new Group(key, summary, undefined))
-      : [...groups].map(([key, stats]) => new Group(key, stats, undefined));
+  const groupList = by === 'all' ? [...groups.keys()].map((key) => new Group(key, summary, undefined)) : [...groups].map(([key, stats]) => new Group(key, stats, undefined));
   return {
     head: {
       inputs,

@@ -151,4 +151,3 @@ export class CsvByteSink implements PerSampleSink {
     return this.out.drained();
   }
 }
-

@@ -156,7 +156,11 @@ class PendingSamples {
   }
 
   /** Calls `fn` for each sample in order, from `start` up to (not including) `end`. */
-  forEach(fn: (flow: Flow<RttConnection>, ackedByA: boolean, ackNs: number, rttNs: number, kind: SampleKind, segFrame: number, ackFrame: number) => void, start = 0, end = this.length): void {
+  forEach(
+    fn: (flow: Flow<RttConnection>, ackedByA: boolean, ackNs: number, rttNs: number, kind: SampleKind, segFrame: number, ackFrame: number) => void,
+    start = 0,
+    end = this.length,
+  ): void {
     for (let i = start; i < end; i++) {
       const chunk = Math.floor(i / PENDING_CHUNK);
       const at = i % PENDING_CHUNK;
@@ -284,7 +288,11 @@ export class SampleCollector implements ReactionSink {
     const p = this.fixVantage();
     if (p === undefined) return;
     for (let start = 0; start < p.length; start += slice) {
-      p.forEach((flow, ackedByA, ackNs, rttNs, kind, segFrame, ackFrame) => this.route(flow, ackedByA, ackNs, rttNs, kind, segFrame, ackFrame), start, Math.min(p.length, start + slice));
+      p.forEach(
+        (flow, ackedByA, ackNs, rttNs, kind, segFrame, ackFrame) => this.route(flow, ackedByA, ackNs, rttNs, kind, segFrame, ackFrame),
+        start,
+        Math.min(p.length, start + slice),
+      );
       const wait = pause();
       if (wait !== undefined) await wait;
     }
@@ -412,7 +420,16 @@ export class SampleCollector implements ReactionSink {
       return 'filter';
     }
     const process = this.options.by === 'process' ? (this.options.processOf?.(flow, lAt === 0) ?? null) : undefined;
-    const key = process !== undefined ? (process?.label ?? UNKNOWN_PROCESS) : groupKey(this.options.by, () => formatAddress(version, addrs, lAt), lport, () => formatAddress(version, addrs, rAt), rport);
+    const key =
+      process !== undefined
+        ? (process?.label ?? UNKNOWN_PROCESS)
+        : groupKey(
+            this.options.by,
+            () => formatAddress(version, addrs, lAt),
+            lport,
+            () => formatAddress(version, addrs, rAt),
+            rport,
+          );
     let group = this.groups.get(key);
     if (group === undefined) {
       // With --by all the one group is the summary itself, so each sample is counted once.

@@ -29,13 +29,19 @@ async function json(args: string[]): Promise<Doc | Doc[]> {
 test('both ends of the same traffic: two capture points, each as when given alone; no cross-capture RTT', async () => {
   const docs = (await json([CLIENT, SERVER])) as Doc[];
   assert.ok(Array.isArray(docs), 'one document per capture point');
-  assert.deepEqual(docs.map((d) => d.inputs.map((i) => i.path)), [[CLIENT], [SERVER]]);
+  assert.deepEqual(
+    docs.map((d) => d.inputs.map((i) => i.path)),
+    [[CLIENT], [SERVER]],
+  );
   assert.deepEqual(docs[0]!.summary, ((await json([CLIENT])) as Doc).summary);
   assert.deepEqual(docs[1]!.summary, ((await json([SERVER])) as Doc).summary);
   // The path is 25 ms: pairing across captures gave 10 and 15 ms "RTTs" and 50% "retransmissions".
   const rows = parseCsv((await runCliInProcess([CLIENT, SERVER, '--csv', '-', '-q'])).stdout);
   assert.equal(rows.length, 28 + 108);
-  assert.ok(rows.every((r) => r.rttUs > 25_000), `smallest ${Math.min(...rows.map((r) => r.rttUs))} µs`);
+  assert.ok(
+    rows.every((r) => r.rttUs > 25_000),
+    `smallest ${Math.min(...rows.map((r) => r.rttUs))} µs`,
+  );
   for (const d of docs) assert.equal(d.summary.retransmitted_segments, 0);
   const run = await runCliInProcess([CLIENT, SERVER]);
   assert.match(run.stderr, /overlap in time/);
@@ -57,7 +63,9 @@ test('rotated slices of one capture (editcap -c) join: the same figures as the w
   const dir = await tempDir(t);
   const whole = 'samples/mixed-loss/server.pcap';
   assert.equal(spawnSync('editcap', ['-c', '500', whole, join(dir, 'slice.pcap')]).status, 0);
-  const slices = readdirSync(dir).sort().map((f) => join(dir, f));
+  const slices = readdirSync(dir)
+    .sort()
+    .map((f) => join(dir, f));
   assert.ok(slices.length >= 7);
   const joined = (await json(slices)) as Doc;
   assert.ok(!Array.isArray(joined), 'one capture point');

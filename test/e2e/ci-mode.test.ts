@@ -22,11 +22,7 @@ test('--fail-if: exit 0 when no condition holds, 3 when one does, the report pri
   assert.equal(fail.status, 3);
   assert.match(fail.stdout, /^all +108 /m, 'the report is printed before failing');
   const lines = fail.stderr.split('\n').filter((l) => l.includes('--fail-if'));
-  assert.deepEqual(lines, [
-    'rttscan: --fail-if p99>20ms: p99 is 66.86ms',
-    'rttscan: --fail-if samples<1000: samples is 108',
-    'rttscan: --fail-if max<1s: max is 71.28ms',
-  ]);
+  assert.deepEqual(lines, ['rttscan: --fail-if p99>20ms: p99 is 66.86ms', 'rttscan: --fail-if samples<1000: samples is 108', 'rttscan: --fail-if max<1s: max is 71.28ms']);
   // --quiet silences notes, never the reason for exit 3.
   const quiet = await runCliInProcess([SERVER, '--fail-if', 'p99>20ms', '-q']);
   assert.equal(quiet.status, 3);
@@ -93,11 +89,9 @@ test('--baseline: a table of changes instead of the summary table, and relative 
   assert.match(worse.stdout, /^│ samples │ 108 +│ 28 +│ -80 \(-74\.1%\) +│$/m);
   assert.equal(
     worse.stderr,
-    [
-      "rttscan: --fail-if p90>+10%: p90 is 66.86ms, +161.2% from the baseline's 25.60ms",
-      "rttscan: --fail-if samples<-50%: samples is 28, -74.1% from the baseline's 108",
-      '',
-    ].join('\n'),
+    ["rttscan: --fail-if p90>+10%: p90 is 66.86ms, +161.2% from the baseline's 25.60ms", "rttscan: --fail-if samples<-50%: samples is 28, -74.1% from the baseline's 108", ''].join(
+      '\n',
+    ),
   );
 
   // Both tables when --table is asked for; with JSON on stdout the changes go to stderr.
@@ -144,7 +138,13 @@ test('--each: one report per file under a header, one JSON document per file in 
   assert.match(tables.stdout, new RegExp(`^==> ${SERVER} <==\\ngroup [^]*\\nall +108 [^]*\\n\\n==> ${CLIENT} <==\\ngroup [^]*\\nall +28 `));
   const json = await runCliInProcess([SERVER, CLIENT, '--each', '--json', '-', '-q']);
   const docs = JSON.parse(json.stdout) as Doc[];
-  assert.deepEqual(docs.map((d) => [d.inputs[0].path, d.summary.samples]), [[SERVER, 108], [CLIENT, 28]]);
+  assert.deepEqual(
+    docs.map((d) => [d.inputs[0].path, d.summary.samples]),
+    [
+      [SERVER, 108],
+      [CLIENT, 28],
+    ],
+  );
   // Each is the same document a run over that file alone writes.
   const alone = JSON.parse((await runCliInProcess([CLIENT, '--json', '-', '-q'])).stdout) as Doc;
   assert.deepEqual(docs[1], alone);

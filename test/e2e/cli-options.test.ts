@@ -30,14 +30,17 @@ test('the capture host is inferred and said on stderr; its own ACKs are left out
   assert.match(run.stderr, /acknowledged by the local host left out/);
   const doc = await json([CLIENT]);
   const { local, inferred, mid_path, decided_by, confidence, host_stack_us, evidence } = doc.vantage as unknown as Record<string, unknown>;
-  assert.deepEqual({ local, inferred, mid_path, decided_by, confidence, host_stack_us }, {
-    local: ['10.99.0.1'],
-    inferred: true,
-    mid_path: false,
-    decided_by: 'host-stack',
-    confidence: 'high',
-    host_stack_us: 200,
-  });
+  assert.deepEqual(
+    { local, inferred, mid_path, decided_by, confidence, host_stack_us },
+    {
+      local: ['10.99.0.1'],
+      inferred: true,
+      mid_path: false,
+      decided_by: 'host-stack',
+      confidence: 'high',
+      host_stack_us: 200,
+    },
+  );
   const [client, server] = evidence as Array<{ address: string; answers: number; host_stack: number; fastest_us: number; local: boolean }>;
   assert.equal(client!.address, '10.99.0.1');
   assert.ok(client!.local && client!.host_stack >= 2 && client!.fastest_us <= 200);
@@ -57,14 +60,17 @@ test('--local none: a capture taken mid-path, both halves reported; with an addr
   assert.match(mixed.stderr, /^rttscan: --local: 'none' \(a capture taken mid-path\) cannot be combined with addresses$/m);
 });
 
-test('--kind selects sample kinds (data,ts: no handshakes, as Inspektor Gadget\'s tcprtt); an unknown kind is a usage error', async () => {
+test("--kind selects sample kinds (data,ts: no handshakes, as Inspektor Gadget's tcprtt); an unknown kind is a usage error", async () => {
   const csv = async (args: string[]): Promise<string[]> => (await runCliInProcess([CLIENT, ...args, '--csv', '-', '-q'])).stdout.trim().split('\n').slice(1);
   const every = await csv([]);
   const noHandshakes = await csv(['--kind', 'data,ts']);
   const isSyn = (row: string): boolean => row.split(',')[6] === 'syn';
   assert.ok(every.some(isSyn));
-  assert.deepEqual(noHandshakes, every.filter((row) => !isSyn(row)));
-  assert.deepEqual((await csv(['--kind', 'syn', '--kind', 'hole'])), every.filter(isSyn));
+  assert.deepEqual(
+    noHandshakes,
+    every.filter((row) => !isSyn(row)),
+  );
+  assert.deepEqual(await csv(['--kind', 'syn', '--kind', 'hole']), every.filter(isSyn));
   const doc = await json([CLIENT, '--kind', 'data,ts']);
   assert.equal(doc.counters.rtt.filtered, every.length - noHandshakes.length);
   const bad = await runCliInProcess([CLIENT, '--kind', 'data,rtt']);
@@ -82,8 +88,14 @@ test('--local overrides the inference, --include-local keeps the local stack sam
 });
 
 test('--by and -b/-B group samples; bcc section headers follow the grouping', async () => {
-  assert.deepEqual((await json([SERVER, '--by', 'raddr'])).groups.map((g) => g.key), ['10.99.0.1']);
-  assert.deepEqual((await json([SERVER, '-b'])).groups.map((g) => g.key), ['10.99.0.2']);
+  assert.deepEqual(
+    (await json([SERVER, '--by', 'raddr'])).groups.map((g) => g.key),
+    ['10.99.0.1'],
+  );
+  assert.deepEqual(
+    (await json([SERVER, '-b'])).groups.map((g) => g.key),
+    ['10.99.0.2'],
+  );
   const byFlow = await json([SERVER, '--by', 'flow']);
   assert.equal(byFlow.groups.length, 4);
   assert.ok(byFlow.groups.every((g) => /^10\.99\.0\.2:8080 10\.99\.0\.1:\d+$/.test(g.key)));

@@ -101,7 +101,7 @@ for (const path of ipv4Captures) {
   test(`tcptrace -r and rttscan agree per direction on ${name} (Karn's rule)`, { skip: !hasCommand('tcptrace') && 'tcptrace is not installed' }, async () => {
     const theirs = tcptraceRtt(path);
     const byDirection = new Map<string, number[]>();
-    for (const s of (await ours(path))) {
+    for (const s of await ours(path)) {
       if (s.kind === 'ts') continue;
       const dir = `${s.src}:${s.sport}>${s.dst}:${s.dport}`;
       byDirection.set(dir, [...(byDirection.get(dir) ?? []), s.rttUs]);
@@ -117,7 +117,9 @@ for (const path of ipv4Captures) {
   });
 }
 
-test('on mixed-loss/client.pcap tshark reports an RTO-inflated 256 ms; rttscan times the retransmission', { skip: !hasCommand('tshark') && 'tshark is not installed' }, async () => {
+test('on mixed-loss/client.pcap tshark reports an RTO-inflated 256 ms; rttscan times the retransmission', {
+  skip: !hasCommand('tshark') && 'tshark is not installed',
+}, async () => {
   const path = captures.find((p) => p.endsWith('mixed-loss/client.pcap'));
   assert.ok(path, 'samples/mixed-loss/client.pcap is missing');
   const theirs = tsharkSamples(path);

@@ -31,7 +31,26 @@ function epochNs(text: string): bigint {
 function tsharkFrames(path: string): Frame[] {
   const r = spawnSync(
     'tshark',
-    ['-r', path, '-T', 'fields', '-E', 'separator=,', '-e', 'frame.number', '-e', 'frame.time_epoch', '-e', 'ip.src', '-e', 'ipv6.src', '-e', 'tcp.srcport', '-e', 'tcp.analysis.acks_frame'],
+    [
+      '-r',
+      path,
+      '-T',
+      'fields',
+      '-E',
+      'separator=,',
+      '-e',
+      'frame.number',
+      '-e',
+      'frame.time_epoch',
+      '-e',
+      'ip.src',
+      '-e',
+      'ipv6.src',
+      '-e',
+      'tcp.srcport',
+      '-e',
+      'tcp.analysis.acks_frame',
+    ],
     { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
   );
   assert.equal(r.status, 0, r.stderr);
@@ -82,20 +101,28 @@ for (const path of sampleCaptures()) {
   });
 }
 
-test('with several inputs, frame numbers count per file and seg_input/ack_input name it', { skip: skipTshark || (!hasCommand('editcap') && 'editcap is not installed') }, async (t) => {
+test('with several inputs, frame numbers count per file and seg_input/ack_input name it', {
+  skip: skipTshark || (!hasCommand('editcap') && 'editcap is not installed'),
+}, async (t) => {
   const dir = await tempDir(t);
   const whole = join(process.cwd(), 'samples', 'mixed-loss', 'server.pcap');
   // Slices of 1000 packets, as a rotating tcpdump -C would leave them.
   const split = spawnSync('editcap', ['-c', '1000', whole, join(dir, 'slice.pcap')], { encoding: 'utf8' });
   assert.equal(split.status, 0, split.stderr);
-  const slices = spawnSync('sh', ['-c', `ls ${dir}/slice*.pcap`], { encoding: 'utf8' }).stdout.trim().split('\n');
+  const slices = spawnSync('sh', ['-c', `ls ${dir}/slice*.pcap`], { encoding: 'utf8' })
+    .stdout.trim()
+    .split('\n');
   assert.ok(slices.length >= 3, `editcap made ${slices.length} slices`);
   const csvPath = join(dir, 'rtt.csv');
   const run = runCli([...slices, '--include-local', '--csv', csvPath, '-q']);
   assert.equal(run.status, 0, run.stderr);
   const text = readFileSync(csvPath, 'utf8');
   assert.match(text.split('\n')[0]!, /,seg_frame,ack_frame,seg_input,ack_input$/);
-  const rows = text.trim().split('\n').slice(1).map((line) => line.split(','));
+  const rows = text
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((line) => line.split(','));
   const samples = parseCsv(text);
   const framesOf = new Map(slices.map((s) => [s, tsharkFrames(s)]));
   let straddling = 0;

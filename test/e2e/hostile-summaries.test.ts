@@ -44,7 +44,10 @@ test('a __proto__ key in a --baseline cannot change the analysis or crash it', a
   ]) {
     const evil = join(dir, `${name}.json`);
     await writeFile(evil, text.replace(/"counters":\{.*\}\}$/s, `"counters":${counters}}`));
-    await assertRefused([CAPTURE, '--baseline', evil, '--fail-if', 'p99>+1%', '-q'], new RegExp(`^rttscan: .*${name}\\.json: counters\\.__proto__: "__proto__" is not a key rttscan writes$`));
+    await assertRefused(
+      [CAPTURE, '--baseline', evil, '--fail-if', 'p99>+1%', '-q'],
+      new RegExp(`^rttscan: .*${name}\\.json: counters\\.__proto__: "__proto__" is not a key rttscan writes$`),
+    );
     await assertRefused(['merge', evil, same], /counters\.__proto__: "__proto__" is not a key rttscan writes/);
   }
 });
@@ -67,7 +70,10 @@ test('merge refuses out-of-range sketch keys, huge arrays, deep nesting and 400 
   await assertRefused(['merge', await put('half-key.json', withSketch(0.5))], /half-key\.json: summary\.sketch\.min_key: expected a whole number, found 0\.5$/);
   await assertRefused(['merge', await put('low-key.json', withSketch(-2e9))], /low-key\.json: summary\.sketch\.min_key: -2000000000 is below the minimum -345$/);
   // Two documents whose keys lie 2e9 apart once asked for a 3.1 GB array.
-  await assertRefused(['merge', await put('zero.json', withSketch(0)), await put('far.json', withSketch(2e9))], /far\.json: summary\.sketch\.min_key: 2000000000 is above the maximum 1873$/);
+  await assertRefused(
+    ['merge', await put('zero.json', withSketch(0)), await put('far.json', withSketch(2e9))],
+    /far\.json: summary\.sketch\.min_key: 2000000000 is above the maximum 1873$/,
+  );
   const counts = new Array(10_000_000).fill(0);
   counts[0] = good.summary.sketch.counts.reduce((a: number, b: number) => a + b, 0);
   await assertRefused(['merge', await put('bins.json', withSketch(-300, counts))], /bins\.json: summary\.sketch\.counts: 10000000 items, at most 2219$/);

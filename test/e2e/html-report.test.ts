@@ -77,12 +77,16 @@ async function tableValues(page: Page, id: string): Promise<Array<Record<string,
   return page.evaluate((tableId) => {
     const table = document.getElementById(tableId);
     const fields: string[] = [...table.tHead.rows[0].cells].map((c: any) => c.dataset.field);
-    return [...table.tBodies[0].rows].map((r: any) => Object.fromEntries([...r.cells].map((c: any, i) => [fields[i]!, c.dataset.value ?? c.textContent]))) as Array<Record<string, string>>;
+    return [...table.tBodies[0].rows].map((r: any) => Object.fromEntries([...r.cells].map((c: any, i) => [fields[i]!, c.dataset.value ?? c.textContent]))) as Array<
+      Record<string, string>
+    >;
   }, id);
 }
 
 function flatten(obj: Record<string, unknown>, prefix = ''): Array<[string, number]> {
-  return Object.entries(obj).flatMap(([k, v]) => (typeof v === 'number' ? [[`${prefix}${k}`, v] as [string, number]] : v !== null && typeof v === 'object' ? flatten(v as Record<string, unknown>, `${prefix}${k}.`) : []));
+  return Object.entries(obj).flatMap(([k, v]) =>
+    typeof v === 'number' ? [[`${prefix}${k}`, v] as [string, number]] : v !== null && typeof v === 'object' ? flatten(v as Record<string, unknown>, `${prefix}${k}.`) : [],
+  );
 }
 
 const STAT_FIELDS = ['samples', 'min_us', 'mean_us', 'p50_us', 'p90_us', 'p99_us', 'max_us', 'stddev_us', 'srtt_us', 'jitter_us', 'data_segments', 'retransmitted_segments'];
@@ -121,7 +125,10 @@ test('the report opens offline with no console error, draws its charts, and show
   const counters = await page.evaluate(() => [...document.querySelectorAll('[data-counter]')].map((e: any) => [e.dataset.counter as string, Number(e.dataset.value)]));
   assert.deepEqual(counters, flatten(doc.counters as Record<string, unknown>));
   const packets = await page.evaluate(() => [...document.querySelectorAll('#inputs tr')].slice(1).map((r: any) => r.cells[3].textContent as string));
-  assert.deepEqual(packets, (doc.inputs as Array<{ packets: number }>).map((i) => i.packets.toLocaleString('en-US')));
+  assert.deepEqual(
+    packets,
+    (doc.inputs as Array<{ packets: number }>).map((i) => i.packets.toLocaleString('en-US')),
+  );
   // The bcc buckets are --histogram's text.
   const bcc = await page.evaluate(() => document.getElementById('bcc').textContent as string);
   assert.equal(bcc, runCli([...args, '--histogram', '-q']).stdout);
@@ -150,7 +157,9 @@ async function hoverSlowest(t: TestContext, inputs: string[]): Promise<{ shown: 
   );
   await page.mouse.move(at.x, at.y);
   await page.waitForSelector('#tooltip [data-field=rtt]', { state: 'visible' });
-  const shown = await page.evaluate(() => Object.fromEntries([...document.querySelectorAll('#tooltip [data-field]')].map((e: any) => [e.dataset.field as string, e.textContent as string])));
+  const shown = await page.evaluate(() =>
+    Object.fromEntries([...document.querySelectorAll('#tooltip [data-field]')].map((e: any) => [e.dataset.field as string, e.textContent as string])),
+  );
   // Away from every point, no tooltip.
   await page.mouse.move(at.x, at.y + 200);
   await page.waitForSelector('#tooltip', { state: 'hidden' });
@@ -212,4 +221,3 @@ test('with --tcprt the report charts server and total time per port', { skip }, 
   await expectPixels(page, 'tcprt-dist-0', [31, 119, 180], 20, 'total time distribution');
   await page.close();
 });
-

@@ -46,13 +46,14 @@ test('usage: --backend takes libpcap or tcpdump only', async () => {
 });
 
 test('parseTcpdumpStats: the counters tcpdump prints when it stops', () => {
-  const stderr = 'tcpdump: listening on lo, link-type EN10MB (Ethernet), snapshot length 256 bytes\n12 packets captured\n24 packets received by filter\n3 packets dropped by kernel\n';
+  const stderr =
+    'tcpdump: listening on lo, link-type EN10MB (Ethernet), snapshot length 256 bytes\n12 packets captured\n24 packets received by filter\n3 packets dropped by kernel\n';
   assert.deepEqual(parseTcpdumpStats(stderr), { received: 24, dropped: 3, interfaceDropped: undefined });
   assert.deepEqual(parseTcpdumpStats(`${stderr}1 packet dropped by interface\n`), { received: 24, dropped: 3, interfaceDropped: 1 });
   assert.equal(parseTcpdumpStats('tcpdump: listening on lo\n'), undefined);
 });
 
-test('sessionLinktype: the binding\'s names and DLT numbers to pcap link types', () => {
+test("sessionLinktype: the binding's names and DLT numbers to pcap link types", () => {
   assert.equal(sessionLinktype('LINKTYPE_ETHERNET'), 1);
   assert.equal(sessionLinktype('LINKTYPE_LINUX_SLL'), 113);
   assert.equal(sessionLinktype('LINKTYPE_RAW'), 101);

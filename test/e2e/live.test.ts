@@ -20,7 +20,13 @@ import { background, createNetnsPair, pingPong, skipUnlessLive, startEchoServer,
 import { CLI_PATH, REPO_ROOT, tempDir } from '../helpers/paths.js';
 
 interface LiveDoc {
-  inputs: Array<{ path: string; format: string; packets: number; tcp_packets: number; live: { backend: string; filter: string; snaplen: number; kernel_received: number; kernel_dropped: number } }>;
+  inputs: Array<{
+    path: string;
+    format: string;
+    packets: number;
+    tcp_packets: number;
+    live: { backend: string; filter: string; snaplen: number; kernel_received: number; kernel_dropped: number };
+  }>;
   vantage: { local: string[] };
   summary: { samples: number };
 }
@@ -123,7 +129,10 @@ test('live --interval reports come on wall time even when no packet arrives, -T 
   const lines = live.stdout().trim().split('\n');
   const stamps = lines.filter((l) => /^\d\d:\d\d:\d\d$/.test(l));
   assert.ok(!lines.some((l) => l.startsWith('{')), 'no JSON on stdout');
-  const reports = readFileSync(jsonFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as JsonLine);
+  const reports = readFileSync(jsonFile, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as JsonLine);
   assert.equal(stamps.length, 3, live.stdout());
   assert.deepEqual(
     reports.map((r) => Math.round((Number(r.end) - Number(r.start)) * 10) / 10),
@@ -193,7 +202,7 @@ for (const backend of BACKENDS) {
   });
 }
 
-test('live --statsd: every interval, go-metro gauges to a real UDP socket, tagged and equal to that interval\'s JSON report', async (t) => {
+test("live --statsd: every interval, go-metro gauges to a real UDP socket, tagged and equal to that interval's JSON report", async (t) => {
   if (skipUnlessLive(t)) return;
   const receiver = createSocket('udp4');
   await new Promise<void>((resolve) => receiver.bind(0, '127.0.0.1', resolve));
@@ -202,7 +211,25 @@ test('live --statsd: every interval, go-metro gauges to a real UDP socket, tagge
   receiver.on('message', (msg) => datagrams.push(msg.toString('utf8')));
   const port = await startEchoServer(t, SERVER);
   const statsd = `127.0.0.1:${receiver.address().port}`;
-  const args = ['--live', 'lo', '--filter', `tcp port ${port}`, '--local', CLIENT, '--interval', '1s', '--duration', '2s', '--json', '--statsd', statsd, '--tag', 'env:test', '--tag', 'team'];
+  const args = [
+    '--live',
+    'lo',
+    '--filter',
+    `tcp port ${port}`,
+    '--local',
+    CLIENT,
+    '--interval',
+    '1s',
+    '--duration',
+    '2s',
+    '--json',
+    '--statsd',
+    statsd,
+    '--tag',
+    'env:test',
+    '--tag',
+    'team',
+  ];
   const live = await startLive(args);
   await pingPong(SERVER, port, { count: 40, gapMs: 5, localHost: CLIENT });
   assert.equal(await live.done, 0, live.stderr());
@@ -230,11 +257,11 @@ test('live --statsd: every interval, go-metro gauges to a real UDP socket, tagge
     close('.p99', s.p99_us!);
     close('.avg', s.srtt_us!);
     close('.jitter', s.jitter_us!);
-    assert.ok(gauge('') * 1000 >= s.min_us! - 0.001 && gauge('') * 1000 <= s.max_us! + 0.001, 'the last sample is within the interval\'s range');
+    assert.ok(gauge('') * 1000 >= s.min_us! - 0.001 && gauge('') * 1000 <= s.max_us! + 0.001, "the last sample is within the interval's range");
   });
 });
 
-test('live RTT against an injected delay: 10 ms one way, 15 ms back (delaylab\'s TAP forwarder between two namespaces)', async (t) => {
+test("live RTT against an injected delay: 10 ms one way, 15 ms back (delaylab's TAP forwarder between two namespaces)", async (t) => {
   if (skipUnlessLive(t)) return;
   const lab = join(REPO_ROOT, 'test', 'lab');
   if (!existsSync('/dev/net/tun') || !hasCommand('python3')) {
@@ -254,7 +281,10 @@ test('live RTT against an injected delay: 10 ms one way, 15 ms back (delaylab\'s
   await pingPong(ends.ip_b, port, { count: 20, gapMs: 10, netns: ends.ns_a });
   assert.equal(await live.done, 0, live.stderr());
   const doc = JSON.parse(live.stdout()) as LiveDoc & { summary: { min_us: number; p50_us: number } };
-  assert.deepEqual(doc.vantage.local.filter((a) => !a.startsWith('fe80:')), [ends.ip_a]);
+  assert.deepEqual(
+    doc.vantage.local.filter((a) => !a.startsWith('fe80:')),
+    [ends.ip_a],
+  );
   const rttUs = 25_000;
   assert.ok(doc.summary.samples >= 20, `${doc.summary.samples} samples`);
   assert.ok(doc.summary.min_us >= rttUs, `min ${doc.summary.min_us} µs is below the injected ${rttUs} µs`);

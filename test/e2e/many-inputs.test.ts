@@ -133,7 +133,13 @@ test('overlapping files merge by time with --join, ties to the file named first,
   const tagged = parts.flatMap((records, file) => records.map((r, i) => ({ r, file, i })));
   tagged.sort((a, b) => a.r.sec - b.r.sec || a.r.frac - b.r.frac || a.file - b.file || a.i - b.i);
   const whole = join(dir, 'whole.pcap');
-  await writeFile(whole, pcapFile(tagged.map((x) => x.r), { nanos: true }));
+  await writeFile(
+    whole,
+    pcapFile(
+      tagged.map((x) => x.r),
+      { nanos: true },
+    ),
+  );
   const csv = async (args: string[]): Promise<string> => {
     const r = await runCliInProcess([...args, '--csv', '-', '-q', '--include-local']);
     assert.equal(r.status, 0, r.stderr);
@@ -142,7 +148,11 @@ test('overlapping files merge by time with --join, ties to the file named first,
   // Overlapping captures are separate capture points unless --join says they are one (issue 10).
   // The same samples in the same order; the frame columns differ by design (each file counts its
   // own frames, and names itself in seg_input/ack_input), so the first seven are compared.
-  const sampleColumns = (text: string): string => text.split('\n').map((line) => line.split(',').slice(0, 7).join(',')).join('\n');
+  const sampleColumns = (text: string): string =>
+    text
+      .split('\n')
+      .map((line) => line.split(',').slice(0, 7).join(','))
+      .join('\n');
   const joined = await csv([...paths, '--join']);
   assert.equal(sampleColumns(joined), sampleColumns(await csv([whole])));
   assert.ok(joined.split('\n').length > 100);

@@ -53,7 +53,10 @@ function assertSameAsWhole(merged: Doc, whole: Doc): void {
     assert.ok(Math.abs(m.merge_state.m2_us2 - w.merge_state.m2_us2) <= 1e-9 * w.merge_state.m2_us2);
     assert.ok(Math.abs(m.merge_state.srtt_us - w.merge_state.srtt_us) <= 1e-9 * w.merge_state.srtt_us);
   }
-  assert.equal(merged.inputs.reduce((n: number, i: Doc) => n + i.packets, 0), whole.inputs[0].packets);
+  assert.equal(
+    merged.inputs.reduce((n: number, i: Doc) => n + i.packets, 0),
+    whole.inputs[0].packets,
+  );
   assert.equal(merged.vantage.decided_by, 'merge');
   assert.equal(merged.vantage.decisions.length, merged.inputs.length);
 }
@@ -87,11 +90,13 @@ for (const options of [[], ['--by', 'raddr'], ['--by', 'flow'], ['--by', 'lport'
     const split = await realSplit(t);
     if (!split) return;
     const dir = await tempDir(t);
-    const jsons = await Promise.all(split.parts.map(async (part, i) => {
-      const path = join(dir, `part${i}.json`);
-      await writeJson(path, [part, ...options]);
-      return path;
-    }));
+    const jsons = await Promise.all(
+      split.parts.map(async (part, i) => {
+        const path = join(dir, `part${i}.json`);
+        await writeJson(path, [part, ...options]);
+        return path;
+      }),
+    );
     const whole = await jsonOf([split.whole, ...options]);
     // Given in reverse: merge puts them in capture-time order itself.
     const merged = await jsonOf(['merge', ...jsons.reverse()]);
@@ -114,11 +119,13 @@ test('TCP-RT: merged part summaries equal the whole run, per port, and so do the
   const dir = await tempDir(t);
   // Records to a directory: stdout keeps the table, and the JSON the tcprt section.
   const tcprt = (i: number): string[] => ['--tcprt', join(dir, `records${i}`), '--lports', '8080,9999', '--stats-interval', '1s'];
-  const jsons = await Promise.all(split.parts.map(async (part, i) => {
-    const path = join(dir, `part${i}.tcprt.json`);
-    await writeJson(path, [part, ...tcprt(i)]);
-    return path;
-  }));
+  const jsons = await Promise.all(
+    split.parts.map(async (part, i) => {
+      const path = join(dir, `part${i}.tcprt.json`);
+      await writeJson(path, [part, ...tcprt(i)]);
+      return path;
+    }),
+  );
   const whole = await jsonOf([split.whole, ...tcprt(9)]);
   const merged = await jsonOf(['merge', ...jsons]);
   assert.ok(whole.tcprt.ports[0].count > 40, `${whole.tcprt.ports[0].count} tasks`);
@@ -141,7 +148,10 @@ test('synthetic capture split by time: exact RTTs, two servers, merged equals wh
   for (let conn = 0; conn < 6; conn++) {
     const script = new TcpScript({ client: '10.0.0.1', server: conn % 2 ? '10.0.0.3' : '10.0.0.2', clientPort: 40000 + conn, serverPort: 80 });
     const t0 = conn * 1000;
-    script.c(t0, { seq: 99, flags: SYN }).s(t0 + 1 + conn / 7, { seq: 499, ack: 100, flags: SYN | ACK }).c(t0 + 2, { seq: 100, ack: 500 });
+    script
+      .c(t0, { seq: 99, flags: SYN })
+      .s(t0 + 1 + conn / 7, { seq: 499, ack: 100, flags: SYN | ACK })
+      .c(t0 + 2, { seq: 100, ack: 500 });
     let seq = 100;
     for (let i = 0; i < 20; i++) {
       const at = t0 + 10 + i * 10;
@@ -163,25 +173,29 @@ test('synthetic capture split by time: exact RTTs, two servers, merged equals wh
   });
   for (const by of ['all', 'raddr', 'flow']) {
     const args = ['--local', '10.0.0.1', '--by', by];
-    const jsons = await Promise.all(partPaths.map(async (p, i) => {
-      const path = join(dir, `part${i}.${by}.json`);
-      await writeJson(path, [p, ...args]);
-      return path;
-    }));
+    const jsons = await Promise.all(
+      partPaths.map(async (p, i) => {
+        const path = join(dir, `part${i}.${by}.json`);
+        await writeJson(path, [p, ...args]);
+        return path;
+      }),
+    );
     const wholeDoc = await jsonOf([wholePath, ...args]);
     assert.equal(wholeDoc.summary.samples, 6 * 21);
-    assertSameAsWhole((await jsonOf(['merge', ...jsons])), wholeDoc);
+    assertSameAsWhole(await jsonOf(['merge', ...jsons]), wholeDoc);
   }
 });
 
 test('merge is associative, takes --each arrays, and its JSON merges again', async (t) => {
   const dir = await tempDir(t);
   const names = ['http-v4', 'mixed-loss', 'bulk-v4'];
-  const paths = await Promise.all(names.map(async (n) => {
-    const path = join(dir, `${n}.json`);
-    await writeJson(path, [join(SAMPLES_DIR, n, 'server.pcap'), '--by', 'raddr']);
-    return path;
-  }));
+  const paths = await Promise.all(
+    names.map(async (n) => {
+      const path = join(dir, `${n}.json`);
+      await writeJson(path, [join(SAMPLES_DIR, n, 'server.pcap'), '--by', 'raddr']);
+      return path;
+    }),
+  );
   const all = await runCliInProcess(['merge', ...paths, '--json', '-', '-q']);
   assert.equal(all.status, 0, all.stderr);
   const ab = join(dir, 'ab.json');

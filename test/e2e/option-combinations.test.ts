@@ -64,7 +64,12 @@ function parse(format: Format, text: string, interval: boolean, severalInputs: b
   }
   if (format === 'json') {
     type Doc = { summary: { samples: number } };
-    const docs: Doc[] = interval ? text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Doc) : ([JSON.parse(text)].flat() as Doc[]);
+    const docs: Doc[] = interval
+      ? text
+          .split('\n')
+          .filter((l) => l !== '')
+          .map((l) => JSON.parse(l) as Doc)
+      : ([JSON.parse(text)].flat() as Doc[]);
     return docs.reduce((n, d) => n + d.summary.samples, 0);
   }
   return undefined;

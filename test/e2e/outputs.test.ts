@@ -27,9 +27,15 @@ test('--interval --json FILE writes one line per interval to the file, and nothi
   const run = await runCliInProcess([CLIENT, '--interval', '1s', '--json', file, '-q']);
   assert.equal(run.status, 0, run.stderr);
   assert.equal(run.stdout, '');
-  const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Line);
+  const lines = readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Line);
   assert.equal(lines.length, 2);
-  assert.equal(lines.reduce((n, l) => n + l.summary.samples, 0), 28);
+  assert.equal(
+    lines.reduce((n, l) => n + l.summary.samples, 0),
+    28,
+  );
 });
 
 test('every file target exists after a run, even with no sample (a filter that keeps none)', async (t) => {
@@ -81,8 +87,16 @@ test('-T stamps the human reports only: no clock lines inside CSV rows or JSON l
   assert.equal(run.status, 0, run.stderr);
   assert.equal((run.stdout.match(/^\d\d:\d\d:\d\d$/gm) ?? []).length, 2);
   const rows = readFileSync(csv, 'utf8').trim().split('\n');
-  assert.ok(rows.every((r) => r.split(',').length === 9), 'every CSV line is a row');
-  assert.ok(readFileSync(json, 'utf8').trim().split('\n').every((l) => l.startsWith('{')));
+  assert.ok(
+    rows.every((r) => r.split(',').length === 9),
+    'every CSV line is a row',
+  );
+  assert.ok(
+    readFileSync(json, 'utf8')
+      .trim()
+      .split('\n')
+      .every((l) => l.startsWith('{')),
+  );
   const machineOnly = await runCliInProcess([CLIENT, '--interval', '1s', '-T', '--csv', '-']);
   assert.equal(machineOnly.status, 2);
   assert.match(machineOnly.stderr, /-T stamps the reports people read/);
@@ -101,10 +115,23 @@ test('--jsonl: one object per sample, the same samples as --csv', async () => {
   const csv = parseCsv((await runCliInProcess([LOSS, '--csv', '-', '-q'])).stdout);
   const run = await runCliInProcess([LOSS, '--jsonl', '-', '-q']);
   assert.equal(run.status, 0, run.stderr);
-  const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const lines = run.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   assert.equal(lines.length, csv.length);
   for (const [i, row] of csv.entries()) {
-    assert.deepEqual(lines[i], { ts: row.ts, src: row.src, sport: row.sport, dst: row.dst, dport: row.dport, rtt_us: row.rttUs, kind: row.kind, seg_frame: row.segFrame, ack_frame: row.ackFrame });
+    assert.deepEqual(lines[i], {
+      ts: row.ts,
+      src: row.src,
+      sport: row.sport,
+      dst: row.dst,
+      dport: row.dport,
+      rtt_us: row.rttUs,
+      kind: row.kind,
+      seg_frame: row.segFrame,
+      ack_frame: row.ackFrame,
+    });
   }
   const v6 = (await runCliInProcess(['samples/http-v6-pcapng/client.pcapng', '--jsonl', '-', '-q', '--include-local'])).stdout.trim().split('\n');
   assert.ok(v6.every((l) => (JSON.parse(l) as { src: string }).src.includes(':')));

@@ -29,7 +29,11 @@ const CAPTURES = ['samples/http-v4/server.pcap', 'samples/mixed-loss/server.pcap
 function checkStats(stats: Stats, rtts: number[], what: string): void {
   assert.equal(stats.samples, rtts.length, what);
   if (rtts.length === 0) return;
-  for (const [q, reported] of [[0.5, stats.p50_us], [0.9, stats.p90_us], [0.99, stats.p99_us]] as const) {
+  for (const [q, reported] of [
+    [0.5, stats.p50_us],
+    [0.9, stats.p90_us],
+    [0.99, stats.p99_us],
+  ] as const) {
     const exact = nearestRank(rtts, q);
     // Within the sketch's 1%, and the JSON's rounding to the nanosecond.
     assert.ok(Math.abs(reported! - exact) <= exact * 0.01 + 0.001, `${what}: p${q * 100} is ${reported}, the nearest-rank one ${exact}`);
@@ -49,8 +53,17 @@ for (const capture of CAPTURES) {
     assert.equal(run.status, 0, run.stderr);
     const rows = parseCsv(readFileSync(csv, 'utf8'));
     const doc = JSON.parse(run.stdout) as Report;
-    checkStats(doc.summary, rows.map((r) => r.rttUs), 'summary');
-    for (const g of doc.groups) checkStats(g, rows.filter((r) => flowKey(r) === g.key).map((r) => r.rttUs), g.key);
+    checkStats(
+      doc.summary,
+      rows.map((r) => r.rttUs),
+      'summary',
+    );
+    for (const g of doc.groups)
+      checkStats(
+        g,
+        rows.filter((r) => flowKey(r) === g.key).map((r) => r.rttUs),
+        g.key,
+      );
   });
 }
 
@@ -59,12 +72,19 @@ test('percentiles are nearest-rank per --interval', async (t) => {
   const run = await runCliInProcess(['samples/mixed-loss/server.pcap', '--interval', '300ms', '--csv', csv, '--json', '-', '-q']);
   assert.equal(run.status, 0, run.stderr);
   const rows = parseCsv(readFileSync(csv, 'utf8'));
-  const reports = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as Report);
+  const reports = run.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Report);
   assert.ok(reports.length >= 3);
   // Intervals are [start, end), but the last one ends at the last packet and holds it.
   for (const [i, r] of reports.entries()) {
     const inside = (s: CsvSample): boolean => s.ts >= r.start && (s.ts < r.end || (i === reports.length - 1 && s.ts === r.end));
-    checkStats(r.summary, rows.filter(inside).map((s) => s.rttUs), `interval ending ${r.end}`);
+    checkStats(
+      r.summary,
+      rows.filter(inside).map((s) => s.rttUs),
+      `interval ending ${r.end}`,
+    );
   }
 });
 

@@ -55,7 +55,7 @@ test('the schema uses only keywords the run-time validator implements, and $ref/
   walk(SUMMARY_SCHEMA, '#');
 });
 
-test('the sketch key bounds are the keys of 1 ns and 2^64 ns in the sketch\'s own mapping', () => {
+test("the sketch key bounds are the keys of 1 ns and 2^64 ns in the sketch's own mapping", () => {
   const mapping = new DDSketch({ relativeAccuracy: 0.01 }).mapping;
   assert.equal(MIN_SKETCH_KEY, mapping.key(0.001));
   assert.equal(MAX_SKETCH_KEY, mapping.key(2 ** 64 / 1000));
@@ -81,12 +81,14 @@ test('--interval JSON lines, --each arrays, merged documents and a --tcprt run k
   assert.equal(each.status, 0, each.stderr);
   assertValid(JSON.parse(each.stdout), 'documentArray', '--each array');
 
-  const parts = await Promise.all(['http-v4/client.pcap', 'mixed-loss/server.pcap'].map(async (p, i) => {
-    const out = join(dir, `${i}.json`);
-    const r = await runCliInProcess([`samples/${p}`, '--by', 'flow', '--json', out, '-q']);
-    assert.equal(r.status, 0, r.stderr);
-    return out;
-  }));
+  const parts = await Promise.all(
+    ['http-v4/client.pcap', 'mixed-loss/server.pcap'].map(async (p, i) => {
+      const out = join(dir, `${i}.json`);
+      const r = await runCliInProcess([`samples/${p}`, '--by', 'flow', '--json', out, '-q']);
+      assert.equal(r.status, 0, r.stderr);
+      return out;
+    }),
+  );
   const merged = await runCliInProcess(['merge', ...parts, '--json', '-', '-q']);
   assert.equal(merged.status, 0, merged.stderr);
   assertValid(JSON.parse(merged.stdout), 'document', 'merged document');
@@ -106,8 +108,14 @@ test('--interval JSON lines, --each arrays, merged documents and a --tcprt run k
   assertValid(tcprtDoc, 'document', '--tcprt document');
   const tcprtLines = await runCliInProcess(['samples/http-v4/server.pcap', '--tcprt', join(dir, 'rt2'), '--lports', '8080', '--interval', '200ms', '--json', '-', '-q']);
   assert.equal(tcprtLines.status, 0, tcprtLines.stderr);
-  const withPorts = tcprtLines.stdout.trim().split('\n').map((l) => JSON.parse(l) as { tcprt?: { ports: unknown[] } });
-  assert.ok(withPorts.some((l) => (l.tcprt?.ports.length ?? 0) > 0), 'no interval line with TCP-RT ports');
+  const withPorts = tcprtLines.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { tcprt?: { ports: unknown[] } });
+  assert.ok(
+    withPorts.some((l) => (l.tcprt?.ports.length ?? 0) > 0),
+    'no interval line with TCP-RT ports',
+  );
   for (const [i, line] of withPorts.entries()) assertValid(line, 'intervalReport', `--tcprt interval line ${i + 1}`);
   const tcprtPath = join(dir, 'tcprt.json');
   writeFileSync(tcprtPath, tcprt.stdout);

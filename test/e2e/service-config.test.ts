@@ -31,7 +31,23 @@ async function loadError(t: import('node:test').TestContext, text: string): Prom
 }
 
 test("rttscan.yaml: long option names as keys, lists for repeatable options, flags as booleans, the whitelist's keys", async (t) => {
-  const c = await load(t, ['live: [eth0, lo]', 'interval: 10s', 'snaplen: 128', 'histogram: true', 'json: true', 'csv: /tmp/x.csv', 'tag: env:prod', 'statsd-type: distribution', 'hosts: [db.internal]', 'ips: [10.0.0.5, 10.1.0.0/16]', 'resolve-interval: 1m', ''].join('\n'));
+  const c = await load(
+    t,
+    [
+      'live: [eth0, lo]',
+      'interval: 10s',
+      'snaplen: 128',
+      'histogram: true',
+      'json: true',
+      'csv: /tmp/x.csv',
+      'tag: env:prod',
+      'statsd-type: distribution',
+      'hosts: [db.internal]',
+      'ips: [10.0.0.5, 10.1.0.0/16]',
+      'resolve-interval: 1m',
+      '',
+    ].join('\n'),
+  );
   assert.equal(c.format, 'rttscan');
   assert.deepEqual(Object.fromEntries(c.values), {
     live: ['eth0', 'lo'],
@@ -98,7 +114,7 @@ test("go-metro.yaml as go-metro's example has it: init_config and config instanc
   const agent = await load(t, 'init_config:\n  expired_ttl: 30\ninstances:\n  - interface: lo\n    ips: [127.0.0.2]\n    sample: true\n');
   assert.deepEqual(Object.fromEntries(agent.values), { expTtl: '30s', live: ['lo'] });
   assert.deepEqual(agent.ignored, ['instances.sample']);
-  assert.equal(await loadError(t, 'init_config:\n  snaplen: big\n'), "c.yaml: line 2: snaplen: '\"big\"' is not a number");
+  assert.equal(await loadError(t, 'init_config:\n  snaplen: big\n'), 'c.yaml: line 2: snaplen: \'"big"\' is not a number');
   assert.equal(await loadError(t, 'init_config: {}\nconfig:\n  - tags: [a]\n'), 'c.yaml: line 3: config: an instance without an interface');
   assert.equal(await loadError(t, 'init_config:\n  log_level: loud\n'), "c.yaml: line 2: log_level: 'loud' is not one of trace, debug, info, warning, error, critical");
 });

@@ -62,7 +62,10 @@ test('--prometheus: a real Prometheus server scrapes rttscan every second; histo
   assert.ok(Math.abs(median - 0.025) <= 0.0025, `histogram_quantile(0.5) = ${median} s, not within 10% of 25 ms`);
   // Per remote host: the one peer, with every sample.
   const byHost = prometheus.query('rttscan_rtt_by_host_seconds_count');
-  assert.deepEqual(byHost.map((r) => [r.metric.host, Number(r.value[1])]), [[ends.ip_b, samples]]);
+  assert.deepEqual(
+    byHost.map((r) => [r.metric.host, Number(r.value[1])]),
+    [[ends.ip_b, samples]],
+  );
   const hostMedian = Number(prometheus.query(`histogram_quantile(0.5, rttscan_rtt_by_host_seconds_bucket{host="${ends.ip_b}"})`)[0]!.value[1]);
   assert.ok(Math.abs(hostMedian - 0.025) <= 0.0025, `per-host median ${hostMedian} s`);
   const packets = Number(prometheus.query(`rttscan_packets_total{interface="${ends.dev_a}"}`)[0]!.value[1]);
@@ -108,7 +111,21 @@ test("--config go-metro.yaml as go-metro reads it, with --statsd-type distributi
     ].join('\n'),
   );
   // Flags over the file: the filter, the interval, the local side, the metric type.
-  const live = await startLive(['--config', config, '--filter', `tcp port ${port}`, '--local', CLIENT, '--interval', '1s', '--duration', '3s', '--statsd-type', 'distribution', '--json']);
+  const live = await startLive([
+    '--config',
+    config,
+    '--filter',
+    `tcp port ${port}`,
+    '--local',
+    CLIENT,
+    '--interval',
+    '1s',
+    '--duration',
+    '3s',
+    '--statsd-type',
+    'distribution',
+    '--json',
+  ]);
   assert.match(live.stderr(), new RegExp(`capturing on lo with \\w+ \\(filter 'tcp port ${port}', snaplen 512\\)`));
   await pingPong(SERVER, port, { count: 40, gapMs: 5, localHost: CLIENT });
   assert.equal(await live.done, 0, live.stderr());
@@ -161,7 +178,10 @@ test('--config rttscan.yaml: options from the file, flags over it; the hosts whi
   const after = rows.filter((r) => r.dport === portB2);
   assert.ok(before.length >= 10 && after.length >= 10, `${before.length} samples from ${pair.ipB}, ${after.length} from ${second}`);
   const moved = Math.min(...after.map((r) => Number(r.ts)));
-  assert.ok(before.every((r) => Number(r.ts) < moved), 'samples to the old address stop when the name moves');
+  assert.ok(
+    before.every((r) => Number(r.ts) < moved),
+    'samples to the old address stop when the name moves',
+  );
   // The flag's interval (1 s), not the file's (5 s): several lines for a run of a few seconds.
   assert.ok(jsonLines(live.stdout()).length >= 2);
 });
@@ -177,8 +197,14 @@ test('--live lo --live VETH: two interfaces in one analysis, each counted', asyn
   await pingPong('127.0.0.2', portLo, { count: 20, gapMs: 2, netns: pair.nsA, localHost: '127.0.0.1' });
   assert.equal(await stopProcess(live), 0, live.stderr());
   const doc = JSON.parse(live.stdout()) as { inputs: Array<{ path: string; packets: number }>; groups: Array<{ key: string; samples: number }> };
-  assert.deepEqual(doc.inputs.map((i) => i.path), ['lo', pair.devA]);
-  assert.ok(doc.inputs.every((i) => i.packets >= 40), JSON.stringify(doc.inputs));
+  assert.deepEqual(
+    doc.inputs.map((i) => i.path),
+    ['lo', pair.devA],
+  );
+  assert.ok(
+    doc.inputs.every((i) => i.packets >= 40),
+    JSON.stringify(doc.inputs),
+  );
   const groups = Object.fromEntries(doc.groups.map((g) => [g.key, g.samples]));
   assert.ok(groups[pair.ipB]! >= 20 && groups['127.0.0.2']! >= 20, JSON.stringify(groups));
   assert.match(live.stderr(), /kernel \(lo\): \d+ packets received/);
@@ -214,7 +240,26 @@ test('SIGHUP: rotated output files (CSV, interval JSON, TCP-RT) are reopened wit
   const csv = join(dir, 'rtt.csv');
   const lines = join(dir, 'rtt.jsonl');
   const tcprt = join(dir, 'tcprt');
-  const live = await startLive(['--live', 'lo', '--filter', `tcp port ${port}`, '--local', SERVER, '--interval', '1s', '--csv', csv, '--json', lines, '--tcprt', tcprt, '--lports', String(port), '--duration', '60s']);
+  const live = await startLive([
+    '--live',
+    'lo',
+    '--filter',
+    `tcp port ${port}`,
+    '--local',
+    SERVER,
+    '--interval',
+    '1s',
+    '--csv',
+    csv,
+    '--json',
+    lines,
+    '--tcprt',
+    tcprt,
+    '--lports',
+    String(port),
+    '--duration',
+    '60s',
+  ]);
   await pingPong(SERVER, port, { count: 10, gapMs: 2, localHost: CLIENT });
   await until('the first interval line', () => (existsSync(lines) && readFileSync(lines, 'utf8').length > 0 ? true : undefined), 5000);
   for (const f of [csv, lines, join(tcprt, 'rt-network-log')]) renameSync(f, `${f}.1`);
@@ -226,9 +271,16 @@ test('SIGHUP: rotated output files (CSV, interval JSON, TCP-RT) are reopened wit
   const rows = [...parseCsv(readFileSync(`${csv}.1`, 'utf8')), ...parseCsv(readFileSync(csv, 'utf8'))];
   const reports = [...jsonLines(readFileSync(`${lines}.1`, 'utf8')), ...jsonLines(readFileSync(lines, 'utf8'))];
   assert.ok(jsonLines(readFileSync(lines, 'utf8')).length >= 1, 'interval lines after the rotation');
-  assert.equal(rows.length, reports.reduce((n, r) => n + r.summary.samples, 0), 'every sample in one of the two CSV files, counted by one interval line');
+  assert.equal(
+    rows.length,
+    reports.reduce((n, r) => n + r.summary.samples, 0),
+    'every sample in one of the two CSV files, counted by one interval line',
+  );
   const records = [readFileSync(`${join(tcprt, 'rt-network-log')}.1`, 'utf8'), readFileSync(join(tcprt, 'rt-network-log'), 'utf8')];
-  assert.ok(records.every((text) => /^V6 E /m.test(text)), 'each connection\'s records on its side of the rotation');
+  assert.ok(
+    records.every((text) => /^V6 E /m.test(text)),
+    "each connection's records on its side of the rotation",
+  );
 });
 
 for (const where of ['file', 'stdout'] as const) {
@@ -245,7 +297,12 @@ for (const where of ['file', 'stdout'] as const) {
     await until('the E record', () => (/^V6 E /m.test(text()) ? true : undefined), 5000);
     const delayMs = Date.now() - closedAt;
     assert.ok(delayMs <= 1000, `the records took ${delayMs} ms`);
-    assert.equal(text().split('\n').filter((l) => l.startsWith('V6 R ')).length, 5);
+    assert.equal(
+      text()
+        .split('\n')
+        .filter((l) => l.startsWith('V6 R ')).length,
+      5,
+    );
   });
 }
 
@@ -269,7 +326,25 @@ test('--by process: the curl client and the python3 server of a connection on lo
   const port = Number(server.stdout().trim());
   const statsd = await statsdListener(t);
   const jsonPath = join(dir, 'rtt.json');
-  const live = await startLive(['--live', 'lo', '--filter', `tcp port ${port}`, '--by', 'process', '--include-local', '--json', jsonPath, '--statsd', `127.0.0.1:${statsd.port}`, '--interval', '1s', '--prometheus', '127.0.0.1:0', '--duration', '30s']);
+  const live = await startLive([
+    '--live',
+    'lo',
+    '--filter',
+    `tcp port ${port}`,
+    '--by',
+    'process',
+    '--include-local',
+    '--json',
+    jsonPath,
+    '--statsd',
+    `127.0.0.1:${statsd.port}`,
+    '--interval',
+    '1s',
+    '--prometheus',
+    '127.0.0.1:0',
+    '--duration',
+    '30s',
+  ]);
   const url = /Prometheus metrics at (\S+)/.exec(live.stderr())![1]!;
   const curl = spawnSync('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', `http://127.0.0.1:${port}/`], { encoding: 'utf8' });
   assert.equal(curl.stdout, '200');
@@ -284,7 +359,10 @@ test('--by process: the curl client and the python3 server of a connection on lo
   assert.equal(serverGroup.process!.pid, server.child.pid);
   assert.equal(serverGroup.key, `python3[${server.child.pid}]`);
   assert.equal(typeof serverGroup.process!.cgroup, 'string');
-  assert.ok(statsd.lines().some((l) => /\|g\|#src:127\.0\.0\.1,dst:127\.0\.0\.1,process:curl,iface:lo$/.test(l)), statsd.lines().slice(0, 5).join('\n'));
+  assert.ok(
+    statsd.lines().some((l) => /\|g\|#src:127\.0\.0\.1,dst:127\.0\.0\.1,process:curl,iface:lo$/.test(l)),
+    statsd.lines().slice(0, 5).join('\n'),
+  );
   assert.ok(statsd.lines().some((l) => l.includes(',process:python3,')));
   assert.match(scrape, /^rttscan_rtt_by_process_seconds_count\{process="curl"\} \d+$/m);
   assert.match(scrape, /^rttscan_rtt_by_process_seconds_count\{process="python3"\} \d+$/m);

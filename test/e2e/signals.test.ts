@@ -142,5 +142,8 @@ test('a FIFO is read like a file when its writer closes it', async (t) => {
   closeSync(writer);
   const r = await within(10_000, 'FIFO', ended, child);
   assert.equal(r.code, 0, r.stderr);
-  assert.equal(JSON.stringify((JSON.parse(r.stdout) as { summary: unknown }).summary), JSON.stringify((JSON.parse((await runCliInProcess([SERVER, '--json', '-', '-q'])).stdout) as { summary: unknown }).summary));
+  assert.equal(
+    JSON.stringify((JSON.parse(r.stdout) as { summary: unknown }).summary),
+    JSON.stringify((JSON.parse((await runCliInProcess([SERVER, '--json', '-', '-q'])).stdout) as { summary: unknown }).summary),
+  );
 });

@@ -387,7 +387,16 @@ const GOLDEN: Record<string, string[]> = {
   'http-v4-server-table': ['samples/http-v4/server.pcap', '--tcprt-jsonl', '/dev/null', '--lports', '8080,9999', '--table'],
   'mixed-loss-server-interval-json': ['samples/mixed-loss/server.pcap', '--tcprt-jsonl', '/dev/null', '--lports', '8080', '--interval', '1s', '--json', '-'],
   'tls13-alert-server-jsonl': ['samples/tls13-alert-v4/server.pcap', '--tcprt-jsonl', '--lports', '8443,8444', '--tcprt-mode', 'https'],
-  'http-v6-pcapng-server-first-frame-jsonl': ['samples/http-v6-pcapng/server.pcapng', '--tcprt-jsonl', '--lports', '8080', '--tcprt-mode', 'http', '--first-frame', '100,2000,20000,0'],
+  'http-v6-pcapng-server-first-frame-jsonl': [
+    'samples/http-v6-pcapng/server.pcapng',
+    '--tcprt-jsonl',
+    '--lports',
+    '8080',
+    '--tcprt-mode',
+    'http',
+    '--first-frame',
+    '100,2000,20000,0',
+  ],
   'loopback-both-sockets': ['samples/loopback-sll2-ns.pcap', '--tcprt', '--lports', '18765', '--pports', '18765', '--local', '127.0.0.1,::1'],
 };
 

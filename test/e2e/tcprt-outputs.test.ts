@@ -54,13 +54,25 @@ for (const args of COMMANDS) {
     const toStdout = await runCliInProcess([...args, '--tcprt-jsonl', '-q']);
     assert.equal(toStdout.status, 0, toStdout.stderr);
     for (const body of [toStdout.stdout, readFileSync(file, 'utf8')]) {
-      const objects = body.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Json);
+      const objects = body
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => JSON.parse(l) as Json);
       const textLines = text.stdout.split('\n').filter((l) => l !== '');
       const records = objects.filter((o) => o.type !== 'stats');
-      assert.deepEqual(records.map(lineOf).join(''), textLines.filter((l) => l.startsWith('V')).map((l) => `${l}\n`).join(''));
+      assert.deepEqual(
+        records.map(lineOf).join(''),
+        textLines
+          .filter((l) => l.startsWith('V'))
+          .map((l) => `${l}\n`)
+          .join(''),
+      );
       const stats = objects.filter((o) => o.type === 'stats');
       assert.deepEqual(
-        stats.map((o) => `${o.epoch_sec} all ${o.side === 'peer' ? 'P' : ''}${o.port} ${o.avg_total_us} ${o.avg_server_us} ${o.drop_permille} ${o.avg_minrtt_us} ${o.fail_permille} ${o.avg_sent_bytes} ${o.avg_upload_us} ${o.avg_recv_bytes} ${o.count}`),
+        stats.map(
+          (o) =>
+            `${o.epoch_sec} all ${o.side === 'peer' ? 'P' : ''}${o.port} ${o.avg_total_us} ${o.avg_server_us} ${o.drop_permille} ${o.avg_minrtt_us} ${o.fail_permille} ${o.avg_sent_bytes} ${o.avg_upload_us} ${o.avg_recv_bytes} ${o.count}`,
+        ),
         textLines.filter((l) => !l.startsWith('V')),
       );
       for (const o of records) {
@@ -72,13 +84,22 @@ for (const args of COMMANDS) {
   });
 }
 
-test('--interval JSON lines: each span\'s TCP-RT ports add up to the run\'s, and their sketches merge into its', async () => {
+test("--interval JSON lines: each span's TCP-RT ports add up to the run's, and their sketches merge into its", async () => {
   const args = ['samples/mixed-loss/server.pcap', '--tcprt-jsonl', '/dev/null', '--lports', '8080,9999', '-q'];
-  const lines = (await runCliInProcess([...args, '--interval', '500ms', '--json', '-'])).stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Json);
+  const lines = (await runCliInProcess([...args, '--interval', '500ms', '--json', '-'])).stdout
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as Json);
   const run = JSON.parse((await runCliInProcess([...args, '--json', '-'])).stdout) as Json;
   assert.ok(lines.length >= 3, `${lines.length} interval lines`);
   assert.ok(lines.every((l) => Array.isArray(l.tcprt?.ports)));
-  const parts = lines.map((l) => tcprtSectionOf('line', { ports: l.tcprt.ports, records: { R: 0, P: 0, W: 0, N: 0, E: 0 }, connections: { matched: 0, assumed: 0, remote_only: 0, closed: 0, open_unreported: 0, flushed: 0 } }));
+  const parts = lines.map((l) =>
+    tcprtSectionOf('line', {
+      ports: l.tcprt.ports,
+      records: { R: 0, P: 0, W: 0, N: 0, E: 0 },
+      connections: { matched: 0, assumed: 0, remote_only: 0, closed: 0, open_unreported: 0, flushed: 0 },
+    }),
+  );
   const merged = mergeTcprtSections(parts).ports.map(tcprtPortJson);
   assert.ok(run.tcprt.ports[0].count > 10);
   assert.deepEqual(merged, run.tcprt.ports);
@@ -110,7 +131,11 @@ test('property: records and per-port figures do not depend on stats interval, --
       });
       const ports = result.tcprt!.ports.map(tcprtPortJson);
       // Stats lines and --interval windows each partition the run's tasks.
-      if (o.statsS > 0) assert.equal(statsCounts.reduce((a, b) => a + b, 0), result.tcprt!.ports[0]!.counters.count);
+      if (o.statsS > 0)
+        assert.equal(
+          statsCounts.reduce((a, b) => a + b, 0),
+          result.tcprt!.ports[0]!.counters.count,
+        );
       if (o.intervalS > 0) {
         const counted = windows.flatMap((w) => w.tcprtPorts ?? []).reduce((n, p) => n + p.counters.count, 0);
         assert.equal(counted, result.tcprt!.ports[0]!.counters.count);

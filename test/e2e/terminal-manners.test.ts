@@ -60,8 +60,14 @@ test('on a wide terminal the table spreads out; on 80 columns it stays within th
     t.skip('script (util-linux) not installed: no pseudo-terminal to test on');
     return;
   }
-  const narrow = onTerminal([SERVER, '-q'], { NO_COLOR: '1' }, 80).replaceAll('\r', '').split('\n').filter((l) => l.startsWith('group') || l.startsWith('all'));
-  const wide = onTerminal([SERVER, '-q'], { NO_COLOR: '1' }, 160).replaceAll('\r', '').split('\n').filter((l) => l.startsWith('group') || l.startsWith('all'));
+  const narrow = onTerminal([SERVER, '-q'], { NO_COLOR: '1' }, 80)
+    .replaceAll('\r', '')
+    .split('\n')
+    .filter((l) => l.startsWith('group') || l.startsWith('all'));
+  const wide = onTerminal([SERVER, '-q'], { NO_COLOR: '1' }, 160)
+    .replaceAll('\r', '')
+    .split('\n')
+    .filter((l) => l.startsWith('group') || l.startsWith('all'));
   assert.ok(narrow.every((l) => l.length <= 80) && narrow.length === 2, narrow.join('\n'));
   assert.ok(wide[0]!.length > narrow[0]!.length, 'wider with room to spare');
   assert.match(wide[0]!, /^group  samples  /);
@@ -86,15 +92,27 @@ test("bcc tcprtt's short flags mean what their long forms mean", async () => {
     return JSON.stringify([doc.summary, doc.groups]);
   };
   const pairs: Array<[string[], string[]]> = [
-    [['-p', '8080'], ['--lport', '8080']],
-    [['-P', '8080'], ['--rport', '8080']],
-    [['-a', '10.99.0.2'], ['--laddr', '10.99.0.2']],
-    [['-A', '10.99.0.1'], ['--raddr', '10.99.0.1']],
+    [
+      ['-p', '8080'],
+      ['--lport', '8080'],
+    ],
+    [
+      ['-P', '8080'],
+      ['--rport', '8080'],
+    ],
+    [
+      ['-a', '10.99.0.2'],
+      ['--laddr', '10.99.0.2'],
+    ],
+    [
+      ['-A', '10.99.0.1'],
+      ['--raddr', '10.99.0.1'],
+    ],
     [['-4'], ['--ipv4']],
     [['-b'], ['--by', 'laddr']],
   ];
-  for (const [short, long] of pairs) assert.equal((await json(short)), (await json(long)), short.join(' '));
-  assert.equal((await json(['-6'])), (await json(['--raddr', '::/0'])), '-6: no IPv6 here');
+  for (const [short, long] of pairs) assert.equal(await json(short), await json(long), short.join(' '));
+  assert.equal(await json(['-6']), await json(['--raddr', '::/0']), '-6: no IPv6 here');
   const interval = await runCliInProcess([LOSS, '-i', '0.5', '--json', '-', '-q']);
   assert.equal(interval.stdout, (await runCliInProcess([LOSS, '--interval', '500ms', '--json', '-', '-q'])).stdout);
   assert.equal((await runCliInProcess([LOSS, '-e', '--histogram', '-q'])).stdout, (await runCliInProcess([LOSS, '--histogram', '-q'])).stdout);
@@ -112,10 +130,15 @@ test('-r FILE with a filter after it, as tcpdump; the filter keeps what tcpdump 
   assert.equal(r.status, 0, r.stderr);
   const doc = JSON.parse(r.stdout) as { inputs: Array<{ packets: number }>; counters: { decode: { packets: number } } };
   assert.equal(doc.inputs[0]!.packets, 303, 'every packet read is counted');
-  const kept = spawnSync('tcpdump', ['-r', SERVER, '-nq', filter], { cwd: REPO_ROOT, encoding: 'utf8' }).stdout.split('\n').filter((l) => l !== '').length;
+  const kept = spawnSync('tcpdump', ['-r', SERVER, '-nq', filter], { cwd: REPO_ROOT, encoding: 'utf8' })
+    .stdout.split('\n')
+    .filter((l) => l !== '').length;
   assert.equal(doc.counters.decode.packets, kept);
   assert.match(r.stderr, new RegExp(`${303 - kept} packets not matching --filter`));
-  assert.equal((await runCliInProcess(['-r', SERVER, 'tcp', 'port', '8080', '--json', '-', '-q'])).stdout, (await runCliInProcess([SERVER, '--filter', 'tcp port 8080', '--json', '-', '-q'])).stdout);
+  assert.equal(
+    (await runCliInProcess(['-r', SERVER, 'tcp', 'port', '8080', '--json', '-', '-q'])).stdout,
+    (await runCliInProcess([SERVER, '--filter', 'tcp port 8080', '--json', '-', '-q'])).stdout,
+  );
   const bad = await runCliInProcess(['-r', SERVER, 'tcp and and']);
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /^rttscan: --filter 'tcp and and': not a valid BPF filter/);

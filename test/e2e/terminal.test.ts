@@ -65,7 +65,12 @@ test('--chart is as wide as the terminal', async (t) => {
   }
   for (const cols of [90, 160]) {
     const command = `stty cols ${cols} rows 60; exec ${[process.execPath, CLI_PATH, 'samples/mixed-loss/server.pcap', '--chart', '-q'].map(quote).join(' ')}`;
-    const r = spawnSync('script', ['-qec', command, '/dev/null'], { cwd: REPO_ROOT, env: { ...process.env, TERM: 'xterm', NO_COLOR: '1' }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const r = spawnSync('script', ['-qec', command, '/dev/null'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, TERM: 'xterm', NO_COLOR: '1' },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     assert.equal(r.status, 0, r.stdout);
     const rule = r.stdout.split(/\r?\n/).find((l) => l.includes('└'))!;
     assert.ok(rule.length <= cols && rule.length > cols - 15, `${cols} columns: the time axis is ${rule.length} wide`);

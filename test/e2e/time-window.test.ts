@@ -22,11 +22,11 @@ test('+DURATION counts from the first packet (mixed-loss: --to +2s keeps all 214
   const doc = JSON.parse((await runCliInProcess([CAPTURE, '--json', '-', '-q'])).stdout) as { start: string; summary: { samples: number } };
   const rows = parseCsv((await runCliInProcess([CAPTURE, '--csv', '-', '-q'])).stdout);
   assert.equal(doc.summary.samples, 214);
-  assert.equal((await samples(['--to', '+2s'])), 214);
+  assert.equal(await samples(['--to', '+2s']), 214);
   for (const ms of [200, 700, 1300]) {
     const edge = plusMs(doc.start, ms);
-    assert.equal((await samples(['--from', `+${ms}ms`])), rows.filter((r) => r.ts >= edge).length, `--from +${ms}ms`);
-    assert.equal((await samples(['--to', `+${ms}ms`])), rows.filter((r) => r.ts < edge).length, `--to +${ms}ms`);
+    assert.equal(await samples(['--from', `+${ms}ms`]), rows.filter((r) => r.ts >= edge).length, `--from +${ms}ms`);
+    assert.equal(await samples(['--to', `+${ms}ms`]), rows.filter((r) => r.ts < edge).length, `--to +${ms}ms`);
   }
 });
 
@@ -34,7 +34,7 @@ test("the README's --from 1795317633 --to +2s keeps the samples in that window",
   const rows = parseCsv((await runCliInProcess([CAPTURE, '--csv', '-', '-q'])).stdout);
   const expected = rows.filter((r) => r.ts >= '1795317633' && r.ts < '1795317633.846913000').length;
   assert.ok(expected > 0);
-  assert.equal((await samples(['--from', '1795317633', '--to', '+2s'])), expected);
+  assert.equal(await samples(['--from', '1795317633', '--to', '+2s']), expected);
 });
 
 test('an empty window says so on stderr', async () => {

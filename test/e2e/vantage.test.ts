@@ -143,13 +143,18 @@ for (const { path, name, oracle } of captures.filter((c) => /(client|server|mid)
   test(`${name}: a 100 ms window, address and port filters and --kind change the samples, never the vantage`, async () => {
     const whole = await vantageOf(path, []);
     const middle = oracle.answers[Math.floor(oracle.answers.length / 2)]?.[0];
-    const selections = [['--to', '+0.1s'], ['--rport', '1'], ['--raddr', '192.0.2.0/24'], ['--kind', 'syn']];
+    const selections = [
+      ['--to', '+0.1s'],
+      ['--rport', '1'],
+      ['--raddr', '192.0.2.0/24'],
+      ['--kind', 'syn'],
+    ];
     if (middle !== undefined) selections.push(['--from', middle, '--to', plusMs(middle, 100)]);
-    for (const args of selections) assert.deepEqual((await vantageOf(path, args)), whole, args.join(' '));
+    for (const args of selections) assert.deepEqual(await vantageOf(path, args), whole, args.join(' '));
   });
 }
 
-test('rotated slices of a one-way transfer: each gets the whole capture\'s answer; slices + merge = the whole less the samples across the cuts', async (t) => {
+test("rotated slices of a one-way transfer: each gets the whole capture's answer; slices + merge = the whole less the samples across the cuts", async (t) => {
   const dir = join(VANTAGE_DIR, 'bulk-rotated');
   if (!existsSync(dir)) return t.skip('samples/vantage/bulk-rotated is absent');
   const out = await tempDir(t);
@@ -192,7 +197,10 @@ test('rotated slices of a one-way transfer: each gets the whole capture\'s answe
     assert.equal(doc.summary.samples, sliced.length);
     assert.deepEqual(doc.vantage.local, whole.doc.vantage.local);
     assert.equal(doc.vantage.decided_by, 'merge');
-    assert.deepEqual(doc.vantage.decisions?.map((d) => d.local), slices.map(() => whole.doc.vantage.local));
+    assert.deepEqual(
+      doc.vantage.decisions?.map((d) => d.local),
+      slices.map(() => whole.doc.vantage.local),
+    );
     if (sliced.length > 0) {
       const rtts = sliced.map((s) => s.rttUs);
       assert.equal(doc.summary.min_us, Math.min(...rtts));
@@ -204,10 +212,14 @@ test('rotated slices of a one-way transfer: each gets the whole capture\'s answe
 
 /** tshark's ack_rtt per ACK, keyed "time to the µs, acknowledging address" → ns. */
 function tsharkSamples(path: string): Map<string, number> {
-  const r = spawnSync('tshark', ['-r', path, '-Y', 'tcp.analysis.ack_rtt', '-T', 'fields', '-e', 'frame.time_epoch', '-e', 'ip.src', '-e', 'ipv6.src', '-e', 'tcp.analysis.ack_rtt'], {
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  const r = spawnSync(
+    'tshark',
+    ['-r', path, '-Y', 'tcp.analysis.ack_rtt', '-T', 'fields', '-e', 'frame.time_epoch', '-e', 'ip.src', '-e', 'ipv6.src', '-e', 'tcp.analysis.ack_rtt'],
+    {
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
   assert.equal(r.status, 0, r.stderr);
   const out = new Map<string, number>();
   for (const line of r.stdout.trim().split('\n')) {
@@ -256,7 +268,7 @@ for (const { path, name, oracle } of captures) {
   });
 }
 
-test('merge keeps each run\'s decision, through merges of merges and documents from before decided_by', async (t) => {
+test("merge keeps each run's decision, through merges of merges and documents from before decided_by", async (t) => {
   const dir = join(VANTAGE_DIR, 'near1ms');
   if (!existsSync(dir)) return t.skip('samples/vantage/near1ms is absent');
   const out = await tempDir(t);
@@ -270,14 +282,11 @@ test('merge keeps each run\'s decision, through merges of merges and documents f
   assert.equal((await runCliInProcess(['merge', mid, client, '--json', merged, '-q'])).status, 0);
   const twice = JSON.parse((await runCliInProcess(['merge', merged, server, '--json', '-', '-q'])).stdout) as Doc;
   const decisions = twice.vantage.decisions as Array<{ inputs: string[]; local: string[]; mid_path: boolean; decided_by: string; confidence: string }>;
-  assert.deepEqual(
-    decisions.map((d) => [d.inputs.map((p) => p.slice(p.lastIndexOf('/') + 1)), d.mid_path, d.decided_by]).sort(),
-    [
-      [['client.pcap'], false, 'host-stack'],
-      [['mid.pcap'], true, 'no-host-stack'],
-      [['server.pcap'], false, 'host-stack'],
-    ],
-  );
+  assert.deepEqual(decisions.map((d) => [d.inputs.map((p) => p.slice(p.lastIndexOf('/') + 1)), d.mid_path, d.decided_by]).sort(), [
+    [['client.pcap'], false, 'host-stack'],
+    [['mid.pcap'], true, 'no-host-stack'],
+    [['server.pcap'], false, 'host-stack'],
+  ]);
   assert.equal(twice.vantage.decided_by, 'merge');
   // A document written before decisions were kept: its decision is what it said.
   const old = JSON.parse(readFileSync(client, 'utf8')) as { vantage: Record<string, unknown> };
@@ -285,8 +294,5 @@ test('merge keeps each run\'s decision, through merges of merges and documents f
   const oldPath = join(out, 'old.json');
   writeFileSync(oldPath, JSON.stringify(old));
   const withOld = JSON.parse((await runCliInProcess(['merge', oldPath, mid, '--json', '-', '-q'])).stdout) as Doc;
-  assert.deepEqual(
-    withOld.vantage.decisions?.map((d) => d.decided_by).sort(),
-    ['inferred', 'no-host-stack'],
-  );
+  assert.deepEqual(withOld.vantage.decisions?.map((d) => d.decided_by).sort(), ['inferred', 'no-host-stack']);
 });

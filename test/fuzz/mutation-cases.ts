@@ -40,14 +40,29 @@ function synthetic(): [string, Uint8Array][] {
     { kind: 'shb', littleEndian: false },
     { kind: 'idb', linktype: LINKTYPE.RAW, tsresol: tsresolBinary(20), tsoffset: 1_600_000_000n },
     { kind: 'idb', linktype: LINKTYPE.LINUX_SLL2, snaplen: 96 },
-    ...v6.map((f, i): NgBlock => (i % 2 ? { kind: 'epb', interfaceId: 0, timestamp: BigInt(i) << 20n, data: f.bytes } : { kind: 'pb', interfaceId: 1, timestamp: BigInt(i), data: linuxSll2(f).bytes })),
+    ...v6.map(
+      (f, i): NgBlock =>
+        i % 2 ? { kind: 'epb', interfaceId: 0, timestamp: BigInt(i) << 20n, data: f.bytes } : { kind: 'pb', interfaceId: 1, timestamp: BigInt(i), data: linuxSll2(f).bytes },
+    ),
     { kind: 'isb', interfaceId: 0, timestamp: 5n },
     { kind: 'custom', copyable: true, data: pattern(10) },
     { kind: 'dsb', secrets: pattern(12) },
   ];
   return [
-    ['synthetic LE µs pcap', pcapFile(v4.map((f, i) => record(ethernet(f), 1_700_000_000 + i, i * 7)), { linktype: LINKTYPE.ETHERNET })],
-    ['synthetic BE ns pcap', pcapFile(v6.map((f, i) => record(linuxSll2(f), 1_700_000_000, i * 1_000_003)), { littleEndian: false, nanos: true, linktype: LINKTYPE.LINUX_SLL2, snaplen: 128 })],
+    [
+      'synthetic LE µs pcap',
+      pcapFile(
+        v4.map((f, i) => record(ethernet(f), 1_700_000_000 + i, i * 7)),
+        { linktype: LINKTYPE.ETHERNET },
+      ),
+    ],
+    [
+      'synthetic BE ns pcap',
+      pcapFile(
+        v6.map((f, i) => record(linuxSll2(f), 1_700_000_000, i * 1_000_003)),
+        { littleEndian: false, nanos: true, linktype: LINKTYPE.LINUX_SLL2, snaplen: 128 },
+      ),
+    ],
     ['synthetic pcapng, two sections', pcapngFile(pcapng)],
   ];
 }
@@ -99,7 +114,33 @@ export type Mutation =
   | { kind: 'truncate'; at: number };
 
 /** Values that sit on or just past every bound a reader checks. */
-const LENGTHS = [0, 1, 3, 4, 8, 11, 12, 13, 15, 16, 20, 27, 28, 31, 32, 0xffff, 0x10000, 262144, 262145, 16 * 1024 * 1024, 16 * 1024 * 1024 + 4, 0x7fffffff, 0x80000000, 0xfffffffc, 0xffffffff];
+const LENGTHS = [
+  0,
+  1,
+  3,
+  4,
+  8,
+  11,
+  12,
+  13,
+  15,
+  16,
+  20,
+  27,
+  28,
+  31,
+  32,
+  0xffff,
+  0x10000,
+  262144,
+  262145,
+  16 * 1024 * 1024,
+  16 * 1024 * 1024 + 4,
+  0x7fffffff,
+  0x80000000,
+  0xfffffffc,
+  0xffffffff,
+];
 
 export const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), xor: fc.integer({ min: 1, max: 255 }) }) },

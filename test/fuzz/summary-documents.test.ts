@@ -80,7 +80,11 @@ function snapshot(): string {
 
 test('mutated summary documents: RttscanError or a result, nothing written outside, ajv agrees', async () => {
   const base: Json[] = [];
-  for (const [file, by] of [['http-v4/server.pcap', 'all'], ['mixed-loss/server.pcap', 'flow'], ['http-v6-pcapng/client.pcapng', 'raddr']] as const) {
+  for (const [file, by] of [
+    ['http-v4/server.pcap', 'all'],
+    ['mixed-loss/server.pcap', 'flow'],
+    ['http-v6-pcapng/client.pcapng', 'raddr'],
+  ] as const) {
     base.push(JSON.parse(renderJson(await analyze([join(SAMPLES_DIR, file)], { by }), 'usecs')) as Json);
   }
   // And one with a TCP-RT section (ports with time sketches and sums).

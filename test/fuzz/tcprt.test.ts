@@ -17,13 +17,11 @@ import { lport, pport, runTcprt } from '../helpers/tcprt.js';
 
 const SEED = process.env.FUZZ_SEED === undefined ? 0x7c9 : Number(process.env.FUZZ_SEED);
 
-const tlsRecord = fc
-  .tuple(fc.integer({ min: 19, max: 24 }), fc.integer({ min: 0, max: 300 }), fc.integer({ min: 0, max: 3 }))
-  .map(([type, len, first]) => {
-    const body = new Uint8Array(len).fill(0x17);
-    if (len > 0) body[0] = first;
-    return concat(Uint8Array.of(type, 3, 3, len >> 8, len & 255), body);
-  });
+const tlsRecord = fc.tuple(fc.integer({ min: 19, max: 24 }), fc.integer({ min: 0, max: 300 }), fc.integer({ min: 0, max: 3 })).map(([type, len, first]) => {
+  const body = new Uint8Array(len).fill(0x17);
+  if (len > 0) body[0] = first;
+  return concat(Uint8Array.of(type, 3, 3, len >> 8, len & 255), body);
+});
 const httpHead = fc.constantFrom(
   'POST /x HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n',
   'HTTP/1.1 100 Continue\r\n\r\n',

@@ -247,7 +247,9 @@ export const ACCEPTED: AcceptedInput[] = [
     make: (dir) => put(dir, 'trailing.pcap.gz', concat(gzipSync(pcapFile(records(5))), new TextEncoder().encode('trailing garbage\n'))),
     format: 'pcap',
     packets: 5,
-    warnings: [(path) => new RegExp(`^${escape(path)}: 17 bytes at compressed offset 0x${gzipSync(pcapFile(records(5))).length.toString(16)}, after the gzip data, are not gzip: ignored$`)],
+    warnings: [
+      (path) => new RegExp(`^${escape(path)}: 17 bytes at compressed offset 0x${gzipSync(pcapFile(records(5))).length.toString(16)}, after the gzip data, are not gzip: ignored$`),
+    ],
   },
   {
     name: 'two gzip members, zero-padded (as tape or block storage leaves them)',

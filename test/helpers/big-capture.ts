@@ -24,7 +24,10 @@ export async function writeSamplesCapture(path: string, segments: number): Promi
 
 async function writeBulkCapture(path: string, segments: number, payloadLen: number): Promise<void> {
   const script = new TcpScript();
-  script.c(0, { seq: 999, flags: SYN }).s(1, { seq: 4999, ack: 1000, flags: SYN | ACK }).c(2, { seq: 1000, ack: 5000 });
+  script
+    .c(0, { seq: 999, flags: SYN })
+    .s(1, { seq: 4999, ack: 1000, flags: SYN | ACK })
+    .c(2, { seq: 1000, ack: 5000 });
   let seq = 1000;
   for (let i = 0; i < segments; i++) {
     const ms = 3 + i * 2;

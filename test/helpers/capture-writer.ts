@@ -196,7 +196,10 @@ export function tcpOptionBytes(o: TcpOptionsSpec): Uint8Array {
   if (o.timestamp !== undefined) w.u8(8).u8(10).u32(o.timestamp[0]).u32(o.timestamp[1]);
   if (o.windowScale !== undefined) w.u8(1).u8(3).u8(3).u8(o.windowScale);
   if (o.sack !== undefined && o.sack.length > 0) {
-    w.u8(1).u8(1).u8(5).u8(2 + 8 * o.sack.length);
+    w.u8(1)
+      .u8(1)
+      .u8(5)
+      .u8(2 + 8 * o.sack.length);
     for (const [left, right] of o.sack) w.u32(left).u32(right);
   }
   if (o.raw !== undefined) w.bytes(o.raw);
@@ -214,7 +217,9 @@ export function tcp(spec: TcpSpec): Frame {
   w.u16(spec.srcPort).u16(spec.dstPort);
   w.u32(spec.seq ?? 0).u32(spec.ack ?? 0);
   w.u8((spec.dataOffsetWords ?? headerLen / 4) << 4).u8(spec.flags ?? ACK);
-  w.u16(spec.window ?? 65535).u16(0).u16(spec.urgent ?? 0);
+  w.u16(spec.window ?? 65535)
+    .u16(0)
+    .u16(spec.urgent ?? 0);
   w.bytes(options).bytes(payload.subarray(0, captured));
   return { bytes: w.finish(), wireLen: headerLen + payload.length };
 }
@@ -254,15 +259,22 @@ export function ipv4Checksum(header: Uint8Array): number {
 }
 
 export function ipv4(inner: Frame, spec: Ipv4Spec = {}): Frame {
-  const opts = new ByteWriter().bytes(spec.options ?? new Uint8Array(0)).pad(4).finish();
+  const opts = new ByteWriter()
+    .bytes(spec.options ?? new Uint8Array(0))
+    .pad(4)
+    .finish();
   if (opts.length > 40) throw new Error(`IPv4 options are ${opts.length} bytes; at most 40 fit`);
   const headerLen = 20 + opts.length;
   const totalLen = spec.totalLength ?? (spec.totalLengthZero ? 0 : headerLen + inner.wireLen);
   const flagsAndOffset = (spec.dontFragment ? 0x4000 : 0) | (spec.moreFragments ? 0x2000 : 0) | (spec.fragmentOffset ?? 0);
   const w = new ByteWriter();
-  w.u8(0x40 | (spec.ihl ?? headerLen / 4)).u8(0).u16(totalLen);
+  w.u8(0x40 | (spec.ihl ?? headerLen / 4))
+    .u8(0)
+    .u16(totalLen);
   w.u16(spec.id ?? 0x1234).u16(flagsAndOffset);
-  w.u8(spec.ttl ?? 64).u8(spec.protocol ?? IPPROTO_TCP).u16(0);
+  w.u8(spec.ttl ?? 64)
+    .u8(spec.protocol ?? IPPROTO_TCP)
+    .u16(0);
   w.bytes(ipv4Bytes(spec.src ?? '10.0.0.1')).bytes(ipv4Bytes(spec.dst ?? '10.0.0.2'));
   w.bytes(opts);
   const header = w.finish();
@@ -321,21 +333,37 @@ function ipv6Extension(ext: Ipv6Extension, next: number): Uint8Array {
       const length = ext.length ?? 8;
       if (length % 8 !== 0 || length < 8 || length > 8 * 256) throw new Error(`bad option header length ${length}`);
       // PadN (type 1) filling everything after next-header and length.
-      w.u8(next).u8(length / 8 - 1).u8(1).u8(length - 4).zeros(length - 4);
+      w.u8(next)
+        .u8(length / 8 - 1)
+        .u8(1)
+        .u8(length - 4)
+        .zeros(length - 4);
       break;
     }
     case 'routing': {
       const n = ext.addresses ?? 1;
-      w.u8(next).u8(2 * n).u8(ext.routingType ?? 0).u8(ext.segmentsLeft ?? 0).u32(0);
+      w.u8(next)
+        .u8(2 * n)
+        .u8(ext.routingType ?? 0)
+        .u8(ext.segmentsLeft ?? 0)
+        .u32(0);
       for (let i = 0; i < n; i++) w.bytes(ipv6Bytes(`2001:db8::${i + 100}`));
       break;
     }
     case 'fragment':
-      w.u8(next).u8(0).u16(((ext.offset ?? 0) << 3) | (ext.more ? 1 : 0)).u32(ext.id ?? 0xcafe);
+      w.u8(next)
+        .u8(0)
+        .u16(((ext.offset ?? 0) << 3) | (ext.more ? 1 : 0))
+        .u32(ext.id ?? 0xcafe);
       break;
     case 'ah':
       // 12 fixed bytes + 12-byte ICV = 24 bytes; the length field counts 4-byte words minus 2.
-      w.u8(next).u8(24 / 4 - 2).u16(0).u32(0x100).u32(1).zeros(12);
+      w.u8(next)
+        .u8(24 / 4 - 2)
+        .u16(0)
+        .u32(0x100)
+        .u32(1)
+        .zeros(12);
       break;
   }
   return w.finish();
@@ -429,7 +457,10 @@ export function ethernet(inner: Frame, spec: EthernetSpec = {}): Frame {
 /** LINUX_SLL (113): packet type, ARPHRD, address length, 8 address bytes, protocol. */
 export function linuxSll(inner: Frame, spec: { protocol?: number; packetType?: number } = {}): Frame {
   const w = new ByteWriter();
-  w.u16(spec.packetType ?? 0).u16(1).u16(6).bytes(Uint8Array.of(0x02, 0, 0, 0, 0, 0x01, 0, 0));
+  w.u16(spec.packetType ?? 0)
+    .u16(1)
+    .u16(6)
+    .bytes(Uint8Array.of(0x02, 0, 0, 0, 0, 0x01, 0, 0));
   w.u16(spec.protocol ?? ethertypeOf(inner));
   return prepend(w.finish(), inner);
 }
@@ -437,7 +468,12 @@ export function linuxSll(inner: Frame, spec: { protocol?: number; packetType?: n
 /** LINUX_SLL2 (276): protocol, reserved, ifindex, ARPHRD, packet type, address length, 8 address bytes. */
 export function linuxSll2(inner: Frame, spec: { protocol?: number; ifindex?: number } = {}): Frame {
   const w = new ByteWriter();
-  w.u16(spec.protocol ?? ethertypeOf(inner)).u16(0).u32(spec.ifindex ?? 2).u16(1).u8(0).u8(6);
+  w.u16(spec.protocol ?? ethertypeOf(inner))
+    .u16(0)
+    .u32(spec.ifindex ?? 2)
+    .u16(1)
+    .u8(0)
+    .u8(6);
   w.bytes(Uint8Array.of(0x02, 0, 0, 0, 0, 0x01, 0, 0));
   return prepend(w.finish(), inner);
 }
@@ -523,7 +559,11 @@ export function pcapHeader(opts: PcapOptions = {}): Uint8Array {
 
 export function pcapRecord(r: PcapRecord, littleEndian = true): Uint8Array {
   const w = new ByteWriter(littleEndian);
-  w.u32(r.sec).u32(r.frac).u32(r.caplen ?? r.data.length).u32(r.origLen ?? r.data.length).bytes(r.data);
+  w.u32(r.sec)
+    .u32(r.frac)
+    .u32(r.caplen ?? r.data.length)
+    .u32(r.origLen ?? r.data.length)
+    .bytes(r.data);
   return w.finish();
 }
 
@@ -581,18 +621,17 @@ export type NgBlock =
 export function ngOptions(options: readonly NgOption[], littleEndian: boolean): Uint8Array {
   if (options.length === 0) return new Uint8Array(0);
   const w = new ByteWriter(littleEndian);
-  for (const o of options) w.u16(o.code).u16(o.length ?? o.value.length).bytes(o.value).pad(4);
+  for (const o of options)
+    w.u16(o.code)
+      .u16(o.length ?? o.value.length)
+      .bytes(o.value)
+      .pad(4);
   w.u16(OPT_ENDOFOPT).u16(0);
   return w.finish();
 }
 
 /** One block: type, total length, body padded to 4, total length again. */
-export function ngBlock(
-  type: number,
-  body: Uint8Array,
-  littleEndian: boolean,
-  overrides: { totalLength?: number; trailerLength?: number } = {},
-): Uint8Array {
+export function ngBlock(type: number, body: Uint8Array, littleEndian: boolean, overrides: { totalLength?: number; trailerLength?: number } = {}): Uint8Array {
   const w = new ByteWriter(littleEndian);
   w.u32(type).u32(0).bytes(body).pad(4).u32(0);
   const length = w.length;
@@ -608,35 +647,57 @@ function blockBytes(b: NgBlock, le: boolean): Uint8Array {
   const w = new ByteWriter(le);
   switch (b.kind) {
     case 'shb':
-      w.u32(0x1a2b3c4d).u16(b.major ?? 1).u16(b.minor ?? 0).u64(b.sectionLength ?? -1n);
+      w.u32(0x1a2b3c4d)
+        .u16(b.major ?? 1)
+        .u16(b.minor ?? 0)
+        .u64(b.sectionLength ?? -1n);
       w.bytes(ngOptions(b.options ?? [], le));
       return ngBlock(BLOCK.SHB, w.finish(), le);
     case 'idb': {
       const options = [...(b.options ?? [])];
       if (b.tsresol !== undefined) options.push({ code: IF_TSRESOL, value: Uint8Array.of(b.tsresol) });
       if (b.tsoffset !== undefined) options.push(u64Option(IF_TSOFFSET, b.tsoffset, le));
-      w.u16(b.linktype).u16(0).u32(b.snaplen ?? 262144).bytes(ngOptions(options, le));
+      w.u16(b.linktype)
+        .u16(0)
+        .u32(b.snaplen ?? 262144)
+        .bytes(ngOptions(options, le));
       return ngBlock(BLOCK.IDB, w.finish(), le);
     }
     case 'epb':
-      w.u32(b.interfaceId).u32(Number(b.timestamp >> 32n)).u32(Number(b.timestamp & 0xffffffffn));
-      w.u32(b.caplen ?? b.data.length).u32(b.origLen ?? b.data.length).bytes(b.data).pad(4);
+      w.u32(b.interfaceId)
+        .u32(Number(b.timestamp >> 32n))
+        .u32(Number(b.timestamp & 0xffffffffn));
+      w.u32(b.caplen ?? b.data.length)
+        .u32(b.origLen ?? b.data.length)
+        .bytes(b.data)
+        .pad(4);
       w.bytes(ngOptions(b.options ?? [], le));
       return ngBlock(BLOCK.EPB, w.finish(), le);
     case 'spb':
       w.u32(b.origLen ?? b.data.length).bytes(b.data);
       return ngBlock(BLOCK.SPB, w.finish(), le);
     case 'pb':
-      w.u16(b.interfaceId).u16(b.drops ?? 0).u32(Number(b.timestamp >> 32n)).u32(Number(b.timestamp & 0xffffffffn));
-      w.u32(b.data.length).u32(b.origLen ?? b.data.length).bytes(b.data);
+      w.u16(b.interfaceId)
+        .u16(b.drops ?? 0)
+        .u32(Number(b.timestamp >> 32n))
+        .u32(Number(b.timestamp & 0xffffffffn));
+      w.u32(b.data.length)
+        .u32(b.origLen ?? b.data.length)
+        .bytes(b.data);
       return ngBlock(BLOCK.PB, w.finish(), le);
     case 'nrb':
       // One IPv4 record (type 1): address + "host.example\0", then nrb_record_end.
-      w.u16(1).u16(4 + 13).bytes(ipv4Bytes('10.0.0.2')).bytes(new TextEncoder().encode('host.example\0')).pad(4);
+      w.u16(1)
+        .u16(4 + 13)
+        .bytes(ipv4Bytes('10.0.0.2'))
+        .bytes(new TextEncoder().encode('host.example\0'))
+        .pad(4);
       w.u16(0).u16(0);
       return ngBlock(BLOCK.NRB, w.finish(), le);
     case 'isb':
-      w.u32(b.interfaceId).u32(Number(b.timestamp >> 32n)).u32(Number(b.timestamp & 0xffffffffn));
+      w.u32(b.interfaceId)
+        .u32(Number(b.timestamp >> 32n))
+        .u32(Number(b.timestamp & 0xffffffffn));
       w.bytes(ngOptions([u64Option(4, 1000n, le)], le)); // isb_ifrecv
       return ngBlock(BLOCK.ISB, w.finish(), le);
     case 'dsb':

@@ -111,11 +111,7 @@ export async function startEchoServer(t: TestContext, host: string, netns?: stri
 }
 
 /** COUNT request/response exchanges of 100 bytes, GAP_MS apart; then HOLD_MS idle before closing. */
-export async function pingPong(
-  host: string,
-  port: number,
-  options: { count: number; gapMs: number; localHost?: string; holdMs?: number; netns?: string },
-): Promise<void> {
+export async function pingPong(host: string, port: number, options: { count: number; gapMs: number; localHost?: string; holdMs?: number; netns?: string }): Promise<void> {
   const args = [PINGPONG, 'run', host, String(port), String(options.count), String(options.gapMs), options.localHost ?? '', String(options.holdMs ?? 0)];
   const client = background(process.execPath, args, options.netns);
   const status = await client.done;

@@ -73,7 +73,10 @@ export const OPTION_GENERATORS: Record<string, fc.Arbitrary<Drawn[]>> = {
   jsonl: machineOutput('--jsonl', 'jsonl', true),
   pping: machineOutput('--pping', 'pping', true),
   json: machineOutput('--json', 'json', false),
-  html: fc.oneof(none, fc.constant<Drawn[]>([{ args: ['--html', 'OUT/out.html'], output: { option: '--html', format: 'html', machine: false, target: { file: 'out.html' } }, page: true }])),
+  html: fc.oneof(
+    none,
+    fc.constant<Drawn[]>([{ args: ['--html', 'OUT/out.html'], output: { option: '--html', format: 'html', machine: false, target: { file: 'out.html' } }, page: true }]),
+  ),
   by: flag(['--by', 'flow'], ['--by', 'rport'], ['-b'], ['-B']),
   ms: flag(['--ms']),
   filters: flag(['--lport', '8080'], ['-P', '8080'], ['--raddr', '10.99.0.0/24'], ['-4'], ['-6']),
@@ -88,11 +91,12 @@ export const OPTION_GENERATORS: Record<string, fc.Arbitrary<Drawn[]>> = {
 };
 
 /** One command line: inputs first, then the drawn options in a shuffled order. */
-export const COMMAND_LINES = fc
-  .tuple(INPUTS, fc.record(OPTION_GENERATORS), fc.nat())
-  .map(([inputs, families, seed]) => {
-    const drawn = Object.values(families).flat();
-    // A deterministic shuffle: options may come in any order.
-    const order = drawn.map((d, i) => ({ d, key: (i * 7919 + seed) % 104729 })).sort((a, b) => a.key - b.key).map((x) => x.d);
-    return { inputs, drawn: order };
-  });
+export const COMMAND_LINES = fc.tuple(INPUTS, fc.record(OPTION_GENERATORS), fc.nat()).map(([inputs, families, seed]) => {
+  const drawn = Object.values(families).flat();
+  // A deterministic shuffle: options may come in any order.
+  const order = drawn
+    .map((d, i) => ({ d, key: (i * 7919 + seed) % 104729 }))
+    .sort((a, b) => a.key - b.key)
+    .map((x) => x.d);
+  return { inputs, drawn: order };
+});

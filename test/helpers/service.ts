@@ -71,7 +71,9 @@ export async function startPrometheus(t: TestContext, netns: string, target: str
   const config = join(dir, 'prometheus.yml');
   await writeFile(
     config,
-    ['global:', '  scrape_interval: 1s', '  evaluation_interval: 1s', 'scrape_configs:', '  - job_name: rttscan', '    static_configs:', `      - targets: ['${target}']`, ''].join('\n'),
+    ['global:', '  scrape_interval: 1s', '  evaluation_interval: 1s', 'scrape_configs:', '  - job_name: rttscan', '    static_configs:', `      - targets: ['${target}']`, ''].join(
+      '\n',
+    ),
   );
   const server = background('prometheus', [`--config.file=${config}`, `--storage.tsdb.path=${join(dir, 'data')}`, '--web.listen-address=127.0.0.1:9090'], netns);
   t.after(async () => {

@@ -57,7 +57,12 @@ export async function runTcprt(
         records.push(record);
         log.push(tcprtRecordLine(record, base));
       },
-      onStats: (sec, lines) => stats.push(...tcprtStatsLines(sec, lines).split('\n').filter((l) => l !== '')),
+      onStats: (sec, lines) =>
+        stats.push(
+          ...tcprtStatsLines(sec, lines)
+            .split('\n')
+            .filter((l) => l !== ''),
+        ),
     },
   });
   return { log, records, stats, notes, result };

@@ -60,19 +60,54 @@ test('--filter keeps exactly what tcpdump keeps, on every sample capture', async
 test('the interpreter: out-of-packet loads reject, division by zero rejects, ret A returns A', () => {
   const view = new DataView(new Uint8Array([0x45, 0x00, 0x00, 0x10]).buffer);
   // ld [8] (beyond 4 bytes): reject.
-  assert.equal(new BpfProgram([[0x20, 0, 0, 8], [0x06, 0, 0, 1]]).matches(view, 0, 4, 4), false);
+  assert.equal(
+    new BpfProgram([
+      [0x20, 0, 0, 8],
+      [0x06, 0, 0, 1],
+    ]).matches(view, 0, 4, 4),
+    false,
+  );
   // ldb [0]; div #0: reject.
-  assert.equal(new BpfProgram([[0x30, 0, 0, 0], [0x34, 0, 0, 0], [0x06, 0, 0, 1]]).matches(view, 0, 4, 4), false);
+  assert.equal(
+    new BpfProgram([
+      [0x30, 0, 0, 0],
+      [0x34, 0, 0, 0],
+      [0x06, 0, 0, 1],
+    ]).matches(view, 0, 4, 4),
+    false,
+  );
   // ldh [2] = 16; sub #16; ret A = 0: reject. ld len; ret A: accept.
-  assert.equal(new BpfProgram([[0x28, 0, 0, 2], [0x14, 0, 0, 16], [0x16, 0, 0, 0]]).matches(view, 0, 4, 4), false);
-  assert.equal(new BpfProgram([[0x80, 0, 0, 0], [0x16, 0, 0, 0]]).matches(view, 0, 4, 4), true);
+  assert.equal(
+    new BpfProgram([
+      [0x28, 0, 0, 2],
+      [0x14, 0, 0, 16],
+      [0x16, 0, 0, 0],
+    ]).matches(view, 0, 4, 4),
+    false,
+  );
+  assert.equal(
+    new BpfProgram([
+      [0x80, 0, 0, 0],
+      [0x16, 0, 0, 0],
+    ]).matches(view, 0, 4, 4),
+    true,
+  );
   // ldxb 4*([0]&0xf) = 20; txa; st M[3]; ld #0; ld M[3]; jeq #20 → accept.
-  const msh = new BpfProgram([[0xb1, 0, 0, 0], [0x87, 0, 0, 0], [0x02, 0, 0, 3], [0x00, 0, 0, 0], [0x60, 0, 0, 3], [0x15, 0, 1, 20], [0x06, 0, 0, 1], [0x06, 0, 0, 0]]);
+  const msh = new BpfProgram([
+    [0xb1, 0, 0, 0],
+    [0x87, 0, 0, 0],
+    [0x02, 0, 0, 3],
+    [0x00, 0, 0, 0],
+    [0x60, 0, 0, 3],
+    [0x15, 0, 1, 20],
+    [0x06, 0, 0, 1],
+    [0x06, 0, 0, 0],
+  ]);
   assert.equal(msh.matches(view, 0, 4, 4), true);
   assert.throws(() => parseBpfDecimal('2\n40 0 0 12\n'), /said 2 instructions and printed 1/);
 });
 
-test('a bad filter is a usage error naming it and tcpdump\'s reason', (t) => {
+test("a bad filter is a usage error naming it and tcpdump's reason", (t) => {
   if (!hasCommand('tcpdump')) {
     t.skip('tcpdump not installed');
     return;

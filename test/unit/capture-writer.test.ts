@@ -26,7 +26,11 @@ const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
 test('ByteWriter keeps every byte across its growth steps', () => {
   const w = new ByteWriter(true);
-  for (let i = 0; i < 300; i++) w.u8(i & 0xff).u16(i).u32(i * 65537).bytes(Uint8Array.of(i & 0xff));
+  for (let i = 0; i < 300; i++)
+    w.u8(i & 0xff)
+      .u16(i)
+      .u32(i * 65537)
+      .bytes(Uint8Array.of(i & 0xff));
   const out = w.finish();
   assert.equal(out.length, 300 * 8);
   const view = new DataView(out.buffer);
@@ -43,8 +47,18 @@ test('classic pcap header and record, little-endian µs', () => {
   });
   assert.equal(
     hex(file),
-    'd4c3b2a1' + '0200' + '0400' + '00000000' + '00000000' + 'ffff0000' + '71000010' + // file header (link type 113 | 0x1000 << 16)
-      '04030201' + '05000000' + '02000000' + '3c000000' + 'aabb', // record
+    'd4c3b2a1' +
+      '0200' +
+      '0400' +
+      '00000000' +
+      '00000000' +
+      'ffff0000' +
+      '71000010' + // file header (link type 113 | 0x1000 << 16)
+      '04030201' +
+      '05000000' +
+      '02000000' +
+      '3c000000' +
+      'aabb', // record
   );
 });
 
@@ -121,9 +135,35 @@ test('pcapng blocks: lengths, trailer, per-section byte order', () => {
   ]);
   assert.equal(
     hex(file),
-    '0a0d0d0a' + '1c000000' + '4d3c2b1a' + '0100' + '0000' + 'ffffffffffffffff' + '1c000000' +
-      '01000000' + '20000000' + '0100' + '0000' + '40000000' + '0900' + '0100' + '09000000' + '00000000' + '20000000' +
-      '0a0d0d0a' + '0000001c' + '1a2b3c4d' + '0001' + '0000' + 'ffffffffffffffff' + '0000001c' +
-      '00000001' + '00000014' + '0001' + '0000' + '00000040' + '00000014',
+    '0a0d0d0a' +
+      '1c000000' +
+      '4d3c2b1a' +
+      '0100' +
+      '0000' +
+      'ffffffffffffffff' +
+      '1c000000' +
+      '01000000' +
+      '20000000' +
+      '0100' +
+      '0000' +
+      '40000000' +
+      '0900' +
+      '0100' +
+      '09000000' +
+      '00000000' +
+      '20000000' +
+      '0a0d0d0a' +
+      '0000001c' +
+      '1a2b3c4d' +
+      '0001' +
+      '0000' +
+      'ffffffffffffffff' +
+      '0000001c' +
+      '00000001' +
+      '00000014' +
+      '0001' +
+      '0000' +
+      '00000040' +
+      '00000014',
   );
 });

@@ -5,20 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  conversation,
-  ethernet,
-  IF_NAME,
-  LINKTYPE,
-  linuxSll,
-  OPT_COMMENT,
-  pattern,
-  pcapFile,
-  pcapngFile,
-  record,
-  tsresolBinary,
-  type NgBlock,
-} from '../helpers/capture-writer.js';
+import { conversation, ethernet, IF_NAME, LINKTYPE, linuxSll, OPT_COMMENT, pattern, pcapFile, pcapngFile, record, tsresolBinary, type NgBlock } from '../helpers/capture-writer.js';
 import { Random } from '../helpers/random.js';
 import { readCapture, type ReadResult } from '../helpers/read-capture.js';
 import { JOIN_HEAD } from '../../src/capture/chunk-buffer.js';
@@ -123,7 +110,10 @@ function bigRecordsSample(ng: boolean): Uint8Array {
       ...frames.map((data, i): NgBlock => ({ kind: 'epb', interfaceId: 0, timestamp: 1_700_000_000_000_000_000n + BigInt(i), data })),
     ]);
   }
-  return pcapFile(frames.map((data, i) => ({ sec: 1_700_000_000 + i, frac: i, data })), { linktype: LINKTYPE.RAW });
+  return pcapFile(
+    frames.map((data, i) => ({ sec: 1_700_000_000 + i, frac: i, data })),
+    { linktype: LINKTYPE.RAW },
+  );
 }
 
 for (const ng of [false, true]) {
@@ -137,7 +127,11 @@ for (const ng of [false, true]) {
     const rnd = new Random(file.length);
     for (let run = 0; run < 100; run++) {
       const sizes: number[] = [];
-      sameResult(readCapture(file, (i) => (sizes[i] = 1 + rnd.int(run % 2 ? 8 * JOIN_HEAD : 2 * JOIN_HEAD))), whole, `random chunks ${sizes.join(',')}`);
+      sameResult(
+        readCapture(file, (i) => (sizes[i] = 1 + rnd.int(run % 2 ? 8 * JOIN_HEAD : 2 * JOIN_HEAD))),
+        whole,
+        `random chunks ${sizes.join(',')}`,
+      );
     }
   });
 }

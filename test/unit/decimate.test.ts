@@ -29,7 +29,7 @@ test('under the budget every sample is kept', () => {
   assert.ok(Number.isNaN(d.p99Ns));
 });
 
-test('above it: every sample above the p99, each column\'s extremes per kind, within the budget, in order', () => {
+test("above it: every sample above the p99, each column's extremes per kind, within the budget, in order", () => {
   const n = 200_000;
   const budget = 20_000;
   const c = columns(n, 2);

@@ -18,10 +18,7 @@ const CHAINS: [string, Ipv6Extension[]][] = [
   ['destination options', [{ type: 'destOpts', length: 16 }]],
   ['an atomic fragment (offset 0, no more fragments)', [{ type: 'fragment' }]],
   ['AH', [{ type: 'ah' }]],
-  [
-    'all of them, in RFC 8200 order',
-    [{ type: 'hopByHop' }, { type: 'destOpts' }, { type: 'routing' }, { type: 'fragment' }, { type: 'ah' }, { type: 'destOpts', length: 24 }],
-  ],
+  ['all of them, in RFC 8200 order', [{ type: 'hopByHop' }, { type: 'destOpts' }, { type: 'routing' }, { type: 'fragment' }, { type: 'ah' }, { type: 'destOpts', length: 24 }]],
 ];
 
 for (const [name, extensions] of CHAINS) {

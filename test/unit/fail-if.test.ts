@@ -100,12 +100,7 @@ test('conditions are checked on the summary; a violation names the figure', () =
   // p99 is the sketch's estimate (within 1%), clamped to the exact max.
   const p99 = figuresOf(summary).p99!;
   assert.ok(Math.abs(p99 - 40000) <= 400, String(p99));
-  assert.deepEqual(outcome.violations, [
-    `p99>30ms: p99 is ${(p99 / 1000).toFixed(2)}ms`,
-    'samples<10: samples is 5',
-    'retrans>1%: retrans is 1.50%',
-    'max<50ms: max is 40.00ms',
-  ]);
+  assert.deepEqual(outcome.violations, [`p99>30ms: p99 is ${(p99 / 1000).toFixed(2)}ms`, 'samples<10: samples is 5', 'retrans>1%: retrans is 1.50%', 'max<50ms: max is 40.00ms']);
   assert.deepEqual(outcome.unchecked, []);
 });
 
@@ -127,7 +122,11 @@ test('with --by every group is checked and named; figures that do not exist are 
 
 test('changes from a baseline: in percent and in the metric unit, per group by key', () => {
   const base = { by: 'raddr' as const, summary: stats([10000, 20000]), groups: [new Group('h1', stats([10000]), undefined), new Group('h2', stats([20000]), undefined)] };
-  const now = { by: 'raddr' as const, summary: stats([11500, 20000, 9000]), groups: [new Group('h1', stats([11500]), undefined), new Group('h2', stats([20000]), undefined), new Group('h3', stats([9000]), undefined)] };
+  const now = {
+    by: 'raddr' as const,
+    summary: stats([11500, 20000, 9000]),
+    groups: [new Group('h1', stats([11500]), undefined), new Group('h2', stats([20000]), undefined), new Group('h3', stats([9000]), undefined)],
+  };
   const outcome = checkConditions(parseFailIf('p99>+10%,max>+1ms,samples<-50%'), now, base);
   assert.deepEqual(outcome.violations, [
     "p99>+10%: p99 is 11.50ms, +15.0% from the baseline's 10.00ms (group h1)",

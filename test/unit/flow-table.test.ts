@@ -80,7 +80,10 @@ test('flush counts a flow whose TTL ran out as expired, others as ending with th
   const old = t.lookup(view('10.0.0.1', 1, '10.0.0.2', 2), 0);
   const recent = t.lookup(view('10.0.0.1', 3, '10.0.0.2', 4), 350 * S);
   t.flush(400 * S);
-  assert.deepEqual(expired, [[old.state.n, 'idle'], [recent.state.n, 'end']]);
+  assert.deepEqual(expired, [
+    [old.state.n, 'idle'],
+    [recent.state.n, 'end'],
+  ]);
   assert.equal(t.size, 0);
 });
 
@@ -113,10 +116,16 @@ test('a flow matches its own endpoints only, every IPv6 word and both directions
     assert.equal(flow.matches(view(src, 443, dst, 50000)), 0, `${src} → ${dst}`);
     assert.equal(flow.matches(view(dst, 50000, src, 443)), 0, `${dst} → ${src}`);
   }
-  assert.deepEqual(flow.addrs.map((w) => w >>> 0), [...parseAddress(a)!.words, ...parseAddress(b)!.words]);
+  assert.deepEqual(
+    flow.addrs.map((w) => w >>> 0),
+    [...parseAddress(a)!.words, ...parseAddress(b)!.words],
+  );
 
   const v4 = t.lookup(view('192.168.1.200', 1, '10.0.0.2', 2), 2);
-  assert.deepEqual(v4.addrs.map((w) => w >>> 0), [...parseAddress('192.168.1.200')!.words, ...parseAddress('10.0.0.2')!.words]);
+  assert.deepEqual(
+    v4.addrs.map((w) => w >>> 0),
+    [...parseAddress('192.168.1.200')!.words, ...parseAddress('10.0.0.2')!.words],
+  );
   assert.equal(v4.matches(view('10.0.0.2', 2, '192.168.1.200', 1)), 2);
   const sameWord0 = view('192.168.1.200', 1, '10.0.0.2', 2);
   sameWord0.ipVersion = 6;

@@ -91,7 +91,10 @@ test('a member with every optional header field (FEXTRA, FNAME, FCOMMENT, FHCRC)
   const member = concat(header, extra, name, comment, Uint8Array.of(hcrc & 0xff, hcrc >> 8), deflated, trailer);
   assert.ok(Buffer.from(gunzipSync(member)).equals(Buffer.from(B)), 'the test member is valid gzip');
   for (const cuts of cutsAround(20, member.length)) {
-    const { out, warnings } = await gunzip(concat(gzA, member), cuts.map((c) => c + gzA.length));
+    const { out, warnings } = await gunzip(
+      concat(gzA, member),
+      cuts.map((c) => c + gzA.length),
+    );
     assert.deepEqual(warnings, []);
     assert.ok(Buffer.from(out).equals(Buffer.from(concat(A, B))));
   }

@@ -73,7 +73,15 @@ test('EPB: data is padded to 4 and followed by options, neither of which leaks i
   const data = pattern(61);
   const file = pcapngFile([
     { kind: 'shb', options: [{ code: OPT_COMMENT, value: text('made by a test') }], sectionLength: 4096n },
-    { kind: 'idb', linktype: LINKTYPE.RAW, options: [{ code: IF_NAME, value: text('eth0') }, { code: OPT_COMMENT, value: text('x') }], tsresol: 9 },
+    {
+      kind: 'idb',
+      linktype: LINKTYPE.RAW,
+      options: [
+        { code: IF_NAME, value: text('eth0') },
+        { code: OPT_COMMENT, value: text('x') },
+      ],
+      tsresol: 9,
+    },
     { kind: 'epb', interfaceId: 0, timestamp: 5_000_000_007n, data, origLen: 1514, options: [{ code: OPT_COMMENT, value: text('hello') }] },
   ]);
   const [p] = readCapture(file).packets;
@@ -250,7 +258,11 @@ test('a truncated section header, and a truncated last block, at the end of the 
     offset: 0,
     reason: 'truncated section header block (10 bytes)',
   });
-  const whole = pcapngFile([...header(), { kind: 'epb', interfaceId: 0, timestamp: 1n, data: frames[0]!.bytes }, { kind: 'epb', interfaceId: 0, timestamp: 2n, data: frames[1]!.bytes }]);
+  const whole = pcapngFile([
+    ...header(),
+    { kind: 'epb', interfaceId: 0, timestamp: 1n, data: frames[0]!.bytes },
+    { kind: 'epb', interfaceId: 0, timestamp: 2n, data: frames[1]!.bytes },
+  ]);
   const lastLen = 32 + ((frames[1]!.bytes.length + 3) & ~3);
   const lastAt = whole.length - lastLen;
   const cut = readCapture(whole.subarray(0, whole.length - 1));

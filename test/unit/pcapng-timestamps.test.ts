@@ -43,8 +43,27 @@ function unitValues(tsresol: number, rnd: Random): bigint[] {
 
 /** What the brief asks for, then the edges of each conversion path in the reader. */
 const RESOLUTIONS = [
-  6, 9, 3, 12, tsresolBinary(10), tsresolBinary(20), tsresolBinary(32), tsresolBinary(40),
-  0, 1, 10, 11, 15, 18, 19, tsresolBinary(0), tsresolBinary(1), tsresolBinary(9), tsresolBinary(31), tsresolBinary(33), tsresolBinary(63),
+  6,
+  9,
+  3,
+  12,
+  tsresolBinary(10),
+  tsresolBinary(20),
+  tsresolBinary(32),
+  tsresolBinary(40),
+  0,
+  1,
+  10,
+  11,
+  15,
+  18,
+  19,
+  tsresolBinary(0),
+  tsresolBinary(1),
+  tsresolBinary(9),
+  tsresolBinary(31),
+  tsresolBinary(33),
+  tsresolBinary(63),
 ];
 const OFFSETS: (bigint | undefined)[] = [undefined, 1_600_000_000n, -7n];
 

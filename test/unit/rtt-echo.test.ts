@@ -56,7 +56,10 @@ test('Eifel: an ACK that echoes the first copy of a spuriously resent segment is
   // the ACK may answer it, with a stale echo.
   assert.deepEqual(await after(t, spurious(ts(1120, 200, { sack: [[1001, 1101]] }))), []);
   // A closing host (it sent its FIN): a TIME_WAIT socket echoes the TSval it kept.
-  assert.deepEqual((await after(t, spurious(ts(1120, 200), true))).filter((s) => s.dst === S), []);
+  assert.deepEqual(
+    (await after(t, spurious(ts(1120, 200), true))).filter((s) => s.dst === S),
+    [],
+  );
 });
 
 test('Eifel needs SACK: a receiver that cannot report a duplicate could be answering the resent copy', async (t) => {

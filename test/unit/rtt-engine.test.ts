@@ -49,11 +49,7 @@ test('cumulative and delayed ACKs: only the segment ending at the ack number giv
 });
 
 test('duplicate ACKs give no sample; each ack number gives at most one', async (t) => {
-  const script = handshake()
-    .c(20, { seq: 1001, ack: 5001, payloadLen: 100 })
-    .s(30, { seq: 5001, ack: 1101 })
-    .s(31, { seq: 5001, ack: 1101 })
-    .s(32, { seq: 5001, ack: 1101 });
+  const script = handshake().c(20, { seq: 1001, ack: 5001, payloadLen: 100 }).s(30, { seq: 5001, ack: 1101 }).s(31, { seq: 5001, ack: 1101 }).s(32, { seq: 5001, ack: 1101 });
   const { samples } = await runScript(t, script);
   assert.equal(samples.length, 3);
 });
@@ -134,7 +130,10 @@ test('repeated TSvals: a timestamp sample runs from the first segment that carri
   const { samples } = await runScript(t, script);
   // 1201 ends the segment first sent at 220.5 and retransmitted at 221, so it is ambiguous; the
   // echo 320 was first carried at 220 ms: 26 ms, never less.
-  assert.deepEqual(samples.slice(2).map((s) => [s.rttUs, s.kind]), [[26000, 'ts']]);
+  assert.deepEqual(
+    samples.slice(2).map((s) => [s.rttUs, s.kind]),
+    [[26000, 'ts']],
+  );
 });
 
 test('TSecr 0 on an ACK is not an echo', async (t) => {
@@ -155,7 +154,10 @@ test('sequence numbers wrap around 2^32 (serial arithmetic)', async (t) => {
     .c(20, { seq: isn + 1, ack: 8, payloadLen: 1000 }) // ends at 0x2e9 after the wrap
     .s(33, { seq: 8, ack: (isn + 1 + 1000) >>> 0 });
   const { samples } = await runScript(t, script);
-  assert.deepEqual(samples.map((s) => s.rttUs), [10000, 10, 13000]);
+  assert.deepEqual(
+    samples.map((s) => s.rttUs),
+    [10000, 10, 13000],
+  );
 });
 
 test('a SYN with a new ISN on a known 4-tuple starts a new connection', async (t) => {
@@ -175,10 +177,7 @@ test('a SYN with a new ISN on a known 4-tuple starts a new connection', async (t
 });
 
 test('a flow seen in one direction only gives no samples and is counted', async (t) => {
-  const script = new TcpScript()
-    .c(0, { seq: 1000, flags: SYN })
-    .c(1000, { seq: 1000, flags: SYN })
-    .c(3000, { seq: 1000, flags: SYN });
+  const script = new TcpScript().c(0, { seq: 1000, flags: SYN }).c(1000, { seq: 1000, flags: SYN }).c(3000, { seq: 1000, flags: SYN });
   const { samples, result } = await runScript(t, script);
   assert.equal(samples.length, 0);
   assert.equal(result.oneWayFlows, 1);
@@ -188,7 +187,7 @@ test('keep-alive probes are neither data nor retransmissions', async (t) => {
   const script = handshake()
     .c(20, { seq: 1001, ack: 5001, payloadLen: 100 })
     .s(30, { seq: 5001, ack: 1101 })
-    .c(7200030, { seq: 1100, ack: 5001 , payloadLen: 1 })
+    .c(7200030, { seq: 1100, ack: 5001, payloadLen: 1 })
     .s(7200040, { seq: 5001, ack: 1101 });
   const { result } = await runScript(t, script, { idleTtlNs: 1e13 });
   assert.equal(result.rtt.keepalives, 1);
@@ -208,16 +207,17 @@ test('retransmitted segments are counted per group', async (t) => {
 });
 
 test('the same conversation gives the same samples over SLL2, 802.1Q, QinQ and IPv6', async (t) => {
-  const conversation = (script: TcpScript): TcpScript =>
-    handshake(script)
-      .c(20, { seq: 1001, ack: 5001, payloadLen: 100 })
-      .s(45, { seq: 5001, ack: 1101 });
+  const conversation = (script: TcpScript): TcpScript => handshake(script).c(20, { seq: 1001, ack: 5001, payloadLen: 100 }).s(45, { seq: 5001, ack: 1101 });
   const expected = [10000, 50, 25000];
   const sll2 = await runScript(t, conversation(new TcpScript(undefined, (ip) => linuxSll2(ip))), {}, 276);
   const vlan = await runScript(t, conversation(new TcpScript(undefined, (ip) => ethernet(ip, { tags: dot1q(42) }))));
   const stacked = await runScript(t, conversation(new TcpScript(undefined, (ip) => ethernet(ip, { tags: qinq(100, 42) }))));
   const v6 = await runScript(t, conversation(new TcpScript({ client: 'fd00::1', server: 'fd00::2', clientPort: 40000, serverPort: 80 })));
-  for (const run of [sll2, vlan, stacked, v6]) assert.deepEqual(run.samples.map((s) => s.rttUs), expected);
+  for (const run of [sll2, vlan, stacked, v6])
+    assert.deepEqual(
+      run.samples.map((s) => s.rttUs),
+      expected,
+    );
   assert.equal(v6.samples[2]!.dst, 'fd00::2:80');
 });
 
@@ -248,6 +248,9 @@ test('beyond MAX_SEGMENTS in flight the oldest segments are dropped, counted, an
   const { samples, result } = await runScript(t, script);
   assert.equal(result.rtt.segmentsDropped, extra);
   assert.equal(result.rtt.noSegmentMatch, 1);
-  assert.deepEqual(samples.slice(2).map((s) => s.kind), ['data']);
+  assert.deepEqual(
+    samples.slice(2).map((s) => s.kind),
+    ['data'],
+  );
   assert.equal(samples[2]!.rttUs, Math.round((end + 6 - (20 + extra * 0.001)) * 1e6) / 1e3);
 });

@@ -22,11 +22,11 @@ test('Outstanding keeps segments in order through wraparound and growth', () => 
   let acked = 0;
   // Interleave pushes and ACKs so the ring's head moves before each growth.
   for (let round = 1; round <= 200; round++) {
-    for (let k = 0; k < round % 7 + 3; k++) {
+    for (let k = 0; k < (round % 7) + 3; k++) {
       segs.push(next, next + 100, next * 10, next, false, next + 1, budget);
       next += 100;
     }
-    const ack = acked + 100 * (round % 3 + 1);
+    const ack = acked + 100 * ((round % 3) + 1);
     if (ack <= next) {
       segs.acknowledge(ack, match);
       assert.equal(match.sentNs, (ack - 100) * 10, `round ${round}: ACK ${ack} pairs with the segment ending there`);
@@ -105,5 +105,8 @@ test('TsHistory remembers the first sighting of each TSval, keeps the newest 256
   small = seeTsVal(small, 5, 50, 50 + 1e6);
   small = seeTsVal(small, 6, 60, 60 + 1e6);
   small = seeTsVal(small, 7, 70, 70 + 1e6);
-  assert.deepEqual([5, 6, 7, 8].map((v) => firstSeenNs(small, v)), [50, 60, 70, -1]);
+  assert.deepEqual(
+    [5, 6, 7, 8].map((v) => firstSeenNs(small, v)),
+    [50, 60, 70, -1],
+  );
 });

@@ -95,24 +95,28 @@ test('the byte-writing CSV sink writes what csv-stringify writes, every sample o
 
 test('the byte-writing CSV sink: fields that need quoting go through csv-stringify; buffers roll over', () => {
   fc.assert(
-    fc.property(fc.array(fc.tuple(fc.string(), fc.nat(65535), fc.nat(1e12), fc.nat(200e9), fc.nat(2), fc.nat(1e6)), { minLength: 1, maxLength: 3000 }), fc.option(fc.array(fc.string(), { minLength: 2, maxLength: 3 })), (rows, someInputs) => {
-      // Input names of any text (a comma, a quote, a line break): quoted as csv-stringify quotes them.
-      const inputs = someInputs ?? undefined;
-      const out = memoryStream();
-      const sink = new CsvByteSink(out, '', inputs);
-      let expected = '';
-      const base = { baseSec: 1_700_000_000 };
-      for (const [src, port, rttNs, ackNs, input, frame] of rows) {
-        const endpoints = Object.create(SampleEndpoints.prototype) as SampleEndpoints;
-        Object.defineProperties(endpoints, { half: { value: {} }, src: { value: src }, dst: { value: '10.0.0.1' }, sport: { value: port }, dport: { value: 80 } });
-        endpoints.segFrame = frameRef(input, frame + 1);
-        endpoints.ackFrame = frameRef(0, frame + 2);
-        sink.add(base, ackNs, rttNs, 0, endpoints);
-        expected += stringify([csvRow(base, ackNs, rttNs, 0, endpoints, inputs)]);
-      }
-      sink.flush();
-      assert.equal(out.text(), expected);
-    }),
+    fc.property(
+      fc.array(fc.tuple(fc.string(), fc.nat(65535), fc.nat(1e12), fc.nat(200e9), fc.nat(2), fc.nat(1e6)), { minLength: 1, maxLength: 3000 }),
+      fc.option(fc.array(fc.string(), { minLength: 2, maxLength: 3 })),
+      (rows, someInputs) => {
+        // Input names of any text (a comma, a quote, a line break): quoted as csv-stringify quotes them.
+        const inputs = someInputs ?? undefined;
+        const out = memoryStream();
+        const sink = new CsvByteSink(out, '', inputs);
+        let expected = '';
+        const base = { baseSec: 1_700_000_000 };
+        for (const [src, port, rttNs, ackNs, input, frame] of rows) {
+          const endpoints = Object.create(SampleEndpoints.prototype) as SampleEndpoints;
+          Object.defineProperties(endpoints, { half: { value: {} }, src: { value: src }, dst: { value: '10.0.0.1' }, sport: { value: port }, dport: { value: 80 } });
+          endpoints.segFrame = frameRef(input, frame + 1);
+          endpoints.ackFrame = frameRef(0, frame + 2);
+          sink.add(base, ackNs, rttNs, 0, endpoints);
+          expected += stringify([csvRow(base, ackNs, rttNs, 0, endpoints, inputs)]);
+        }
+        sink.flush();
+        assert.equal(out.text(), expected);
+      },
+    ),
     { numRuns: 50 },
   );
 });

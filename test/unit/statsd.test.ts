@@ -115,7 +115,12 @@ test("StatsdAggregator: a pair with no new sample repeats go-metro's rtt, avg an
   });
   const tags = '#src:10.0.0.1,dst:10.0.0.2,iface:eth0';
   assert.equal(gauges.flush(['iface:eth0']).length, 7);
-  const quiet = [`system.net.tcp.rtt:30|g|${tags}`, `system.net.tcp.rtt.avg:14.154128|g|${tags}`, `system.net.tcp.rtt.jitter:10|g|${tags}`, `system.net.tcp.rtt.samples:0|g|${tags}`];
+  const quiet = [
+    `system.net.tcp.rtt:30|g|${tags}`,
+    `system.net.tcp.rtt.avg:14.154128|g|${tags}`,
+    `system.net.tcp.rtt.jitter:10|g|${tags}`,
+    `system.net.tcp.rtt.samples:0|g|${tags}`,
+  ];
   assert.deepEqual(gauges.flush(['iface:eth0']), quiet);
   assert.deepEqual(gauges.flush(['iface:eth0']), quiet, 'every quiet interval, as go-metro');
   for (const flow of ended) gauges.flowEnded(flow);

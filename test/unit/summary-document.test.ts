@@ -32,14 +32,20 @@ test('a document reads back into the statistics it was written from', async () =
   assert.equal(doc.summary.mean, result.summary.mean);
   assert.equal(doc.summary.srttUs, result.summary.srttUs);
   assert.deepEqual(Array.from(doc.summary.histogram.counts), Array.from(result.summary.histogram.counts));
-  assert.deepEqual(doc.groups.map((g) => [g.key, g.stats.count]), result.groups.map((g) => [g.key, g.stats.count]));
+  assert.deepEqual(
+    doc.groups.map((g) => [g.key, g.stats.count]),
+    result.groups.map((g) => [g.key, g.stats.count]),
+  );
   assert.deepEqual(doc.inputs, result.inputs);
 });
 
 test('an --each array gives one document per element, named by index', async () => {
   const text = await documentText();
   const docs = parseSummaryDocuments(`[${text},${text}]`, 'each.json');
-  assert.deepEqual(docs.map((d) => d.name), ['each.json[0]', 'each.json[1]']);
+  assert.deepEqual(
+    docs.map((d) => d.name),
+    ['each.json[0]', 'each.json[1]'],
+  );
 });
 
 test('a tcprt section is read and merged; a key no rttscan writes is refused', async () => {
@@ -48,9 +54,19 @@ test('a tcprt section is read and merged; a key no rttscan writes is refused', a
     records: { R: 1, P: 0, W: 0, N: 0, E: 1 },
     connections: { matched: 1, assumed: 0, remote_only: 0, closed: 1, open_unreported: 0, flushed: 0 },
   };
-  const [doc] = parseSummaryDocuments(edited(await documentText(), (d) => (d.tcprt = tcprt)), 'a.json');
+  const [doc] = parseSummaryDocuments(
+    edited(await documentText(), (d) => (d.tcprt = tcprt)),
+    'a.json',
+  );
   assert.equal(doc!.tcprt?.counters.records.R, 1);
-  assert.throws(() => parseSummaryDocuments(edited(tcprtless, (d) => (d.html = { pages: [] })), 'a.json'), /^RttscanError: a\.json: html: unknown key "html"$/);
+  assert.throws(
+    () =>
+      parseSummaryDocuments(
+        edited(tcprtless, (d) => (d.html = { pages: [] })),
+        'a.json',
+      ),
+    /^RttscanError: a\.json: html: unknown key "html"$/,
+  );
 });
 
 test('every fault names the file and the field, and is an input error', async () => {
@@ -62,7 +78,10 @@ test('every fault names the file and the field, and is an input error', async ()
     ['[]', /^a\.json: an empty array, no documents$/],
     ['[1]', /^a\.json\[0\]: not a JSON object$/],
     ['{"tool": "tcpdump"}', /^a\.json: not an rttscan --json document \(no "tool": "rttscan"\)$/],
-    [edited(text, (d) => delete d.summary.merge_state), /^a\.json: summary\.merge_state: missing: this document was written by an rttscan without mergeable summaries; run rttscan --json on the capture again$/],
+    [
+      edited(text, (d) => delete d.summary.merge_state),
+      /^a\.json: summary\.merge_state: missing: this document was written by an rttscan without mergeable summaries; run rttscan --json on the capture again$/,
+    ],
     [edited(text, (d) => (d.summary.samples = 'many')), /^a\.json: summary\.samples: expected a whole number, found "many"$/],
     [edited(text, (d) => (d.summary.samples = 3)), /^a\.json: summary\.samples: 3, but the sketch holds 108 and the histogram 108$/],
     [edited(text, (d) => (d.groups[0].sketch.counts[1] = -1)), /^a\.json: groups\[0\]\.sketch\.counts\[1\]: -1 is below the minimum 0$/],
@@ -87,7 +106,10 @@ test('every fault names the file and the field, and is an input error', async ()
     [text.replace('"rtt": {', `"rtt": {"nested": ${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)},`), /^a\.json: nested more than 32 levels deep$/],
     [edited(text, (d) => (d.counters.rtt.nested = { a: { b: 1 } })), /^a\.json: counters\.rtt\.nested\.a: expected a whole number, found an object$/],
     [edited(text, (d) => (d.counters = JSON.parse('{"__proto__":{"intervalNs":1000}}'))), /^a\.json: counters\.__proto__: "__proto__" is not a key rttscan writes$/],
-    [edited(text, (d) => (d.counters.decode.unsupported_linktypes = JSON.parse('{"constructor":1}'))), /^a\.json: counters\.decode\.unsupported_linktypes\.constructor: "constructor" is not a key rttscan writes$/],
+    [
+      edited(text, (d) => (d.counters.decode.unsupported_linktypes = JSON.parse('{"constructor":1}'))),
+      /^a\.json: counters\.decode\.unsupported_linktypes\.constructor: "constructor" is not a key rttscan writes$/,
+    ],
     [edited(text, (d) => (d.groups[0].key = 'x'.repeat(300))), /^a\.json: groups\[0\]\.key: 300 characters, at most 256$/],
     [edited(text, (d) => (d.summary.merge_state.sum_ns = 2 ** 60)), /^a\.json: summary\.merge_state\.sum_ns: 1152921504606847000 is above the maximum 9007199254740991$/],
   ];

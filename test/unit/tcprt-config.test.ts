@@ -57,29 +57,68 @@ function message(fn: () => unknown): string {
 }
 
 test('errors name the file, the line and what is wrong', () => {
-  assert.equal(message(() => parseTcprtConfig('global:\n  stats: maybe\n', 't.yaml')), "t.yaml: line 2: global.stats: 'maybe' is not enable/disable (or true/false)");
+  assert.equal(
+    message(() => parseTcprtConfig('global:\n  stats: maybe\n', 't.yaml')),
+    "t.yaml: line 2: global.stats: 'maybe' is not enable/disable (or true/false)",
+  );
   assert.equal(
     message(() => parseTcprtConfig('per-port:\n  - { port: 80, mdoe: http }\n', 't.yaml')),
     "t.yaml: line 2: unknown key 'mdoe' in per-port[0] (expected port, mode, first_frame, peer)",
   );
-  assert.equal(message(() => parseTcprtConfig('per-port:\n  - { port: 80, mode: http2 }\n', 't.yaml')), "t.yaml: line 2: per-port[0].mode: 'http2' is not default, http, https");
-  assert.equal(message(() => parseTcprtConfig('per-port:\n  - { port: "90,80" }\n', 't.yaml')), "t.yaml: line 2: per-port[0].port: '90,80' runs from high to low");
-  assert.equal(message(() => parseTcprtConfig('per-port:\n  - { port: 70000 }\n', 't.yaml')), "t.yaml: line 2: per-port[0].port: '70000' is not a port (0-65535)");
-  assert.equal(message(() => parseTcprtConfig('per-port:\n  - { mode: http }\n', 't.yaml')), 't.yaml: line 2: per-port[0] has no port');
-  assert.equal(message(() => parseTcprtConfig('global: { stats_interval: 0 }\n', 't.yaml')), 't.yaml: line 1: global.stats_interval must be at least 1 (seconds)');
-  assert.equal(message(() => parseTcprtConfig('global: { first_frame_bytes: [1, 2, 3, 4, 5] }\n', 't.yaml')), 't.yaml: line 1: global.first_frame_bytes: 5 thresholds given; at most 4 (a trailing 0 included)');
-  assert.equal(message(() => parseTcprtConfig('lports: [80]\n', 't.yaml')), "t.yaml: line 1: unknown key 'lports' in the file (expected global, per-port, init)");
-  assert.match(message(() => parseTcprtConfig('global: { peer: true\n', 't.yaml')), /^t\.yaml: line \d+: /);
-  assert.match(message(() => parseTcprtConfig('global: {}\nglobal: {}\n', 't.yaml')), /^t\.yaml: line 2: .*unique/i);
-  assert.equal(message(() => parseTcprtConfig('- 1\n- 2\n', 't.yaml')), 't.yaml: line 1: the file must be a mapping ({ key: value, ... })');
+  assert.equal(
+    message(() => parseTcprtConfig('per-port:\n  - { port: 80, mode: http2 }\n', 't.yaml')),
+    "t.yaml: line 2: per-port[0].mode: 'http2' is not default, http, https",
+  );
+  assert.equal(
+    message(() => parseTcprtConfig('per-port:\n  - { port: "90,80" }\n', 't.yaml')),
+    "t.yaml: line 2: per-port[0].port: '90,80' runs from high to low",
+  );
+  assert.equal(
+    message(() => parseTcprtConfig('per-port:\n  - { port: 70000 }\n', 't.yaml')),
+    "t.yaml: line 2: per-port[0].port: '70000' is not a port (0-65535)",
+  );
+  assert.equal(
+    message(() => parseTcprtConfig('per-port:\n  - { mode: http }\n', 't.yaml')),
+    't.yaml: line 2: per-port[0] has no port',
+  );
+  assert.equal(
+    message(() => parseTcprtConfig('global: { stats_interval: 0 }\n', 't.yaml')),
+    't.yaml: line 1: global.stats_interval must be at least 1 (seconds)',
+  );
+  assert.equal(
+    message(() => parseTcprtConfig('global: { first_frame_bytes: [1, 2, 3, 4, 5] }\n', 't.yaml')),
+    't.yaml: line 1: global.first_frame_bytes: 5 thresholds given; at most 4 (a trailing 0 included)',
+  );
+  assert.equal(
+    message(() => parseTcprtConfig('lports: [80]\n', 't.yaml')),
+    "t.yaml: line 1: unknown key 'lports' in the file (expected global, per-port, init)",
+  );
+  assert.match(
+    message(() => parseTcprtConfig('global: { peer: true\n', 't.yaml')),
+    /^t\.yaml: line \d+: /,
+  );
+  assert.match(
+    message(() => parseTcprtConfig('global: {}\nglobal: {}\n', 't.yaml')),
+    /^t\.yaml: line 2: .*unique/i,
+  );
+  assert.equal(
+    message(() => parseTcprtConfig('- 1\n- 2\n', 't.yaml')),
+    't.yaml: line 1: the file must be a mapping ({ key: value, ... })',
+  );
 });
 
 const rule = (side: PortRule['side'], lo: number, hi = lo, range = lo !== hi): PortRule => ({ side, lo, hi, range, mode: 'default', firstFrame: false });
 
-test('the kernel\'s limits: 6 ports and 3 ranges per side', () => {
+test("the kernel's limits: 6 ports and 3 ranges per side", () => {
   checkRules([1, 2, 3, 4, 5, 6].map((p) => rule('local', p)));
-  assert.equal(message(() => checkRules([1, 2, 3, 4, 5, 6, 7].map((p) => rule('peer', p)))), 'tcprt: 7 pports given; at most 6');
-  assert.equal(message(() => checkRules([1, 10, 20, 30].map((p) => rule('local', p, p + 5)))), 'tcprt: 4 lports ranges given; at most 3');
+  assert.equal(
+    message(() => checkRules([1, 2, 3, 4, 5, 6, 7].map((p) => rule('peer', p)))),
+    'tcprt: 7 pports given; at most 6',
+  );
+  assert.equal(
+    message(() => checkRules([1, 10, 20, 30].map((p) => rule('local', p, p + 5)))),
+    'tcprt: 4 lports ranges given; at most 3',
+  );
 });
 
 test('matching order: local ports, local ranges, peer ports, peer ranges; the likelier server end first', () => {
@@ -105,9 +144,7 @@ async function usageOf(promise: Promise<unknown>): Promise<string> {
 }
 
 test('flags: ports and ranges, mode, first-frame thresholds, stats interval', async () => {
-  const config = await tcprtConfigOf(
-    cli({ lports: ['80,443', '80'], pportsRange: ['3306-3307'], tcprtMode: 'http', firstFrame: '20000,100', statsInterval: '10s' }),
-  );
+  const config = await tcprtConfigOf(cli({ lports: ['80,443', '80'], pportsRange: ['3306-3307'], tcprtMode: 'http', firstFrame: '20000,100', statsInterval: '10s' }));
   assert.deepEqual(config, {
     rules: [
       { side: 'local', lo: 80, hi: 80, range: false, mode: 'http', firstFrame: true },

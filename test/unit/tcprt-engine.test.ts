@@ -115,10 +115,7 @@ test('retransmissions during a task are counted in R, E and drop‰', async (t) 
     .s(401, { seq: 6001, ack: 1102, flags: FIN | ACK })
     .c(411, { seq: 1102, ack: 6002 });
   const { log, stats } = await runTcprt(t, script);
-  assert.deepEqual(log, [
-    `V6 R ${HEAD} 100000 ${PEER} ${LOCAL} 1000 230000 10000 1 1 10000 0 100 0 1460 \n`,
-    `V6 E ${HEAD} 100000 ${PEER} ${LOCAL} 1 1000 0 100 1 10000 \n`,
-  ]);
+  assert.deepEqual(log, [`V6 R ${HEAD} 100000 ${PEER} ${LOCAL} 1000 230000 10000 1 1 10000 0 100 0 1460 \n`, `V6 E ${HEAD} 100000 ${PEER} ${LOCAL} 1 1000 0 100 1 10000 \n`]);
   // packets = 1000/1460 + 1 = 1, one retransmission: 1000‰.
   assert.deepEqual(stats, [`${HEAD} all 80 230000 10000 1000 10000 0 1000 0 100 1`]);
 });
@@ -132,10 +129,7 @@ test('a keep-alive probe is neither data nor a retransmission', async (t) => {
     .c(5010, { seq: 1101, ack: 6001 })
     .c(6000, { seq: 1101, ack: 6001, flags: RST | ACK });
   const { log } = await runTcprt(t, script);
-  assert.deepEqual(log, [
-    `V6 R ${HEAD} 100000 ${PEER} ${LOCAL} 1000 30000 10000 0 1 10000 0 100 0 1460 \n`,
-    `V6 E ${HEAD} 100000 ${PEER} ${LOCAL} 1 1000 0 100 0 10000 \n`,
-  ]);
+  assert.deepEqual(log, [`V6 R ${HEAD} 100000 ${PEER} ${LOCAL} 1000 30000 10000 0 1 10000 0 100 0 1460 \n`, `V6 E ${HEAD} 100000 ${PEER} ${LOCAL} 1 1000 0 100 0 10000 \n`]);
 });
 
 test('reordering: a request segment beyond a hole marks the task; rcv_nxt waits for the hole', async (t) => {
@@ -164,13 +158,10 @@ test('pipelined requests (two before the first response) make one task, as in th
     .c(150, { seq: 1161, ack: 5801 })
     .c(200, { seq: 1161, ack: 5801, flags: RST | ACK });
   const { log } = await runTcprt(t, script);
-  assert.deepEqual(log, [
-    `V6 R ${HEAD} 100000 ${PEER} ${LOCAL} 800 50000 10000 0 1 29000 1000 160 0 1460 \n`,
-    `V6 E ${HEAD} 100000 ${PEER} ${LOCAL} 1 800 0 160 0 10000 \n`,
-  ]);
+  assert.deepEqual(log, [`V6 R ${HEAD} 100000 ${PEER} ${LOCAL} 800 50000 10000 0 1 29000 1000 160 0 1460 \n`, `V6 E ${HEAD} 100000 ${PEER} ${LOCAL} 1 800 0 160 0 10000 \n`]);
 });
 
-test('the task ends at the last ACK that moved snd_una by more than one byte (not the FIN\'s)', async (t) => {
+test("the task ends at the last ACK that moved snd_una by more than one byte (not the FIN's)", async (t) => {
   const script = handshake()
     .c(100, { seq: 1001, ack: 5001, flags: PSH | ACK, payloadLen: 100 })
     .s(110, { seq: 5001, ack: 1101, flags: PSH | ACK | FIN, payloadLen: 1000 })
@@ -203,7 +194,7 @@ test('P (peer mode, the capture host is the client): request bytes, server and d
   assert.deepEqual(stats, [`${HEAD} all P80 35500 35000 0 10000 0 90 0 1005 2`]);
 });
 
-test('MSS as the kernel\'s mss_cache: the smaller SYN MSS, less 12 with timestamps; else the largest segment', async (t) => {
+test("MSS as the kernel's mss_cache: the smaller SYN MSS, less 12 with timestamps; else the largest segment", async (t) => {
   const ts = handshake(new TcpScript())
     .c(100, { seq: 1001, ack: 5001, payloadLen: 10, options: { timestamp: [1, 1] } })
     .s(110, { seq: 5001, ack: 1011, payloadLen: 10, options: { timestamp: [2, 1] } })
@@ -250,10 +241,7 @@ test('both FINs seen but the last ACK missing: the close counts as seen', async 
     .c(130, { seq: 1101, ack: 6001, flags: FIN | ACK })
     .s(131, { seq: 6001, ack: 1102, flags: FIN | ACK });
   const { log, result } = await runTcprt(t, script);
-  assert.deepEqual(log, [
-    `V6 R ${HEAD} 100000 ${PEER} ${LOCAL} 1000 30000 10000 0 1 10000 0 100 0 1460 \n`,
-    `V6 E ${HEAD} 100000 ${PEER} ${LOCAL} 1 1000 1 100 0 10000 \n`,
-  ]);
+  assert.deepEqual(log, [`V6 R ${HEAD} 100000 ${PEER} ${LOCAL} 1000 30000 10000 0 1 10000 0 100 0 1460 \n`, `V6 E ${HEAD} 100000 ${PEER} ${LOCAL} 1 1000 1 100 0 10000 \n`]);
   assert.equal(result.tcprt?.counters.closed, 1);
 });
 
@@ -281,13 +269,14 @@ test('stats: listed ports always get a line, range-only ports when they had task
     .s(110, { seq: 5001, ack: 1011, payloadLen: 10 })
     .c(120, { seq: 1011, ack: 5011, flags: RST | ACK });
   const { stats } = await runTcprt(t, script, {
-    rules: [lport(8080), { side: 'local', lo: 70, hi: 90, range: true, mode: 'default', firstFrame: false }, pport(443), { side: 'peer', lo: 1000, hi: 1010, range: true, mode: 'default', firstFrame: false }],
+    rules: [
+      lport(8080),
+      { side: 'local', lo: 70, hi: 90, range: true, mode: 'default', firstFrame: false },
+      pport(443),
+      { side: 'peer', lo: 1000, hi: 1010, range: true, mode: 'default', firstFrame: false },
+    ],
   });
-  assert.deepEqual(stats, [
-    `${HEAD} all 8080 0 0 0 0 0 0 0 0 0`,
-    `${HEAD} all 80 20000 10000 0 10000 0 10 0 10 1`,
-    `${HEAD} all P443 0 0 0 0 0 0 0 0 0`,
-  ]);
+  assert.deepEqual(stats, [`${HEAD} all 8080 0 0 0 0 0 0 0 0 0`, `${HEAD} all 80 20000 10000 0 10000 0 10 0 10 1`, `${HEAD} all P443 0 0 0 0 0 0 0 0 0`]);
 });
 
 test('stats lines every interval of capture time, counters reset after each', async (t) => {
@@ -315,7 +304,10 @@ test('a jump in capture time prints no line for the empty intervals it skips', a
   const script = handshake().c(1e9, { seq: 1001, ack: 5001, flags: RST | ACK }); // 11.6 days later, 1 s interval
   const { stats } = await runTcprt(t, script, { statsIntervalNs: 1e9 });
   // The handshake's interval, then the RST's (the last line, at the last packet).
-  assert.deepEqual(stats.map((l) => l.split(' ')[0]), ['1700000001', '1701000000']);
+  assert.deepEqual(
+    stats.map((l) => l.split(' ')[0]),
+    ['1700000001', '1701000000'],
+  );
 });
 
 test('first-frame times (R.F): per threshold reached, what the ACK acknowledged and when, from the task start', async (t) => {
@@ -333,7 +325,7 @@ test('first-frame times (R.F): per threshold reached, what the ACK acknowledged 
   assert.equal(log[0], `V7 R.F ${HEAD} 100000 ${PEER} ${LOCAL} 2920 31000 10000 0 1 10000 0 100 0 1460 12343 2 F 4 1460 30000 2920 31000 \n`);
 });
 
-test('the guide\'s R.F example, F 6 7240 214 63698 311 98436 358, from the exchange it describes', async (t) => {
+test("the guide's R.F example, F 6 7240 214 63698 311 98436 358, from the exchange it describes", async (t) => {
   // A 98436-byte response under the guide's thresholds 100,2000,20000,0; the client's ACKs
   // acknowledge 7240, 63698 and 98436 bytes at 214, 311 and 358 µs from the request. The first
   // ACK passes 100 and 2000 both, but one ACK answers one threshold: 2000 takes the next.
@@ -353,7 +345,7 @@ test('the guide\'s R.F example, F 6 7240 214 63698 311 98436 358, from the excha
   assert.equal(log[0], `V7 R.F ${HEAD} 100000 ${PEER} ${LOCAL} 98436 358 160 0 1 50 0 100 0 1460 6768 68 F 6 7240 214 63698 311 98436 358 \n`);
 });
 
-test('a request segment the capture missed: rcv_nxt follows the server\'s ACK, the next request is a task again', async (t) => {
+test("a request segment the capture missed: rcv_nxt follows the server's ACK, the next request is a task again", async (t) => {
   const script = handshake()
     // 1001..1101 was received by the server but is not in the capture.
     .c(101, { seq: 1101, ack: 5001, flags: PSH | ACK, payloadLen: 50 })
@@ -364,8 +356,5 @@ test('a request segment the capture missed: rcv_nxt follows the server\'s ACK, t
     .s(210, { seq: 5101, ack: 1171, payloadLen: 30 })
     .c(230, { seq: 1171, ack: 5131, flags: RST | ACK });
   const { log } = await runTcprt(t, script);
-  assert.deepEqual(log, [
-    `V6 R ${HEAD} 200000 ${PEER} ${LOCAL} 30 30000 10000 0 1 10000 0 20 0 1460 \n`,
-    `V6 E ${HEAD} 200000 ${PEER} ${LOCAL} 1 130 0 170 0 10000 \n`,
-  ]);
+  assert.deepEqual(log, [`V6 R ${HEAD} 200000 ${PEER} ${LOCAL} 30 30000 10000 0 1 10000 0 20 0 1460 \n`, `V6 E ${HEAD} 200000 ${PEER} ${LOCAL} 1 130 0 170 0 10000 \n`]);
 });

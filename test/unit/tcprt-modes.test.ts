@@ -135,8 +135,7 @@ test('https: TLS 1.3 alerts by their size, 19 bytes, after the handshake only; T
       [160, true, record(23, 120)],
       [170, false, record(23, 500)],
     ]);
-  const types = async (script: TcpScript): Promise<string[]> =>
-    (await runTcprt(t, script, { rules: [lport(80, { mode: 'https' })] })).log.map((l) => l.split(' ')[1]!);
+  const types = async (script: TcpScript): Promise<string[]> => (await runTcprt(t, script, { rules: [lport(80, { mode: 'https' })] })).log.map((l) => l.split(' ')[1]!);
   // A close_notify after the response: 2 + 1 + 16-byte tag = 19.
   assert.deepEqual(await types(tls13([record(23, 19)])), ['R.H', 'R.A', 'R', 'E']);
   // 18 or 20 bytes: not an alert's size.

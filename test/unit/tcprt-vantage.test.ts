@@ -19,7 +19,12 @@ const CLIENT = '10.0.0.1';
 const SERVER = '10.0.0.2';
 
 function at(...hosts: string[]): AnalyzeOptions {
-  return { vantage: givenVantage(hosts.map((h) => parseCidr(h)!), hosts) };
+  return {
+    vantage: givenVantage(
+      hosts.map((h) => parseCidr(h)!),
+      hosts,
+    ),
+  };
 }
 const INFERRED: AnalyzeOptions = { vantage: undefined };
 
@@ -63,7 +68,10 @@ test('given vantage, the server: --lports 80 watches its sockets, records not as
   assert.deepEqual(run.log[0]!.split(' ').slice(4, 6), [`${CLIENT}:40000`, `${SERVER}:80`]);
   const c = run.result.tcprt!.counters;
   assert.deepEqual([c.connections, c.assumed, c.remoteOnly], [1, 0, 0]);
-  assert.deepEqual(run.notes.filter((n) => n.startsWith('tcprt')), []);
+  assert.deepEqual(
+    run.notes.filter((n) => n.startsWith('tcprt')),
+    [],
+  );
 });
 
 test('given vantage, the client: --lports 80 matches only the remote end, so nothing, and a note says why; --pports 80 gives P', async (t) => {
@@ -83,7 +91,10 @@ test('given vantage, the client: --lports 80 matches only the remote end, so not
   // On the server, --pports 80 matches only the client's end.
   const onServer = await runTcprt(t, capture(1), { rules: [pport(80)] }, at(SERVER));
   assert.deepEqual(onServer.log, []);
-  assert.match(onServer.notes[0]!, /\(e\.g\. the client 10\.0\.0\.1:40000 of 10\.0\.0\.2:80, a peer rule's port, is the remote end\).*\(the capture host's own server port is --lports\)$/);
+  assert.match(
+    onServer.notes[0]!,
+    /\(e\.g\. the client 10\.0\.0\.1:40000 of 10\.0\.0\.2:80, a peer rule's port, is the remote end\).*\(the capture host's own server port is --lports\)$/,
+  );
 });
 
 test('both ends local (a host talking to itself): the server socket gives R and the client socket P, the same tasks', async (t) => {

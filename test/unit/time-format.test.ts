@@ -6,7 +6,7 @@ import { clockText, epochText, formatEpoch, isoText } from '../../src/time.js';
 
 const DATE_LIMIT_SEC = 8.64e12;
 
-test('isoText and clockText give toISOString\'s text over the whole Date range', () => {
+test("isoText and clockText give toISOString's text over the whole Date range", () => {
   fc.assert(
     fc.property(fc.integer({ min: -DATE_LIMIT_SEC, max: DATE_LIMIT_SEC - 1 }), fc.integer({ min: 0, max: 999 }), (sec, ms) => {
       const iso = new Date(sec * 1000 + ms).toISOString();

@@ -52,7 +52,10 @@ test('a host that answers within the host-stack bound is the capture host; its p
   assert.deepEqual(result.vantage?.localLabels, ['10.0.0.1']);
   assert.equal(result.vantage?.how, 'host-stack');
   assert.equal(result.vantage?.confidence, 'low', 'four host-stack answers: fewer than five');
-  assert.ok(samples.every((s) => s.dst === '10.0.0.2:80'), 'only the server acknowledged what is reported');
+  assert.ok(
+    samples.every((s) => s.dst === '10.0.0.2:80'),
+    'only the server acknowledged what is reported',
+  );
   assert.equal(result.localAcked, 4);
   const [client, server] = result.vantage!.evidence;
   assert.deepEqual(client, { address: '10.0.0.1', answers: 4, hostStack: 4, fastestNs: 10_000, local: true });
@@ -67,7 +70,10 @@ test('a host that answers within the host-stack bound is the capture host; its p
     unnamedLocal: false,
     maxHosts: 65536,
   });
-  assert.match(noteText(result.vantage!.note!), /vantage: 10\.0\.0\.1 is the capture host: 4 of its 4 answers came within 200 µs, host-stack time; the other hosts' fastest took 20\.0 ms \(10\.0\.0\.2\)/);
+  assert.match(
+    noteText(result.vantage!.note!),
+    /vantage: 10\.0\.0\.1 is the capture host: 4 of its 4 answers came within 200 µs, host-stack time; the other hosts' fastest took 20\.0 ms \(10\.0\.0\.2\)/,
+  );
 });
 
 test('a router 1 ms from the client sees no host-stack answer: mid-path, both halves reported', async (t) => {
@@ -101,7 +107,10 @@ test('a client using several source addresses: each is local, the server is not'
 test('one host-stack answer among many slow ones is not enough (a host answers more than once); two are', async (t) => {
   // The client answers the SYN/ACK at once but everything else 20 ms later.
   const script = new TcpScript();
-  script.c(0, { seq: 1000, flags: SYN }).s(25, { seq: 9000, ack: 1001, flags: SYN | ACK }).c(25.01, { seq: 1001, ack: 9001 });
+  script
+    .c(0, { seq: 1000, flags: SYN })
+    .s(25, { seq: 9000, ack: 1001, flags: SYN | ACK })
+    .c(25.01, { seq: 1001, ack: 9001 });
   let t0 = 30;
   for (let i = 0; i < 5; i++, t0 += 100) {
     script.s(t0, { seq: 9001 + 500 * i, ack: 1001, flags: PSH | ACK, payloadLen: 500 }).c(t0 + 20, { seq: 1001, ack: 9501 + 500 * i });
@@ -135,7 +144,7 @@ test('a slice of a download taken at the client (no handshake, data in, ACKs out
   assert.equal(result.localAcked, 5);
 });
 
-test('a sender whose data echoes its peer\'s ACKs within the bound is local, though it acknowledges nothing', async (t) => {
+test("a sender whose data echoes its peer's ACKs within the bound is local, though it acknowledges nothing", async (t) => {
   // The server's slice of a download: the client's ACKs come back 20 ms after the data, and the
   // server sends the next segments 10 µs after each ACK, echoing its TSval.
   const script = new TcpScript();
@@ -170,7 +179,11 @@ test('the time window, address and port filters and kinds select samples but nev
     { kinds: [KIND_SYN] as const },
   ]) {
     const run = await runScript(t, script, { ...inferred, ...options });
-    assert.deepEqual(run.result.vantage, whole.result.vantage, JSON.stringify(options, (_k, v: unknown) => (v instanceof Set ? [...v] : v)));
+    assert.deepEqual(
+      run.result.vantage,
+      whole.result.vantage,
+      JSON.stringify(options, (_k, v: unknown) => (v instanceof Set ? [...v] : v)),
+    );
   }
   const windowed = await runScript(t, script, { ...inferred, from: { offsetNs: 1.5e9 } });
   assert.ok(windowed.samples.length > 0 && windowed.samples.length < whole.samples.length);

@@ -66,10 +66,12 @@ export function checkRules(rules: readonly PortRule[]): void {
 export function firstFrameThresholds(values: readonly number[], what: string): number[] {
   if (values.length > MAX_FIRST_FRAME_BYTES) throw usageError(`${what}: ${values.length} thresholds given; at most ${MAX_FIRST_FRAME_BYTES} (a trailing 0 included)`);
   const end = values.indexOf(0);
-  if (end >= 0 && end < values.length - 1) throw usageError(`${what}: 0 ends the list, but ${values.slice(end + 1).join(',')} follow${values.length - end - 1 === 1 ? 's' : ''} it`);
+  if (end >= 0 && end < values.length - 1)
+    throw usageError(`${what}: 0 ends the list, but ${values.slice(end + 1).join(',')} follow${values.length - end - 1 === 1 ? 's' : ''} it`);
   const bytes = end >= 0 ? values.slice(0, end) : [...values];
   for (const b of bytes) {
-    if (!Number.isInteger(b) || b < 1 || b > MAX_FIRST_FRAME_BYTE_COUNT) throw usageError(`${what}: '${b}' is not a byte count (1 to ${MAX_FIRST_FRAME_BYTE_COUNT}, or 0 to end the list)`);
+    if (!Number.isInteger(b) || b < 1 || b > MAX_FIRST_FRAME_BYTE_COUNT)
+      throw usageError(`${what}: '${b}' is not a byte count (1 to ${MAX_FIRST_FRAME_BYTE_COUNT}, or 0 to end the list)`);
   }
   if (bytes.length === 0) throw usageError(`${what}: no thresholds before the 0 that ends the list`);
   return [...new Set(bytes)].sort((a, b) => a - b);

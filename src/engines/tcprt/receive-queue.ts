@@ -54,7 +54,7 @@ export class ReceiveQueue {
       // Too many: merge the two ranges with the smallest gap between them (as if it arrived).
       let best = 0;
       for (let j = 2; j + 2 < ranges.length; j += 2) {
-        if (((ranges[j + 2]! - ranges[j + 1]!) >>> 0) < ((ranges[best + 2]! - ranges[best + 1]!) >>> 0)) best = j;
+        if ((ranges[j + 2]! - ranges[j + 1]!) >>> 0 < (ranges[best + 2]! - ranges[best + 1]!) >>> 0) best = j;
       }
       ranges[best + 1] = ranges[best + 3]!;
       ranges.splice(best + 2, 2);

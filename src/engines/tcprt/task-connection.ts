@@ -137,7 +137,7 @@ export class TaskConnection {
       tasks.sendStarted(seq, false);
     }
     // A keep-alive probe: at most one byte just below what the peer acknowledged.
-    if (len <= 1 && fin === 0 && ((snd.una - 1) >>> 0) === seq) return;
+    if (len <= 1 && fin === 0 && (snd.una - 1) >>> 0 === seq) return;
     const oldNxt = snd.nxt;
     const end = (dataEnd + fin) >>> 0;
     if (seqGt(end, snd.nxt)) snd.nxt = end;

@@ -97,7 +97,6 @@ export class SampleStore {
   }
 }
 
-
 /** `sender:port → acknowledger:port`: whose data, timed by whose ACKs. */
 export function flowLabel(endpoints: SampleEndpoints): string {
   return `${endpointText(endpoints.src, endpoints.sport)} → ${endpointText(endpoints.dst, endpoints.dport)}`;

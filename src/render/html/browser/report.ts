@@ -92,7 +92,18 @@ function niceAbove(v: number): number {
 }
 
 function logUsAxis(label: string): uPlot.Axis {
-  return { label, size: 70, values: (_u, splits) => splits.map((v) => (v == null ? '' : fmtUs(v).replace(/(\.\d*[1-9])0+ /, '$1 ').replace(/\.0+ /, ' '))) };
+  return {
+    label,
+    size: 70,
+    values: (_u, splits) =>
+      splits.map((v) =>
+        v == null
+          ? ''
+          : fmtUs(v)
+              .replace(/(\.\d*[1-9])0+ /, '$1 ')
+              .replace(/\.0+ /, ' '),
+      ),
+  };
 }
 
 // ---------- header ----------
@@ -127,10 +138,24 @@ function renderHeader(): void {
     { class: 'data', id: 'inputs' },
     el('tr', {}, ...['input', 'format', 'link type', 'packets', 'TCP packets', 'warnings'].map((t) => el('th', {}, t))),
     ...h.inputs.map((i) =>
-      el('tr', {}, el('td', {}, i.path), el('td', {}, i.format), el('td', {}, i.linktype), el('td', { class: 'num' }, fmtInt(i.packets)), el('td', { class: 'num' }, fmtInt(i.tcp_packets)), el('td', {}, i.warnings.join('; '))),
+      el(
+        'tr',
+        {},
+        el('td', {}, i.path),
+        el('td', {}, i.format),
+        el('td', {}, i.linktype),
+        el('td', { class: 'num' }, fmtInt(i.packets)),
+        el('td', { class: 'num' }, fmtInt(i.tcp_packets)),
+        el('td', {}, i.warnings.join('; ')),
+      ),
     ),
   );
-  const counters = el('details', {}, el('summary', {}, 'counters'), kv(flatten(h.counters).map(([k, n]) => [k, el('span', { 'data-counter': k, 'data-value': String(n) }, fmtInt(n))])));
+  const counters = el(
+    'details',
+    {},
+    el('summary', {}, 'counters'),
+    kv(flatten(h.counters).map(([k, n]) => [k, el('span', { 'data-counter': k, 'data-value': String(n) }, fmtInt(n))])),
+  );
   section(
     'header',
     'Capture',
@@ -238,7 +263,10 @@ function renderTables(): void {
           el('td', {}, g.key),
           numCell(g.data_segments, fmtInt(g.data_segments)),
           numCell(g.retransmitted_segments, fmtInt(g.retransmitted_segments)),
-          numCell(g.data_segments === 0 ? null : (100 * g.retransmitted_segments) / g.data_segments, g.data_segments === 0 ? '–' : `${((100 * g.retransmitted_segments) / g.data_segments).toFixed(2)} %`),
+          numCell(
+            g.data_segments === 0 ? null : (100 * g.retransmitted_segments) / g.data_segments,
+            g.data_segments === 0 ? '–' : `${((100 * g.retransmitted_segments) / g.data_segments).toFixed(2)} %`,
+          ),
         ),
       ),
     ),
@@ -339,7 +367,11 @@ function renderSamples(s: SeriesModel, pts: Points): void {
   section(
     'samples-section',
     'RTT samples over capture time',
-    el('p', { class: 'hint' }, `${note} Lines: p50 and p99 of each of ${s.bins[0]!.tSec.length} time bins (exact, nearest rank; gaps where a bin has no sample). Drag to zoom (x and y), wheel to zoom time, Shift+drag to pan, double-click to reset; click a legend entry to hide a kind.`),
+    el(
+      'p',
+      { class: 'hint' },
+      `${note} Lines: p50 and p99 of each of ${s.bins[0]!.tSec.length} time bins (exact, nearest rank; gaps where a bin has no sample). Drag to zoom (x and y), wheel to zoom time, Shift+drag to pan, double-click to reset; click a legend entry to hide a kind.`,
+    ),
     el('label', {}, 'show ', select),
     holder,
     tooltip,
@@ -441,9 +473,22 @@ function renderSamples(s: SeriesModel, pts: Points): void {
     const p = pxOf(u, i);
     tooltip.replaceChildren(
       el('div', { class: 'tt-flow', 'data-field': 'flow' }, s.flows[pts.flow[i]!]!),
-      el('div', {}, el('b', { 'data-field': 'rtt', 'data-value': (pts.rttNs[i]! / 1000).toFixed(3) }, `${(pts.rttNs[i]! / 1000).toFixed(3)} µs`), ` (${fmtUs(pts.rttNs[i]! / 1000)}) `, el('span', { 'data-field': 'kind' }, KIND_NAMES[pts.kind[i]!]!)),
+      el(
+        'div',
+        {},
+        el('b', { 'data-field': 'rtt', 'data-value': (pts.rttNs[i]! / 1000).toFixed(3) }, `${(pts.rttNs[i]! / 1000).toFixed(3)} µs`),
+        ` (${fmtUs(pts.rttNs[i]! / 1000)}) `,
+        el('span', { 'data-field': 'kind' }, KIND_NAMES[pts.kind[i]!]!),
+      ),
       el('div', {}, 'ACK at ', el('span', { 'data-field': 'time' }, isoNs(s.baseSec, pts.tNs[i]!))),
-      el('div', {}, 'segment frame ', el('span', { 'data-field': 'seg-frame' }, frameText(s, pts.segFrame[i]!)), ', ACK frame ', el('span', { 'data-field': 'ack-frame' }, frameText(s, pts.ackFrame[i]!))),
+      el(
+        'div',
+        {},
+        'segment frame ',
+        el('span', { 'data-field': 'seg-frame' }, frameText(s, pts.segFrame[i]!)),
+        ', ACK frame ',
+        el('span', { 'data-field': 'ack-frame' }, frameText(s, pts.ackFrame[i]!)),
+      ),
     );
     const rect = u.over.getBoundingClientRect();
     tooltip.style.display = 'block';
@@ -462,7 +507,13 @@ function renderSamples(s: SeriesModel, pts: Points): void {
     cursor: { drag: { x: true, y: true, uni: 20 }, points: { show: false }, dataIdx: (_u, _s, i) => i },
     series: [
       {},
-      ...KIND_NAMES.map((name, k) => ({ label: name, stroke: KIND_COLORS[k]!, fill: KIND_COLORS[k]!, paths: drawPoints as unknown as uPlot.Series.PathBuilder, points: { show: false } })),
+      ...KIND_NAMES.map((name, k) => ({
+        label: name,
+        stroke: KIND_COLORS[k]!,
+        fill: KIND_COLORS[k]!,
+        paths: drawPoints as unknown as uPlot.Series.PathBuilder,
+        points: { show: false },
+      })),
       { label: 'p50', stroke: '#000', width: 1.5, paths: uPlot.paths.linear!(), points: { show: false }, spanGaps: false },
       { label: 'p99', stroke: '#d62728', width: 1.5, paths: uPlot.paths.linear!(), points: { show: false }, spanGaps: false },
     ],
@@ -506,7 +557,7 @@ function enableWheelAndPan(u: uPlot): void {
       e.preventDefault();
       const x0 = e.clientX;
       const { min, max } = u.scales.x as { min: number; max: number };
-      const perPx = (max - min) / u.bbox.width * devicePixelRatio;
+      const perPx = ((max - min) / u.bbox.width) * devicePixelRatio;
       const move = (m: MouseEvent): void => {
         const dt = (m.clientX - x0) * perPx;
         u.setScale('x', { min: min - dt, max: max - dt });
@@ -531,7 +582,11 @@ function renderHistograms(): void {
   section(
     'histogram-section',
     'Distribution',
-    el('p', { class: 'hint' }, `Fraction of each group's samples per bin (${hs[0]?.perDecade ?? 20} bins per decade of RTT, from the DDSketch). Below: the log2 buckets, as bcc tcprtt prints them (--histogram).`),
+    el(
+      'p',
+      { class: 'hint' },
+      `Fraction of each group's samples per bin (${hs[0]?.perDecade ?? 20} bins per decade of RTT, from the DDSketch). Below: the log2 buckets, as bcc tcprtt prints them (--histogram).`,
+    ),
     holder,
     model.histograms.length > 2 ? el('details', {}, el('summary', {}, 'log2 buckets (bcc tcprtt)'), el('pre', { id: 'bcc' }, model.bcc)) : el('pre', { id: 'bcc' }, model.bcc),
   );
@@ -558,7 +613,16 @@ function renderHistograms(): void {
       scales: { x: { time: false, distr: 3 }, y: { range: (_u, _min, max) => [0, max * 1.05] } },
       axes: [logUsAxis('RTT'), { label: 'fraction', size: 60 }],
       legend: { live: false },
-      series: [{ label: 'RTT', value: (_u, v) => (v == null ? '' : fmtUs(v)) }, ...hs.map((h: LogHistogram, i) => ({ label: h.key, stroke: GROUP_COLORS[i % GROUP_COLORS.length]!, width: 1.5, paths: uPlot.paths.stepped!({ align: 1 }), points: { show: false } }))],
+      series: [
+        { label: 'RTT', value: (_u, v) => (v == null ? '' : fmtUs(v)) },
+        ...hs.map((h: LogHistogram, i) => ({
+          label: h.key,
+          stroke: GROUP_COLORS[i % GROUP_COLORS.length]!,
+          width: 1.5,
+          paths: uPlot.paths.stepped!({ align: 1 }),
+          points: { show: false },
+        })),
+      ],
     },
     [edges, ...series] as uPlot.AlignedData,
     holder,
@@ -570,7 +634,12 @@ function renderHistograms(): void {
 
 function renderSpans(): void {
   const holder = el('div', { id: 'spans-chart' });
-  section('spans-section', 'p50 and p99 of each summary over its span', el('p', { class: 'hint' }, 'Summaries hold no samples, so a merge shows each summary as one step over its capture span (from its DDSketch).'), holder);
+  section(
+    'spans-section',
+    'p50 and p99 of each summary over its span',
+    el('p', { class: 'hint' }, 'Summaries hold no samples, so a merge shows each summary as one step over its capture span (from its DDSketch).'),
+    holder,
+  );
   const xs: number[] = [];
   const p50: Array<number | null> = [];
   const p99: Array<number | null> = [];
@@ -599,7 +668,11 @@ function renderSpans(): void {
 
 function renderTcprt(): void {
   const t = model.tcprt!;
-  const s = section('tcprt-section', 'TCP-RT: server and total time per port', el('p', { class: 'hint' }, 'Each R/P task: server time (request end to response start) and total time, over capture time and as distributions.'));
+  const s = section(
+    'tcprt-section',
+    'TCP-RT: server and total time per port',
+    el('p', { class: 'hint' }, 'Each R/P task: server time (request end to response start) and total time, over capture time and as distributions.'),
+  );
   const baseSec = t.baseSec;
   t.ports.forEach((p, i) => {
     const over = el('div', { id: `tcprt-time-${p.port}` });
@@ -650,7 +723,11 @@ function renderTcprt(): void {
         scales: { x: { time: false, distr: 3 }, y: { range: (_u, _min, max) => [0, max * 1.05 + 1] } },
         axes: [logUsAxis('time'), { label: 'tasks', size: 60 }],
         legend: { live: false },
-        series: [{}, { label: 'server', stroke: '#2ca02c', paths: uPlot.paths.stepped!({ align: 1 }), points: { show: false } }, { label: 'total', stroke: '#1f77b4', paths: uPlot.paths.stepped!({ align: 1 }), points: { show: false } }],
+        series: [
+          {},
+          { label: 'server', stroke: '#2ca02c', paths: uPlot.paths.stepped!({ align: 1 }), points: { show: false } },
+          { label: 'total', stroke: '#1f77b4', paths: uPlot.paths.stepped!({ align: 1 }), points: { show: false } },
+        ],
       },
       [edges, ...counts] as uPlot.AlignedData,
       dist,
