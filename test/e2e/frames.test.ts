@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { hasCommand, parseCsv, runCli, type CsvSample } from '../helpers/cli.js';
+import { hasCommand, parseCsv, runCliInProcess, type CsvSample } from '../helpers/cli.js';
 import { sampleCaptures, tempDir } from '../helpers/paths.js';
 
 interface Frame {
@@ -82,8 +82,8 @@ const skipTshark = !hasCommand('tshark') && 'tshark is not installed';
 
 for (const path of sampleCaptures()) {
   const name = path.slice(path.indexOf('samples/'));
-  test(`--csv frame numbers open the sample's segment and ACK in tshark: ${name}`, { skip: skipTshark }, () => {
-    const run = runCli([path, '--include-local', '--csv', '-', '-q']);
+  test(`--csv frame numbers open the sample's segment and ACK in tshark: ${name}`, { skip: skipTshark }, async () => {
+    const run = await runCliInProcess([path, '--include-local', '--csv', '-', '-q']);
     assert.equal(run.status, 0, run.stderr);
     const samples = parseCsv(run.stdout);
     assert.ok(samples.length > 0);
@@ -114,7 +114,7 @@ test('with several inputs, frame numbers count per file and seg_input/ack_input 
     .split('\n');
   assert.ok(slices.length >= 3, `editcap made ${slices.length} slices`);
   const csvPath = join(dir, 'rtt.csv');
-  const run = runCli([...slices, '--include-local', '--csv', csvPath, '-q']);
+  const run = await runCliInProcess([...slices, '--include-local', '--csv', csvPath, '-q']);
   assert.equal(run.status, 0, run.stderr);
   const text = readFileSync(csvPath, 'utf8');
   assert.match(text.split('\n')[0]!, /,seg_frame,ack_frame,seg_input,ack_input$/);
@@ -134,7 +134,7 @@ test('with several inputs, frame numbers count per file and seg_input/ack_input 
   });
   assert.ok(straddling > 0, 'some sample has its segment in one slice and its ACK in the next');
   // The same samples as the whole capture gives, frames aside.
-  const wholeSamples = parseCsv(runCli([whole, '--include-local', '--csv', '-', '-q']).stdout);
+  const wholeSamples = parseCsv((await runCliInProcess([whole, '--include-local', '--csv', '-', '-q'])).stdout);
   assert.deepEqual(
     samples.map((s) => `${s.ts} ${s.rttUs} ${s.kind}`),
     wholeSamples.map((s) => `${s.ts} ${s.rttUs} ${s.kind}`),
