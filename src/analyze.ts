@@ -7,6 +7,7 @@
 import type { CapturedPacket } from './capture/captured-packet.js';
 import type { CaptureInput } from './capture/input.js';
 import { openInputs, readPackets } from './capture/packet-source.js';
+import { addCounters, WorkerInput, wantsWorker, WORKER_MIN_BYTES } from './capture/worker-input.js';
 import { PacketDecoder } from './decode/decoder.js';
 import { linktypeName } from './decode/link.js';
 import { DEFAULT_MAX_SEGMENTS } from './engines/rtt/outstanding.js';
@@ -88,6 +89,12 @@ export interface AnalyzeOptions {
    * `holdLimit`: records held while the vantage is inferred before the decision is forced.
    */
   tcprt?: TcprtConfig & Omit<TcprtSink, 'onNote'> & { holdLimit?: number };
+  /**
+   * A lone regular file at least this large is read and decoded on a worker thread, the analysis
+   * running on this one (capture/worker-input.ts; default WORKER_MIN_BYTES). 0: any file;
+   * Infinity: never. The results are the same either way.
+   */
+  workerMinBytes?: number;
   /** Once the inputs are open: live views of how far each has been read (for a progress bar). */
   onInputsOpen?: (inputs: readonly InputProgress[]) => void;
   /**
@@ -188,7 +195,10 @@ export interface AnalysisResult extends AnalysisReport {
   tcprt?: TcprtSummary;
 }
 
-function summarizeInput(input: CaptureInput): InputSummary {
+/** What a summary reads of an input, read here (CaptureInput) or on a worker (WorkerInput). */
+type InputState = Pick<CaptureInput, 'path' | 'format' | 'linktypes' | 'packets' | 'tcpPackets' | 'warnings' | 'bytesRead'>;
+
+function summarizeInput(input: InputState): InputSummary {
   return {
     path: input.path,
     format: input.format,
@@ -332,15 +342,28 @@ export class Analysis {
   onPacket(pkt: CapturedPacket, input: InputCounters): void {
     input.packets++;
     if (this.packetFilter !== undefined && !this.packetFilter.matches(pkt)) return;
-    if (!this.decoder.decode(pkt)) return;
+    if (this.decoder.decode(pkt)) this.onDecoded(input);
+  }
+
+  /**
+   * The TCP packet in `decoder.view`, decoded here (onPacket) or on a worker thread
+   * (capture/worker-input.ts); `input.packets` is its frame number.
+   */
+  onDecoded(input: InputCounters): void {
+    const view = this.decoder.view;
     input.tcpPackets++;
-    if (!this.started) this.start(pkt.tsSec, pkt.tsNsec);
-    const nowNs = relativeNs(this.base, pkt.tsSec, pkt.tsNsec);
+    if (!this.started) this.start(view.tsSec, view.tsNsec);
+    const nowNs = relativeNs(this.base, view.tsSec, view.tsNsec);
     if (this.lastNs < nowNs) this.lastNs = nowNs;
     else if (nowNs < this.lastNs && !this.backwardsNoted) this.noteBackwards(this.lastNs - nowNs, input.packets);
     this.advance(nowNs);
-    const flow = this.engine.onPacket(this.decoder.view, nowNs);
-    if (this.tcprt !== undefined) this.tcprt.onPacket(this.decoder.view, nowNs, flow);
+    const flow = this.engine.onPacket(view, nowNs);
+    if (this.tcprt !== undefined) this.tcprt.onPacket(view, nowNs, flow);
+  }
+
+  /** A link type the worker's decoder met and cannot decode (the in-thread decoder says it itself). */
+  onUnsupportedLinktype(linktype: number): void {
+    this.decoder.onUnsupportedLinktype?.(linktype);
   }
 
   /**
@@ -527,15 +550,33 @@ export function numbersSince<T>(now: T, before: T | undefined): T {
 }
 
 export async function analyze(paths: readonly string[], options: AnalyzeOptions = {}): Promise<AnalysisResult> {
-  let inputs: CaptureInput[] = [];
+  let inputs: InputState[] = [];
   const run = new Analysis(options.intervalNs !== undefined ? { ...options, inputsNow: () => inputs.map(summarizeInput) } : options);
-  // Undefined when the signal aborted while an input waited to open (a FIFO without a writer).
-  const opened = await openInputs(paths, options.signal);
-  if (opened !== undefined) {
-    inputs = opened;
+  if (await decodesOnWorker(paths, options)) {
+    const input = new WorkerInput(paths[0]!);
+    inputs = [input];
     options.onInputsOpen?.(inputs);
-    await readPackets(inputs, (pkt, input) => run.onPacket(pkt, input), options.signal, options.backpressure);
+    await input.read(run.decoder.view, run, options.signal, options.backpressure);
+    if (input.counters !== undefined) addCounters(run.decoder.counters, input.counters);
+  } else {
+    // Undefined when the signal aborted while an input waited to open (a FIFO without a writer).
+    const opened = await openInputs(paths, options.signal);
+    if (opened !== undefined) {
+      inputs = opened;
+      options.onInputsOpen?.(opened);
+      await readPackets(opened, (pkt, input) => run.onPacket(pkt, input), options.signal, options.backpressure);
+    }
   }
   await run.finish(options.backpressure);
   return run.result(inputs.map(summarizeInput));
+}
+
+/**
+ * Whether the one input is decoded on a worker thread (capture/worker-input.ts): a regular file
+ * of at least `workerMinBytes`, and nothing that needs a packet's bytes (TCP-RT, a packet
+ * filter) or the decoder's counters between packets (--interval reports carry them).
+ */
+async function decodesOnWorker(paths: readonly string[], options: AnalyzeOptions): Promise<boolean> {
+  if (paths.length !== 1 || options.tcprt !== undefined || options.packetFilter !== undefined || options.intervalNs !== undefined) return false;
+  return wantsWorker(paths[0]!, options.workerMinBytes ?? WORKER_MIN_BYTES);
 }

@@ -1,0 +1,186 @@
+/**
+ * One capture file read and decoded on a worker thread (decode-worker.ts), its TCP packets taken
+ * from a shared ring (packet-ring.ts) on this one: the analysis gets the second core for the
+ * reading, decompression and decoding it would otherwise do between packets. A thread costs a
+ * few tens of ms to start, so only files of at least WORKER_MIN_BYTES use one (bench/targets.ts),
+ * and only when nothing needs a packet's bytes (TCP-RT, --filter) or the decoder's counters
+ * mid-run (--interval): the caller decides (analyze.ts).
+ *
+ * The packets arrive in the order the file holds them, with their frame numbers; what the
+ * in-thread path would have thrown (an unreadable file, a corrupt record) is thrown here after
+ * the packets read before it, as the same error.
+ */
+import { stat } from 'node:fs/promises';
+import { Worker } from 'node:worker_threads';
+import type { DecodeCounters } from '../decode/decode-counters.js';
+import type { PacketView } from '../decode/packet-view.js';
+import { CaptureError, RttscanError, type ErrorCode } from '../errors.js';
+import { newRingMemory, RECORD_UNSUPPORTED_LINKTYPE, RingReader, STATUS_FAILED, STATUS_MORE } from './packet-ring.js';
+import type { CaptureFormat } from './reader.js';
+import type { Backpressure } from './packet-source.js';
+
+/**
+ * Files this large or larger are decoded on a worker thread. bench/targets.ts: the thread's
+ * start-up (about 30 ms) is paid back from about 0.5 M packets of 128 bytes.
+ */
+export const WORKER_MIN_BYTES = 64 << 20;
+
+/** The input's summary, sent when the file is read to its end. */
+export interface WorkerDone {
+  type: 'done';
+  format: CaptureFormat;
+  linktypes: number[];
+  warnings: string[];
+  packets: number;
+  counters: Omit<DecodeCounters, 'unsupportedLinktypes' | 'toJSON'> & { unsupportedLinktypes: [number, number][] };
+}
+
+/** Why reading stopped: enough to throw the same error the in-thread path would. */
+export interface WorkerFailed {
+  type: 'failed';
+  name: 'CaptureError' | 'RttscanError' | 'Error';
+  message: string;
+  code: ErrorCode | undefined;
+  position: { file: string; offset: number; record: number | undefined; reason: string } | undefined;
+  stack: string | undefined;
+}
+
+function rebuild(f: WorkerFailed): Error {
+  if (f.name === 'CaptureError' && f.position !== undefined) {
+    const { file, offset, record, reason } = f.position;
+    return new CaptureError(record === undefined ? { file, offset } : { file, offset, record }, reason);
+  }
+  if (f.name === 'RttscanError' && f.code !== undefined) return new RttscanError(f.code, f.message);
+  const err = new Error(f.message);
+  if (f.stack !== undefined) err.stack = f.stack;
+  return err;
+}
+
+/** Whether `path` is a regular file of at least `minBytes` (stdin, FIFOs and devices never are). */
+export async function wantsWorker(path: string, minBytes: number): Promise<boolean> {
+  if (path === '-' || !Number.isFinite(minBytes)) return false;
+  try {
+    const st = await stat(path);
+    return st.isFile() && st.size >= minBytes;
+  } catch {
+    return false; // the in-thread path says what is wrong with it
+  }
+}
+
+/** What the analysis does with each packet the worker decoded. */
+export interface DecodedPacketSink {
+  /** The view given to `read` holds the packet (its bytes excepted); `input.packets` is its frame number, from 1. */
+  onDecoded(input: WorkerInput): void;
+  /** The first packet of a link type the decoder does not support, at its place among the packets. */
+  onUnsupportedLinktype(linktype: number): void;
+}
+
+/**
+ * A file read on a worker thread, with the CaptureInput surface a summary needs (path, format,
+ * link types, warnings, packet counts, bytes read), filled in as the reading goes.
+ */
+export class WorkerInput {
+  readonly path: string;
+  readonly index = 0;
+  format: CaptureFormat = 'pcap';
+  linktypes: readonly number[] = [];
+  warnings: string[] = [];
+  /** Every record so far (the current packet's frame number while one is analysed). */
+  packets = 0;
+  tcpPackets = 0;
+  /** The file's size once read (the worker reads it all); 0 until then. */
+  bytesRead = 0;
+  /** The decoder's counters, sent once the file is read. */
+  counters: WorkerDone['counters'] | undefined;
+
+  constructor(path: string) {
+    this.path = path;
+  }
+
+  /**
+   * Reads the file to its end on a worker, calling `sink` for each packet in order; stops between
+   * batches when `signal` aborts (the result covers what was analysed) and asks `backpressure`
+   * before each batch, as readPackets does between chunks.
+   */
+  async read(view: PacketView, sink: DecodedPacketSink, signal?: AbortSignal, backpressure?: Backpressure): Promise<void> {
+    const memory = newRingMemory();
+    const ring = new RingReader(memory);
+    const worker = new Worker(new URL('./decode-worker.js', import.meta.url), { workerData: { path: this.path, ring: memory } });
+    // The worker's last word (its summary or its error), and whether it died without one.
+    let crashed: Error | undefined;
+    let lastWord: WorkerDone | WorkerFailed | undefined;
+    const settled = new Promise<void>((resolve) => {
+      worker.on('message', (m: WorkerDone | WorkerFailed) => {
+        lastWord = m;
+        resolve();
+      });
+      worker.on('error', (err) => {
+        crashed = err;
+        resolve();
+      });
+      worker.on('exit', () => resolve());
+    });
+    let onAbort = (): void => {};
+    const aborted = new Promise<void>((resolve) => {
+      onAbort = resolve;
+      if (signal?.aborted) resolve();
+      else signal?.addEventListener('abort', onAbort, { once: true });
+    });
+    // Waiting for a slot ends early when the run is aborted or the worker is gone.
+    const interrupt = Promise.race([aborted, settled.then(() => new Promise<void>((r) => setTimeout(r, 50)))]);
+    try {
+      for (;;) {
+        const wait = backpressure?.();
+        if (wait !== undefined) await wait;
+        if (signal?.aborted) return;
+        if (!(await ring.take(interrupt))) {
+          if (signal?.aborted) return;
+          throw crashed ?? new Error(`${this.path}: the decoding worker stopped without a word`);
+        }
+        const n = ring.count;
+        for (let i = 0; i < n; i++) {
+          if (ring.kind(i) === RECORD_UNSUPPORTED_LINKTYPE) {
+            sink.onUnsupportedLinktype(ring.linktype(i));
+            continue;
+          }
+          ring.fill(i, view);
+          this.packets = ring.frame(i);
+          sink.onDecoded(this);
+        }
+        const status = ring.status;
+        ring.release();
+        if (status === STATUS_MORE) continue;
+        await settled;
+        if (status === STATUS_FAILED) throw lastWord?.type === 'failed' ? rebuild(lastWord) : (crashed ?? new Error(`${this.path}: the decoding worker failed`));
+        const done = lastWord as WorkerDone;
+        this.format = done.format;
+        this.linktypes = done.linktypes;
+        this.warnings = done.warnings;
+        this.packets = done.packets;
+        this.counters = done.counters;
+        this.bytesRead = (await stat(this.path).catch(() => ({ size: 0 }))).size;
+        return;
+      }
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      ring.stop();
+      await worker.terminate();
+    }
+  }
+}
+
+/** Adds a worker's decoder counters into the analysis's own. */
+export function addCounters(into: DecodeCounters, from: WorkerDone['counters']): void {
+  into.packets += from.packets;
+  into.tcpPackets += from.tcpPackets;
+  into.nonIp += from.nonIp;
+  into.nonTcp += from.nonTcp;
+  into.ipv4Fragments += from.ipv4Fragments;
+  into.ipv6Fragments += from.ipv6Fragments;
+  into.truncatedHeaders += from.truncatedHeaders;
+  into.malformedIpv4 += from.malformedIpv4;
+  into.malformedIpv6 += from.malformedIpv6;
+  into.malformedTcp += from.malformedTcp;
+  into.badTcpOptions += from.badTcpOptions;
+  for (const [linktype, n] of from.unsupportedLinktypes) into.unsupportedLinktypes.set(linktype, (into.unsupportedLinktypes.get(linktype) ?? 0) + n);
+}
