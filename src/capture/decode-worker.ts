@@ -16,6 +16,7 @@ const { path, ring } = workerData as { path: string; ring: RingMemory };
 const port = parentPort!;
 const writer = new RingWriter(ring);
 const input = new CaptureInput(path, 0);
+const bytesRead = new Float64Array(ring.bytesRead);
 const decoder = new PacketDecoder();
 decoder.onUnsupportedLinktype = (linktype) => writer.unsupportedLinktype(linktype);
 
@@ -30,7 +31,9 @@ async function run(): Promise<void> {
       if (decoder.decode(pkt)) writer.packet(view, frame);
       if (writer.stopped) return;
     }
+    bytesRead[0] = input.bytesRead;
   } while (!writer.stopped && (await input.fill()));
+  bytesRead[0] = input.bytesRead;
 }
 
 run().then(

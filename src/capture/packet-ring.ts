@@ -75,12 +75,14 @@ const SLOT_BYTES = 8 * F64_STRIDE * SLOT_RECORDS + 4 * (HEADER_WORDS + U32_STRID
 export interface RingMemory {
   control: SharedArrayBuffer;
   slots: SharedArrayBuffer[];
+  /** One double: the input's bytes read so far (compressed bytes for gzip), for progress. */
+  bytesRead: SharedArrayBuffer;
 }
 
 export function newRingMemory(): RingMemory {
   const slots: SharedArrayBuffer[] = [];
   for (let i = 0; i < SLOTS; i++) slots.push(new SharedArrayBuffer(SLOT_BYTES));
-  return { control: new SharedArrayBuffer(4 * CONTROL_WORDS), slots };
+  return { control: new SharedArrayBuffer(4 * CONTROL_WORDS), slots, bytesRead: new SharedArrayBuffer(8) };
 }
 
 class Slot {

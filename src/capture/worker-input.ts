@@ -88,13 +88,20 @@ export class WorkerInput {
   /** Every record so far (the current packet's frame number while one is analysed). */
   packets = 0;
   tcpPackets = 0;
-  /** The file's size once read (the worker reads it all); 0 until then. */
-  bytesRead = 0;
+  /** Bytes the worker has read so far (compressed bytes for gzip), for progress. */
+  private readonly progress: Float64Array;
   /** The decoder's counters, sent once the file is read. */
   counters: WorkerDone['counters'] | undefined;
 
+  private readonly memory = newRingMemory();
+
   constructor(path: string) {
     this.path = path;
+    this.progress = new Float64Array(this.memory.bytesRead);
+  }
+
+  get bytesRead(): number {
+    return this.progress[0]!;
   }
 
   /**
@@ -103,7 +110,7 @@ export class WorkerInput {
    * before each batch, as readPackets does between chunks.
    */
   async read(view: PacketView, sink: DecodedPacketSink, signal?: AbortSignal, backpressure?: Backpressure): Promise<void> {
-    const memory = newRingMemory();
+    const memory = this.memory;
     const ring = new RingReader(memory);
     const worker = new Worker(new URL('./decode-worker.js', import.meta.url), { workerData: { path: this.path, ring: memory } });
     // The worker's last word (its summary or its error), and whether it died without one.
@@ -158,7 +165,6 @@ export class WorkerInput {
         this.warnings = done.warnings;
         this.packets = done.packets;
         this.counters = done.counters;
-        this.bytesRead = (await stat(this.path).catch(() => ({ size: 0 }))).size;
         return;
       }
     } finally {
