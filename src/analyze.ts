@@ -7,7 +7,7 @@
 import type { CapturedPacket } from './capture/captured-packet.js';
 import type { CaptureInput } from './capture/input.js';
 import { openInputs, readPackets } from './capture/packet-source.js';
-import { addCounters, WorkerInput, wantsWorker, WORKER_MIN_BYTES } from './capture/worker-input.js';
+import { addCounters, WorkerInput, wantsWorker } from './capture/worker-input.js';
 import { PacketDecoder } from './decode/decoder.js';
 import { linktypeName } from './decode/link.js';
 import { DEFAULT_MAX_SEGMENTS } from './engines/rtt/outstanding.js';
@@ -91,8 +91,8 @@ export interface AnalyzeOptions {
   tcprt?: TcprtConfig & Omit<TcprtSink, 'onNote'> & { holdLimit?: number };
   /**
    * A lone regular file at least this large is read and decoded on a worker thread, the analysis
-   * running on this one (capture/worker-input.ts; default WORKER_MIN_BYTES). 0: any file;
-   * Infinity: never. The results are the same either way.
+   * running on this one (capture/worker-input.ts). 0: any file; Infinity: never; by default,
+   * gzip files of WORKER_MIN_GZIP_BYTES or more. The results are the same either way.
    */
   workerMinBytes?: number;
   /** Once the inputs are open: live views of how far each has been read (for a progress bar). */
@@ -578,5 +578,5 @@ export async function analyze(paths: readonly string[], options: AnalyzeOptions 
  */
 async function decodesOnWorker(paths: readonly string[], options: AnalyzeOptions): Promise<boolean> {
   if (paths.length !== 1 || options.tcprt !== undefined || options.packetFilter !== undefined || options.intervalNs !== undefined) return false;
-  return wantsWorker(paths[0]!, options.workerMinBytes ?? WORKER_MIN_BYTES);
+  return wantsWorker(paths[0]!, options.workerMinBytes);
 }

@@ -1,29 +1,33 @@
 /**
  * One capture file read and decoded on a worker thread (decode-worker.ts), its TCP packets taken
  * from a shared ring (packet-ring.ts) on this one: the analysis gets the second core for the
- * reading, decompression and decoding it would otherwise do between packets. A thread costs a
- * few tens of ms to start, so only files of at least WORKER_MIN_BYTES use one (bench/targets.ts),
- * and only when nothing needs a packet's bytes (TCP-RT, --filter) or the decoder's counters
- * mid-run (--interval): the caller decides (analyze.ts).
+ * reading, decompression and decoding it would otherwise do between packets. Only where that
+ * pays (WORKER_MIN_GZIP_BYTES), and only when nothing needs a packet's bytes (TCP-RT, --filter)
+ * or the decoder's counters mid-run (--interval): the caller decides (analyze.ts).
  *
  * The packets arrive in the order the file holds them, with their frame numbers; what the
  * in-thread path would have thrown (an unreadable file, a corrupt record) is thrown here after
  * the packets read before it, as the same error.
  */
-import { stat } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import type { DecodeCounters } from '../decode/decode-counters.js';
 import type { PacketView } from '../decode/packet-view.js';
 import { CaptureError, RttscanError, type ErrorCode } from '../errors.js';
 import { newRingMemory, RECORD_UNSUPPORTED_LINKTYPE, RingReader, STATUS_FAILED, STATUS_MORE } from './packet-ring.js';
+import { isGzip, MAGIC_LEN } from './detect.js';
 import type { CaptureFormat } from './reader.js';
 import type { Backpressure } from './packet-source.js';
 
 /**
- * Files this large or larger are decoded on a worker thread. bench/targets.ts: the thread's
- * start-up (about 30 ms) is paid back from about 0.5 M packets of 128 bytes.
+ * By default only gzip files of this size or more are decoded on a worker: there the worker
+ * takes decompression's stream handling and CRC off the analysing thread (the bench capture
+ * gzipped: 0.83x the wall time in-thread), and its start-up (a few tens of ms) is paid back from
+ * about 10 MB of compressed capture. On a plain capture it does not pay: copying a decoded packet
+ * out of the ring costs the analysing thread about what decoding it there does (README,
+ * Performance), so plain files are decoded in-thread unless `workerMinBytes` says otherwise.
  */
-export const WORKER_MIN_BYTES = 64 << 20;
+export const WORKER_MIN_GZIP_BYTES = 16 << 20;
 
 /** The input's summary, sent when the file is read to its end. */
 export interface WorkerDone {
@@ -56,14 +60,26 @@ function rebuild(f: WorkerFailed): Error {
   return err;
 }
 
-/** Whether `path` is a regular file of at least `minBytes` (stdin, FIFOs and devices never are). */
-export async function wantsWorker(path: string, minBytes: number): Promise<boolean> {
-  if (path === '-' || !Number.isFinite(minBytes)) return false;
+/**
+ * Whether `path` is decoded on a worker: a regular file (stdin, FIFOs and devices never are) of
+ * at least `minBytes`; when that is not given, a gzip file of at least WORKER_MIN_GZIP_BYTES.
+ */
+export async function wantsWorker(path: string, minBytes: number | undefined): Promise<boolean> {
+  if (path === '-' || minBytes === Infinity) return false;
+  let handle: FileHandle | undefined;
   try {
-    const st = await stat(path);
-    return st.isFile() && st.size >= minBytes;
+    handle = await open(path, 'r');
+    const st = await handle.stat();
+    if (!st.isFile()) return false;
+    if (minBytes !== undefined) return st.size >= minBytes;
+    if (st.size < WORKER_MIN_GZIP_BYTES) return false;
+    const head = new Uint8Array(MAGIC_LEN);
+    const { bytesRead } = await handle.read(head, 0, MAGIC_LEN, 0);
+    return isGzip(head.subarray(0, bytesRead));
   } catch {
     return false; // the in-thread path says what is wrong with it
+  } finally {
+    await handle?.close();
   }
 }
 

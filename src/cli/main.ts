@@ -38,7 +38,8 @@ export const EXIT_USAGE = 2;
 
 /**
  * RTTSCAN_WORKER_MIN_BYTES: the smallest file decoded on a worker thread (analyze.ts
- * workerMinBytes): 0 for every file (tests use it on small captures), `never` for none.
+ * workerMinBytes; unset, large gzip files only): 0 for every file (tests use it on small
+ * captures), `never` for none.
  */
 function workerMinBytesOf(env: NodeJS.ProcessEnv): number | undefined {
   const value = env.RTTSCAN_WORKER_MIN_BYTES;

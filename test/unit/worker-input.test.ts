@@ -14,7 +14,7 @@ import { gzipSync } from 'node:zlib';
 import { analyze, type AnalysisResult, type AnalyzeOptions } from '../../src/analyze.js';
 import { CaptureInput } from '../../src/capture/input.js';
 import { SLOT_RECORDS } from '../../src/capture/packet-ring.js';
-import { WORKER_MIN_BYTES, WorkerInput, wantsWorker } from '../../src/capture/worker-input.js';
+import { WORKER_MIN_GZIP_BYTES, WorkerInput, wantsWorker } from '../../src/capture/worker-input.js';
 import { KIND_NAMES } from '../../src/engines/rtt/rtt-engine.js';
 import { ACCEPTED, REFUSED } from '../helpers/bad-inputs.js';
 import { writeSamplesCapture } from '../helpers/big-capture.js';
@@ -147,14 +147,27 @@ test('the worker is not used where it cannot give the same: TCP-RT, a packet fil
   assert.deepEqual(twice, [false, false]);
 });
 
-test('by default only files of WORKER_MIN_BYTES or more use the worker', async (t) => {
+test('by default only gzip files of WORKER_MIN_GZIP_BYTES or more use the worker; workerMinBytes sets a size for every file', async (t) => {
   const dir = await tempDir(t);
   const small = sampleCaptures()[0]!;
-  assert.equal(await wantsWorker(small, WORKER_MIN_BYTES), false);
-  const big = join(dir, 'big.pcap');
-  const handle = await open(big, 'w');
-  await handle.truncate(WORKER_MIN_BYTES); // sparse: the decision reads the size only
-  await handle.close();
-  assert.equal(await wantsWorker(big, WORKER_MIN_BYTES), true);
+  assert.equal(await wantsWorker(small, undefined), false);
+  assert.equal(await wantsWorker(small, 0), true);
+  assert.equal(await wantsWorker(small, Infinity), false);
+  // Sparse files: the decision reads the size and the magic only.
+  const sized = async (name: string, head: Uint8Array, size: number): Promise<string> => {
+    const path = join(dir, name);
+    const handle = await open(path, 'w');
+    await handle.write(head, 0, head.length, 0);
+    await handle.truncate(size);
+    await handle.close();
+    return path;
+  };
+  const gzipMagic = new Uint8Array([0x1f, 0x8b, 8, 0]);
+  const pcapMagic = new Uint8Array([0xd4, 0xc3, 0xb2, 0xa1]);
+  assert.equal(await wantsWorker(await sized('big.pcap.gz', gzipMagic, WORKER_MIN_GZIP_BYTES), undefined), true);
+  assert.equal(await wantsWorker(await sized('smaller.pcap.gz', gzipMagic, WORKER_MIN_GZIP_BYTES - 1), undefined), false);
+  assert.equal(await wantsWorker(await sized('big.pcap', pcapMagic, 4 * WORKER_MIN_GZIP_BYTES), undefined), false, 'a plain capture is decoded in-thread');
+  assert.equal(await wantsWorker(await sized('big2.pcap', pcapMagic, 4 * WORKER_MIN_GZIP_BYTES), 1 << 20), true);
   assert.equal(await wantsWorker(join(dir, 'missing.pcap'), 0), false, 'a missing file is left to the in-thread path, which names the fault');
+  assert.equal(await wantsWorker(dir, 0), false, 'nor is a directory read on a worker');
 });
