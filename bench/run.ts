@@ -45,6 +45,8 @@
  *   --flood-syns N   SYNs in the SYN-scan flood (default 400000)
  *   --live-soak [SECONDS] [--backend libpcap|tcpdump]
  *                    instead of all the above: the live soak (bench/live-soak.ts; root), 60 s
+ *   --html           instead of all the above: the --html report's page sizes and open times
+ *                    (bench/html-page.ts; Debian's chromium)
  *
  * Prints a table, then one line of JSON with the same figures. Exits 1 when a correctness check
  * fails; missed targets are reported, not turned into an exit code.
@@ -60,6 +62,7 @@ import { ensureFlowCaptures } from './generate-flows.js';
 import { FLOOD_TARGET_RSS_BYTES, runFlood } from './flood.js';
 import { FloodCheckFailed, floodTable, runFloods } from './floods.js';
 import { runLiveSoak } from './live-soak.js';
+import { runHtmlBench } from './html-page.js';
 import { benchOutputs } from './outputs.js';
 import { benchTargets, targetsTable } from './targets.js';
 import type { MeasureResult } from './measure.js';
@@ -334,6 +337,7 @@ function tcptraceSpanSec(stdout: string): number {
 
 async function main(): Promise<void> {
   if (process.argv[2] === '--live-soak') return runLiveSoak(process.argv.slice(3));
+  if (process.argv[2] === '--html') return void (await runHtmlBench());
   const options = parseOptions(process.argv.slice(2));
   waitForIdle = options.wait;
   if (options.floodsOnly) return floods(options);

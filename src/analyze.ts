@@ -20,6 +20,7 @@ import type { Vantage } from './flow/vantage.js';
 import { ALL_KINDS, kindMask, SampleCollector, type Group, type GroupBy, type SampleEndpoints, type SampleFilters, type SampleListener } from './stats/collector.js';
 import type { HistogramUnit, RttStats } from './stats/rtt-stats.js';
 import { relativeNs, type EpochTime, type TimeBase } from './time.js';
+import { frameRef } from './capture/frame-ref.js';
 import type { ProcessAttributor } from './process/attributor.js';
 
 /** Samples held while their flow's processes are looked up (beyond this, they go unattributed). */
@@ -33,6 +34,8 @@ interface HeldSample {
   flow: Flow<RttConnection>;
   ackedByA: boolean;
   inputIndex: number;
+  segFrame: number;
+  ackFrame: number;
 }
 
 /** A capture time given by the user: absolute, or an offset from the first packet. */
@@ -117,7 +120,7 @@ export const DEFAULTS = {
   expTtlNs: 60e9,
   maxFlows: 1_000_000,
   maxSegments: DEFAULT_MAX_SEGMENTS,
-  /** Samples held while the vantage is inferred (25 bytes each: 25 MB); see stats/collector.ts. */
+  /** Samples held while the vantage is inferred (41 bytes each: 41 MB); see stats/collector.ts. */
   pendingLimit: 1_000_000,
 };
 
@@ -145,6 +148,7 @@ export interface LiveInputSummary {
 
 /** Per-input packet counts, kept by whatever feeds packets in (a file, a live capture). */
 export interface InputCounters {
+  /** Every record so far: the current packet's frame number (from 1, as tshark counts). */
   packets: number;
   tcpPackets: number;
 }
@@ -295,8 +299,8 @@ export class Analysis {
     // The time window is the collector's: samples outside it still count for the vantage.
     const keep = (sample: RttSample): void => {
       if (processes?.isPending(sample.flow) && this.held.length < HELD_LIMIT) {
-        const { ackNs, rttNs, kind, flow, ackedByA } = sample;
-        this.held.push({ ackNs, rttNs, kind, flow, ackedByA, inputIndex: this.inputIndex });
+        const { ackNs, rttNs, kind, flow, ackedByA, segFrame, ackFrame } = sample;
+        this.held.push({ ackNs, rttNs, kind, flow, ackedByA, inputIndex: this.inputIndex, segFrame, ackFrame });
         return;
       }
       collector.add(sample);
@@ -351,6 +355,7 @@ export class Analysis {
    */
   onDecoded(input: InputCounters): void {
     const view = this.decoder.view;
+    this.engine.frameRef = frameRef(this.inputIndex, input.packets);
     input.tcpPackets++;
     if (!this.started) this.start(view.tsSec, view.tsNsec);
     const nowNs = relativeNs(this.base, view.tsSec, view.tsNsec);
@@ -373,7 +378,7 @@ export class Analysis {
    */
   advance(nowNs: number): void {
     const intervalNs = this.intervalNs;
-    if (intervalNs > 0) {
+    if (intervalNs > 0 && nowNs >= this.intervalStartNs + intervalNs) {
       while (nowNs >= this.intervalStartNs + intervalNs) {
         this.closeInterval(this.intervalStartNs + intervalNs, false);
         this.intervalStartNs += intervalNs;
@@ -382,6 +387,8 @@ export class Analysis {
           this.intervalStartNs += Math.floor((nowNs - this.intervalStartNs) / intervalNs) * intervalNs;
         }
       }
+      // The next interval's --chart counts capture time from its own start.
+      this.collector.originNs = this.intervalStartNs;
     }
     this.table.expire(nowNs);
   }
@@ -403,6 +410,8 @@ export class Analysis {
       sample.kind = h.kind;
       sample.flow = h.flow;
       sample.ackedByA = h.ackedByA;
+      sample.segFrame = h.segFrame;
+      sample.ackFrame = h.ackFrame;
       this.inputIndex = h.inputIndex;
       this.collector.add(sample);
     }
@@ -564,7 +573,15 @@ export async function analyze(paths: readonly string[], options: AnalyzeOptions 
     if (opened !== undefined) {
       inputs = opened;
       options.onInputsOpen?.(opened);
-      await readPackets(opened, (pkt, input) => run.onPacket(pkt, input), options.signal, options.backpressure);
+      await readPackets(
+        opened,
+        (pkt, input) => {
+          run.inputIndex = input.index; // frame references count per input
+          run.onPacket(pkt, input);
+        },
+        options.signal,
+        options.backpressure,
+      );
     }
   }
   await run.finish(options.backpressure);

@@ -40,6 +40,8 @@ export function checkEachOptions(options: {
   each?: boolean;
   csv?: string | true;
   jsonl?: string | true;
+  pping?: string | true;
+  html?: string;
   interval?: string;
   tcprt?: string | true;
   tcprtJsonl?: string | true;
@@ -48,6 +50,8 @@ export function checkEachOptions(options: {
   if (!options.each) return;
   if (options.csv !== undefined) throw new RttscanError('usage', '--each cannot be combined with --csv: the rows would not say which file they came from');
   if (options.jsonl !== undefined) throw new RttscanError('usage', '--each cannot be combined with --jsonl: the lines would not say which file they came from');
+  if (options.pping !== undefined) throw new RttscanError('usage', '--each cannot be combined with --pping: the lines would not say which file they came from');
+  if (options.html !== undefined) throw new RttscanError('usage', '--each cannot be combined with --html: the page covers one run; run rttscan once per file');
   if (options.interval !== undefined) throw new RttscanError('usage', '--each cannot be combined with --interval: run rttscan once per file');
   if (options.tcprtJsonl !== undefined) throw new RttscanError('usage', '--each cannot be combined with --tcprt-jsonl: the records would not say which file they came from');
   if (options.tcprt !== undefined) throw new RttscanError('usage', '--each cannot be combined with --tcprt: the records would not say which file they came from');

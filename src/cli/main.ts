@@ -23,7 +23,8 @@ import { liveCounterLines, liveOptionsOf, type LiveCli } from './live-options.js
 import { buildMergeProgram, MERGE_COMMAND, runMerge, type MergeOptions } from './merge-command.js';
 import { analyzeOptionsOf, buildProgram, groupByOf, inputsOf, withListDefaults, type CliOptions } from './options.js';
 import { checkOutputPath } from './output.js';
-import { outputPlanOf } from './plan.js';
+import { PageOutput } from './page-outputs.js';
+import { outputPlanOf, planned } from './plan.js';
 import { ProgressLine, progressWanted, totalInputBytes } from './progress.js';
 import { RunOutputs } from './report-output.js';
 import { StdioTarget } from './targets.js';
@@ -205,11 +206,30 @@ async function runAnalysis(args: string[], options: CliOptions, configFile: Live
   stdout.beforeWrite = stderr.beforeWrite = () => progress?.clear();
   const quietNote = plan.quiet ? (): void => {} : info;
 
-  const outputs = await RunOutputs.open(plan, stdout, stderr);
+  // The inputs frame numbers count in: each run's files, or the interfaces captured on.
+  const frameInputs = live ? live.live.ifaces : files;
+  const outputs = await RunOutputs.open(plan, stdout, stderr, frameInputs.length > 1);
+  const htmlTarget = planned(plan, 'html')?.target;
+  const page = htmlTarget?.kind === 'file' ? new PageOutput(htmlTarget.path, process.argv.slice(2)) : undefined;
+  if (page) outputs.listen(page);
   const tcprt = tcprtConfig && (await TcprtOutput.open(tcprtTargets, live !== undefined, stdout));
   // Live, rows reach their file or stdout within LIVE_STREAM_MS (offline, in large pieces).
   if (live) outputs.streamEvery(LIVE_STREAM_MS);
-  if (tcprtConfig && tcprt) analyzeOptions.tcprt = { ...tcprtConfig, ...tcprt.sink };
+  if (tcprtConfig && tcprt) {
+    const onRecord = tcprt.sink.onRecord;
+    analyzeOptions.tcprt = {
+      ...tcprtConfig,
+      ...tcprt.sink,
+      ...(page && onRecord
+        ? {
+            onRecord: (record, base) => {
+              onRecord(record, base);
+              page.onRecord(record);
+            },
+          }
+        : {}),
+    };
+  }
   Object.assign(analyzeOptions, outputs.sampleHooks());
   if (analyzeOptions.intervalNs !== undefined) {
     analyzeOptions.onInterval = (report) => outputs.report(report, ci, ` (interval ending ${formatEpoch(report.base, report.endNs)})`, note, quietNote, true);
@@ -246,6 +266,7 @@ async function runAnalysis(args: string[], options: CliOptions, configFile: Live
   const runs = options.each ? files.map((f) => [f]) : live ? [files] : await capturePointRuns(files, options.join === true, quietNote, interrupt.signal);
   const apart = runs.length > 1;
   try {
+    if (apart && page) throw new RttscanError('usage', `--html covers one capture point, and these inputs are ${runs.length}: give --join if they are one, or run rttscan once for each`);
     for (const [i, paths] of runs.entries()) {
       if (interrupt.signal.aborted) break;
       const name = paths.join(' + ');
@@ -255,7 +276,13 @@ async function runAnalysis(args: string[], options: CliOptions, configFile: Live
       const showProgress = progressWanted({ stderrIsTTY: process.stderr.isTTY === true, env: process.env, totalBytes, quiet: plan.quiet });
       progress = showProgress ? new ProgressLine(process.stderr, totalBytes!) : undefined;
       analyzeOptions.onInputsOpen = progress ? (inputs) => progress?.watch(inputs) : undefined;
-      analyzeOptions.onNote = apart ? (message) => quietNote(`${name}: ${message}`) : quietNote;
+      outputs.useInputs(live ? frameInputs : paths);
+      analyzeOptions.onNote = apart
+        ? (message) => quietNote(`${name}: ${message}`)
+        : (message) => {
+            page?.note(message);
+            quietNote(message);
+          };
       let result: AnalysisResult;
       try {
         // The capture modules load only for a live run.
@@ -265,6 +292,7 @@ async function runAnalysis(args: string[], options: CliOptions, configFile: Live
         progress = undefined;
       }
       await tcprt?.close(); // --each refuses --tcprt: one run at most
+      await page?.write(result, plan.histogramUnit); // --each refuses --html; one capture point at most
       for (const input of result.inputs) for (const warning of input.warnings) note(`warning: ${warning}`);
       if (analyzeOptions.intervalNs === undefined) {
         outputs.report(result, ci, context, note, quietNote);

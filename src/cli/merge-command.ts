@@ -14,9 +14,10 @@ import { busiestFirst } from '../stats/group-order.js';
 import { baselineOption, CiChecks, EXIT_FAIL_IF, eachOption, failIfOption } from './ci-options.js';
 import { COMMANDER_OUTPUT } from './commander-output.js';
 import { checkOutputPath } from './output.js';
-import { outputPlanOf, planned } from './plan.js';
+import { outputPlanOf } from './plan.js';
 import { RunOutputs } from './report-output.js';
 import type { OutputTarget } from './targets.js';
+import { writeMergePage } from './page-outputs.js';
 
 /** The first argument that makes rttscan merge summaries; a capture file of that name is `./merge`. */
 export const MERGE_COMMAND = 'merge';
@@ -25,6 +26,7 @@ export interface MergeOptions {
   table?: boolean;
   histogram?: boolean;
   json?: string | true;
+  html?: string;
   each?: boolean;
   failIf?: string[];
   baseline?: string;
@@ -42,6 +44,7 @@ export function buildMergeProgram(): Command {
     .option('--table', 'one row per group (the default)')
     .option('--histogram', 'log2 histogram per group, laid out like bcc tcprtt')
     .option('--json [file]', 'the merged summary as JSON to FILE or - (stdout); it can be merged again')
+    .option('--html <file>', 'a self-contained HTML report of the merged summaries (tables, distributions, p50/p99 per summary) to FILE')
     .addOption(eachOption('summary'))
     .addOption(failIfOption())
     .addOption(baselineOption())
@@ -54,6 +57,7 @@ Examples:
   rttscan merge day1.json day2.json            one table over both days
   rttscan merge hosts/*.json --json all.json   a merged summary, mergeable again
   rttscan merge parts/*.json --histogram       bcc-style histogram of everything
+  rttscan merge parts/*.json --html all.html   one offline report page of everything
   rttscan merge all.json --each                one table per summary in an --each array
   rttscan merge parts/*.json --fail-if 'p99>30ms'             CI check on the merged result
   rttscan merge today/*.json --baseline last-week.json        what changed
@@ -72,13 +76,18 @@ function jsonOf(merged: MergedSummary): SummaryDocumentJson {
 
 export async function runMerge(paths: readonly string[], options: MergeOptions, stdio: { stdout: OutputTarget; stderr: OutputTarget }): Promise<number> {
   const note = (message: string): void => void stdio.stderr.write(`rttscan: ${message}\n`);
-  const plan = outputPlanOf(options, false, ['table', 'histogram', 'json']);
-  const jsonTarget = planned(plan, 'json')?.target;
-  if (jsonTarget?.kind === 'file') await checkOutputPath(jsonTarget.path);
+  const plan = outputPlanOf(options, false, ['table', 'histogram', 'json', 'html']);
+  if (options.html !== undefined && options.each) throw new RttscanError('usage', '--each cannot be combined with --html: the page covers one merge');
+  for (const r of plan.reports) if (r.target.kind === 'file') await checkOutputPath(r.target.path);
   if (paths.filter((p) => p === '-').length > 1) throw new RttscanError('usage', 'stdin (-) can be read only once');
   const docs: SummaryDocument[] = [];
   for (const path of paths) for (const doc of await readSummaryFile(path)) docs.push(doc);
-  const quietNote = options.quiet ? (): void => {} : note;
+  // Notes go on stderr (unless -q) and into the --html page.
+  const notes: string[] = [];
+  const quietNote = (message: string): void => {
+    notes.push(message);
+    if (!options.quiet) note(message);
+  };
   // --each: each document on its own; otherwise one merge of all.
   const reports = options.each ? docs.map((doc) => ({ name: doc.name, merged: documentReport(doc) })) : [{ name: '', merged: mergeSummaries(docs) }];
   if (!options.each && reports[0]!.merged.overlapping.length > 0) {
@@ -102,6 +111,7 @@ export async function runMerge(paths: readonly string[], options: MergeOptions, 
     await outputs.abandon();
     throw err;
   }
+  if (options.html !== undefined) await writeMergePage(options.html, reports[0]!.merged, docs, notes, process.argv.slice(2));
   if (!options.quiet && !options.each) {
     const summary = reports[0]!.merged.report.summary;
     note(`merged ${docs.length} summaries of ${reports[0]!.merged.head.inputs.length} inputs: ${summary.count} samples`);

@@ -21,6 +21,8 @@ export interface CliOptions extends TcprtCliOptions {
   histogram?: boolean;
   extension?: boolean;
   jsonl?: string | true;
+  pping?: string | true;
+  html?: string;
   read: string[];
   join?: boolean;
   ipv4?: boolean;
@@ -129,11 +131,13 @@ export function buildProgram(): Command {
     .option('--histogram', 'log2 histogram of RTTs, laid out like bcc tcprtt')
     .option('-m, --ms', 'histogram in milliseconds instead of microseconds')
     .option('-e, --extension', 'bcc tcprtt -e: the [AVG n] in each histogram header (rttscan always prints it)')
-    .option('--chart', 'RTT over capture time, one line per group (the busiest 6)')
+    .option('--chart', 'RTT over capture time: p50 and p99 per column, one panel per group (the busiest 4), as wide as the terminal')
     .option('--samples', 'one line per sample, pping style')
     .option('--csv [file]', 'one row per sample to FILE or - (stdout)')
     .option('--jsonl [file]', 'one JSON object per sample, one per line, to FILE or - (stdout)')
+    .option('--pping [file]', "one line per sample in pping's machine-readable format (pping -m), for ppviz: to FILE or - (stdout)")
     .option('--json [file]', 'the whole summary as JSON to FILE or - (stdout); with --interval one line per interval')
+    .option('--html <file>', 'a self-contained HTML report (samples over time, distributions, tables) to FILE; opens offline')
     .option('-q, --quiet', 'no notes on stderr, only data and errors')
     .optionsGroup('Inputs and capture host:')
     .addOption(list('-r, --read <file>', 'read this capture file, as tcpdump -r (repeatable); further arguments are a BPF filter'))
@@ -210,7 +214,9 @@ Examples:
   rttscan capture.pcap --jsonl rtt.jsonl       every sample as one JSON object per line
   rttscan capture.pcap --json                  everything as one JSON object on stdout
   rttscan capture.pcap --samples               one line per sample, like pping
-  rttscan capture.pcap --chart                 RTT over capture time
+  rttscan capture.pcap --chart                 RTT over capture time: p50 and p99 per column
+  rttscan capture.pcap --html report.html      every sample on a zoomable chart, in one offline page
+  rttscan capture.pcap --pping rtt.txt         pping -m lines, for ppviz and pping scripts
   rttscan capture.pcap --local 10.0.0.5        name the capture host instead of inferring it
   rttscan capture.pcap --include-local         also the capture host's own ACK times
   rttscan capture.pcap --local none            a capture taken mid-path: both halves, no local host

@@ -12,7 +12,7 @@ import type { HistogramUnit } from '../stats/rtt-stats.js';
 
 export const STDOUT = '-';
 
-export type ReportName = 'table' | 'histogram' | 'chart' | 'samples' | 'csv' | 'jsonl' | 'json' | 'tcprt' | 'tcprtJsonl' | 'deltas';
+export type ReportName = 'table' | 'histogram' | 'chart' | 'samples' | 'csv' | 'jsonl' | 'pping' | 'json' | 'html' | 'tcprt' | 'tcprtJsonl' | 'deltas';
 
 export interface ReportKind {
   /** The option that asks for it, as messages name it. */
@@ -23,7 +23,7 @@ export interface ReportKind {
   readonly perSample: boolean;
   /** Takes FILE or - (stdout, the default); the others write to stdout. */
   readonly takesFile: boolean;
-  /** Written by its engine's own sink (TCP-RT: cli/tcprt.ts), which opens its files itself. */
+  /** Written by its own writer (TCP-RT: cli/tcprt.ts; the page: cli/page-outputs.ts), which opens its files itself. */
   readonly ownWriter?: boolean;
 }
 
@@ -34,7 +34,9 @@ export const REPORTS: Readonly<Record<ReportName, ReportKind>> = Object.freeze({
   samples: { option: '--samples', machine: false, perSample: true, takesFile: false },
   csv: { option: '--csv', machine: true, perSample: true, takesFile: true },
   jsonl: { option: '--jsonl', machine: true, perSample: true, takesFile: true },
+  pping: { option: '--pping', machine: true, perSample: true, takesFile: true },
   json: { option: '--json', machine: true, perSample: false, takesFile: true },
+  html: { option: '--html', machine: false, perSample: false, takesFile: true, ownWriter: true },
   tcprt: { option: '--tcprt', machine: true, perSample: false, takesFile: false, ownWriter: true },
   tcprtJsonl: { option: '--tcprt-jsonl', machine: true, perSample: false, takesFile: true, ownWriter: true },
   deltas: { option: '--baseline', machine: false, perSample: false, takesFile: false },
@@ -67,7 +69,9 @@ export interface ReportOptions {
   samples?: boolean;
   csv?: string | true;
   jsonl?: string | true;
+  pping?: string | true;
   json?: string | true;
+  html?: string;
   /** TCP-RT text: `-` or a directory; JSON lines: `-` or a file (cli/tcprt.ts tcprtTargetsOf). */
   tcprt?: string | true;
   tcprtJsonl?: string | true;
@@ -97,7 +101,7 @@ export function describe(report: PlannedReport): string {
   return report.target.kind === 'file' ? `${option} ${report.target.path}` : `${option} -`;
 }
 
-const ASKED: ReadonlyArray<ReportName> = ['histogram', 'table', 'chart', 'samples', 'csv', 'jsonl', 'json', 'tcprt', 'tcprtJsonl'];
+const ASKED: ReadonlyArray<ReportName> = ['histogram', 'table', 'chart', 'samples', 'csv', 'jsonl', 'pping', 'json', 'html', 'tcprt', 'tcprtJsonl'];
 
 /**
  * The plan for these options, or a usage error. `colors` is decided by the terminal (terminal.ts);
@@ -108,7 +112,10 @@ export function outputPlanOf(options: ReportOptions, colors: boolean, available:
   for (const name of ASKED) {
     const value = options[name as keyof ReportOptions] as string | boolean | undefined;
     if (value === undefined || value === false || !available.includes(name)) continue;
-    reports.push({ name, target: targetOf(name, value) });
+    const target = targetOf(name, value);
+    if (name === 'html' && target.kind === 'stdout') throw usage('--html needs a file name: the page is written when the run ends');
+    if (name === 'html' && options.interval !== undefined) throw usage('--interval cannot be combined with --html: the page covers the whole run (its statistics are those of --json without --interval)');
+    reports.push({ name, target });
   }
   const onStdout = reports.filter((r) => r.target.kind === 'stdout');
   const machine = onStdout.find((r) => REPORTS[r.name].machine);
@@ -128,7 +135,7 @@ export function outputPlanOf(options: ReportOptions, colors: boolean, available:
   if (options.baseline !== undefined) {
     // The table of changes is for people: to stderr when a machine stream holds stdout.
     reports.push({ name: 'deltas', target: machine ? { kind: 'stderr' } : { kind: 'stdout' } });
-  } else if (reports.every((r) => REPORTS[r.name].ownWriter && r.target.kind !== 'stdout')) {
+  } else if (reports.every((r) => (r.name === 'tcprt' || r.name === 'tcprtJsonl') && r.target.kind !== 'stdout')) {
     // Nothing asked for stdout but TCP-RT files: the table (with TCP-RT per port) goes there.
     reports.push({ name: 'table', target: { kind: 'stdout' } });
   }

@@ -6,11 +6,12 @@
  */
 import type { AnalysisReport, AnalyzeOptions } from '../analyze.js';
 import { renderChart } from '../render/chart.js';
-import { CSV_HEADER } from '../render/csv.js';
+import { csvHeader, type CsvInputs } from '../render/csv.js';
 import { CsvByteSink } from '../render/csv-bytes.js';
 import { renderHistograms } from '../render/histogram.js';
 import { renderJsonLine, stringifyDocument } from '../render/json.js';
 import { JsonLines } from '../render/jsonl.js';
+import { PpingLines } from '../render/pping.js';
 import { SampleSink, type PerSampleSink } from '../render/sample-sink.js';
 import { SampleLines } from '../render/samples.js';
 import { renderTable } from '../render/table.js';
@@ -33,15 +34,23 @@ export class RunOutputs {
     readonly plan: OutputPlan,
     readonly stdout: OutputTarget,
     readonly stderr: OutputTarget,
+    /** Per-sample outputs name the input of each frame (the run reads several). */
+    private readonly inputColumns: boolean,
   ) {}
 
-  /** Opens (creates or truncates) every file target of the plan. */
-  static async open(plan: OutputPlan, stdout: OutputTarget, stderr: OutputTarget): Promise<RunOutputs> {
-    const outputs = new RunOutputs(plan, stdout, stderr);
+  /**
+   * Opens (creates or truncates) every file target of the plan. `inputColumns`: the run reads
+   * several inputs, so per-sample outputs name the input of each frame (see useInputs).
+   */
+  static async open(plan: OutputPlan, stdout: OutputTarget, stderr: OutputTarget, inputColumns = false): Promise<RunOutputs> {
+    const outputs = new RunOutputs(plan, stdout, stderr, inputColumns);
+    const header = csvHeader(inputColumns);
+    // Until useInputs names them, frames count in unnamed inputs.
+    const inputs: CsvInputs = inputColumns ? [] : undefined;
     try {
       for (const r of plan.reports) {
         // A CSV file started anew by a reopen (log rotation) gets the header again.
-        if (r.target.kind === 'file' && !REPORTS[r.name].ownWriter) outputs.files.set(r.target.path, await FileTarget.open(r.target.path, r.name === 'csv' ? CSV_HEADER : ''));
+        if (r.target.kind === 'file' && !REPORTS[r.name].ownWriter) outputs.files.set(r.target.path, await FileTarget.open(r.target.path, r.name === 'csv' ? header : ''));
       }
     } catch (err) {
       await outputs.closeFiles().catch(() => {});
@@ -50,11 +59,23 @@ export class RunOutputs {
     for (const r of plan.reports) {
       if (!REPORTS[r.name].perSample) continue;
       const target = outputs.target(r.target);
-      if (r.name === 'csv') outputs.sinks.push(new CsvByteSink(target, CSV_HEADER));
-      else if (r.name === 'jsonl') outputs.sinks.push(new SampleSink(new JsonLines(), target));
+      if (r.name === 'csv') outputs.sinks.push(new CsvByteSink(target, header, inputs));
+      else if (r.name === 'jsonl') outputs.sinks.push(new SampleSink(new JsonLines(inputs), target));
+      else if (r.name === 'pping') outputs.sinks.push(new SampleSink(new PpingLines(), target));
       else if (r.name === 'samples') outputs.sinks.push(new SampleSink(new SampleLines(), target));
     }
     return outputs;
+  }
+
+  /** Another per-sample output, written by its own writer (the --html page). Before sampleHooks(). */
+  listen(sink: PerSampleSink): void {
+    this.sinks.push(sink);
+  }
+
+  /** The inputs the next run's frame numbers count in (its files, or the interfaces captured on). */
+  useInputs(names: readonly string[]): void {
+    if (!this.inputColumns) return;
+    for (const sink of this.sinks) sink.useInputs?.(names);
   }
 
   target(spec: TargetSpec): OutputTarget {
@@ -108,7 +129,7 @@ export class RunOutputs {
         out.write(renderTable(groups, stdoutColumns()));
         if (report.tcprtPorts !== undefined) out.write(renderTcprtTable(report.tcprtPorts));
       }
-      else if (r.name === 'chart') out.write(renderChart(groups, report.base, report.startNs, this.plan.colors));
+      else if (r.name === 'chart') out.write(renderChart(groups, report.base, report.startNs, { colors: this.plan.colors, width: stdoutColumns() }));
       else if (r.name === 'deltas') out.write(ci.deltas(report));
       else if (r.name === 'json' && interval) out.write(renderJsonLine(sorted, unit));
     }

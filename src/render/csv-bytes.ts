@@ -8,18 +8,22 @@
  */
 import { KIND_NAMES, type HalfConnection, type SampleKind } from '../engines/rtt/rtt-engine.js';
 import type { SampleEndpoints } from '../stats/collector.js';
+import { frameNumber, inputOfFrame } from '../capture/frame-ref.js';
 import type { TimeBase } from '../time.js';
-import { CsvRows, NEEDS_QUOTING } from './csv.js';
+import { CsvRows, inputFields, NEEDS_QUOTING, type CsvInputs } from './csv.js';
 import type { PerSampleSink, SinkStream } from './sample-sink.js';
 
 /** Bytes gathered before a write (a fresh buffer each time: the stream keeps the one written). */
 const BUFFER_BYTES = 256 * 1024;
-/** Room left for one more row: the longest row (two IPv6 addresses) is under 200 bytes. */
+/** Room left for one more row: the longest row (two IPv6 addresses) is under 250 bytes, input names aside. */
 const ROW_ROOM = 512;
+const COMMA = 0x2c;
+const NEWLINE = 0x0a;
 const DOT = 0x2e;
 const ZERO = 0x30;
 
-const KIND_BYTES = KIND_NAMES.map((k) => Buffer.from(`,${k}\n`, 'latin1'));
+const KIND_BYTES = KIND_NAMES.map((k) => Buffer.from(`,${k},`, 'latin1'));
+const NO_INPUT = Buffer.from(',', 'latin1');
 
 export class CsvByteSink implements PerSampleSink {
   private buf = Buffer.allocUnsafe(BUFFER_BYTES);
@@ -27,7 +31,11 @@ export class CsvByteSink implements PerSampleSink {
   private full = false;
   /** `,src,sport,dst,dport,` per half-connection; null: its fields need quoting (CsvRows, csv-stringify). */
   private readonly middle = new WeakMap<HalfConnection, Buffer | null>();
-  private readonly quoted = new CsvRows();
+  private readonly quoted: CsvRows;
+  /** `,name` of each input (undefined: no input columns). */
+  private inputBytes: Buffer[] | undefined;
+  /** The longest of them, so that a row always fits the room left. */
+  private inputRoom = 0;
   private lastHalf: HalfConnection | undefined;
   private lastMiddle: Buffer | null | undefined;
   private second = NaN;
@@ -38,8 +46,20 @@ export class CsvByteSink implements PerSampleSink {
   constructor(
     private readonly out: SinkStream,
     header: string,
+    inputs: CsvInputs,
   ) {
-    this.pos = this.buf.write(header, 0, 'latin1');
+    this.pos = this.buf.write(header, 0, 'utf8');
+    this.quoted = new CsvRows(inputs);
+    this.useInputs(inputs);
+  }
+
+  /** The inputs of the next run's frame numbers (a capture point, a file of --each). */
+  useInputs(inputs: CsvInputs): void {
+    this.quoted.useInputs(inputs);
+    this.inputBytes = inputs === undefined ? undefined : inputFields(inputs).map((field) => Buffer.from(field, 'utf8'));
+    this.inputRoom = 2 * Math.max(0, ...(this.inputBytes ?? []).map((b) => b.length));
+    // A row must fit what is left of a buffer after a flush.
+    if (ROW_ROOM + this.inputRoom > BUFFER_BYTES) throw new RangeError('an input name longer than a CSV buffer');
   }
 
   add(base: TimeBase, ackNs: number, rttNs: number, kind: SampleKind, endpoints: SampleEndpoints): void {
@@ -77,9 +97,22 @@ export class CsvByteSink implements PerSampleSink {
       const kindBytes = KIND_BYTES[kind]!;
       buf.set(kindBytes, pos);
       pos += kindBytes.length;
+      pos = this.integer(frameNumber(endpoints.segFrame), pos);
+      buf[pos++] = COMMA;
+      pos = this.integer(frameNumber(endpoints.ackFrame), pos);
+      const inputs = this.inputBytes;
+      if (inputs !== undefined) {
+        const segInput = inputs[inputOfFrame(endpoints.segFrame)] ?? NO_INPUT;
+        buf.set(segInput, pos);
+        pos += segInput.length;
+        const ackInput = inputs[inputOfFrame(endpoints.ackFrame)] ?? NO_INPUT;
+        buf.set(ackInput, pos);
+        pos += ackInput.length;
+      }
+      buf[pos++] = NEWLINE;
       this.pos = pos;
     }
-    if (this.pos > BUFFER_BYTES - ROW_ROOM) this.flush();
+    if (this.pos > BUFFER_BYTES - ROW_ROOM - this.inputRoom) this.flush();
   }
 
   /** `value` in exactly `width` digits, zero-padded. */

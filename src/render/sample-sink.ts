@@ -8,6 +8,7 @@
 import type { SampleKind } from '../engines/rtt/rtt-engine.js';
 import type { SampleEndpoints } from '../stats/collector.js';
 import type { TimeBase } from '../time.js';
+import type { CsvInputs } from './csv.js';
 
 /** Where a sink writes: write() says false when full; drained() waits until it is not. */
 export interface SinkStream {
@@ -22,10 +23,13 @@ export interface PerSampleSink {
   flush(): void;
   /** A promise to await before reading on, when the stream is full; undefined otherwise. */
   readonly pending: Promise<void> | undefined;
+  /** The inputs the next run's frame numbers count in, for outputs that name them. */
+  useInputs?(inputs: CsvInputs): void;
 }
 
 export interface SampleFormat {
   line(base: TimeBase, ackNs: number, rttNs: number, kind: SampleKind, endpoints: SampleEndpoints): string;
+  useInputs?(inputs: CsvInputs): void;
 }
 
 /** Characters gathered before a write: big enough that per-write costs vanish (bench/run.ts). */
@@ -47,6 +51,10 @@ export class SampleSink implements PerSampleSink {
   add(base: TimeBase, ackNs: number, rttNs: number, kind: SampleKind, endpoints: SampleEndpoints): void {
     this.text += this.format.line(base, ackNs, rttNs, kind, endpoints);
     if (this.text.length >= SINK_FLUSH_CHARS) this.flush();
+  }
+
+  useInputs(inputs: CsvInputs): void {
+    this.format.useInputs?.(inputs);
   }
 
   /** Writes what has gathered. */

@@ -75,7 +75,7 @@ export class Group {
   constructor(
     readonly key: string,
     readonly stats: RttStats,
-    /** Mean RTT over capture time, kept only for --chart. */
+    /** RTT over capture time, kept only for --chart. */
     readonly series: TimeSeries | undefined,
     /** --by process: the process the key names (null: unknown). */
     readonly process?: ProcessInfo | null,
@@ -83,13 +83,17 @@ export class Group {
 }
 
 /**
- * The half-connection a sample came from (data from `src`, acknowledged by `dst`), for
- * per-sample outputs. One instance, reset for each sample and valid during the listener call;
- * addresses are formatted only when asked for, so that analysis alone makes no strings.
+ * Where a sample came from, for per-sample outputs: the half-connection (data from `src`,
+ * acknowledged by `dst`) and the frames of the segment and of the ACK. One instance, reset for
+ * each sample and valid during the listener call; addresses are formatted only when asked
+ * for, so that analysis alone makes no strings.
  */
 export class SampleEndpoints {
   flow!: Flow<RttConnection>;
   ackedByA = false;
+  /** Frame references (capture/frame-ref.ts) of the data segment and of the ACK. */
+  segFrame = 0;
+  ackFrame = 0;
   /** The group the sample went to (with --by process, it names the local process). */
   group!: Group;
 
@@ -121,11 +125,13 @@ const REPLAY_SLICE = 8192;
 
 /** Samples per chunk of the pending buffer: chunks are never copied, only added. */
 const PENDING_CHUNK = 65536;
+const PENDING_DOUBLES = 4;
 
 /** Samples waiting for the vantage decision, in fixed-size chunks (no copying as it grows). */
 class PendingSamples {
-  /** Per sample: ack time and RTT (ns); then its kind, plus KIND_BY_A if endpoint A acknowledged. */
+  /** Per sample, PENDING_DOUBLES values: ack time and RTT (ns), segment and ACK frame references. */
   private readonly times: Float64Array[] = [];
+  /** Per sample: its kind, plus KIND_BY_A if endpoint A acknowledged. */
   private readonly kinds: Uint8Array[] = [];
   private readonly flowChunks: Array<Flow<RttConnection>[]> = [];
   length = 0;
@@ -133,27 +139,31 @@ class PendingSamples {
   push(sample: RttSample): void {
     const at = this.length % PENDING_CHUNK;
     if (at === 0) {
-      this.times.push(new Float64Array(2 * PENDING_CHUNK));
+      this.times.push(new Float64Array(PENDING_DOUBLES * PENDING_CHUNK));
       this.kinds.push(new Uint8Array(PENDING_CHUNK));
       this.flowChunks.push(new Array<Flow<RttConnection>>(PENDING_CHUNK));
     }
     const last = this.times.length - 1;
     const times = this.times[last]!;
-    times[2 * at] = sample.ackNs;
-    times[2 * at + 1] = sample.rttNs;
+    const v = PENDING_DOUBLES * at;
+    times[v] = sample.ackNs;
+    times[v + 1] = sample.rttNs;
+    times[v + 2] = sample.segFrame;
+    times[v + 3] = sample.ackFrame;
     this.kinds[last]![at] = sample.kind + (sample.ackedByA ? KIND_BY_A : 0);
     this.flowChunks[last]![at] = sample.flow;
     this.length++;
   }
 
   /** Calls `fn` for each sample in order, from `start` up to (not including) `end`. */
-  forEach(fn: (flow: Flow<RttConnection>, ackedByA: boolean, ackNs: number, rttNs: number, kind: SampleKind) => void, start = 0, end = this.length): void {
+  forEach(fn: (flow: Flow<RttConnection>, ackedByA: boolean, ackNs: number, rttNs: number, kind: SampleKind, segFrame: number, ackFrame: number) => void, start = 0, end = this.length): void {
     for (let i = start; i < end; i++) {
       const chunk = Math.floor(i / PENDING_CHUNK);
       const at = i % PENDING_CHUNK;
       const times = this.times[chunk]!;
       const kind = this.kinds[chunk]![at]!;
-      fn(this.flowChunks[chunk]![at]!, kind >= KIND_BY_A, times[2 * at]!, times[2 * at + 1]!, (kind & (KIND_BY_A - 1)) as SampleKind);
+      const v = PENDING_DOUBLES * at;
+      fn(this.flowChunks[chunk]![at]!, kind >= KIND_BY_A, times[v]!, times[v + 1]!, (kind & (KIND_BY_A - 1)) as SampleKind, times[v + 2]!, times[v + 3]!);
     }
   }
 }
@@ -185,7 +195,7 @@ export class SampleCollector implements ReactionSink {
   onSample: SampleListener | undefined;
   /** Called once the vantage is decided (given: never): TCP-RT waits for it, the engine stops timing answers. */
   onDecided: (() => void) | undefined;
-  /** Capture time of the first packet: where each group's time series starts. */
+  /** Capture time where each group's time series starts: the first packet, or the --interval's start. */
   originNs = 0;
   /** Samples whose ACK is outside [fromNs, toNs) count for the vantage and nothing else. */
   fromNs = -Infinity;
@@ -247,7 +257,7 @@ export class SampleCollector implements ReactionSink {
       return;
     }
     if (this.pending === undefined) {
-      this.route(sample.flow, sample.ackedByA, sample.ackNs, sample.rttNs, sample.kind);
+      this.route(sample.flow, sample.ackedByA, sample.ackNs, sample.rttNs, sample.kind, sample.segFrame, sample.ackFrame);
       return;
     }
     this.pending.push(sample);
@@ -274,7 +284,7 @@ export class SampleCollector implements ReactionSink {
     const p = this.fixVantage();
     if (p === undefined) return;
     for (let start = 0; start < p.length; start += slice) {
-      p.forEach((flow, ackedByA, ackNs, rttNs, kind) => this.route(flow, ackedByA, ackNs, rttNs, kind), start, Math.min(p.length, start + slice));
+      p.forEach((flow, ackedByA, ackNs, rttNs, kind, segFrame, ackFrame) => this.route(flow, ackedByA, ackNs, rttNs, kind, segFrame, ackFrame), start, Math.min(p.length, start + slice));
       const wait = pause();
       if (wait !== undefined) await wait;
     }
@@ -285,7 +295,7 @@ export class SampleCollector implements ReactionSink {
   decide(): void {
     const p = this.fixVantage();
     if (p === undefined) return;
-    p.forEach((flow, ackedByA, ackNs, rttNs, kind) => this.route(flow, ackedByA, ackNs, rttNs, kind));
+    p.forEach((flow, ackedByA, ackNs, rttNs, kind, segFrame, ackFrame) => this.route(flow, ackedByA, ackNs, rttNs, kind, segFrame, ackFrame));
     this.settleDecision();
   }
 
@@ -318,10 +328,13 @@ export class SampleCollector implements ReactionSink {
     this.options.filters = { ...this.options.filters, ...filters };
   }
 
-  /** Clears the statistics (not the groups' identities), for the next --interval. */
+  /** Clears the statistics and time series (not the groups' identities), for the next --interval. */
   resetStats(): void {
     this.summary.reset();
-    for (const group of this.groups.values()) group.stats.reset();
+    for (const group of this.groups.values()) {
+      group.stats.reset();
+      group.series?.reset();
+    }
   }
 
   /** Adds the segment counts of the data that one side of `flow` sent (acknowledged by the other). */
@@ -336,7 +349,7 @@ export class SampleCollector implements ReactionSink {
     }
   }
 
-  private route(flow: Flow<RttConnection>, ackedByA: boolean, ackNs: number, rttNs: number, kind: SampleKind): void {
+  private route(flow: Flow<RttConnection>, ackedByA: boolean, ackNs: number, rttNs: number, kind: SampleKind, segFrame: number, ackFrame: number): void {
     const group = this.groupOf(flow, ackedByA);
     if (typeof group === 'string') {
       if (group === 'local') this.localAcked++;
@@ -353,10 +366,13 @@ export class SampleCollector implements ReactionSink {
     if (group.stats !== this.summary) this.summary.add(rttUs);
     group.series?.add(ackNs - this.originNs, rttUs);
     if (this.onSample !== undefined) {
-      this.endpoints.flow = flow;
-      this.endpoints.ackedByA = ackedByA;
-      this.endpoints.group = group;
-      this.onSample(ackNs, rttNs, kind, this.endpoints);
+      const endpoints = this.endpoints;
+      endpoints.flow = flow;
+      endpoints.ackedByA = ackedByA;
+      endpoints.segFrame = segFrame;
+      endpoints.ackFrame = ackFrame;
+      endpoints.group = group;
+      this.onSample(ackNs, rttNs, kind, endpoints);
     }
   }
 

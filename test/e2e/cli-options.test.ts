@@ -1,6 +1,7 @@
 /** The CLI's options end to end on real samples: grouping, filters, time windows, intervals, vantage. */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parseCsv, runCli } from '../helpers/cli.js';
@@ -60,9 +61,10 @@ test('--kind selects sample kinds (data,ts: no handshakes, as Inspektor Gadget\'
   const csv = (args: string[]): string[] => runCli([CLIENT, ...args, '--csv', '-', '-q']).stdout.trim().split('\n').slice(1);
   const every = csv([]);
   const noHandshakes = csv(['--kind', 'data,ts']);
-  assert.ok(every.some((row) => row.endsWith(',syn')));
-  assert.deepEqual(noHandshakes, every.filter((row) => !row.endsWith(',syn')));
-  assert.deepEqual(csv(['--kind', 'syn', '--kind', 'hole']), every.filter((row) => row.endsWith(',syn')));
+  const isSyn = (row: string): boolean => row.split(',')[6] === 'syn';
+  assert.ok(every.some(isSyn));
+  assert.deepEqual(noHandshakes, every.filter((row) => !isSyn(row)));
+  assert.deepEqual(csv(['--kind', 'syn', '--kind', 'hole']), every.filter(isSyn));
   const doc = json([CLIENT, '--kind', 'data,ts']);
   assert.equal(doc.counters.rtt.filtered, every.length - noHandshakes.length);
   const bad = runCli([CLIENT, '--kind', 'data,rtt']);
@@ -114,6 +116,26 @@ test('--from/--to keep the samples whose ACK falls in the window', () => {
   assert.equal(json([SERVER, '--from', '+1h']).summary.samples, 0);
   assert.equal(json([SERVER, '--from', '2000-01-01T00:00:00Z']).summary.samples, csv.length);
 });
+
+test('--from/--to +DURATION count from the first packet, not from the start of its second', () => {
+  const first = /^\S+ (\d+)\.(\d{6})/m.exec(spawnTcpdumpFirst())!;
+  const firstNs = BigInt(first[1]!) * 1_000_000_000n + BigInt(first[2]!) * 1000n;
+  const at = (offsetNs: bigint): string => {
+    const t = firstNs + offsetNs;
+    return `${t / 1_000_000_000n}.${String(t % 1_000_000_000n).padStart(9, '0')}`;
+  };
+  for (const offset of ['100ms', '700ms', '1.5s']) {
+    const ns = BigInt(Math.round(Number(offset.replace(/m?s$/, '')) * (offset.endsWith('ms') ? 1e6 : 1e9)));
+    assert.equal(json([SERVER, '--to', `+${offset}`]).summary.samples, json([SERVER, '--to', at(ns)]).summary.samples, `--to +${offset}`);
+    assert.equal(json([SERVER, '--from', `+${offset}`]).summary.samples, json([SERVER, '--from', at(ns)]).summary.samples, `--from +${offset}`);
+  }
+  assert.ok(json([SERVER, '--to', '+100ms']).summary.samples > 0, 'the first 100 ms hold samples');
+});
+
+/** The first packet's capture time, as tcpdump -tt prints it (seconds.microseconds). */
+function spawnTcpdumpFirst(): string {
+  return spawnSync('tcpdump', ['-tt', '-n', '-c', '1', '-r', SERVER], { encoding: 'utf8' }).stdout.replace(/^/, 'x ');
+}
 
 test('--interval prints one report per interval of capture time, -T stamps each', () => {
   const run = runCli([SERVER, '--interval', '500ms', '-T', '--histogram', '-q']);
@@ -210,4 +232,36 @@ test('Ctrl-C on an offline run prints what was read so far and exits 130', async
   const doc = JSON.parse(stdout) as Doc & { inputs: Array<{ packets: number }> };
   assert.equal(doc.inputs[0]!.packets, 303);
   assert.equal(doc.summary.samples, json([SERVER]).summary.samples);
+});
+
+test('--chart with --interval: each chart covers its own interval, from its start, with its samples', () => {
+  const run = runCli([SERVER, '--interval', '500ms', '--chart', '--table', '-q']);
+  assert.equal(run.status, 0, run.stderr);
+  const starts = [...run.stdout.matchAll(/capture time from (\S+),/g)].map((m) => Date.parse(m[1]!));
+  assert.ok(starts.length >= 3);
+  starts.slice(1).forEach((s, i) => assert.equal(s - starts[i]!, 500, `chart ${i + 2} starts 500 ms after chart ${i + 1}`));
+  // Each chart's sample count is its interval table's.
+  const charted = [...run.stdout.matchAll(/RTT over capture time: all \((\d+) samples\)/g)].map((m) => Number(m[1]));
+  const tabled = [...run.stdout.matchAll(/^all +(\d+) /gm)].map((m) => Number(m[1]));
+  assert.deepEqual(charted, tabled);
+});
+
+test('--html and --pping: usage errors name the conflict, and a capture is never overwritten', async (t) => {
+  const dir = await tempDir(t);
+  const page = join(dir, 'r.html');
+  for (const [args, message] of [
+    [[SERVER, '--html', page, '--interval', '1s'], /--interval cannot be combined with --html/],
+    [[SERVER, '--html', page, '--each'], /--each cannot be combined with --html/],
+    [[SERVER, '--pping', '-', '--each'], /--each cannot be combined with --pping/],
+    [[SERVER, '--html', '-'], /--html needs a file name/],
+    [[SERVER, '--html', SERVER], /refusing to overwrite a capture/],
+    [[SERVER, '--pping', SERVER], /refusing to overwrite a capture/],
+    [['merge', SERVER, '--html', SERVER], /refusing to overwrite a capture/],
+  ] as const) {
+    const run = runCli([...args]);
+    assert.equal(run.status, 2, `${args.join(' ')}: ${run.stderr}`);
+    assert.match(run.stderr, message);
+    assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
+  }
+  assert.ok(!existsSync(page), 'nothing written');
 });

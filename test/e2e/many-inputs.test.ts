@@ -127,6 +127,10 @@ test('overlapping files merge by time with --join, ties to the file named first,
     return r.stdout;
   };
   // Overlapping captures are separate capture points unless --join says they are one (issue 10).
-  assert.equal(csv([...paths, '--join']), csv([whole]));
-  assert.ok(csv([...paths, '--join']).split('\n').length > 100);
+  // The same samples in the same order; the frame columns differ by design (each file counts its
+  // own frames, and names itself in seg_input/ack_input), so the first seven are compared.
+  const sampleColumns = (text: string): string => text.split('\n').map((line) => line.split(',').slice(0, 7).join(',')).join('\n');
+  const joined = csv([...paths, '--join']);
+  assert.equal(sampleColumns(joined), sampleColumns(csv([whole])));
+  assert.ok(joined.split('\n').length > 100);
 });

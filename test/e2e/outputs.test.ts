@@ -36,7 +36,7 @@ test('every file target exists after a run, even with no sample (a filter that k
   const dir = await tempDir(t);
   const run = runCli([SERVER, '--lport', '1', '--csv', join(dir, 'a.csv'), '--jsonl', join(dir, 'a.jsonl'), '--json', join(dir, 'a.json'), '-q']);
   assert.equal(run.status, 0, run.stderr);
-  assert.equal(readFileSync(join(dir, 'a.csv'), 'utf8'), 'ts,src,sport,dst,dport,rtt_us,kind\n');
+  assert.equal(readFileSync(join(dir, 'a.csv'), 'utf8'), 'ts,src,sport,dst,dport,rtt_us,kind,seg_frame,ack_frame\n');
   assert.equal(readFileSync(join(dir, 'a.jsonl'), 'utf8'), '');
   assert.equal((JSON.parse(readFileSync(join(dir, 'a.json'), 'utf8')) as Line).summary.samples, 0);
 });
@@ -81,7 +81,7 @@ test('-T stamps the human reports only: no clock lines inside CSV rows or JSON l
   assert.equal(run.status, 0, run.stderr);
   assert.equal((run.stdout.match(/^\d\d:\d\d:\d\d$/gm) ?? []).length, 2);
   const rows = readFileSync(csv, 'utf8').trim().split('\n');
-  assert.ok(rows.every((r) => r.split(',').length === 7), 'every CSV line is a row');
+  assert.ok(rows.every((r) => r.split(',').length === 9), 'every CSV line is a row');
   assert.ok(readFileSync(json, 'utf8').trim().split('\n').every((l) => l.startsWith('{')));
   const machineOnly = runCli([CLIENT, '--interval', '1s', '-T', '--csv', '-']);
   assert.equal(machineOnly.status, 2);
@@ -104,7 +104,7 @@ test('--jsonl: one object per sample, the same samples as --csv', () => {
   const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
   assert.equal(lines.length, csv.length);
   for (const [i, row] of csv.entries()) {
-    assert.deepEqual(lines[i], { ts: row.ts, src: row.src, sport: row.sport, dst: row.dst, dport: row.dport, rtt_us: row.rttUs, kind: row.kind });
+    assert.deepEqual(lines[i], { ts: row.ts, src: row.src, sport: row.sport, dst: row.dst, dport: row.dport, rtt_us: row.rttUs, kind: row.kind, seg_frame: row.segFrame, ack_frame: row.ackFrame });
   }
   const v6 = runCli(['samples/http-v6-pcapng/client.pcapng', '--jsonl', '-', '-q', '--include-local']).stdout.trim().split('\n');
   assert.ok(v6.every((l) => (JSON.parse(l) as { src: string }).src.includes(':')));

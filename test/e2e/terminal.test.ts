@@ -58,6 +58,23 @@ test('progress line: drawn on a terminal for a large input, then erased; never i
   assert.ok(!piped.stderr.includes('\r') && !piped.stderr.includes('MB of'), piped.stderr);
 });
 
+test('--chart is as wide as the terminal', (t) => {
+  if (!hasCommand('script')) {
+    t.skip('script (util-linux) not installed: no pseudo-terminal to test on');
+    return;
+  }
+  for (const cols of [90, 160]) {
+    const command = `stty cols ${cols} rows 60; exec ${[process.execPath, CLI_PATH, 'samples/mixed-loss/server.pcap', '--chart', '-q'].map(quote).join(' ')}`;
+    const r = spawnSync('script', ['-qec', command, '/dev/null'], { cwd: REPO_ROOT, env: { ...process.env, TERM: 'xterm', NO_COLOR: '1' }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    assert.equal(r.status, 0, r.stdout);
+    const rule = r.stdout.split(/\r?\n/).find((l) => l.includes('└'))!;
+    assert.ok(rule.length <= cols && rule.length > cols - 15, `${cols} columns: the time axis is ${rule.length} wide`);
+  }
+  // Not a terminal: 80 columns, so files and pipes get the same bytes every run.
+  const piped = runCli(['samples/mixed-loss/server.pcap', '--chart', '-q']).stdout.split('\n').find((l) => l.includes('└'))!;
+  assert.ok(piped.length <= 80 && piped.length > 65, `piped: ${piped.length}`);
+});
+
 test('colours: on a terminal only, and never with NO_COLOR', (t) => {
   if (!hasCommand('script')) {
     t.skip('script (util-linux) not installed: no pseudo-terminal to test on');

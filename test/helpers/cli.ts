@@ -32,13 +32,16 @@ export interface CsvSample {
   dport: number;
   rttUs: number;
   kind: string;
+  /** Frame numbers of the data segment and of the ACK in their input (as tshark counts). */
+  segFrame: number;
+  ackFrame: number;
 }
 
 export function parseCsv(text: string): CsvSample[] {
   const lines = text.trim().split('\n');
-  if (lines[0] !== 'ts,src,sport,dst,dport,rtt_us,kind') throw new Error(`unexpected CSV header: ${lines[0]}`);
+  if (!lines[0]!.startsWith('ts,src,sport,dst,dport,rtt_us,kind,seg_frame,ack_frame')) throw new Error(`unexpected CSV header: ${lines[0]}`);
   return lines.slice(1).map((line) => {
-    const [ts, src, sport, dst, dport, rtt, kind] = line.split(',') as [string, string, string, string, string, string, string];
-    return { ts, src, sport: Number(sport), dst, dport: Number(dport), rttUs: Number(rtt), kind };
+    const [ts, src, sport, dst, dport, rtt, kind, segFrame, ackFrame] = line.split(',') as [string, string, string, string, string, string, string, string, string];
+    return { ts, src, sport: Number(sport), dst, dport: Number(dport), rttUs: Number(rtt), kind, segFrame: Number(segFrame), ackFrame: Number(ackFrame) };
   });
 }

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 
-export type Format = 'csv' | 'jsonl' | 'json' | 'text';
+export type Format = 'csv' | 'jsonl' | 'pping' | 'json' | 'html' | 'text';
 
 /** An output a drawn option asks for. `file` is a name inside the run's temporary directory. */
 export interface DrawnOutput {
@@ -26,6 +26,10 @@ export interface Drawn {
   failIf?: boolean;
   /** Per-sample output (--each refuses some of them). */
   perSample?: boolean;
+  /** The page (--html): one capture point, no --interval, no --each. */
+  page?: boolean;
+  /** Inputs analysed as one capture point whatever they are. */
+  join?: boolean;
 }
 
 const none = fc.constant<Drawn[]>([]);
@@ -46,13 +50,16 @@ function flag(...choices: string[][]): fc.Arbitrary<Drawn[]> {
   return fc.oneof(none, ...choices.map((args) => fc.constant<Drawn[]>([{ args }])));
 }
 
+/** Two inputs that overlap in time: separate capture points unless --join. */
+export const APART_INPUTS = ['samples/http-v4/client.pcap', 'samples/http-v4/server.pcap'];
+
 /** The inputs: sample captures, alone, as two capture points, or as rotated-looking pairs. */
 export const INPUTS = fc.constantFrom(
   ['samples/http-v4/server.pcap'],
   ['samples/mixed-loss/client.pcap'],
   ['samples/http-v6-pcapng/client.pcapng'],
   ['samples/http-v4/client.pcap.gz'],
-  ['samples/http-v4/client.pcap', 'samples/http-v4/server.pcap'],
+  APART_INPUTS,
   ['samples/tls12-v4/server.pcap', 'samples/tls13-v4/server.pcap'],
 );
 
@@ -64,7 +71,9 @@ export const OPTION_GENERATORS: Record<string, fc.Arbitrary<Drawn[]>> = {
   samples: humanOutput('--samples', true),
   csv: machineOutput('--csv', 'csv', true),
   jsonl: machineOutput('--jsonl', 'jsonl', true),
+  pping: machineOutput('--pping', 'pping', true),
   json: machineOutput('--json', 'json', false),
+  html: fc.oneof(none, fc.constant<Drawn[]>([{ args: ['--html', 'OUT/out.html'], output: { option: '--html', format: 'html', machine: false, target: { file: 'out.html' } }, page: true }])),
   by: flag(['--by', 'flow'], ['--by', 'rport'], ['-b'], ['-B']),
   ms: flag(['--ms']),
   filters: flag(['--lport', '8080'], ['-P', '8080'], ['--raddr', '10.99.0.0/24'], ['-4'], ['-6']),
@@ -73,7 +82,7 @@ export const OPTION_GENERATORS: Record<string, fc.Arbitrary<Drawn[]>> = {
   interval: fc.oneof(none, fc.constant<Drawn[]>([{ args: ['--interval', '300ms'], interval: true }]), fc.constant<Drawn[]>([{ args: ['-i', '0.5'], interval: true }])),
   timestamp: fc.oneof(none, fc.constant<Drawn[]>([{ args: ['-T'], timestamp: true }])),
   vantage: flag(['--include-local'], ['--local', '10.99.0.2']),
-  join: flag(['--join']),
+  join: fc.oneof(none, fc.constant<Drawn[]>([{ args: ['--join'], join: true }])),
   each: fc.oneof(none, fc.constant<Drawn[]>([{ args: ['--each'], each: true }])),
   failIf: fc.oneof(none, fc.constant<Drawn[]>([{ args: ['--fail-if', 'p99>30ms'], failIf: true }])),
 };

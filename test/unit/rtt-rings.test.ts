@@ -2,9 +2,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AckMatch, DROPPED_OVER_BUDGET, DROPPED_PER_FLOW, MAX_SEGMENTS, Outstanding, PUSHED, SegmentBudget } from '../../src/engines/rtt/outstanding.js';
+import { findTsVal, newTsHistory, seenFrame, seenNs, seeTsVal, type TsHistory } from '../../src/engines/rtt/ts-history.js';
 
 const unbounded = (): SegmentBudget => new SegmentBudget(Infinity);
-import { firstSeenNs, newTsHistory, seeTsVal } from '../../src/engines/rtt/ts-history.js';
+
+/** When the first segment with `tsVal` was seen, or -1; its frame must be the one recorded with it (time + 1e6 here). */
+function firstSeenNs(h: TsHistory, tsVal: number): number {
+  const at = findTsVal(h, tsVal);
+  if (at < 0) return -1;
+  assert.equal(seenFrame(h, at), seenNs(h, at) + 1e6, `the frame of TSval ${tsVal} is kept with its time`);
+  return seenNs(h, at);
+}
 
 test('Outstanding keeps segments in order through wraparound and growth', () => {
   const segs = new Outstanding();
@@ -15,13 +23,14 @@ test('Outstanding keeps segments in order through wraparound and growth', () => 
   // Interleave pushes and ACKs so the ring's head moves before each growth.
   for (let round = 1; round <= 200; round++) {
     for (let k = 0; k < round % 7 + 3; k++) {
-      segs.push(next, next + 100, next * 10, next, false, budget);
+      segs.push(next, next + 100, next * 10, next, false, next + 1, budget);
       next += 100;
     }
     const ack = acked + 100 * (round % 3 + 1);
     if (ack <= next) {
       segs.acknowledge(ack, match);
       assert.equal(match.sentNs, (ack - 100) * 10, `round ${round}: ACK ${ack} pairs with the segment ending there`);
+      assert.equal(match.sentFrame, ack - 100 + 1, `round ${round}: and reports that segment's frame`);
       acked = ack;
     }
     for (let i = 0; i < segs.count; i++) assert.equal(segs.start(i), acked + 100 * i);
@@ -32,7 +41,7 @@ test('Outstanding drops its oldest segment beyond MAX_SEGMENTS and says so', () 
   const segs = new Outstanding();
   const budget = unbounded();
   let dropped = 0;
-  for (let i = 0; i < MAX_SEGMENTS + 5; i++) if (segs.push(i * 10, i * 10 + 10, i, 0, false, budget) === DROPPED_PER_FLOW) dropped++;
+  for (let i = 0; i < MAX_SEGMENTS + 5; i++) if (segs.push(i * 10, i * 10 + 10, i, 0, false, i + 1, budget) === DROPPED_PER_FLOW) dropped++;
   assert.equal(segs.count, MAX_SEGMENTS);
   assert.equal(dropped, 5);
   assert.equal(segs.start(0), 50);
@@ -45,7 +54,7 @@ test('a run-wide budget bounds the slots of all rings together; rings give them 
   // 50 connections with 100 segments each in flight: 5,000 wanted, 1,000 extra slots allowed.
   for (let i = 0; i < 100; i++) {
     for (const ring of rings) {
-      outcomes[ring.push(i * 10, i * 10 + 10, i, 0, false, budget)]!++;
+      outcomes[ring.push(i * 10, i * 10 + 10, i, 0, false, i + 1, budget)]!++;
       assert.ok(budget.held <= budget.limit, `${budget.held} slots held`);
     }
   }
@@ -68,9 +77,10 @@ test('a run-wide budget bounds the slots of all rings together; rings give them 
 test('a partial ACK advances the segment start; a later exact ACK pairs with it again', () => {
   const segs = new Outstanding();
   const match = new AckMatch();
-  segs.push(1000, 5000, 7, 0, false, unbounded());
+  segs.push(1000, 5000, 7, 0, false, 42, unbounded());
   segs.acknowledge(2448, match);
   assert.equal(match.sentNs, 7);
+  assert.equal(match.sentFrame, 42);
   assert.equal(segs.start(0), 2448);
   segs.acknowledge(5000, match);
   assert.equal(match.sentNs, 7);
@@ -82,18 +92,18 @@ test('TsHistory remembers the first sighting of each TSval, keeps the newest 256
   const base = 0xffffff00; // TSvals cross 2^32
   for (let i = 0; i < 600; i++) {
     const tsVal = (base + Math.floor(i / 2)) >>> 0; // each TSval on two segments
-    h = seeTsVal(h, tsVal, 1000 + i);
+    h = seeTsVal(h, tsVal, 1000 + i, 1000 + i + 1e6);
   }
   // 300 distinct values were seen; the newest 256 are remembered, timed by their first segment.
   assert.equal(firstSeenNs(h, (base + 299) >>> 0), 1000 + 598);
   assert.equal(firstSeenNs(h, (base + 44) >>> 0), 1000 + 88);
   assert.equal(firstSeenNs(h, (base + 43) >>> 0), -1);
-  h = seeTsVal(h, (base + 10) >>> 0, 99999); // older than the newest: ignored
+  h = seeTsVal(h, (base + 10) >>> 0, 99999, 99999 + 1e6); // older than the newest: ignored
   assert.equal(firstSeenNs(h, (base + 299) >>> 0), 1598);
   // Before it fills up, every entry is found too.
   let small = newTsHistory();
-  small = seeTsVal(small, 5, 50);
-  small = seeTsVal(small, 6, 60);
-  small = seeTsVal(small, 7, 70);
+  small = seeTsVal(small, 5, 50, 50 + 1e6);
+  small = seeTsVal(small, 6, 60, 60 + 1e6);
+  small = seeTsVal(small, 7, 70, 70 + 1e6);
   assert.deepEqual([5, 6, 7, 8].map((v) => firstSeenNs(small, v)), [50, 60, 70, -1]);
 });

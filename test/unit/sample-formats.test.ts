@@ -8,7 +8,8 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { stringify } from 'csv-stringify/sync';
 import { analyze } from '../../src/analyze.js';
-import { CsvRows, csvRow, CSV_HEADER } from '../../src/render/csv.js';
+import { CsvRows, csvHeader, csvRow } from '../../src/render/csv.js';
+import { frameRef } from '../../src/capture/frame-ref.js';
 import { sampleCaptures } from '../helpers/paths.js';
 import { SampleEndpoints } from '../../src/stats/collector.js';
 import { EpochText, usWithNanos } from '../../src/render/sample-text.js';
@@ -16,14 +17,15 @@ import { formatEpoch } from '../../src/time.js';
 import { CsvByteSink } from '../../src/render/csv-bytes.js';
 
 test('CSV rows equal csv-stringify, every sample of every sample capture', async () => {
-  assert.equal(CSV_HEADER, 'ts,src,sport,dst,dport,rtt_us,kind\n');
+  assert.equal(csvHeader(false), 'ts,src,sport,dst,dport,rtt_us,kind,seg_frame,ack_frame\n');
+  assert.equal(csvHeader(true), 'ts,src,sport,dst,dport,rtt_us,kind,seg_frame,ack_frame,seg_input,ack_input\n');
   let rows = 0;
   for (const file of sampleCaptures()) {
-    const ours = new CsvRows();
+    const ours = new CsvRows(undefined);
     await analyze([file], {
       includeLocal: true,
       onSample: (ackNs, rttNs, kind, endpoints, base) => {
-        assert.equal(ours.line(base, ackNs, rttNs, kind, endpoints), stringify([csvRow(base, ackNs, rttNs, kind, endpoints)]));
+        assert.equal(ours.line(base, ackNs, rttNs, kind, endpoints), stringify([csvRow(base, ackNs, rttNs, kind, endpoints, undefined)]));
         rows++;
       },
     });
@@ -33,7 +35,7 @@ test('CSV rows equal csv-stringify, every sample of every sample capture', async
 
 test('a field that needs quoting is quoted by csv-stringify', () => {
   fc.assert(
-    fc.property(fc.string(), fc.string(), fc.nat(65535), fc.nat(1e12), (src, dst, port, rttNs) => {
+    fc.property(fc.string(), fc.string(), fc.nat(65535), fc.nat(1e12), fc.array(fc.string(), { minLength: 2, maxLength: 3 }), (src, dst, port, rttNs, inputs) => {
       const half = {};
       const endpoints = Object.assign(Object.create(SampleEndpoints.prototype) as SampleEndpoints, {});
       Object.defineProperties(endpoints, {
@@ -43,9 +45,13 @@ test('a field that needs quoting is quoted by csv-stringify', () => {
         sport: { value: port },
         dport: { value: port },
       });
+      endpoints.segFrame = frameRef(1, 7);
+      endpoints.ackFrame = frameRef(0, 9);
       const base = { baseSec: 1_700_000_000 };
-      const line = new CsvRows().line(base, 5, rttNs, 0, endpoints);
-      assert.equal(line, stringify([csvRow(base, 5, rttNs, 0, endpoints)]));
+      for (const names of [undefined, inputs]) {
+        const line = new CsvRows(names).line(base, 5, rttNs, 0, endpoints);
+        assert.equal(line, stringify([csvRow(base, 5, rttNs, 0, endpoints, names)]));
+      }
     }),
   );
 });
@@ -73,13 +79,13 @@ function memoryStream(): { write(text: string | Uint8Array): boolean; drained():
 test('the byte-writing CSV sink writes what csv-stringify writes, every sample of every sample capture', async () => {
   for (const file of sampleCaptures()) {
     const out = memoryStream();
-    const sink = new CsvByteSink(out, CSV_HEADER);
-    let expected = CSV_HEADER;
+    const sink = new CsvByteSink(out, csvHeader(false), undefined);
+    let expected = csvHeader(false);
     await analyze([file], {
       includeLocal: true,
       onSample: (ackNs, rttNs, kind, endpoints, base) => {
         sink.add(base, ackNs, rttNs, kind, endpoints);
-        expected += stringify([csvRow(base, ackNs, rttNs, kind, endpoints)]);
+        expected += stringify([csvRow(base, ackNs, rttNs, kind, endpoints, undefined)]);
       },
     });
     sink.flush();
@@ -89,16 +95,20 @@ test('the byte-writing CSV sink writes what csv-stringify writes, every sample o
 
 test('the byte-writing CSV sink: fields that need quoting go through csv-stringify; buffers roll over', () => {
   fc.assert(
-    fc.property(fc.array(fc.tuple(fc.string(), fc.nat(65535), fc.nat(1e12), fc.nat(200e9)), { minLength: 1, maxLength: 3000 }), (rows) => {
+    fc.property(fc.array(fc.tuple(fc.string(), fc.nat(65535), fc.nat(1e12), fc.nat(200e9), fc.nat(2), fc.nat(1e6)), { minLength: 1, maxLength: 3000 }), fc.option(fc.array(fc.string(), { minLength: 2, maxLength: 3 })), (rows, someInputs) => {
+      // Input names of any text (a comma, a quote, a line break): quoted as csv-stringify quotes them.
+      const inputs = someInputs ?? undefined;
       const out = memoryStream();
-      const sink = new CsvByteSink(out, '');
+      const sink = new CsvByteSink(out, '', inputs);
       let expected = '';
       const base = { baseSec: 1_700_000_000 };
-      for (const [src, port, rttNs, ackNs] of rows) {
+      for (const [src, port, rttNs, ackNs, input, frame] of rows) {
         const endpoints = Object.create(SampleEndpoints.prototype) as SampleEndpoints;
         Object.defineProperties(endpoints, { half: { value: {} }, src: { value: src }, dst: { value: '10.0.0.1' }, sport: { value: port }, dport: { value: 80 } });
+        endpoints.segFrame = frameRef(input, frame + 1);
+        endpoints.ackFrame = frameRef(0, frame + 2);
         sink.add(base, ackNs, rttNs, 0, endpoints);
-        expected += stringify([csvRow(base, ackNs, rttNs, 0, endpoints)]);
+        expected += stringify([csvRow(base, ackNs, rttNs, 0, endpoints, inputs)]);
       }
       sink.flush();
       assert.equal(out.text(), expected);

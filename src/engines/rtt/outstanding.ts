@@ -20,7 +20,10 @@ const LAST_TSVAL = 4;
  * segment in flight.
  */
 const FLAGS = 5;
-const STRIDE = 6;
+/** Frame references (capture/frame-ref.ts) of the first transmission seen and of the latest. */
+const FIRST_FRAME = 6;
+const LAST_FRAME = 7;
+const STRIDE = 8;
 
 const FLAG_SYN = 1;
 /** Seen more than once at the capture point. */
@@ -49,7 +52,7 @@ const SHRINK_ABOVE = 64;
 /**
  * Segments held in flight by all connections of a run, beyond each ring's first slot: a bound
  * over the whole run, since a million flows each with a backlog would otherwise pass any
- * memory (about 50 bytes a slot). A ring that would grow past it forgets its own oldest
+ * memory (64 bytes a slot). A ring that would grow past it forgets its own oldest
  * segment instead (which then gives no sample, never a wrong one); a ring that empties gives
  * its slots back.
  */
@@ -75,6 +78,8 @@ export const DROPPED_OVER_BUDGET = 2;
 export class AckMatch {
   /** First capture of the segment the ACK ends at (or inside), or -1 if none. */
   sentNs = -1;
+  /** Frame reference of that first capture. */
+  sentFrame = 0;
   syn = false;
   retransmitted = false;
   /** TSval of that segment's latest transmission, and of its first (the same unless retransmitted). */
@@ -94,6 +99,8 @@ export class AckMatch {
    */
   echoCount = 0;
   echoSentNs = -1;
+  /** Frame reference of that earliest transmission. */
+  echoSentFrame = 0;
   /** The earliest such transmission is the first copy of a segment that was sent again (the echo proves that copy arrived). */
   echoFirstCopy = false;
 }
@@ -116,7 +123,7 @@ export class Outstanding {
    * Adds a segment at the end. A full ring doubles, unless that passes MAX_SEGMENTS or the run's
    * budget: then its oldest segment is forgotten (PUSHED, DROPPED_PER_FLOW, DROPPED_OVER_BUDGET).
    */
-  push(start: number, end: number, sentNs: number, tsVal: number, isSyn: boolean, budget: SegmentBudget): number {
+  push(start: number, end: number, sentNs: number, tsVal: number, isSyn: boolean, frame: number, budget: SegmentBudget): number {
     let outcome = PUSHED;
     if (this.count === this.capacity) {
       const capacity = this.capacity;
@@ -140,6 +147,8 @@ export class Outstanding {
     d[at + LAST_SENT] = sentNs;
     d[at + LAST_TSVAL] = tsVal;
     d[at + FLAGS] = isSyn ? FLAG_SYN : 0;
+    d[at + FIRST_FRAME] = frame;
+    d[at + LAST_FRAME] = frame;
     this.count++;
     return outcome;
   }
@@ -207,6 +216,7 @@ export class Outstanding {
       else if (tsEcr >= 0) this.countEcho(at, flags, packed, tsEcr, match);
       if (!covered || end === ack) {
         match.sentNs = d[at + FIRST_SENT]!;
+        match.sentFrame = d[at + FIRST_FRAME]!;
         match.syn = (flags & FLAG_SYN) !== 0;
         match.retransmitted = (flags & FLAG_RETRANSMITTED) !== 0;
         match.endTsVal = d[at + LAST_TSVAL]!;
@@ -224,14 +234,15 @@ export class Outstanding {
   private countEcho(at: number, flags: number, packed: number, tsEcr: number, match: AckMatch): void {
     const d = this.data;
     const again = (flags & FLAG_RETRANSMITTED) !== 0;
-    if (again && (packed - flags) / FLAG_SPAN === tsEcr) this.echoAt(d[at + FIRST_SENT]!, true, match);
-    if (d[at + LAST_TSVAL] === tsEcr) this.echoAt(d[at + LAST_SENT]!, false, match);
+    if (again && (packed - flags) / FLAG_SPAN === tsEcr) this.echoAt(d[at + FIRST_SENT]!, d[at + FIRST_FRAME]!, true, match);
+    if (d[at + LAST_TSVAL] === tsEcr) this.echoAt(d[at + LAST_SENT]!, d[at + LAST_FRAME]!, false, match);
   }
 
-  private echoAt(sentNs: number, firstCopy: boolean, match: AckMatch): void {
+  private echoAt(sentNs: number, frame: number, firstCopy: boolean, match: AckMatch): void {
     match.echoCount++;
     if (match.echoSentNs < 0 || sentNs < match.echoSentNs) {
       match.echoSentNs = sentNs;
+      match.echoSentFrame = frame;
       match.echoFirstCopy = firstCopy;
     }
   }
@@ -284,7 +295,7 @@ export class Outstanding {
     return this.data[this.slot(i) + END]!;
   }
 
-  markRetransmitted(i: number, sentNs: number, tsVal: number): void {
+  markRetransmitted(i: number, sentNs: number, tsVal: number, frame: number): void {
     const at = this.slot(i);
     const d = this.data;
     const packed = d[at + FLAGS]!;
@@ -292,6 +303,7 @@ export class Outstanding {
     if ((flagsOf(packed) & FLAG_RETRANSMITTED) === 0) d[at + FLAGS] = packed + FLAG_RETRANSMITTED + FLAG_SPAN * d[at + LAST_TSVAL]!;
     d[at + LAST_SENT] = sentNs;
     d[at + LAST_TSVAL] = tsVal;
+    d[at + LAST_FRAME] = frame;
   }
 
   /** Doubles the ring, oldest segment first (only when full, so the ring is contiguous in two runs). */

@@ -32,7 +32,7 @@ import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../../decode/packet-view.js'
 import type { Flow, FlowTable } from '../../flow/flow-table.js';
 import { seqAdd, seqGe, seqGt, seqLe, seqLt } from '../../flow/seq.js';
 import { AckMatch, DEFAULT_MAX_SEGMENTS, DROPPED_OVER_BUDGET, DROPPED_PER_FLOW, Outstanding, SegmentBudget } from './outstanding.js';
-import { echoDelayNs, firstSeenNs, newTsHistory, seeLatestTsVal, seeTsVal, type TsHistory } from './ts-history.js';
+import { echoDelayNs, findTsVal, newTsHistory, seeLatestTsVal, seenFrame, seenNs, seeTsVal, type TsHistory } from './ts-history.js';
 
 export const KIND_DATA = 0;
 export const KIND_SYN = 1;
@@ -129,6 +129,9 @@ export class RttSample {
   flow!: Flow<RttConnection>;
   /** True when endpoint A sent the ACK (so B sent the data). */
   ackedByA = false;
+  /** Frame references (capture/frame-ref.ts) of the segment the sample runs from, and of the ACK. */
+  segFrame = 0;
+  ackFrame = 0;
 }
 
 export interface RttSink {
@@ -169,6 +172,10 @@ export class RttEngine {
   private readonly match = new AckMatch();
   /** Where reactions go while the vantage is being inferred; undefined costs nothing per packet. */
   reactions: ReactionSink | undefined = undefined;
+  /** The current packet's frame reference (capture/frame-ref.ts), set by whoever feeds packets in. */
+  frameRef = 0;
+  /** The frame reference of the copy echoedSentNs last found. */
+  private echoedFrame = 0;
 
   /** Segments in flight over all connections (see SegmentBudget). */
   readonly budget: SegmentBudget;
@@ -237,11 +244,11 @@ export class RttEngine {
       half.synSeen = true;
       half.isn = seq | 0;
     }
-    if (view.hasTimestamp) half.tsHistory = seeTsVal(half.tsHistory ?? newTsHistory(), tsVal, nowNs);
+    if (view.hasTimestamp) half.tsHistory = seeTsVal(half.tsHistory ?? newTsHistory(), tsVal, nowNs, this.frameRef);
     if (!half.started || seqGe(seq, half.maxEnd)) {
       half.started = true;
       half.dataSegments++;
-      this.pushed(half.push(seq, end, nowNs, tsVal, isSyn, this.budget));
+      this.pushed(half.push(seq, end, nowNs, tsVal, isSyn, this.frameRef, this.budget));
       half.maxEnd = end | 0;
       return;
     }
@@ -257,17 +264,17 @@ export class RttEngine {
     const first = segs.firstEndingAfter(seq);
     let overlapped = false;
     for (let i = first; i < segs.count && seqLt(segs.start(i), end); i++) {
-      segs.markRetransmitted(i, nowNs, tsVal);
+      segs.markRetransmitted(i, nowNs, tsVal, this.frameRef);
       overlapped = true;
     }
     if (seqGt(end, half.maxEnd)) {
       // It also carries new bytes: their ACK can only answer this packet.
-      this.pushed(segs.push(half.maxEnd >>> 0, end, nowNs, tsVal, false, this.budget));
+      this.pushed(segs.push(half.maxEnd >>> 0, end, nowNs, tsVal, false, this.frameRef, this.budget));
       half.maxEnd = end | 0;
     } else if (!overlapped && (!half.acked || seqGe(seq, half.una))) {
       // It fills a hole: the first copy of these bytes to pass the capture point (the earlier
       // one was lost upstream), so it is timed like a first transmission, in sequence order.
-      this.pushed(segs.push(seq, end, nowNs, tsVal, isSyn, this.budget));
+      this.pushed(segs.push(seq, end, nowNs, tsVal, isSyn, this.frameRef, this.budget));
       segs.moveLastTo(first);
     }
   }
@@ -303,13 +310,16 @@ export class RttEngine {
       return false;
     }
     let sentNs: number;
+    let segFrame: number;
     let kind: SampleKind;
     if (match.holeJumped && match.echoCount === 1 && tsEcr !== match.endTsVal) {
       // The echo names the one copy never SACKed: the one that filled the hole.
       sentNs = match.echoSentNs;
+      segFrame = match.echoSentFrame;
       kind = KIND_TS;
     } else if (match.retransmitted || match.latestSentNs > match.sentNs) {
       sentNs = this.echoedSentNs(half, view, match, tsEcr, acker);
+      segFrame = this.echoedFrame;
       if (sentNs < 0) {
         this.counters.karnSkipped++;
         return false;
@@ -317,9 +327,11 @@ export class RttEngine {
       kind = KIND_TS;
     } else if (match.holeJumped) {
       sentNs = match.sentNs;
+      segFrame = match.sentFrame;
       kind = KIND_HOLE;
     } else {
       sentNs = match.sentNs;
+      segFrame = match.sentFrame;
       kind = match.syn ? KIND_SYN : KIND_DATA;
     }
     const rttNs = nowNs - sentNs;
@@ -330,6 +342,8 @@ export class RttEngine {
     const sample = this.sample;
     sample.rttNs = rttNs;
     sample.kind = kind;
+    sample.segFrame = segFrame;
+    sample.ackFrame = this.frameRef;
     sample.ackNs = nowNs;
     sample.flow = flow;
     sample.ackedByA = ackedByA;
@@ -343,7 +357,7 @@ export class RttEngine {
    * or -1 when the echo cannot say. The echo names the segment that last updated the
    * receiver's TS.Recent, the first to arrive at its left edge since it last acknowledged: that
    * copy arrived before the ACK left, but need not be what the ACK answers (RFC 7323 echoes the
-   * earliest unacknowledged segment of a delayed ACK).
+   * earliest unacknowledged segment of a delayed ACK). The copy's frame goes to echoedFrame.
    */
   private echoedSentNs(half: HalfConnection, view: PacketView, match: AckMatch, tsEcr: number, acker: HalfConnection): number {
     if (tsEcr < 0) return -1;
@@ -357,11 +371,13 @@ export class RttEngine {
         // (a TIME_WAIT socket echoes the TSval it kept from the first copy).
         // Nor after a hole: the ACK answers whichever first copy filled it, which the echo does not single out.
         const eifel = !match.syn && !match.holeJumped && acker.usesSack && !acker.finSeen && !reportsDuplicate(view);
+        this.echoedFrame = match.sentFrame;
         return eifel ? match.sentNs : -1;
       }
       // The latest copies covered (the earliest of those that carried it, so that a tie within
       // one timestamp tick can only overestimate); an older segment's echo is a delayed ACK's,
       // which says nothing of what the ACK answers.
+      this.echoedFrame = match.echoSentFrame;
       return seqGe(tsEcr, match.latestTsVal) ? match.echoSentNs : -1;
     }
     const history = half.tsHistory;
@@ -369,7 +385,10 @@ export class RttEngine {
     // A copy the ring no longer tells apart: newer than every covered copy, or, when the ACK
     // covers S alone, one of S's copies between its first and its latest.
     if (seqGe(tsEcr, match.latestTsVal) || (match.segments === 1 && seqGe(tsEcr, match.endFirstTsVal) && seqLe(tsEcr, match.endTsVal))) {
-      return firstSeenNs(history, tsEcr);
+      const at = findTsVal(history, tsEcr);
+      if (at < 0) return -1;
+      this.echoedFrame = seenFrame(history, at);
+      return seenNs(history, at);
     }
     return -1;
   }
