@@ -17,7 +17,7 @@ import type { PortSummary } from './engines/tcprt/port-stats.js';
 import { TcprtEngine, type TcprtSink, type TcprtSummary } from './engines/tcprt/tcprt-engine.js';
 import { FlowTable, type Flow, type FlowCounters } from './flow/flow-table.js';
 import type { Vantage } from './flow/vantage.js';
-import { ALL_KINDS, kindMask, SampleCollector, type Group, type GroupBy, type SampleEndpoints, type SampleFilters, type SampleListener } from './stats/collector.js';
+import { ALL_KINDS, kindMask, SampleCollector, type Group, type GroupBy, type Sample, type SampleFilters } from './stats/collector.js';
 import type { HistogramUnit, RttStats } from './stats/rtt-stats.js';
 import { relativeNs, type EpochTime, type TimeBase } from './time.js';
 import { frameRef } from './capture/frame-ref.js';
@@ -65,8 +65,11 @@ export interface AnalyzeOptions {
   onInterval?: (report: AnalysisReport) => void;
   /** Report intervals that have no samples too (live mode: one report per interval of wall time). */
   emptyIntervals?: boolean;
-  /** Every sample that is kept, as it is found. */
-  onSample?: (ackNs: number, rttNs: number, kind: SampleKind, endpoints: SampleEndpoints, base: TimeBase) => void;
+  /**
+   * Every sample that is kept, as it is found. One object reused for every sample (valid during
+   * the call only: copy what you keep); its times are ns, `ackNs` counted from `sample.base`.
+   */
+  onSample?: (sample: Sample) => void;
   /** Live --by process: which process owns each end of a connection (process/attributor.ts). */
   processes?: ProcessAttributor;
   /** A connection left the flow table (expired, evicted, or the end of input). */
@@ -269,6 +272,7 @@ export class Analysis {
       filters: { laddr: [], raddr: [], lport: new Set(), rport: new Set(), ...options.filters },
       kinds: options.kinds === undefined ? ALL_KINDS : kindMask(options.kinds),
       histogramUnit: options.histogramUnit ?? 'usecs',
+      base: this.base,
       pendingLimit: DEFAULTS.pendingLimit,
       // Ended flows wait for the decision beside the table's: memory stays bounded by --max-flows.
       pendingFlowLimit: maxFlows,
@@ -327,6 +331,8 @@ export class Analysis {
           : keep,
       },
       options.maxSegments ?? DEFAULTS.maxSegments,
+      // The engine writes each sample into the collector's object, which goes on to onSample.
+      collector.sample,
     );
     // While the vantage is inferred, the engine reports how fast hosts answer; then it stops.
     if (collector.inferring) this.engine.reactions = collector;
@@ -334,11 +340,7 @@ export class Analysis {
       this.engine.reactions = undefined;
       tcprt?.vantageDecided(collector.vantage!);
     };
-    const onSample = options.onSample;
-    if (onSample) {
-      const listener: SampleListener = (ackNs, rttNs, kind, endpoints) => onSample(ackNs, rttNs, kind, endpoints, this.base);
-      collector.onSample = listener;
-    }
+    collector.onSample = options.onSample;
     this.intervalNs = options.intervalNs ?? 0;
     this.emptyIntervals = options.emptyIntervals ?? false;
   }

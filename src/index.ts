@@ -1,6 +1,10 @@
 /** rttscan as a library. Everything public is exported here by name. */
 export { analyze } from './analyze.js';
 export type { AnalyzeOptions, AnalysisResult, InputSummary } from './analyze.js';
+// What onSample receives: one object reused for every sample (copy what you keep).
+export type { Sample } from './stats/collector.js';
+export { KIND_NAMES } from './engines/rtt/rtt-engine.js';
+export type { KindName, SampleKind } from './engines/rtt/rtt-engine.js';
 export { analyzeLive } from './live.js';
 export type { LiveOptions, LiveStart } from './live.js';
 export type { CaptureBackend } from './capture/live-capture.js';

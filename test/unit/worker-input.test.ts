@@ -38,7 +38,7 @@ async function run(path: string, worker: boolean, extra: AnalyzeOptions = {}): P
     result = await analyze([path], {
       ...extra,
       workerMinBytes: worker ? 0 : Infinity,
-      onSample: (ackNs, rttNs, kind, e) => samples.push(`${ackNs} ${rttNs} ${KIND_NAMES[kind]} ${e.src}:${e.sport} ${e.dst}:${e.dport} ${e.group.key}`),
+      onSample: (s) => samples.push(`${s.ackNs} ${s.rttNs} ${KIND_NAMES[s.kind]} ${s.src}:${s.sport} ${s.dst}:${s.dport} ${s.group.key} ${s.segFrame} ${s.ackFrame}`),
       onNote: (n) => notes.push(n),
       onInputsOpen: (inputs) => {
         onWorker = inputs[0] instanceof WorkerInput;
