@@ -22,8 +22,8 @@ import { CaptureError } from '../errors.js';
  * gzipped against 1.0 s plain and 1.2 s for `gzip -dc` alone). With 1 MiB chunks, 4 MiB ahead,
  * they overlap.
  */
-const INFLATE_CHUNK = 1 << 20;
-const INFLATE_AHEAD = 4 << 20;
+export const INFLATE_CHUNK = 1 << 20;
+export const INFLATE_AHEAD = 4 << 20;
 
 const FTEXT_FHCRC = 0x02;
 const FEXTRA = 0x04;

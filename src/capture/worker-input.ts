@@ -9,7 +9,7 @@
  * in-thread path would have thrown (an unreadable file, a corrupt record) is thrown here after
  * the packets read before it, as the same error.
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import type { DecodeCounters } from '../decode/decode-counters.js';
 import type { PacketView } from '../decode/packet-view.js';
@@ -66,18 +66,19 @@ function rebuild(f: WorkerFailed): Error {
  */
 export async function wantsWorker(path: string, minBytes: number | undefined): Promise<boolean> {
   if (path === '-' || minBytes === Infinity) return false;
+  // stat, not open: opening a FIFO waits for its writer.
+  const st = await stat(path).catch(() => undefined);
+  if (st === undefined || !st.isFile()) return false; // a missing file: the in-thread path names the fault
+  if (minBytes !== undefined) return st.size >= minBytes;
+  if (st.size < WORKER_MIN_GZIP_BYTES) return false;
   let handle: FileHandle | undefined;
   try {
     handle = await open(path, 'r');
-    const st = await handle.stat();
-    if (!st.isFile()) return false;
-    if (minBytes !== undefined) return st.size >= minBytes;
-    if (st.size < WORKER_MIN_GZIP_BYTES) return false;
     const head = new Uint8Array(MAGIC_LEN);
     const { bytesRead } = await handle.read(head, 0, MAGIC_LEN, 0);
     return isGzip(head.subarray(0, bytesRead));
   } catch {
-    return false; // the in-thread path says what is wrong with it
+    return false;
   } finally {
     await handle?.close();
   }

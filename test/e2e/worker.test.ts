@@ -5,8 +5,8 @@
  * file on it), and a Ctrl-C while the worker reads ahead of a slow output.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
@@ -38,6 +38,23 @@ test('the CLI prints the same with and without the worker: --csv and --json, pla
       assert.equal(piped.stdout, on.stdout, `${capture} on stdin`);
     }
   }
+});
+
+test('a FIFO is read in the main thread whatever the threshold, and gives what the file gives', async (t) => {
+  const fifo = join(await tempDir(t), 'capture.fifo');
+  assert.equal(spawnSync('mkfifo', [fifo]).status, 0, 'mkfifo');
+  const child = spawn(process.execPath, [CLI_PATH, fifo, '--csv', '-', '-q'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...ON } });
+  t.after(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  let stdout = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  const writer = openSync(fifo, 'w'); // waits for rttscan to open it for reading
+  writeSync(writer, readFileSync(join(REPO_ROOT, CAPTURES[0]!)));
+  closeSync(writer);
+  const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+  assert.equal(code, 0);
+  assert.equal(stdout, runCli([CAPTURES[0]!, '--csv', '-', '-q'], undefined, ON).stdout);
 });
 
 test('a corrupt record: the same message and exit code with and without the worker', async (t) => {

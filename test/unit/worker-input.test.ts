@@ -6,6 +6,7 @@
  * with `workerMinBytes: 0`, off with Infinity; each run checks which path it took.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { open, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -170,4 +171,9 @@ test('by default only gzip files of WORKER_MIN_GZIP_BYTES or more use the worker
   assert.equal(await wantsWorker(await sized('big2.pcap', pcapMagic, 4 * WORKER_MIN_GZIP_BYTES), 1 << 20), true);
   assert.equal(await wantsWorker(join(dir, 'missing.pcap'), 0), false, 'a missing file is left to the in-thread path, which names the fault');
   assert.equal(await wantsWorker(dir, 0), false, 'nor is a directory read on a worker');
+  // A FIFO is never opened to decide (opening one waits for a writer): no writer here, no wait.
+  const fifo = join(dir, 'capture.fifo');
+  assert.equal(spawnSync('mkfifo', [fifo]).status, 0, 'mkfifo');
+  assert.equal(await wantsWorker(fifo, undefined), false);
+  assert.equal(await wantsWorker(fifo, 0), false);
 });
