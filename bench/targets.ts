@@ -11,7 +11,9 @@
  *   gunzip      `gzip -dc FILE.gz > /dev/null`: decompression alone
  *
  * and, with the 1 M-flow capture, the CLI against tcptrace there (one run each: tcptrace takes
- * half a minute), with the CLI's peak RSS.
+ * half a minute), with the CLI's peak RSS. A ratio target counts as met only when both the
+ * median of the pairwise ratios and the ratio of the medians meet it: on a loaded machine the
+ * two part, and the less flattering one stands.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -138,21 +140,14 @@ export function benchTargets(opts: {
     );
     const rows: TargetRow[] = [];
     const tcptraceRatio = pairRatio('cli', wall('tcptrace'));
-    rows.push({ what: 'rttscan FILE --json / tcptrace -r', aMs: medians.cli!.wallMs, bMs: medians.tcptrace!.wallMs, figure: tcptraceRatio, target: TARGET_CLI_TCPTRACE, unit: 'x', met: tcptraceRatio <= TARGET_CLI_TCPTRACE });
+    const ratioRow = (what: string, aMs: number, bMs: number, figure: number, target: number): TargetRow => ({ what, aMs, bMs, figure, target, unit: 'x', met: Math.max(figure, aMs / bMs) <= target });
+    rows.push(ratioRow('rttscan FILE --json / tcptrace -r', medians.cli!.wallMs, medians.tcptrace!.wallMs, tcptraceRatio, TARGET_CLI_TCPTRACE));
     const floorRatio = pairRatio('cli', wall('floor'));
-    rows.push({ what: 'rttscan FILE --json / read floor (tcpdump -r -w /dev/null)', aMs: medians.cli!.wallMs, bMs: medians.floor!.wallMs, figure: floorRatio, target: TARGET_CLI_FLOOR, unit: 'x', met: floorRatio <= TARGET_CLI_FLOOR });
+    rows.push(ratioRow('rttscan FILE --json / read floor (tcpdump -r -w /dev/null)', medians.cli!.wallMs, medians.floor!.wallMs, floorRatio, TARGET_CLI_FLOOR));
     const pps = packets / (medians.cli!.wallMs / 1000) / 1e6;
     rows.push({ what: 'rttscan FILE --json, packets per second end to end', aMs: medians.cli!.wallMs, bMs: undefined, figure: pps, target: TARGET_CLI_PPS / 1e6, unit: 'Mpkt/s', met: pps >= TARGET_CLI_PPS / 1e6 });
     const gzipRatio = pairRatio('cliGzip', (i) => Math.max(runs.gunzip![i]!.wallMs, runs.cli![i]!.wallMs));
-    rows.push({
-      what: 'rttscan FILE.gz --json / max(gzip -dc alone, analysis alone)',
-      aMs: medians.cliGzip!.wallMs,
-      bMs: Math.max(medians.gunzip!.wallMs, medians.cli!.wallMs),
-      figure: gzipRatio,
-      target: TARGET_GZIP,
-      unit: 'x',
-      met: gzipRatio <= TARGET_GZIP,
-    });
+    rows.push(ratioRow('rttscan FILE.gz --json / max(gzip -dc alone, analysis alone)', medians.cliGzip!.wallMs, Math.max(medians.gunzip!.wallMs, medians.cli!.wallMs), gzipRatio, TARGET_GZIP));
     if (opts.flowsFile !== undefined) {
       log('targets: 1 M flows, rttscan then tcptrace (one run each)');
       const flowsCli = timeProcess([process.execPath, cli, opts.flowsFile, '--json', out, '-q'], timeFile);
@@ -181,11 +176,12 @@ export function targetsTable(result: TargetsResult): string {
   const lines = [
     `issue 17 targets: whole processes in turn, median of ${result.reps} rounds (ratios: median of the ratios round by round); load ${result.loadBefore.toFixed(2)}→${result.loadAfter.toFixed(2)}`,
   ];
-  const rows = [['measurement', 'A ms', 'B ms', 'figure', 'target', '']];
+  const rows = [['measurement', 'A ms', 'B ms', 'figure', 'A/B medians', 'target', '']];
   for (const r of result.rows) {
     const fig = r.unit === 'x' ? `${r.figure.toFixed(2)}x` : `${r.figure.toFixed(2)} Mpkt/s`;
+    const ofMedians = r.unit === 'x' && r.bMs !== undefined ? `${(r.aMs / r.bMs).toFixed(2)}x` : '';
     const target = r.unit === 'x' ? `<= ${r.target}x` : `>= ${r.target} Mpkt/s`;
-    rows.push([r.what, r.aMs.toFixed(0), r.bMs === undefined ? '' : r.bMs.toFixed(0), fig, target, r.met ? 'met' : 'MISSED']);
+    rows.push([r.what, r.aMs.toFixed(0), r.bMs === undefined ? '' : r.bMs.toFixed(0), fig, ofMedians, target, r.met ? 'met' : 'MISSED']);
   }
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
   for (const row of rows) lines.push(row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ').trimEnd());
