@@ -21,7 +21,6 @@ export interface DelayPair {
 
 /** Why the delay lab cannot run here, or undefined (in CI a missing piece is a failure). */
 function delayLabMissing(): string | undefined {
-  if (!existsSync(join(REPO_ROOT, '..', 'shared', 'lab', 'delaylab.py'))) return "../shared/lab/delaylab.py is absent (the team's lab sits beside the repo)";
   if (!existsSync('/dev/net/tun') || !hasCommand('python3')) return 'delaylab needs /dev/net/tun and python3';
   return undefined;
 }
@@ -38,7 +37,7 @@ export function skipUnlessService(t: TestContext, commands: readonly string[], d
 
 /** Two namespaces joined by delaylab's forwarder: abMs from A to B, baMs back. */
 export async function startDelayPair(t: TestContext, abMs: number, baMs: number): Promise<DelayPair> {
-  const lab = join(REPO_ROOT, '..', 'shared', 'lab');
+  const lab = join(REPO_ROOT, 'test', 'lab');
   const pair = background('python3', [join(REPO_ROOT, 'test', 'helpers', 'delay-pair.py'), lab, String(abMs), String(baMs)], undefined, { stdin: true });
   t.after(async () => {
     pair.child.stdin!.end(); // delay-pair.py removes its namespaces
