@@ -10,7 +10,7 @@ import { PacketDecoder } from '../decode/decoder.js';
 import { CaptureError, RttscanError } from '../errors.js';
 import { CaptureInput } from './input.js';
 import { RingWriter, STATUS_END, STATUS_FAILED, type RingMemory } from './packet-ring.js';
-import type { WorkerDone, WorkerFailed } from './worker-input.js';
+import type { WorkerDone, WorkerFailed, WorkerFormat } from './worker-input.js';
 
 const { path, ring } = workerData as { path: string; ring: RingMemory };
 const port = parentPort!;
@@ -20,11 +20,19 @@ const bytesRead = new Float64Array(ring.bytesRead);
 const decoder = new PacketDecoder();
 decoder.onUnsupportedLinktype = (linktype) => writer.unsupportedLinktype(linktype);
 
+/** The format and the link types seen so far, for the summary of a run interrupted before the end. */
+function tellFormat(): void {
+  const format: WorkerFormat = { type: 'format', format: input.format, linktypes: [...input.linktypes] };
+  port.postMessage(format);
+}
+
 async function run(): Promise<void> {
   await input.open();
   const reader = input.reader;
   const pkt = reader.packet;
   const view = decoder.view;
+  tellFormat();
+  let linktypes = reader.linktypes.length;
   do {
     while (reader.next()) {
       const frame = ++input.packets;
@@ -32,6 +40,10 @@ async function run(): Promise<void> {
       if (writer.stopped) return;
     }
     bytesRead[0] = input.bytesRead;
+    if (reader.linktypes.length !== linktypes) {
+      linktypes = reader.linktypes.length;
+      tellFormat();
+    }
   } while (!writer.stopped && (await input.fill()));
   bytesRead[0] = input.bytesRead;
 }

@@ -29,6 +29,13 @@ import type { Backpressure } from './packet-source.js';
  */
 export const WORKER_MIN_GZIP_BYTES = 16 << 20;
 
+/** The input's format and link types so far, sent when it opens and when a new link type shows. */
+export interface WorkerFormat {
+  type: 'format';
+  format: CaptureFormat;
+  linktypes: number[];
+}
+
 /** The input's summary, sent when the file is read to its end. */
 export interface WorkerDone {
   type: 'done';
@@ -134,7 +141,12 @@ export class WorkerInput {
     let crashed: Error | undefined;
     let lastWord: WorkerDone | WorkerFailed | undefined;
     const settled = new Promise<void>((resolve) => {
-      worker.on('message', (m: WorkerDone | WorkerFailed) => {
+      worker.on('message', (m: WorkerFormat | WorkerDone | WorkerFailed) => {
+        if (m.type === 'format') {
+          this.format = m.format;
+          this.linktypes = m.linktypes;
+          return;
+        }
         lastWord = m;
         resolve();
       });

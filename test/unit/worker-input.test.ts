@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { open, writeFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { analyze, type AnalysisResult, type AnalyzeOptions } from '../../src/analyze.js';
@@ -133,6 +133,22 @@ test('aborted mid-read: the worker stops, the result covers a prefix of the capt
   // Aborted before it starts: nothing read, no thread left behind (the test would not end).
   const early = await run(path, true, { signal: AbortSignal.abort() });
   assert.equal(early.result?.summary.count, 0);
+  // The summary of an interrupted pcapng says pcapng and its link type, as the in-thread one does.
+  const ng = join(dirname(path), 'abort.pcapng');
+  assert.equal(spawnSync('editcap', ['-F', 'pcapng', path, ng]).status, 0, 'editcap (wireshark-common)');
+  const interrupted = new AbortController();
+  let asked = 0;
+  const ngRun = await run(ng, true, {
+    signal: interrupted.signal,
+    backpressure: () => {
+      if (++asked === 2) interrupted.abort();
+      return undefined;
+    },
+  });
+  assert.equal(ngRun.onWorker, true);
+  assert.ok(ngRun.result!.inputs[0]!.packets < 2 * segments + 3);
+  assert.equal(ngRun.result!.inputs[0]!.format, 'pcapng');
+  assert.equal(ngRun.result!.inputs[0]!.linktype, 'EN10MB');
 });
 
 test('the worker is not used where it cannot give the same: TCP-RT, a packet filter, --interval, stdin, several files', async () => {
