@@ -14,9 +14,9 @@ import { DEFAULT_MAX_SEGMENTS } from './engines/rtt/outstanding.js';
 import { RttConnection, RttEngine, RttSample, type RttCounters, type SampleKind } from './engines/rtt/rtt-engine.js';
 import type { TcprtConfig } from './engines/tcprt/config.js';
 import type { PortSummary } from './engines/tcprt/port-stats.js';
-import { TcprtEngine, type TcprtSink, type TcprtSummary } from './engines/tcprt/tcprt-engine.js';
+import { TcprtEngine, type TcprtNote, type TcprtSink, type TcprtSummary } from './engines/tcprt/tcprt-engine.js';
 import { FlowTable, type Flow, type FlowCounters } from './flow/flow-table.js';
-import type { Vantage } from './flow/vantage.js';
+import type { Vantage, VantageNote } from './flow/vantage.js';
 import { ALL_KINDS, kindMask, SampleCollector, type Group, type GroupBy, type Sample, type SampleFilters } from './stats/collector.js';
 import type { HistogramUnit, RttStats } from './stats/rtt-stats.js';
 import { relativeNs, type EpochTime, type TimeBase } from './time.js';
@@ -39,6 +39,21 @@ interface HeldSample {
 }
 
 /** A capture time given by the user: absolute, or an offset from the first packet. */
+/**
+ * Something a person may want to know of a run, as data: `code` says what, the other fields
+ * the particulars (times in ns). Each is given once per run (per input with `each`).
+ */
+export type AnalysisNote =
+  /** Packets of a link type rttscan cannot decode: counted and skipped. */
+  | { code: 'unsupported-link-type'; linktype: number; name: string }
+  /** The time window (`from`, `to`) ends before it starts: no sample can fall in it. */
+  | { code: 'empty-time-window' }
+  /** Capture time stepped back by `stepNs` at packet `packet` (1-based) of its input. */
+  | { code: 'time-backwards'; stepNs: number; packet: number }
+  /** How the vantage was inferred (flow/vantage.ts). */
+  | VantageNote
+  | TcprtNote;
+
 export type TimeSpec = { epoch: EpochTime } | { offsetNs: number };
 
 export interface AnalyzeOptions {
@@ -83,8 +98,12 @@ export interface AnalyzeOptions {
    * output that is slower than the analysis: see render/sample-sink.ts). A rejection ends the run.
    */
   backpressure?: () => Promise<void> | undefined;
-  /** Notes meant for a person (an unsupported link type, an inferred vantage, time going backwards), once each. */
-  onNote?: (message: string) => void;
+  /**
+   * Notes meant for a person (an unsupported link type, an inferred vantage, time going
+   * backwards...), once each, as data: `note.code` says what, its fields the particulars.
+   * The CLI words them (cli/notes.ts); a library user picks the codes it cares about.
+   */
+  onNote?: (note: AnalysisNote) => void;
   /**
    * Only packets it accepts are analysed, as if the capture held no others (`--filter` on files:
    * capture/bpf.ts). The inputs' packet counts still count every packet read.
@@ -254,15 +273,14 @@ export class Analysis {
   /** The first step back in capture time was noted (it is noted once). */
   private backwardsNoted = false;
   private readonly options: AnalyzeOptions;
-  private readonly note: (message: string) => void;
+  private readonly note: (note: AnalysisNote) => void;
   private readonly packetFilter: AnalyzeOptions['packetFilter'];
 
   constructor(options: AnalyzeOptions) {
     this.options = options;
     this.packetFilter = options.packetFilter;
     const note = (this.note = options.onNote ?? (() => {}));
-    this.decoder.onUnsupportedLinktype = (linktype) =>
-      note(`link type ${linktypeName(linktype)} (${linktype}) is not supported: its packets are counted and skipped`);
+    this.decoder.onUnsupportedLinktype = (linktype) => note({ code: 'unsupported-link-type', linktype, name: linktypeName(linktype) });
     const maxFlows = options.maxFlows ?? DEFAULTS.maxFlows;
     const { onFlowStart, onFlowEnd, processes } = options;
     const collector = (this.collector = new SampleCollector({
@@ -468,15 +486,13 @@ export class Analysis {
     this.firstNs = this.lastNs = this.intervalStartNs = this.collector.originNs = tsNsec;
     const fromNs = (this.collector.fromNs = resolveTime(this.options.from, this.base, this.firstNs, -Infinity));
     const toNs = (this.collector.toNs = resolveTime(this.options.to, this.base, this.firstNs, Infinity));
-    if (toNs <= fromNs) this.note('the time window is empty: it ends before it starts, so no sample can fall in it');
+    if (toNs <= fromNs) this.note({ code: 'empty-time-window' });
   }
 
   /** Capture time stepped back (a clock step, captures joined out of order): said once. */
   private noteBackwards(stepNs: number, packet: number): void {
     this.backwardsNoted = true;
-    this.note(
-      `capture time goes back ${(stepNs / 1e6).toFixed(3)} ms at packet ${packet} of its input: an ACK timed before its segment gives no sample (counted as negative_intervals)`,
-    );
+    this.note({ code: 'time-backwards', stepNs, packet });
   }
 
   /** Reports the interval ending at endNs; `last` keeps its statistics for the result. */

@@ -17,6 +17,11 @@ export class RttscanError extends Error {
   }
 }
 
+/** Bad options or arguments: the one way to say so (exit 2). */
+export function usageError(message: string): RttscanError {
+  return new RttscanError('usage', message);
+}
+
 /** Where in a capture file something went wrong; record numbers count from 1. */
 export interface CapturePosition {
   file: string;

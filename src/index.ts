@@ -1,6 +1,7 @@
 /** rttscan as a library. Everything public is exported here by name. */
 export { analyze } from './analyze.js';
-export type { AnalyzeOptions, AnalysisResult, InputSummary } from './analyze.js';
+export type { AnalyzeOptions, AnalysisNote, AnalysisResult, InputSummary } from './analyze.js';
+export type { FastestAnswer, VantageNote } from './flow/vantage.js';
 // What onSample receives: one object reused for every sample (copy what you keep).
 export type { Sample } from './stats/collector.js';
 export { KIND_NAMES } from './engines/rtt/rtt-engine.js';
@@ -22,8 +23,9 @@ export type { PortRule, TcprtConfig, TcprtMode } from './engines/tcprt/config.js
 export { parseTcprtConfig } from './engines/tcprt/config-file.js';
 export type { PortCounters, PortStatsLine, PortSummary } from './engines/tcprt/port-stats.js';
 export { FIELD_NAMES } from './engines/tcprt/records.js';
-export type { RecordType, TaskRecord } from './engines/tcprt/records.js';
-export type { TcprtSink, TcprtSummary } from './engines/tcprt/tcprt-engine.js';
+export type { RecordType, TaskFigures, TaskRecord } from './engines/tcprt/records.js';
+export { kernelFields } from './engines/tcprt/records.js';
+export type { TcprtNote, TcprtSink, TcprtSummary } from './engines/tcprt/tcprt-engine.js';
 export { tcprtRecordJson, tcprtRecordLine, tcprtStatsLines } from './render/tcprt.js';
 export { parsePort, parsePortList, parsePortRanges } from './util/ports.js';
 // Summaries of separate runs (their --json documents) read back, merged and checked.

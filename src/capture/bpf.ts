@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CapturedPacket } from './captured-packet.js';
-import { RttscanError } from '../errors.js';
+import { usageError } from '../errors.js';
 
 /** One instruction, as `tcpdump -ddd` prints it: code, jt, jf, k. */
 export type BpfInstruction = readonly [code: number, jt: number, jf: number, k: number];
@@ -157,9 +157,9 @@ export function compileBpf(expression: string, linktype: number, tcpdump = 'tcpd
       text = execFileSync(tcpdump, ['-ddd', '-r', file, expression], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     } catch (err) {
       const e = err as NodeJS.ErrnoException & { stderr?: string };
-      if (e.code === 'ENOENT') throw new RttscanError('usage', `--filter '${expression}': a filter on capture files needs tcpdump to compile it (apt-get install tcpdump)`);
+      if (e.code === 'ENOENT') throw usageError(`--filter '${expression}': a filter on capture files needs tcpdump to compile it (apt-get install tcpdump)`);
       const why = (e.stderr ?? '').split('\n').filter((l) => l !== '' && !l.startsWith('reading from file')).join('; ').replace(/^tcpdump: /, '');
-      throw new RttscanError('usage', `--filter '${expression}': not a valid BPF filter (tcpdump: ${why || e.message})`);
+      throw usageError(`--filter '${expression}': not a valid BPF filter (tcpdump: ${why || e.message})`);
     }
     return new BpfProgram(parseBpfDecimal(text));
   } finally {

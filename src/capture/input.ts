@@ -11,6 +11,7 @@ import { gunzipMembers } from './gunzip.js';
 import { isGzip, MAGIC_LEN, readerFor } from './detect.js';
 import { printable } from '../util/printable.js';
 import type { CaptureFormat, CaptureReader } from './reader.js';
+import { readFailure } from '../util/errno.js';
 
 /** Read size for files; bench/run.ts measured 1 MiB as the knee (smaller: per-chunk cost shows). */
 export const CHUNK_SIZE = 1 << 20;
@@ -22,20 +23,8 @@ export function inputName(path: string): string {
   return path === STDIN_PATH ? 'stdin' : printable(path);
 }
 
-const OPEN_ERRORS: Record<string, string> = {
-  ENOENT: 'no such file',
-  EACCES: 'permission denied',
-  EPERM: 'permission denied',
-  EISDIR: 'is a directory',
-  ENOTDIR: 'no such file (a parent is not a directory)',
-  ELOOP: 'too many symbolic links',
-  EMFILE: 'too many open files',
-};
-
 function openError(path: string, err: unknown): RttscanError {
-  const code = (err as NodeJS.ErrnoException).code ?? '';
-  const what = OPEN_ERRORS[code] ?? `cannot read (${(err as Error).message})`;
-  return new RttscanError('input', `${printable(path)}: ${what}`);
+  return new RttscanError('input', `${printable(path)}: ${readFailure(err)}`);
 }
 
 /** An open file, and its size when it is a regular file (a FIFO or device has none). */

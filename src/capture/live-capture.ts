@@ -7,7 +7,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { RttscanError } from '../errors.js';
+import { RttscanError, usageError } from '../errors.js';
 import { loadLibpcap } from './libpcap.js';
 
 export type CaptureBackend = 'libpcap' | 'tcpdump';
@@ -40,14 +40,14 @@ export function hasTcpdump(): boolean {
 /** The backend to use: the one asked for, or the best one installed; explains what is missing. */
 export async function chooseBackend(asked: CaptureBackend | undefined): Promise<CaptureBackend> {
   if (asked === 'tcpdump') {
-    if (!hasTcpdump()) throw new RttscanError('usage', '--backend tcpdump: tcpdump is not installed (apt-get install tcpdump)');
+    if (!hasTcpdump()) throw usageError('--backend tcpdump: tcpdump is not installed (apt-get install tcpdump)');
     return 'tcpdump';
   }
   const libpcap = await loadLibpcap();
   if ('binding' in libpcap) return 'libpcap';
-  if (asked === 'libpcap') throw new RttscanError('usage', `--backend libpcap: ${bindingMissing(libpcap.error)}`);
+  if (asked === 'libpcap') throw usageError(`--backend libpcap: ${bindingMissing(libpcap.error)}`);
   if (hasTcpdump()) return 'tcpdump';
-  throw new RttscanError('usage', `live capture needs libpcap: ${bindingMissing(libpcap.error)}; or install tcpdump (apt-get install tcpdump)`);
+  throw usageError(`live capture needs libpcap: ${bindingMissing(libpcap.error)}; or install tcpdump (apt-get install tcpdump)`);
 }
 
 function bindingMissing(error: string): string {
@@ -58,14 +58,14 @@ function bindingMissing(error: string): string {
 function captureError(options: LiveCaptureOptions, libpcapMessage: string): RttscanError {
   const said = libpcapMessage.replace(/^tcpdump: /, '').trim();
   if (/no such device|doesn't exist|no such interface/i.test(said)) {
-    return new RttscanError('usage', `--live ${options.iface}: no such interface (rttscan --list-interfaces shows what can be captured)`);
+    return usageError(`--live ${options.iface}: no such interface (rttscan --list-interfaces shows what can be captured)`);
   }
   if (/permission|not permitted/i.test(said)) {
     return new RttscanError('input', `--live ${options.iface}: permission denied: capturing needs root or CAP_NET_RAW (libpcap: ${said})`);
   }
   // pcap_compile's words: "syntax error", "illegal token", "unknown host 'x'", ...
   if (/filter|syntax|illegal|unknown|invalid/i.test(said)) {
-    return new RttscanError('usage', `--filter '${options.filter}': not a valid BPF filter (libpcap: ${said})`);
+    return usageError(`--filter '${options.filter}': not a valid BPF filter (libpcap: ${said})`);
   }
   return new RttscanError('input', `--live ${options.iface}: cannot capture (${said})`);
 }

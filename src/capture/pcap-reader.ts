@@ -7,8 +7,19 @@ import { CapturedPacket } from './captured-packet.js';
 import { ChunkBuffer } from './chunk-buffer.js';
 import { MAX_RECORD_LEN, MAX_SNAPLEN, type CaptureReader } from './reader.js';
 
+/** File header: magic, version major and minor, (reserved), snaplen, link type. */
 const FILE_HEADER_LEN = 24;
+const HDR_MAGIC = 0;
+const HDR_MAJOR = 4;
+const HDR_MINOR = 6;
+const HDR_SNAPLEN = 16;
+const HDR_LINKTYPE = 20;
+/** Record header: seconds, fraction (µs or ns), caplen, origlen; the data follows. */
 const RECORD_HEADER_LEN = 16;
+const REC_TS_SEC = 0;
+const REC_TS_FRAC = 4;
+const REC_CAPLEN = 8;
+const REC_ORIGLEN = 12;
 
 export const PCAP_MAGIC_US = 0xa1b2c3d4;
 export const PCAP_MAGIC_NS = 0xa1b23c4d;
@@ -47,7 +58,7 @@ export class PcapReader implements CaptureReader {
     }
     if (!buf.ensure(RECORD_HEADER_LEN)) return false;
     const le = this.littleEndian;
-    const caplen = buf.view.getUint32(buf.pos + 8, le);
+    const caplen = buf.view.getUint32(buf.pos + REC_CAPLEN, le);
     if (caplen > this.caplenLimit) {
       throw new CaptureError(
         { file: this.file, offset: buf.offset, record: this.records + 1 },
@@ -59,8 +70,8 @@ export class PcapReader implements CaptureReader {
     const pkt = this.packet;
     const view = buf.view;
     const at = buf.pos;
-    const sec = view.getUint32(at, le);
-    const frac = view.getUint32(at + 4, le);
+    const sec = view.getUint32(at + REC_TS_SEC, le);
+    const frac = view.getUint32(at + REC_TS_FRAC, le);
     this.records++;
     pkt.record = this.records;
     pkt.fileOffset = buf.offset;
@@ -71,7 +82,7 @@ export class PcapReader implements CaptureReader {
       this.carryFraction(sec, frac);
     }
     pkt.caplen = caplen;
-    pkt.origlen = view.getUint32(at + 12, le);
+    pkt.origlen = view.getUint32(at + REC_ORIGLEN, le);
     pkt.linktype = this.linktype;
     pkt.setBuffer(buf.bytes, buf.view);
     pkt.dataOffset = at + RECORD_HEADER_LEN;
@@ -102,7 +113,7 @@ export class PcapReader implements CaptureReader {
     if (buf.available < RECORD_HEADER_LEN) {
       return `${this.file}: ${where}: truncated record header (${buf.available} of ${RECORD_HEADER_LEN} bytes); ignored`;
     }
-    const caplen = buf.view.getUint32(buf.pos + 8, this.littleEndian);
+    const caplen = buf.view.getUint32(buf.pos + REC_CAPLEN, this.littleEndian);
     const have = buf.available - RECORD_HEADER_LEN;
     return `${this.file}: ${where}: truncated record (${have} of ${caplen} bytes); ignored`;
   }
@@ -111,8 +122,8 @@ export class PcapReader implements CaptureReader {
     const buf = this.buf;
     const view = buf.view;
     const at = buf.pos;
-    const magicLE = view.getUint32(at, true);
-    const magicBE = view.getUint32(at, false);
+    const magicLE = view.getUint32(at + HDR_MAGIC, true);
+    const magicBE = view.getUint32(at + HDR_MAGIC, false);
     if (magicLE === PCAP_MAGIC_US || magicLE === PCAP_MAGIC_NS) {
       this.littleEndian = true;
       this.nanos = magicLE === PCAP_MAGIC_NS;
@@ -125,21 +136,21 @@ export class PcapReader implements CaptureReader {
       throw new CaptureError({ file: this.file, offset: buf.offset }, `not a pcap file (magic 0x${magicBE.toString(16).padStart(8, '0')})`);
     }
     const le = this.littleEndian;
-    const major = view.getUint16(at + 4, le);
-    const minor = view.getUint16(at + 6, le);
+    const major = view.getUint16(at + HDR_MAJOR, le);
+    const minor = view.getUint16(at + HDR_MINOR, le);
     if (major !== 2) {
-      throw new CaptureError({ file: this.file, offset: buf.offset + 4 }, `unsupported pcap version ${major}.${minor} (expected 2.x)`);
+      throw new CaptureError({ file: this.file, offset: buf.offset + HDR_MAJOR }, `unsupported pcap version ${major}.${minor} (expected 2.x)`);
     }
     if (minor > LAST_MINOR_VERSION) {
       // Read as 2.4 (tshark does too), but say so: tcpdump and every libpcap tool refuse it.
       this.warnings.push(
-        `${this.file}: offset 0x${(buf.offset + 4).toString(16)}: pcap version 2.${minor} is past 2.${LAST_MINOR_VERSION}, the last libpcap knows (tcpdump refuses this file); read as 2.${LAST_MINOR_VERSION}`,
+        `${this.file}: offset 0x${(buf.offset + HDR_MAJOR).toString(16)}: pcap version 2.${minor} is past 2.${LAST_MINOR_VERSION}, the last libpcap knows (tcpdump refuses this file); read as 2.${LAST_MINOR_VERSION}`,
       );
     }
-    this.snaplen = view.getUint32(at + 16, le);
+    this.snaplen = view.getUint32(at + HDR_SNAPLEN, le);
     this.caplenLimit = Math.max(Math.min(this.snaplen, MAX_RECORD_LEN), MAX_SNAPLEN);
     // The upper bits of the link-type field carry the FCS length and flags, not the type.
-    this.linktype = view.getUint32(at + 20, le) & 0xffff;
+    this.linktype = view.getUint32(at + HDR_LINKTYPE, le) & 0xffff;
     this.linktypes = [this.linktype];
     buf.pos = at + FILE_HEADER_LEN;
     this.headerRead = true;

@@ -16,6 +16,38 @@ const BLOCK_PB = 2;
 const BLOCK_SPB = 3;
 const BLOCK_EPB = 6;
 const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
+const BYTE_ORDER_MAGIC_SWAPPED = 0x4d3c2b1a;
+
+/** Every block: its type and total length, the body, the total length again as a trailer. */
+const BLOCK_TYPE = 0;
+const BLOCK_LENGTH = 4;
+/** The smallest block: header and trailer. */
+const MIN_BLOCK_LEN = 12;
+const BLOCK_TRAILER_LEN = 4;
+/** Section header block: byte-order magic, version. */
+const SHB_BYTE_ORDER = 8;
+const SHB_MAJOR = 12;
+const SHB_MINOR = 14;
+/** Interface description block: link type (u16, then 2 reserved), snaplen, options. */
+const IDB_LINKTYPE = 8;
+const IDB_SNAPLEN = 12;
+const IDB_OPTIONS = 16;
+/** Enhanced packet block: interface id (u32), timestamp (high, low), caplen, origlen, data. */
+const EPB_INTERFACE = 8;
+/** Packet block (obsolete): interface id (u16) and drops count, then as an EPB. */
+const PB_INTERFACE = 8;
+const TIMED_TS_HIGH = 12;
+const TIMED_TS_LOW = 16;
+const TIMED_CAPLEN = 20;
+const TIMED_ORIGLEN = 24;
+const TIMED_DATA = 28;
+/** Simple packet block: origlen, data (interface 0, no timestamp). */
+const SPB_ORIGLEN = 8;
+const SPB_DATA = 12;
+/** An option: code (u16), length (u16), value padded to 4 bytes. */
+const OPT_CODE = 0;
+const OPT_LENGTH = 2;
+const OPT_VALUE = 4;
 
 const OPT_ENDOFOPT = 0;
 const OPT_IF_TSRESOL = 9;
@@ -65,21 +97,21 @@ export class PcapngReader implements CaptureReader {
   next(): boolean {
     const buf = this.buf;
     for (;;) {
-      if (buf.skipping || !buf.ensure(12)) return false;
+      if (buf.skipping || !buf.ensure(MIN_BLOCK_LEN)) return false;
       this.record = this.blocks + 1;
       let at = buf.pos;
       let view = buf.view;
-      let type = view.getUint32(at, this.littleEndian);
+      let type = view.getUint32(at + BLOCK_TYPE, this.littleEndian);
       if (type === BLOCK_SHB) {
         // The SHB type reads the same in both byte orders; its magic says which one follows.
         this.readByteOrder(at);
       } else if (!this.sawSection) {
         throw this.error(at, `not a pcapng file (first block type 0x${type.toString(16)} is not a section header)`);
       }
-      type = view.getUint32(at, this.littleEndian);
-      const length = view.getUint32(at + 4, this.littleEndian);
-      if (length < 12 || length % 4 !== 0) {
-        throw this.error(at, `block length ${length} is ${length < 12 ? 'below the minimum of 12' : 'not a multiple of 4'}`);
+      type = view.getUint32(at + BLOCK_TYPE, this.littleEndian);
+      const length = view.getUint32(at + BLOCK_LENGTH, this.littleEndian);
+      if (length < MIN_BLOCK_LEN || length % 4 !== 0) {
+        throw this.error(at, `block length ${length} is ${length < MIN_BLOCK_LEN ? `below the minimum of ${MIN_BLOCK_LEN}` : 'not a multiple of 4'}`);
       }
       const parsed = type === BLOCK_SHB || type === BLOCK_IDB || type === BLOCK_EPB || type === BLOCK_SPB || type === BLOCK_PB;
       if (length > MAX_RECORD_LEN) {
@@ -93,20 +125,20 @@ export class PcapngReader implements CaptureReader {
       at = buf.pos;
       view = buf.view;
       this.blocks++;
-      const trailer = view.getUint32(at + length - 4, this.littleEndian);
+      const trailer = view.getUint32(at + length - BLOCK_TRAILER_LEN, this.littleEndian);
       if (trailer !== length) {
         throw this.error(at, `block length ${length} does not match its trailing length ${trailer}`);
       }
       buf.pos = at + length;
       switch (type) {
         case BLOCK_EPB:
-          this.readTimedPacket(at, length, view.getUint32(at + 8, this.littleEndian), 'enhanced packet');
+          this.readTimedPacket(at, length, view.getUint32(at + EPB_INTERFACE, this.littleEndian), 'enhanced packet');
           return true;
         case BLOCK_SPB:
           this.readSimplePacket(at, length);
           return true;
         case BLOCK_PB:
-          this.readTimedPacket(at, length, view.getUint16(at + 8, this.littleEndian), 'packet');
+          this.readTimedPacket(at, length, view.getUint16(at + PB_INTERFACE, this.littleEndian), 'packet');
           return true;
         case BLOCK_SHB:
           this.readSectionHeader(at, length);
@@ -129,10 +161,10 @@ export class PcapngReader implements CaptureReader {
     if (buf.available === 0 && !buf.skipping) return undefined;
     const where = `record ${this.blocks + (buf.skipping ? 0 : 1)} at offset 0x${buf.offset.toString(16)}`;
     if (buf.skipping) return `${this.file}: ${where}: truncated block (input ended inside it); ignored`;
-    if (buf.available < 12) {
-      return `${this.file}: ${where}: truncated block header (${buf.available} of 12 bytes); ignored`;
+    if (buf.available < MIN_BLOCK_LEN) {
+      return `${this.file}: ${where}: truncated block header (${buf.available} of ${MIN_BLOCK_LEN} bytes); ignored`;
     }
-    const length = buf.view.getUint32(buf.pos + 4, this.littleEndian);
+    const length = buf.view.getUint32(buf.pos + BLOCK_LENGTH, this.littleEndian);
     return `${this.file}: ${where}: truncated block (${buf.available} of ${length} bytes); ignored`;
   }
 
@@ -141,17 +173,17 @@ export class PcapngReader implements CaptureReader {
   }
 
   private readByteOrder(at: number): void {
-    const magic = this.buf.view.getUint32(at + 8, true);
+    const magic = this.buf.view.getUint32(at + SHB_BYTE_ORDER, true);
     if (magic === BYTE_ORDER_MAGIC) this.littleEndian = true;
-    else if (magic === 0x4d3c2b1a) this.littleEndian = false;
+    else if (magic === BYTE_ORDER_MAGIC_SWAPPED) this.littleEndian = false;
     else throw this.error(at, `bad byte-order magic 0x${magic.toString(16)} in section header`);
   }
 
   private readSectionHeader(at: number, length: number): void {
     if (length < MIN_LEN_SHB) throw this.error(at, `section header block length ${length} is below ${MIN_LEN_SHB}`);
     const view = this.buf.view;
-    const major = view.getUint16(at + 12, this.littleEndian);
-    const minor = view.getUint16(at + 14, this.littleEndian);
+    const major = view.getUint16(at + SHB_MAJOR, this.littleEndian);
+    const minor = view.getUint16(at + SHB_MINOR, this.littleEndian);
     if (major !== 1) throw this.error(at, `unsupported pcapng version ${major}.${minor} (expected 1.x)`);
     this.sawSection = true;
     this.interfaces = [];
@@ -164,26 +196,26 @@ export class PcapngReader implements CaptureReader {
     }
     const view = this.buf.view;
     const le = this.littleEndian;
-    const linktype = view.getUint16(at + 8, le);
-    const snaplen = view.getUint32(at + 12, le);
+    const linktype = view.getUint16(at + IDB_LINKTYPE, le);
+    const snaplen = view.getUint32(at + IDB_SNAPLEN, le);
     let tsresol = -1;
     let offsetSec = 0;
-    const end = at + length - 4;
-    let opt = at + 16;
-    while (opt + 4 <= end) {
-      const code = view.getUint16(opt, le);
-      const optLen = view.getUint16(opt + 2, le);
+    const end = at + length - BLOCK_TRAILER_LEN;
+    let opt = at + IDB_OPTIONS;
+    while (opt + OPT_VALUE <= end) {
+      const code = view.getUint16(opt + OPT_CODE, le);
+      const optLen = view.getUint16(opt + OPT_LENGTH, le);
       if (code === OPT_ENDOFOPT) break;
-      if (opt + 4 + optLen > end) {
+      if (opt + OPT_VALUE + optLen > end) {
         throw this.error(at, `interface option ${code} at offset 0x${(this.buf.base + opt).toString(16)} runs past the end of its block`);
       }
-      if (code === OPT_IF_TSRESOL && optLen >= 1) tsresol = view.getUint8(opt + 4);
+      if (code === OPT_IF_TSRESOL && optLen >= 1) tsresol = view.getUint8(opt + OPT_VALUE);
       if (code === OPT_IF_TSOFFSET && optLen >= 8) {
-        const hi = view.getInt32(opt + 4 + (le ? 4 : 0), le);
-        const lo = view.getUint32(opt + 4 + (le ? 0 : 4), le);
+        const hi = view.getInt32(opt + OPT_VALUE + (le ? 4 : 0), le);
+        const lo = view.getUint32(opt + OPT_VALUE + (le ? 0 : 4), le);
         offsetSec = hi * 4294967296 + lo;
       }
-      opt += 4 + ((optLen + 3) & ~3);
+      opt += OPT_VALUE + ((optLen + 3) & ~3);
     }
     const resolution = tsresol < 0 ? { ...DEFAULT_RESOLUTION, offsetSec } : resolutionFromOption(tsresol, offsetSec);
     this.interfaces.push({ linktype, snaplen, resolution });
@@ -199,30 +231,30 @@ export class PcapngReader implements CaptureReader {
   }
 
   /**
-   * EPB and the obsolete PB share their layout from offset 12 on (timestamp, caplen, origlen,
-   * data); they differ only in the interface id before it (u32 in an EPB, u16 + drops in a PB).
+   * EPB and the obsolete PB share their layout from TIMED_TS_HIGH on (timestamp, caplen,
+   * origlen, data); they differ only in the interface id before it (u32 in an EPB, u16 + drops in a PB).
    */
   private readTimedPacket(at: number, length: number, interfaceId: number, what: string): void {
     if (length < MIN_LEN_EPB) throw this.error(at, `${what} block length ${length} is below ${MIN_LEN_EPB}`);
     const view = this.buf.view;
     const le = this.littleEndian;
     const iface = this.interfaceFor(at, interfaceId);
-    const caplen = view.getUint32(at + 20, le);
-    if (28 + caplen > length - 4) {
+    const caplen = view.getUint32(at + TIMED_CAPLEN, le);
+    if (TIMED_DATA + caplen > length - BLOCK_TRAILER_LEN) {
       throw this.error(at, `captured length ${caplen} does not fit in a block of ${length} bytes`);
     }
-    this.fillPacket(at, iface, caplen, view.getUint32(at + 24, le), at + 28);
-    unitsToTime(view.getUint32(at + 12, le), view.getUint32(at + 16, le), iface.resolution, this.packet);
+    this.fillPacket(at, iface, caplen, view.getUint32(at + TIMED_ORIGLEN, le), at + TIMED_DATA);
+    unitsToTime(view.getUint32(at + TIMED_TS_HIGH, le), view.getUint32(at + TIMED_TS_LOW, le), iface.resolution, this.packet);
   }
 
   /** SPBs carry no timestamp: the packet keeps the time of the one before it. */
   private readSimplePacket(at: number, length: number): void {
     if (length < MIN_LEN_SPB) throw this.error(at, `simple packet block length ${length} is below ${MIN_LEN_SPB}`);
     const iface = this.interfaceFor(at, 0);
-    const origlen = this.buf.view.getUint32(at + 8, this.littleEndian);
+    const origlen = this.buf.view.getUint32(at + SPB_ORIGLEN, this.littleEndian);
     let caplen = Math.min(origlen, length - MIN_LEN_SPB);
     if (iface.snaplen > 0) caplen = Math.min(caplen, iface.snaplen);
-    this.fillPacket(at, iface, caplen, origlen, at + 12);
+    this.fillPacket(at, iface, caplen, origlen, at + SPB_DATA);
   }
 
   private fillPacket(at: number, iface: Interface, caplen: number, origlen: number, dataAt: number): void {

@@ -11,7 +11,7 @@
  * A bad expression is a usage error whose message says what is wrong, gives the column, and
  * draws a caret under the offending token.
  */
-import { RttscanError } from '../errors.js';
+import { usageError } from '../errors.js';
 import { METRICS, metricKind, type Metric } from './figures.js';
 
 export type Comparison = '<' | '<=' | '>' | '>=';
@@ -68,7 +68,7 @@ class Parser {
   private fail(from: number, to: number, what: string): never {
     const width = Math.max(1, to - from);
     const pointer = `  ${this.text}\n  ${' '.repeat(from)}${'^'.repeat(width)}`;
-    throw new RttscanError('usage', `--fail-if '${this.text}', column ${from + 1}: ${what}\n${pointer}`);
+    throw usageError(`--fail-if '${this.text}', column ${from + 1}: ${what}\n${pointer}`);
   }
 
   private skipSpaces(): void {
@@ -169,6 +169,6 @@ class Parser {
 
 /** The conditions in one `--fail-if` argument. */
 export function parseFailIf(text: string): FailCondition[] {
-  if (text.trim() === '') throw new RttscanError('usage', "--fail-if: empty; give conditions like 'p99>30ms,samples<100'");
+  if (text.trim() === '') throw usageError("--fail-if: empty; give conditions like 'p99>30ms,samples<100'");
   return new Parser(text).parseAll();
 }

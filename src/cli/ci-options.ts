@@ -6,7 +6,7 @@
 import { Option } from 'commander';
 import { checkConditions, type CheckedStats } from '../ci/check.js';
 import { parseFailIf, type FailCondition } from '../ci/fail-if.js';
-import { RttscanError } from '../errors.js';
+import { usageError } from '../errors.js';
 import { mergeSummaries } from '../merge/merge-summaries.js';
 import { readSummaryFile } from '../merge/summary-document.js';
 import { renderDeltas } from '../render/deltas.js';
@@ -48,14 +48,14 @@ export function checkEachOptions(options: {
   live: readonly string[];
 }): void {
   if (!options.each) return;
-  if (options.csv !== undefined) throw new RttscanError('usage', '--each cannot be combined with --csv: the rows would not say which file they came from');
-  if (options.jsonl !== undefined) throw new RttscanError('usage', '--each cannot be combined with --jsonl: the lines would not say which file they came from');
-  if (options.pping !== undefined) throw new RttscanError('usage', '--each cannot be combined with --pping: the lines would not say which file they came from');
-  if (options.html !== undefined) throw new RttscanError('usage', '--each cannot be combined with --html: the page covers one run; run rttscan once per file');
-  if (options.interval !== undefined) throw new RttscanError('usage', '--each cannot be combined with --interval: run rttscan once per file');
-  if (options.tcprtJsonl !== undefined) throw new RttscanError('usage', '--each cannot be combined with --tcprt-jsonl: the records would not say which file they came from');
-  if (options.tcprt !== undefined) throw new RttscanError('usage', '--each cannot be combined with --tcprt: the records would not say which file they came from');
-  if (options.live.length > 0) throw new RttscanError('usage', '--each reads capture files; --live has none');
+  if (options.csv !== undefined) throw usageError('--each cannot be combined with --csv: the rows would not say which file they came from');
+  if (options.jsonl !== undefined) throw usageError('--each cannot be combined with --jsonl: the lines would not say which file they came from');
+  if (options.pping !== undefined) throw usageError('--each cannot be combined with --pping: the lines would not say which file they came from');
+  if (options.html !== undefined) throw usageError('--each cannot be combined with --html: the page covers one run; run rttscan once per file');
+  if (options.interval !== undefined) throw usageError('--each cannot be combined with --interval: run rttscan once per file');
+  if (options.tcprtJsonl !== undefined) throw usageError('--each cannot be combined with --tcprt-jsonl: the records would not say which file they came from');
+  if (options.tcprt !== undefined) throw usageError('--each cannot be combined with --tcprt: the records would not say which file they came from');
+  if (options.live.length > 0) throw usageError('--each reads capture files; --live has none');
 }
 
 /** What --fail-if and --baseline ask for, checked before any capture is read. */
@@ -75,16 +75,16 @@ export class CiChecks {
     if (baselinePath !== undefined) {
       const docs = await readSummaryFile(baselinePath);
       if (docs.length > 1) {
-        throw new RttscanError('usage', `--baseline ${printable(baselinePath)}: holds ${docs.length} summaries; give one (rttscan merge ${printable(baselinePath)} --json base.json makes one)`);
+        throw usageError(`--baseline ${printable(baselinePath)}: holds ${docs.length} summaries; give one (rttscan merge ${printable(baselinePath)} --json base.json makes one)`);
       }
       baseline = mergeSummaries(docs).report;
       if (baseline.by !== by) {
-        throw new RttscanError('usage', `--baseline ${printable(baselinePath)}: grouped by ${baseline.by}, this run by ${by}: use the same --by`);
+        throw usageError(`--baseline ${printable(baselinePath)}: grouped by ${baseline.by}, this run by ${by}: use the same --by`);
       }
     }
     const relative = conditions.find((c) => c.reference !== 'absolute');
     if (relative !== undefined && baseline === undefined) {
-      throw new RttscanError('usage', `--fail-if ${relative.text}: a change needs a baseline to compare with: add --baseline FILE`);
+      throw usageError(`--fail-if ${relative.text}: a change needs a baseline to compare with: add --baseline FILE`);
     }
     return new CiChecks(conditions, baseline);
   }

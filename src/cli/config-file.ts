@@ -24,7 +24,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Command, Option } from 'commander';
-import { RttscanError } from '../errors.js';
+import { RttscanError, usageError } from '../errors.js';
 import { LIST_OPTIONS } from './options.js';
 
 /** Keys that are not options: the whitelist, and how often its names are resolved again. */
@@ -55,7 +55,7 @@ interface Located {
 }
 
 function configError(path: string, where: Located | undefined, message: string): RttscanError {
-  return new RttscanError('usage', `${path}:${where ? ` line ${where.line}:` : ''} ${message}`);
+  return usageError(`${path}:${where ? ` line ${where.line}:` : ''} ${message}`);
 }
 
 /** A mapping's entries with each key's line, from a parsed YAML document. */

@@ -6,7 +6,7 @@
  */
 import { lookup } from 'node:dns/promises';
 import { parseCidr, type Cidr } from '../flow/address.js';
-import { RttscanError } from '../errors.js';
+import { usageError } from '../errors.js';
 
 /** How often names are resolved again unless `resolve-interval` says otherwise. */
 export const DEFAULT_RESOLVE_INTERVAL_NS = 300e9;
@@ -29,7 +29,7 @@ export class HostWhitelist {
     private ips: readonly string[],
     private readonly note: (message: string) => void,
   ) {
-    for (const ip of ips) if (!parseCidr(ip)) throw new RttscanError('usage', `ips: '${ip}' is not an IP address or CIDR`);
+    for (const ip of ips) if (!parseCidr(ip)) throw usageError(`ips: '${ip}' is not an IP address or CIDR`);
   }
 
   get empty(): boolean {
@@ -79,7 +79,7 @@ export class HostWhitelist {
 
   /** A reloaded config's lists (the names are resolved at the next resolve()). */
   update(hosts: readonly string[], ips: readonly string[]): void {
-    for (const ip of ips) if (!parseCidr(ip)) throw new RttscanError('usage', `ips: '${ip}' is not an IP address or CIDR`);
+    for (const ip of ips) if (!parseCidr(ip)) throw usageError(`ips: '${ip}' is not an IP address or CIDR`);
     this.listsChanged = this.hosts.join(',') !== hosts.join(',') || this.ips.join(',') !== ips.join(',');
     this.hosts = hosts;
     this.ips = ips;

@@ -6,12 +6,14 @@
 import type { AnalysisResult, AnalyzeOptions } from '../analyze.js';
 import type { CaptureBackend } from '../capture/live-capture.js';
 import { MAX_SNAPLEN } from '../capture/reader.js';
-import { RttscanError } from '../errors.js';
+import { usageError } from '../errors.js';
 import type { LiveOptions } from '../live.js';
-import { isValidTag, parseHostPort, type StatsdType } from '../render/statsd.js';
+import { isValidTag, type StatsdType } from '../render/statsd.js';
+import { parseHostPort } from '../util/ports.js';
 import { parseDurationNs } from '../time.js';
 import type { ConfigFile } from './config-file.js';
 import type { CliOptions } from './options.js';
+import { commaItems } from '../util/lists.js';
 
 /** --interval when --statsd comes without one: go-metro's reporting interval. */
 export const STATSD_DEFAULT_INTERVAL = '10s';
@@ -31,13 +33,9 @@ export interface LiveCli {
 /** Label values per labelled Prometheus family when --prometheus-cap is not given. */
 export const PROMETHEUS_DEFAULT_CAP = 100;
 
-function usage(message: string): RttscanError {
-  return new RttscanError('usage', message);
-}
-
 function durationNs(option: string, text: string): number {
   const ns = parseDurationNs(text);
-  if (ns === undefined || ns <= 0) throw usage(`${option}: '${text}' is not a duration (e.g. 10s, 500ms, 2m)`);
+  if (ns === undefined || ns <= 0) throw usageError(`${option}: '${text}' is not a duration (e.g. 10s, 500ms, 2m)`);
   return ns;
 }
 
@@ -59,49 +57,48 @@ export function liveOptionsOf(options: CliOptions, files: readonly string[], ana
       ['--prometheus-cap', options.prometheusCap !== undefined],
     ];
     const given = liveOnly.find(([, isGiven]) => isGiven);
-    if (given) throw usage(`${given[0]} is for live capture: add --live IFACE`);
-    if (analyzeOptions.by === 'process') throw usage('--by process names the processes that own live connections (from /proc): add --live IFACE');
-    if (config !== undefined && (config.file.hosts.length > 0 || config.file.ips.length > 0)) throw usage(`${config.file.path}: hosts and ips are a whitelist for live capture: add live (or --live IFACE)`);
+    if (given) throw usageError(`${given[0]} is for live capture: add --live IFACE`);
+    if (analyzeOptions.by === 'process') throw usageError('--by process names the processes that own live connections (from /proc): add --live IFACE');
+    if (config !== undefined && (config.file.hosts.length > 0 || config.file.ips.length > 0)) throw usageError(`${config.file.path}: hosts and ips are a whitelist for live capture: add live (or --live IFACE)`);
     return undefined;
   }
-  const ifaces = options.live.flatMap((v) => v.split(',')).map((v) => v.trim());
-  if (files.length > 0) throw usage(`--live ${ifaces.join(',')} captures from an interface: do not name capture files too ('${files[0]}')`);
-  if (ifaces.some((i) => i === '')) throw usage('--live: name an interface (rttscan --list-interfaces shows them)');
+  const ifaces = commaItems(options.live);
+  if (files.length > 0) throw usageError(`--live ${ifaces.join(',')} captures from an interface: do not name capture files too ('${files[0]}')`);
+  if (ifaces.some((i) => i === '')) throw usageError('--live: name an interface (rttscan --list-interfaces shows them)');
   const twice = ifaces.find((iface, i) => ifaces.indexOf(iface) !== i);
-  if (twice !== undefined) throw usage(`--live ${twice} is given twice: each interface once`);
+  if (twice !== undefined) throw usageError(`--live ${twice} is given twice: each interface once`);
   let snaplen: number | undefined;
   if (options.snaplen !== undefined) {
     snaplen = Number(options.snaplen);
     if (!/^\d+$/.test(options.snaplen) || snaplen < MIN_SNAPLEN || snaplen > MAX_SNAPLEN) {
-      throw usage(`--snaplen: '${options.snaplen}' is not a whole number of bytes from ${MIN_SNAPLEN} to ${MAX_SNAPLEN}`);
+      throw usageError(`--snaplen: '${options.snaplen}' is not a whole number of bytes from ${MIN_SNAPLEN} to ${MAX_SNAPLEN}`);
     }
   }
-  if (options.filter !== undefined && options.filter.trim() === '') throw usage("--filter: empty; leave it out to capture 'tcp'");
+  if (options.filter !== undefined && options.filter.trim() === '') throw usageError("--filter: empty; leave it out to capture 'tcp'");
   let statsd: LiveCli['statsd'];
   if (options.statsd !== undefined) {
     const hostPort = parseHostPort(options.statsd);
-    if (!hostPort) throw usage(`--statsd: '${options.statsd}' is not HOST:PORT (e.g. 127.0.0.1:8125)`);
+    if (!hostPort) throw usageError(`--statsd: '${options.statsd}' is not HOST:PORT (e.g. 127.0.0.1:8125)`);
     for (const tag of options.tag) {
-      if (!isValidTag(tag)) throw usage(`--tag: '${tag}' is not a DogStatsD tag (key:value, without spaces, commas, '|' or '#')`);
+      if (!isValidTag(tag)) throw usageError(`--tag: '${tag}' is not a DogStatsD tag (key:value, without spaces, commas, '|' or '#')`);
     }
     statsd = { ...hostPort, tags: options.tag, type: (options.statsdType ?? 'gauge') as StatsdType };
     analyzeOptions.intervalNs ??= durationNs('--interval', STATSD_DEFAULT_INTERVAL);
   } else if (options.tag.length > 0) {
-    throw usage('--tag tags the --statsd gauges: add --statsd HOST:PORT');
+    throw usageError('--tag tags the --statsd gauges: add --statsd HOST:PORT');
   } else if (options.statsdType !== undefined) {
-    throw usage('--statsd-type is the type of the --statsd metrics: add --statsd HOST:PORT');
+    throw usageError('--statsd-type is the type of the --statsd metrics: add --statsd HOST:PORT');
   }
   let prometheus: LiveCli['prometheus'];
   if (options.prometheus !== undefined) {
     // HOST may be left out (`:9464`: every address, as exporters listen by default); port 0: any free one.
-    const m = /^(?:\[([^\]]+)\]|([^:\s]*)):(\d{1,5})$/.exec(options.prometheus);
-    const hostPort = m && Number(m[3]) <= 65535 ? { host: m[1] ?? (m[2] || '0.0.0.0'), port: Number(m[3]) } : undefined;
-    if (!hostPort) throw usage(`--prometheus: '${options.prometheus}' is not HOST:PORT (e.g. 127.0.0.1:9464)`);
+    const hostPort = parseHostPort(options.prometheus, { anyHost: '0.0.0.0', portZero: true });
+    if (!hostPort) throw usageError(`--prometheus: '${options.prometheus}' is not HOST:PORT (e.g. 127.0.0.1:9464)`);
     const capText = options.prometheusCap ?? String(PROMETHEUS_DEFAULT_CAP);
-    if (!/^\d+$/.test(capText) || Number(capText) < 1) throw usage(`--prometheus-cap: '${capText}' is not a positive whole number`);
+    if (!/^\d+$/.test(capText) || Number(capText) < 1) throw usageError(`--prometheus-cap: '${capText}' is not a positive whole number`);
     prometheus = { ...hostPort, cap: Number(capText) };
   } else if (options.prometheusCap !== undefined) {
-    throw usage('--prometheus-cap caps the --prometheus labels: add --prometheus HOST:PORT');
+    throw usageError('--prometheus-cap caps the --prometheus labels: add --prometheus HOST:PORT');
   }
   return {
     live: {

@@ -7,6 +7,7 @@ import { Analysis, DEFAULTS, type AnalysisResult, type AnalyzeOptions } from '..
 import { listInterfaces, type CaptureInterface } from '../capture/interfaces.js';
 import { chooseBackend, type CaptureBackend } from '../capture/live-capture.js';
 import { RttscanError } from '../errors.js';
+import { endpointText } from '../flow/address.js';
 import { analyzeLive, type LiveStart } from '../live.js';
 import { PrometheusEndpoint } from '../export/prometheus.js';
 import { RttMetrics } from '../export/rtt-metrics.js';
@@ -102,7 +103,7 @@ export async function runLive(cli: LiveCli, analyzeOptions: AnalyzeOptions, note
       const client = (statsd = await StatsdClient.open(host, port, (err) => {
         if (warned) return;
         warned = true;
-        note?.(`--statsd ${host}:${port}: ${err.message} (later errors are not shown)`);
+        note?.(`--statsd ${endpointText(host, port)}: ${err.message} (later errors are not shown)`);
       }));
       const metrics = new StatsdAggregator({
         type: cli.statsd.type,

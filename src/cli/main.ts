@@ -11,7 +11,7 @@ import { CommanderError } from 'commander';
 import { analyze, type AnalysisResult } from '../analyze.js';
 import { PacketFilter } from '../capture/bpf.js';
 import { captureSpan, capturePoints } from '../capture/capture-points.js';
-import { RttscanError } from '../errors.js';
+import { RttscanError, usageError } from '../errors.js';
 import { resultJson } from '../render/json.js';
 import { busiestFirst } from '../stats/group-order.js';
 import { formatEpoch, parseDurationNs } from '../time.js';
@@ -30,6 +30,7 @@ import { RunOutputs } from './report-output.js';
 import { StdioTarget } from './targets.js';
 import { colorsWanted } from './terminal.js';
 import { tcprtConfigOf, tcprtNote, TcprtOutput, tcprtTargetsOf } from './tcprt.js';
+import { noteText } from './notes.js';
 
 export const EXIT_OK = 0;
 export const EXIT_INTERNAL = 1;
@@ -138,7 +139,7 @@ export async function run(argv: readonly string[]): Promise<number> {
 
 /** A BPF filter for capture files, checked (compiled for Ethernet) before anything is read. */
 function offlineFilter(expression: string): PacketFilter {
-  if (expression.trim() === '') throw new RttscanError('usage', '--filter: empty; leave it out to read every packet');
+  if (expression.trim() === '') throw usageError('--filter: empty; leave it out to read every packet');
   const filter = new PacketFilter(expression);
   filter.programFor(LINKTYPE_ETHERNET);
   return filter;
@@ -195,7 +196,7 @@ async function runAnalysis(args: string[], options: CliOptions, configFile: Live
     }
     files = ['-'];
   }
-  if (files.filter((f) => f === '-').length > 1) throw new RttscanError('usage', 'stdin (-) can be read only once');
+  if (files.filter((f) => f === '-').length > 1) throw usageError('stdin (-) can be read only once');
   checkEachOptions(options);
   const tcprtConfig = await tcprtConfigOf(options);
   const by = groupByOf(options);
@@ -266,7 +267,7 @@ async function runAnalysis(args: string[], options: CliOptions, configFile: Live
   const runs = options.each ? files.map((f) => [f]) : live ? [files] : await capturePointRuns(files, options.join === true, quietNote, interrupt.signal);
   const apart = runs.length > 1;
   try {
-    if (apart && page) throw new RttscanError('usage', `--html covers one capture point, and these inputs are ${runs.length}: give --join if they are one, or run rttscan once for each`);
+    if (apart && page) throw usageError(`--html covers one capture point, and these inputs are ${runs.length}: give --join if they are one, or run rttscan once for each`);
     for (const [i, paths] of runs.entries()) {
       if (interrupt.signal.aborted) break;
       const name = paths.join(' + ');
@@ -278,8 +279,9 @@ async function runAnalysis(args: string[], options: CliOptions, configFile: Live
       analyzeOptions.onInputsOpen = progress ? (inputs) => progress?.watch(inputs) : undefined;
       outputs.useInputs(live ? frameInputs : paths);
       analyzeOptions.onNote = apart
-        ? (message) => quietNote(`${name}: ${message}`)
-        : (message) => {
+        ? (n) => quietNote(`${name}: ${noteText(n)}`)
+        : (n) => {
+            const message = noteText(n);
             page?.note(message);
             quietNote(message);
           };

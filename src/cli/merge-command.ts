@@ -5,7 +5,7 @@
  * merged result as on a run. `main.ts` sends here when the first argument is `merge`.
  */
 import { Command } from 'commander';
-import { RttscanError } from '../errors.js';
+import { RttscanError, usageError } from '../errors.js';
 import { documentReport, mergeSummaries, type MergedSummary } from '../merge/merge-summaries.js';
 import { readSummaryFile, type SummaryDocument } from '../merge/summary-document.js';
 import type { SummaryDocumentJson } from '../schema/document.js';
@@ -77,9 +77,9 @@ function jsonOf(merged: MergedSummary): SummaryDocumentJson {
 export async function runMerge(paths: readonly string[], options: MergeOptions, stdio: { stdout: OutputTarget; stderr: OutputTarget }): Promise<number> {
   const note = (message: string): void => void stdio.stderr.write(`rttscan: ${message}\n`);
   const plan = outputPlanOf(options, false, ['table', 'histogram', 'json', 'html']);
-  if (options.html !== undefined && options.each) throw new RttscanError('usage', '--each cannot be combined with --html: the page covers one merge');
+  if (options.html !== undefined && options.each) throw usageError('--each cannot be combined with --html: the page covers one merge');
   for (const r of plan.reports) if (r.target.kind === 'file') await checkOutputPath(r.target.path);
-  if (paths.filter((p) => p === '-').length > 1) throw new RttscanError('usage', 'stdin (-) can be read only once');
+  if (paths.filter((p) => p === '-').length > 1) throw usageError('stdin (-) can be read only once');
   const docs: SummaryDocument[] = [];
   for (const path of paths) for (const doc of await readSummaryFile(path)) docs.push(doc);
   // Notes go on stderr (unless -q) and into the --html page.

@@ -5,7 +5,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { AnalyzeOptions, TimeSpec } from '../analyze.js';
 import { DEFAULTS } from '../analyze.js';
-import { RttscanError } from '../errors.js';
+import { usageError } from '../errors.js';
 import { parseCidr, type Cidr } from '../flow/address.js';
 import { givenVantage } from '../flow/vantage.js';
 import { KIND_NAMES, type SampleKind } from '../engines/rtt/rtt-engine.js';
@@ -16,6 +16,7 @@ import { VERSION } from '../version.js';
 import type { TcprtCliOptions } from './tcprt.js';
 import { baselineOption, eachOption, failIfOption } from './ci-options.js';
 import { COMMANDER_OUTPUT } from './commander-output.js';
+import { listItems } from '../util/lists.js';
 
 export interface CliOptions extends TcprtCliOptions {
   histogram?: boolean;
@@ -267,18 +268,10 @@ Examples:
     .configureOutput(COMMANDER_OUTPUT));
 }
 
-function usage(message: string): RttscanError {
-  return new RttscanError('usage', message);
-}
-
-function splitList(values: string[]): string[] {
-  return values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
-}
-
 function cidrs(option: string, values: string[]): Cidr[] {
-  return splitList(values).map((text) => {
+  return listItems(values).map((text) => {
     const cidr = parseCidr(text);
-    if (!cidr) throw usage(`${option}: '${text}' is not an IP address or CIDR`);
+    if (!cidr) throw usageError(`${option}: '${text}' is not an IP address or CIDR`);
     return cidr;
   });
 }
@@ -289,7 +282,7 @@ function ports(option: string, values: string[]): Set<number> {
 
 function duration(option: string, text: string): number {
   const ns = parseDurationNs(text);
-  if (ns === undefined || ns <= 0) throw usage(`${option}: '${text}' is not a duration (e.g. 10s, 500ms, 2m)`);
+  if (ns === undefined || ns <= 0) throw usageError(`${option}: '${text}' is not a duration (e.g. 10s, 500ms, 2m)`);
   return ns;
 }
 
@@ -297,16 +290,16 @@ function timeSpec(option: string, text: string | undefined): TimeSpec | undefine
   if (text === undefined) return undefined;
   if (text.startsWith('+')) {
     const ns = parseDurationNs(text.slice(1));
-    if (ns === undefined) throw usage(`${option}: '${text}' is not +DURATION (e.g. +30s)`);
+    if (ns === undefined) throw usageError(`${option}: '${text}' is not +DURATION (e.g. +30s)`);
     return { offsetNs: ns };
   }
   const epoch = parseEpochTime(text);
-  if (!epoch) throw usage(`${option}: '${text}' is not a time (epoch seconds, ISO 8601, or +DURATION)`);
+  if (!epoch) throw usageError(`${option}: '${text}' is not a time (epoch seconds, ISO 8601, or +DURATION)`);
   return { epoch };
 }
 
 function ipVersionOf(options: CliOptions): 4 | 6 | undefined {
-  if (options.ipv4 && options.ipv6) throw usage('-4 and -6 cannot be combined: leave both out for both families');
+  if (options.ipv4 && options.ipv6) throw usageError('-4 and -6 cannot be combined: leave both out for both families');
   return options.ipv4 ? 4 : options.ipv6 ? 6 : undefined;
 }
 
@@ -317,12 +310,12 @@ function ipVersionOf(options: CliOptions): 4 | 6 | undefined {
 export function inputsOf(args: readonly string[], options: CliOptions): { files: string[]; filter: string | undefined } {
   if (options.read.length === 0) return { files: [...args], filter: options.filter };
   if (args.length === 0) return { files: [...options.read], filter: options.filter };
-  if (options.filter !== undefined) throw usage(`a filter is given twice: --filter '${options.filter}' and after -r, '${args.join(' ')}'`);
+  if (options.filter !== undefined) throw usageError(`a filter is given twice: --filter '${options.filter}' and after -r, '${args.join(' ')}'`);
   return { files: [...options.read], filter: args.join(' ') };
 }
 
 export function groupByOf(options: CliOptions): GroupBy {
-  if (options.byLaddr && options.byRaddr) throw usage('-b and -B cannot be combined; use --by');
+  if (options.byLaddr && options.byRaddr) throw usageError('-b and -B cannot be combined; use --by');
   if (options.byLaddr) return 'laddr';
   if (options.byRaddr) return 'raddr';
   return options.by as GroupBy;
@@ -330,21 +323,21 @@ export function groupByOf(options: CliOptions): GroupBy {
 
 /** `--local`: given addresses, `none` (mid-path), or nothing given (inferred). */
 function localOf(values: string[]): AnalyzeOptions['vantage'] {
-  const labels = splitList(values);
+  const labels = listItems(values);
   if (labels.length === 0) return undefined;
   if (labels.includes('none')) {
-    if (labels.length > 1) throw usage(`--local: 'none' (a capture taken mid-path) cannot be combined with addresses`);
+    if (labels.length > 1) throw usageError(`--local: 'none' (a capture taken mid-path) cannot be combined with addresses`);
     return givenVantage([], []);
   }
   return givenVantage(cidrs('--local', values), labels);
 }
 
 function kindsOf(values: string[]): SampleKind[] | undefined {
-  const names = splitList(values);
+  const names = listItems(values);
   if (names.length === 0) return undefined;
   return names.map((name) => {
     const kind = (KIND_NAMES as readonly string[]).indexOf(name);
-    if (kind < 0) throw usage(`--kind: '${name}' is not a sample kind (${KIND_NAMES.join(', ')})`);
+    if (kind < 0) throw usageError(`--kind: '${name}' is not a sample kind (${KIND_NAMES.join(', ')})`);
     return kind as SampleKind;
   });
 }
@@ -354,9 +347,9 @@ export function analyzeOptionsOf(options: CliOptions): AnalyzeOptions {
   const vantage = localOf(options.local);
   const kinds = kindsOf(options.kind);
   const maxFlows = options.maxFlows ?? '';
-  if (!/^\d+$/.test(maxFlows) || Number(maxFlows) < 1) throw usage(`--max-flows: '${maxFlows}' is not a positive whole number`);
+  if (!/^\d+$/.test(maxFlows) || Number(maxFlows) < 1) throw usageError(`--max-flows: '${maxFlows}' is not a positive whole number`);
   const maxSegments = options.maxSegments ?? String(DEFAULTS.maxSegments);
-  if (!/^\d+$/.test(maxSegments)) throw usage(`--max-segments: '${maxSegments}' is not a whole number`);
+  if (!/^\d+$/.test(maxSegments)) throw usageError(`--max-segments: '${maxSegments}' is not a whole number`);
   return {
     by: groupByOf(options),
     vantage,

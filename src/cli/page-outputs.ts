@@ -15,6 +15,7 @@ import type { PerSampleSink } from '../render/sample-sink.js';
 import type { Sample } from '../stats/collector.js';
 import type { HistogramUnit } from '../stats/rtt-stats.js';
 import { FileTarget } from './targets.js';
+import { noteText } from './notes.js';
 
 /** Writes a page file; a write error is one line naming it (cli/targets.ts). */
 async function writePage(path: string, html: string): Promise<void> {
@@ -52,7 +53,12 @@ export class PageOutput implements PerSampleSink {
 
   /** The run is over: writes the page. */
   async write(result: AnalysisResult, unit: HistogramUnit): Promise<void> {
-    await writePage(this.path, renderPage(runPageModel(result, this.store, { unit, notes: this.notes, command: this.command })));
+    await writePage(this.path, renderPage(runPageModel(result, this.store, {
+          unit,
+          notes: this.notes,
+          command: this.command,
+          ...(result.vantage?.note !== undefined ? { vantageNote: noteText(result.vantage.note) } : {}),
+        })));
   }
 }
 

@@ -7,7 +7,7 @@
  *
  * A new report is one entry in REPORTS (and a renderer); a new kind of target one TargetSpec.
  */
-import { RttscanError } from '../errors.js';
+import { usageError } from '../errors.js';
 import type { HistogramUnit } from '../stats/rtt-stats.js';
 
 export const STDOUT = '-';
@@ -83,10 +83,6 @@ export interface ReportOptions {
   verbose?: boolean;
 }
 
-function usage(message: string): RttscanError {
-  return new RttscanError('usage', message);
-}
-
 function targetOf(name: ReportName, value: string | true): TargetSpec {
   if (name === 'tcprt') return value === true || value === STDOUT ? { kind: 'stdout' } : { kind: 'dir', path: value };
   if (!REPORTS[name].takesFile || value === true || value === STDOUT) return { kind: 'stdout' };
@@ -113,8 +109,8 @@ export function outputPlanOf(options: ReportOptions, colors: boolean, available:
     const value = options[name as keyof ReportOptions] as string | boolean | undefined;
     if (value === undefined || value === false || !available.includes(name)) continue;
     const target = targetOf(name, value);
-    if (name === 'html' && target.kind === 'stdout') throw usage('--html needs a file name: the page is written when the run ends');
-    if (name === 'html' && options.interval !== undefined) throw usage('--interval cannot be combined with --html: the page covers the whole run (its statistics are those of --json without --interval)');
+    if (name === 'html' && target.kind === 'stdout') throw usageError('--html needs a file name: the page is written when the run ends');
+    if (name === 'html' && options.interval !== undefined) throw usageError('--interval cannot be combined with --html: the page covers the whole run (its statistics are those of --json without --interval)');
     reports.push({ name, target });
   }
   const onStdout = reports.filter((r) => r.target.kind === 'stdout');
@@ -123,13 +119,13 @@ export function outputPlanOf(options: ReportOptions, colors: boolean, available:
     const other = onStdout.find((r) => r !== machine)!;
     const [first, second] = reports.indexOf(other) < reports.indexOf(machine) ? [other, machine] : [machine, other];
     const fix = REPORTS[second.name].takesFile ? `give ${REPORTS[second.name].option} a file` : REPORTS[first.name].takesFile ? `give ${REPORTS[first.name].option} a file` : 'run rttscan once for each';
-    throw usage(`${describe(first)} and ${describe(second)} both write to stdout, and ${describe(machine)} must be the only stream there to stay parseable: ${fix}`);
+    throw usageError(`${describe(first)} and ${describe(second)} both write to stdout, and ${describe(machine)} must be the only stream there to stay parseable: ${fix}`);
   }
   const files = new Map<string, PlannedReport>();
   for (const r of reports) {
     if (r.target.kind !== 'file') continue;
     const same = files.get(r.target.path);
-    if (same) throw usage(`${describe(same)} and ${describe(r)} would write the same file`);
+    if (same) throw usageError(`${describe(same)} and ${describe(r)} would write the same file`);
     files.set(r.target.path, r);
   }
   if (options.baseline !== undefined) {
@@ -140,9 +136,9 @@ export function outputPlanOf(options: ReportOptions, colors: boolean, available:
     reports.push({ name: 'table', target: { kind: 'stdout' } });
   }
   if (options.timestamp) {
-    if (options.interval === undefined) throw usage('-T/--timestamp needs --interval');
+    if (options.interval === undefined) throw usageError('-T/--timestamp needs --interval');
     const human = reports.some((r) => !REPORTS[r.name].machine && !REPORTS[r.name].perSample && r.target.kind === 'stdout');
-    if (!human) throw usage('-T stamps the reports people read (--table, --histogram, --chart); machine streams carry their own times (start and end in each --json line, ts in each row)');
+    if (!human) throw usageError('-T stamps the reports people read (--table, --histogram, --chart); machine streams carry their own times (start and end in each --json line, ts in each row)');
   }
   return Object.freeze({
     reports: Object.freeze(reports.map((r) => Object.freeze({ ...r }))),

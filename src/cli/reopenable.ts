@@ -7,6 +7,7 @@
 import { closeSync, fstatSync, openSync, writeSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { RttscanError } from '../errors.js';
+import { writeFailure } from '../util/errno.js';
 
 const open = new Set<ReopenableFile>();
 
@@ -31,7 +32,7 @@ export class ReopenableFile {
     try {
       return openSync(path, flags, 0o644);
     } catch (err) {
-      throw new RttscanError('input', `${path}: cannot write (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      throw new RttscanError('input', `${path}: ${writeFailure(err)}`);
     }
   }
 

@@ -8,6 +8,7 @@
  */
 import { createWriteStream, statSync, type WriteStream } from 'node:fs';
 import { RttscanError } from '../errors.js';
+import { writeFailure } from '../util/errno.js';
 
 /**
  * Bytes a file target takes before a writer must wait for it. Node's default (16 KiB) made a
@@ -18,19 +19,7 @@ const FILE_HIGH_WATER_BYTES = 1 << 20;
 
 /** A stream write error, as one line: `rtt.csv: cannot write (no space left on device)`. */
 export function outputError(name: string, err: unknown): RttscanError {
-  const e = err as NodeJS.ErrnoException;
-  const reasons: Record<string, string> = {
-    ENOSPC: 'no space left on device',
-    EACCES: 'permission denied',
-    EPERM: 'permission denied',
-    EISDIR: 'is a directory',
-    ENOENT: 'no such directory',
-    EROFS: 'read-only file system',
-    EDQUOT: 'disk quota exceeded',
-    EFBIG: 'file too large',
-    EIO: 'input/output error',
-  };
-  return new RttscanError('output', `${name}: cannot write (${reasons[e.code ?? ''] ?? e.message ?? String(err)})`);
+  return new RttscanError('output', `${name}: ${writeFailure(err)}`);
 }
 
 export interface OutputTarget {

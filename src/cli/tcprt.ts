@@ -24,12 +24,13 @@ import {
 } from '../engines/tcprt/config.js';
 import type { parseTcprtConfig } from '../engines/tcprt/config-file.js';
 import type { TcprtSummary } from '../engines/tcprt/tcprt-engine.js';
-import { RttscanError } from '../errors.js';
+import { RttscanError, usageError } from '../errors.js';
 import { tcprtRecordJson, tcprtRecordLine, tcprtStatsJson, tcprtStatsLines } from '../render/tcprt.js';
 import { parseDurationNs } from '../time.js';
 import { parsePortList, parsePortRanges } from '../util/ports.js';
 import { checkOutputPath, STDOUT } from './output.js';
 import { ReopenableFile } from './reopenable.js';
+import { commaItems } from '../util/lists.js';
 
 export interface TcprtCliOptions {
   tcprt?: string | true;
@@ -43,10 +44,6 @@ export interface TcprtCliOptions {
   statsInterval?: string;
   tcprtConfig?: string;
   tcprtFlush?: boolean;
-}
-
-function usage(message: string): RttscanError {
-  return new RttscanError('usage', message);
 }
 
 function portRules(options: TcprtCliOptions, mode: TcprtMode, firstFrame: boolean): PortRule[] {
@@ -66,10 +63,10 @@ function portRules(options: TcprtCliOptions, mode: TcprtMode, firstFrame: boolea
 
 /** `100,2000,20000,0` as tcprt.yaml's first_frame_bytes takes it. */
 function firstFrameBytes(text: string): number[] {
-  const values = text.split(',').map((v) => v.trim());
+  const values = commaItems(text);
   return firstFrameThresholds(
     values.map((v) => {
-      if (!/^\d+$/.test(v)) throw usage(`--first-frame: '${v}' is not a byte count (e.g. 100,2000,20000,0)`);
+      if (!/^\d+$/.test(v)) throw usageError(`--first-frame: '${v}' is not a byte count (e.g. 100,2000,20000,0)`);
       return Number(v);
     }),
     '--first-frame',
@@ -90,7 +87,7 @@ export async function tcprtConfigOf(options: TcprtCliOptions): Promise<TcprtConf
       ['--tcprt-config', options.tcprtConfig !== undefined],
       ['--tcprt-flush', options.tcprtFlush === true],
     ].find(([, on]) => on);
-    if (given) throw usage(`${given[0]} needs --tcprt (records to stdout), --tcprt DIR or --tcprt-jsonl [FILE]`);
+    if (given) throw usageError(`${given[0]} needs --tcprt (records to stdout), --tcprt DIR or --tcprt-jsonl [FILE]`);
     return undefined;
   }
   let file: ReturnType<typeof parseTcprtConfig> = { rules: [] };
@@ -106,7 +103,7 @@ export async function tcprtConfigOf(options: TcprtCliOptions): Promise<TcprtConf
     file = parseTcprtConfig(text, options.tcprtConfig);
   }
   const mode = options.tcprtMode as TcprtMode | undefined;
-  if (mode !== undefined && !TCPRT_MODES.includes(mode)) throw usage(`--tcprt-mode: '${mode}' is not ${TCPRT_MODES.join(', ')}`);
+  if (mode !== undefined && !TCPRT_MODES.includes(mode)) throw usageError(`--tcprt-mode: '${mode}' is not ${TCPRT_MODES.join(', ')}`);
   const thresholds = options.firstFrame !== undefined ? firstFrameBytes(options.firstFrame) : undefined;
   const fileRules = file.rules.map((r) => ({
     ...r,
@@ -114,14 +111,14 @@ export async function tcprtConfigOf(options: TcprtCliOptions): Promise<TcprtConf
     firstFrame: r.side === 'local' && (thresholds !== undefined || r.firstFrame),
   }));
   const rules = [...portRules(options, mode ?? 'default', thresholds !== undefined), ...fileRules];
-  if (rules.length === 0) throw usage('--tcprt needs ports to watch: --lports, --pports, --lports-range, --pports-range, or per-port in --tcprt-config');
+  if (rules.length === 0) throw usageError('--tcprt needs ports to watch: --lports, --pports, --lports-range, --pports-range, or per-port in --tcprt-config');
   checkRules(rules);
   // Stats lines are off unless asked for, as in the kernel (tcp_rt.ko's `stats` is 0 until
   // set; tcprt.yaml turns them on with `global.stats: enable`).
   let statsIntervalNs = file.stats === true ? (file.statsIntervalNs ?? DEFAULT_STATS_INTERVAL_NS) : 0;
   if (options.statsInterval !== undefined) {
     const ns = parseDurationNs(options.statsInterval);
-    if (ns === undefined) throw usage(`--stats-interval: '${options.statsInterval}' is not a duration (e.g. 60, 10s, 1m; 0 for no stats lines)`);
+    if (ns === undefined) throw usageError(`--stats-interval: '${options.statsInterval}' is not a duration (e.g. 60, 10s, 1m; 0 for no stats lines)`);
     statsIntervalNs = ns;
   }
   return { rules, statsIntervalNs, firstFrameBytes: thresholds ?? file.firstFrameBytes ?? DEFAULT_FIRST_FRAME_BYTES, flush: options.tcprtFlush === true };
@@ -141,8 +138,8 @@ export function tcprtTargetsOf(options: TcprtCliOptions): TcprtTargets {
   const jsonlFile = tcprt !== undefined && tcprt.endsWith('.jsonl');
   const jsonl = jsonlFile ? tcprt : options.tcprtJsonl === true ? STDOUT : options.tcprtJsonl;
   const text = jsonlFile ? undefined : tcprt;
-  if (jsonlFile && options.tcprtJsonl !== undefined) throw usage(`--tcprt ${tcprt} and --tcprt-jsonl: give the .jsonl file once`);
-  if (text === STDOUT && jsonl === STDOUT) throw usage('--tcprt and --tcprt-jsonl both print to stdout: send one to a file (--tcprt DIR or --tcprt-jsonl FILE)');
+  if (jsonlFile && options.tcprtJsonl !== undefined) throw usageError(`--tcprt ${tcprt} and --tcprt-jsonl: give the .jsonl file once`);
+  if (text === STDOUT && jsonl === STDOUT) throw usageError('--tcprt and --tcprt-jsonl both print to stdout: send one to a file (--tcprt DIR or --tcprt-jsonl FILE)');
   return { text, jsonl };
 }
 
@@ -190,7 +187,7 @@ export class TcprtOutput {
     await checkOutputPath(text);
     const st = await stat(text).catch(() => undefined);
     if (st !== undefined && !st.isDirectory()) {
-      throw usage(`--tcprt: ${text} is not a directory (records go to DIR/rt-network-log and DIR/rt-network-stats; --tcprt alone prints them, --tcprt FILE.jsonl writes JSON lines)`);
+      throw usageError(`--tcprt: ${text} is not a directory (records go to DIR/rt-network-log and DIR/rt-network-stats; --tcprt alone prints them, --tcprt FILE.jsonl writes JSON lines)`);
     }
     try {
       await mkdir(text, { recursive: true });

@@ -13,10 +13,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import client from 'prom-client';
 import type { CounterSnapshot, InputSummary } from '../analyze.js';
-import { RttscanError } from '../errors.js';
+import { usageError } from '../errors.js';
 import type { CappedSeries } from './capped-series.js';
 import { BUCKET_BOUNDS_US, FINITE_BUCKETS, type LogHistogram } from './log-histogram.js';
 import type { RttMetrics, TcprtPortSeries } from './rtt-metrics.js';
+import { errnoReason } from '../util/errno.js';
+import { endpointText } from '../flow/address.js';
 
 export const OPENMETRICS_TYPE = 'application/openmetrics-text';
 
@@ -245,14 +247,13 @@ export class PrometheusEndpoint {
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) =>
-        reject(new RttscanError('usage', `--prometheus ${host}:${port}: cannot listen (${err.code === 'EADDRINUSE' ? 'address in use' : (err.code ?? err.message)})`)),
+        reject(usageError(`--prometheus ${endpointText(host, port)}: cannot listen (${errnoReason(err) ?? err.code ?? err.message})`)),
       );
       server.listen(port, host, () => resolve());
     });
     server.on('error', onError);
     const address = server.address() as AddressInfo;
-    const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-    return new PrometheusEndpoint(server, `http://${shown}:${address.port}/metrics`);
+    return new PrometheusEndpoint(server, `http://${endpointText(address.address, address.port)}/metrics`);
   }
 
   async close(): Promise<void> {

@@ -8,7 +8,7 @@
  * no string is made per sample.
  */
 import type { HalfConnection } from '../engines/rtt/rtt-engine.js';
-import { R_SERVER, R_TOTAL, type RecordType, type TaskRecord } from '../engines/tcprt/records.js';
+import type { RecordType, TaskRecord } from '../engines/tcprt/records.js';
 import type { Sample } from '../stats/collector.js';
 import { CappedSeries, SeriesEntry } from './capped-series.js';
 import { LogHistogram } from './log-histogram.js';
@@ -90,8 +90,8 @@ export class RttMetrics {
     const series = entry.value;
     series.records[record.type]++;
     if (record.type === 'R' || record.type === 'P') {
-      series.serverTime.observeUs(record.fields[R_SERVER]!);
-      series.totalTime.observeUs(record.fields[R_TOTAL]!);
+      series.serverTime.observeUs(record.figures.serverUs);
+      series.totalTime.observeUs(record.figures.totalUs);
     }
   }
 

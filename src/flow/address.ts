@@ -32,6 +32,14 @@ export function formatAddress(version: number, words: ArrayLike<number>, at = 0)
 }
 
 /** Parses an IPv4 or IPv6 literal into words; undefined when it is neither. */
+/**
+ * `addr:port`, an IPv6 address in brackets: `[2001:db8::1]:443`. IPv6 is told by its text (it
+ * has a colon, IPv4 never does), so every caller brackets the same addresses.
+ */
+export function endpointText(addr: string, port: number): string {
+  return addr.includes(':') ? `[${addr}]:${port}` : `${addr}:${port}`;
+}
+
 export function parseAddress(text: string): { version: 4 | 6; words: number[] } | undefined {
   const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
   if (v4) {

@@ -39,6 +39,41 @@ const EVIDENCE_LOCAL_HOSTS = 32;
 export type VantageHow = 'given' | 'host-stack' | 'no-host-stack' | 'no-answers';
 export type Confidence = 'high' | 'low' | 'none';
 
+/** A host's fastest answer, for a note. */
+export interface FastestAnswer {
+  address: string;
+  fastestNs: number;
+}
+
+/**
+ * How the vantage was inferred, as data. `boundNs` is HOST_STACK_NS; `unnamedLocal`: some of
+ * the hosts beyond the first `maxHosts` (counted together, not by name) answered as local.
+ */
+export type VantageNote =
+  | {
+      code: 'vantage-local';
+      /** The local hosts, in the order the capture first showed them. */
+      hosts: string[];
+      /** Their answers within the bound, and all their answers. */
+      hostStackAnswers: number;
+      answers: number;
+      boundNs: number;
+      /** The other hosts' fastest answer, if any answered. */
+      fastestOther: FastestAnswer | undefined;
+      unnamedLocal: boolean;
+      maxHosts: number;
+    }
+  | { code: 'vantage-no-answers' }
+  | {
+      code: 'vantage-mid-path';
+      boundNs: number;
+      fastest: FastestAnswer;
+      /** Hosts whose data was acknowledged but that answered nothing: one may be the capture host. */
+      silent: string[];
+      unnamedLocal: boolean;
+      maxHosts: number;
+    };
+
 /** How one host answered, over the capture. */
 export class HostEvidence {
   answers = 0;
@@ -83,8 +118,8 @@ export interface Vantage {
   confidence: Confidence;
   /** The hosts the inference weighed (inferred only), local ones first, then by answers. */
   evidence: HostSummary[];
-  /** A sentence for stderr explaining an inference, if one was made. */
-  note: string | undefined;
+  /** What explains an inference, if one was made (src/cli words it for stderr). */
+  note: VantageNote | undefined;
   /** `local` for lookup (isLocal). */
   readonly index: LocalIndex;
 }
@@ -117,24 +152,10 @@ export function isLocal(vantage: Vantage, version: number, words: ArrayLike<numb
   return false;
 }
 
-/** `--local` (empty: `--local none`, a capture taken mid-path) or live mode's addresses. */
+/** Local addresses given by the caller (empty: none, a capture taken mid-path), or live mode's. */
 export function givenVantage(local: Cidr[], labels: string[]): Vantage {
   return { local, localLabels: labels, inferred: false, how: 'given', confidence: 'high', evidence: [], note: undefined, index: indexOf(local) };
 }
-
-function formatUs(ns: number): string {
-  const us = ns / 1000;
-  if (us < 1000) return `${us < 10 ? us.toFixed(1) : us.toFixed(0)} µs`;
-  return `${(us / 1000).toFixed(us < 10_000 ? 2 : 1)} ms`;
-}
-
-/** "a", "a and b", "a, b and c", "a, b, c and 4 more". */
-function listOf(items: readonly string[], most = 4): string {
-  const shown = items.length > most ? [...items.slice(0, most - 1), `${items.length - most + 1} more`] : [...items];
-  return shown.length <= 1 ? (shown[0] ?? '') : `${shown.slice(0, -1).join(', ')} and ${shown[shown.length - 1]}`;
-}
-
-const BOUND = formatUs(HOST_STACK_NS);
 
 export class VantageInference {
   /** By address: IPv4 as its number (no string per flow), IPv6 as its text. */
@@ -169,17 +190,15 @@ export class VantageInference {
     // Local hosts in the order the capture first showed them, the others busiest first.
     const evidence = [...local.slice(0, EVIDENCE_LOCAL_HOSTS), ...others.slice(0, EVIDENCE_HOSTS)]
       .map((h) => ({ address: h.address, answers: h.answers, hostStack: h.hostStack, fastestNs: h.answers > 0 ? h.fastestNs : null, local: h.local }));
-    const unnamed = this.others.local ? `; some of the hosts beyond the first ${MAX_HOSTS} did too (not named: pass --local)` : '';
-    const quickest = (list: HostEvidence[]): string => {
+    const unnamedLocal = this.others.local;
+    const quickest = (list: HostEvidence[]): FastestAnswer => {
       const h = list.reduce((a, b) => (b.fastestNs < a.fastestNs ? b : a));
-      return `${formatUs(h.fastestNs)} (${h.address})`;
+      return { address: h.address, fastestNs: h.fastestNs };
     };
     if (local.length > 0) {
       const labels = local.map((h) => h.address);
       const hostStack = local.reduce((n, h) => n + h.hostStack, 0);
       const answers = local.reduce((n, h) => n + h.answers, 0);
-      const who = local.length === 1 ? `${labels[0]} is the capture host: ${hostStack} of its` : `${listOf(labels)} are the capture host's: ${hostStack} of their`;
-      const peers = others.length > 0 ? `; the other hosts' fastest took ${quickest(others)}` : '';
       const cidrs = labels.map((a) => parseCidr(a)!);
       return {
         local: cidrs,
@@ -189,7 +208,16 @@ export class VantageInference {
         how: 'host-stack',
         confidence: local.every((h) => h.hostStack >= CONFIDENT_ANSWERS) ? 'high' : 'low',
         evidence,
-        note: `vantage: ${who} ${answers} answers came within ${BOUND}, host-stack time${peers}${unnamed} (--local overrides)`,
+        note: {
+          code: 'vantage-local',
+          hosts: labels,
+          hostStackAnswers: hostStack,
+          answers,
+          boundNs: HOST_STACK_NS,
+          fastestOther: others.length > 0 ? quickest(others) : undefined,
+          unnamedLocal,
+          maxHosts: MAX_HOSTS,
+        },
       };
     }
     if (others.length === 0 && this.others.answers === 0) {
@@ -201,17 +229,13 @@ export class VantageInference {
         evidence: [],
         how: 'no-answers',
         confidence: 'none',
-        note:
-          hosts.length === 0
-            ? undefined
-            : 'vantage: could not tell which host took this capture: no host answered anything in it (pass --local HOST, or --local none for a capture taken mid-path)',
+        note: hosts.length === 0 ? undefined : { code: 'vantage-no-answers' },
       };
     }
     // A host whose data was acknowledged but which answered nothing may be the capture host
     // (a sender with no timestamps, in a slice of a one-way transfer): say so.
     const silent = hosts.filter((h) => h.acked > 0 && h.answers === 0).map((h) => h.address);
     const answers = hosts.reduce((sum, h) => sum + h.answers, this.others.answers);
-    const maybe = silent.length > 0 ? `; ${listOf(silent)} sent data but answered nothing here: if one of them took the capture, pass --local` : '';
     return {
       local: [],
       index: indexOf([]),
@@ -220,7 +244,14 @@ export class VantageInference {
       evidence,
       how: 'no-host-stack',
       confidence: silent.length === 0 && answers >= CONFIDENT_MID_PATH_ANSWERS ? 'high' : 'low',
-      note: `vantage: mid-path: no host answered within ${BOUND}, the fastest took ${quickest(others.length > 0 ? others : [this.others])}; both halves reported, each labelled by the acknowledging host${maybe}${unnamed}`,
+      note: {
+        code: 'vantage-mid-path',
+        boundNs: HOST_STACK_NS,
+        fastest: quickest(others.length > 0 ? others : [this.others]),
+        silent,
+        unnamedLocal,
+        maxHosts: MAX_HOSTS,
+      },
     };
   }
 }

@@ -7,7 +7,7 @@
  * (merge/tcprt-section.ts).
  */
 import type { AnalysisReport, InputSummary } from '../analyze.js';
-import { RttscanError } from '../errors.js';
+import { RttscanError, usageError } from '../errors.js';
 import type { DocumentHead, VantageDecision } from '../render/json.js';
 import type { CountersJson } from '../schema/document.js';
 import { Group, type GroupBy } from '../stats/collector.js';
@@ -72,7 +72,7 @@ function lowestConfidence(decisions: readonly VantageDecision[]): string {
 
 export function mergeSummaries(docs: readonly SummaryDocument[]): MergedSummary {
   const first = docs[0];
-  if (first === undefined) throw new RttscanError('usage', 'merge: no documents to merge');
+  if (first === undefined) throw usageError('merge: no documents to merge');
   for (const doc of docs) {
     if (doc.by !== first.by) {
       throw new RttscanError('input', `${doc.name} groups by ${doc.by} but ${first.name} by ${first.by}: merge summaries made with the same --by`);

@@ -18,6 +18,7 @@ import type { EpochTime } from '../time.js';
 import { printable } from '../util/printable.js';
 import type { TcprtSummary } from '../engines/tcprt/tcprt-engine.js';
 import { tcprtSectionOf } from './tcprt-section.js';
+import { readFailure } from '../util/errno.js';
 
 /** One run's summary as read from its `--json` document. */
 export interface SummaryDocument {
@@ -221,8 +222,6 @@ export function parseSummaryDocuments(text: string, fileName: string): SummaryDo
   });
 }
 
-const READ_ERRORS: Record<string, string> = { ENOENT: 'no such file', EACCES: 'permission denied', EPERM: 'permission denied', EISDIR: 'is a directory' };
-
 /** The text of a document file, or of stdin (`-`), refused past LIMITS.documentBytes. */
 async function readDocumentText(path: string): Promise<string> {
   const name = path === '-' ? 'stdin' : printable(path);
@@ -241,8 +240,7 @@ async function readDocumentText(path: string): Promise<string> {
     }
   } catch (err) {
     if (err instanceof RttscanError) throw err;
-    const code = (err as NodeJS.ErrnoException).code ?? '';
-    throw inputError(name, '', READ_ERRORS[code] ?? `cannot read (${printable((err as Error).message)})`);
+    throw inputError(name, '', readFailure(err));
   }
   return Buffer.concat(chunks).toString('utf8');
 }

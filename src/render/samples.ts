@@ -5,10 +5,7 @@
 import { KIND_NAMES, type HalfConnection } from '../engines/rtt/rtt-engine.js';
 import type { Sample } from '../stats/collector.js';
 import { clockText, epochSeconds } from '../time.js';
-
-function endpoint(addr: string, port: number): string {
-  return addr.includes(':') ? `[${addr}]:${port}` : `${addr}:${port}`;
-}
+import { endpointText } from '../flow/address.js';
 
 export class SampleLines {
   /** Minimum RTT so far per half-connection (pping's min_rtt). */
@@ -22,6 +19,6 @@ export class SampleLines {
     const nsec = ackNs - (sec - base.baseSec) * 1e9;
     const clock = clockText(sec);
     const time = `${clock}.${String(Math.round(nsec)).padStart(9, '0')}`;
-    return `${time} ${(rttNs / 1e9).toFixed(9)} ${(min / 1e9).toFixed(9)} ${endpoint(sample.src, sample.sport)}+${endpoint(sample.dst, sample.dport)} ${KIND_NAMES[kind]}\n`;
+    return `${time} ${(rttNs / 1e9).toFixed(9)} ${(min / 1e9).toFixed(9)} ${endpointText(sample.src, sample.sport)}+${endpointText(sample.dst, sample.dport)} ${KIND_NAMES[kind]}\n`;
   }
 }

@@ -27,10 +27,11 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import type { HalfConnection, RttConnection } from '../engines/rtt/rtt-engine.js';
-import { RttscanError } from '../errors.js';
+import { usageError } from '../errors.js';
 import type { Flow } from '../flow/flow-table.js';
 import type { Sample } from '../stats/collector.js';
 import { RttStats } from '../stats/rtt-stats.js';
+import { endpointText } from '../flow/address.js';
 
 export const STATSD_PREFIX = 'system.net.tcp.rtt';
 /** The largest datagram sent: DogStatsD's default buffer for UDP, below a 1500-byte MTU. */
@@ -183,13 +184,6 @@ export function packDatagrams(lines: readonly string[], maxBytes = MAX_DATAGRAM_
   return datagrams;
 }
 
-/** `host:port`, `[v6]:port`; undefined when it is not one. */
-export function parseHostPort(text: string): { host: string; port: number } | undefined {
-  const m = /^(?:\[([^\]]+)\]|([^:\s]+)):(\d{1,5})$/.exec(text);
-  if (!m || Number(m[3]) < 1 || Number(m[3]) > 65535) return undefined;
-  return { host: (m[1] ?? m[2])!, port: Number(m[3]) };
-}
-
 /** A DogStatsD tag as given with --tag: `key:value` or `key`, without separators or spaces. */
 export function isValidTag(tag: string): boolean {
   return /^[^\s,|#:][^\s,|#]*$/.test(tag);
@@ -212,7 +206,7 @@ export class StatsdClient {
     try {
       resolved = await lookup(host);
     } catch (err) {
-      throw new RttscanError('usage', `--statsd ${host}:${port}: cannot resolve ${host} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      throw usageError(`--statsd ${endpointText(host, port)}: cannot resolve ${host} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
     }
     const socket = createSocket(resolved.family === 6 ? 'udp6' : 'udp4');
     socket.on('error', onError);

@@ -10,7 +10,7 @@
  * decision is forced when either fills (the flow list at --max-flows), at the first --interval
  * boundary, or at the end of input; then they are replayed in order.
  */
-import { cidrContains, formatAddress, type Cidr } from '../flow/address.js';
+import { cidrContains, endpointText, formatAddress, type Cidr } from '../flow/address.js';
 import type { Flow } from '../flow/flow-table.js';
 import { isLocal, VantageInference, type HostEvidence, type Vantage } from '../flow/vantage.js';
 import { RttSample, type HalfConnection, type ReactionSink, type RttConnection, type SampleKind } from '../engines/rtt/rtt-engine.js';
@@ -436,7 +436,7 @@ export class SampleCollector implements ReactionSink {
       return 'filter';
     }
     const process = this.options.by === 'process' ? (this.options.processOf?.(flow, lAt === 0) ?? null) : undefined;
-    const key = process !== undefined ? (process?.label ?? UNKNOWN_PROCESS) : groupKey(this.options.by, version, () => formatAddress(version, addrs, lAt), lport, () => formatAddress(version, addrs, rAt), rport);
+    const key = process !== undefined ? (process?.label ?? UNKNOWN_PROCESS) : groupKey(this.options.by, () => formatAddress(version, addrs, lAt), lport, () => formatAddress(version, addrs, rAt), rport);
     let group = this.groups.get(key);
     if (group === undefined) {
       // With --by all the one group is the summary itself, so each sample is counted once.
@@ -448,12 +448,8 @@ export class SampleCollector implements ReactionSink {
   }
 }
 
-function endpoint(version: number, addr: string, port: number): string {
-  return version === 6 ? `[${addr}]:${port}` : `${addr}:${port}`;
-}
-
 /** The group a half-connection falls in; addresses are formatted only when the key needs them. */
-export function groupKey(by: GroupBy, version: number, laddr: () => string, lport: number, raddr: () => string, rport: number): string {
+export function groupKey(by: GroupBy, laddr: () => string, lport: number, raddr: () => string, rport: number): string {
   switch (by) {
     case 'all':
       return 'all';
@@ -466,7 +462,7 @@ export function groupKey(by: GroupBy, version: number, laddr: () => string, lpor
     case 'rport':
       return String(rport);
     case 'flow':
-      return `${endpoint(version, laddr(), lport)} ${endpoint(version, raddr(), rport)}`;
+      return `${endpointText(laddr(), lport)} ${endpointText(raddr(), rport)}`;
     case 'process':
       return UNKNOWN_PROCESS; // resolved by the collector, which knows the processes
   }

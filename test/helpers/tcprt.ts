@@ -8,6 +8,7 @@ import type { PortRule, TcprtConfig } from '../../src/engines/tcprt/config.js';
 import type { TaskRecord } from '../../src/engines/tcprt/records.js';
 import { tcprtRecordLine, tcprtStatsLines } from '../../src/render/tcprt.js';
 import { runScript, type TcpScript } from './tcp-script.js';
+import { noteText } from '../../src/cli/notes.js';
 
 /** A local-mode rule on one port, default mode. */
 export function lport(port: number, extra: Partial<PortRule> = {}): PortRule {
@@ -45,7 +46,7 @@ export async function runTcprt(
   const notes: string[] = [];
   const { result } = await runScript(t, script, {
     ...options,
-    onNote: (n) => notes.push(n),
+    onNote: (n) => notes.push(noteText(n)),
     tcprt: {
       rules: [lport(80)],
       statsIntervalNs: 60e9,

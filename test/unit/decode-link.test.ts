@@ -30,6 +30,8 @@ import {
 } from '../helpers/capture-writer.js';
 import { tempDir } from '../helpers/paths.js';
 import { decodeFrame, nonZeroCounters, viewAddress } from '../helpers/read-capture.js';
+import { noteText } from '../../src/cli/notes.js';
+import type { AnalysisNote } from '../../src/analyze.js';
 
 const segment = tcp({ srcPort: 40001, dstPort: 443, seq: 0x80000001, ack: 0xfffffffe, flags: PSH | ACK, window: 1234, payloadLen: 33 });
 const v4 = ipv4(segment, { src: '192.0.2.1', dst: '198.51.100.7' });
@@ -151,10 +153,15 @@ test('analyze() names an unsupported link type once, and still reads the rest', 
       ...[0, 1, 0, 0, 1].map((interfaceId, i) => ({ kind: 'epb' as const, interfaceId, timestamp: BigInt(i), data: v4.bytes })),
     ]),
   );
-  const notes: string[] = [];
+  const notes: AnalysisNote[] = [];
   const result = await analyze([path], { onNote: (m) => notes.push(m) });
+  // The library gives the note as data; the CLI words it.
   assert.deepEqual(
-    notes.filter((n) => n.startsWith('link type')),
+    notes.filter((n) => n.code === 'unsupported-link-type'),
+    [{ code: 'unsupported-link-type', linktype: 105, name: 'IEEE802_11' }],
+  );
+  assert.deepEqual(
+    notes.map(noteText).filter((n) => n.startsWith('link type')),
     ['link type IEEE802_11 (105) is not supported: its packets are counted and skipped'],
   );
   assert.equal(result.inputs[0]!.linktype, 'IEEE802_11,RAW');

@@ -11,7 +11,8 @@ import { test } from 'node:test';
 import { analyze } from '../../src/analyze.js';
 import { parseCidr } from '../../src/flow/address.js';
 import { givenVantage } from '../../src/flow/vantage.js';
-import { formatMs, isValidTag, MAX_DATAGRAM_BYTES, packDatagrams, parseHostPort, StatsdAggregator, StatsdClient } from '../../src/render/statsd.js';
+import { formatMs, isValidTag, MAX_DATAGRAM_BYTES, packDatagrams, StatsdAggregator, StatsdClient } from '../../src/render/statsd.js';
+import { parseHostPort } from '../../src/util/ports.js';
 import { RttStats } from '../../src/stats/rtt-stats.js';
 import { ACK, PSH, SYN } from '../helpers/capture-writer.js';
 import { tempDir } from '../helpers/paths.js';
@@ -40,7 +41,12 @@ test('parseHostPort and isValidTag', () => {
   assert.deepEqual(parseHostPort('127.0.0.1:8125'), { host: '127.0.0.1', port: 8125 });
   assert.deepEqual(parseHostPort('[::1]:8125'), { host: '::1', port: 8125 });
   assert.deepEqual(parseHostPort('statsd.local:9'), { host: 'statsd.local', port: 9 });
-  for (const bad of ['8125', 'host:', 'host:0', 'host:65536', '::1:8125', 'a b:1']) assert.equal(parseHostPort(bad), undefined, bad);
+  for (const bad of ['8125', 'host:', 'host:0', 'host:65536', '::1:8125', 'a b:1', ':8125']) assert.equal(parseHostPort(bad), undefined, bad);
+  // A listener's form: the host may be left out, port 0 is any free port; still 0-65535.
+  const listener = { anyHost: '0.0.0.0', portZero: true };
+  assert.deepEqual(parseHostPort(':9464', listener), { host: '0.0.0.0', port: 9464 });
+  assert.deepEqual(parseHostPort('[::1]:0', listener), { host: '::1', port: 0 });
+  for (const bad of ['9464', ':65536', 'host:x']) assert.equal(parseHostPort(bad, listener), undefined, bad);
   for (const good of ['env:prod', 'team', 'role:db:primary']) assert.ok(isValidTag(good), good);
   for (const bad of ['', 'a b', 'a,b', 'a|b', '#a', ':a']) assert.ok(!isValidTag(bad), bad);
 });

@@ -11,6 +11,7 @@ import { KIND_DATA, KIND_SYN } from '../../src/engines/rtt/rtt-engine.js';
 import { HOST_STACK_NS } from '../../src/flow/vantage.js';
 import { ACK, PSH, SYN } from '../helpers/capture-writer.js';
 import { runScript, TcpScript, type ScriptEndpoints } from '../helpers/tcp-script.js';
+import { noteText } from '../../src/cli/notes.js';
 
 const inferred: AnalyzeOptions = { vantage: undefined };
 
@@ -56,7 +57,17 @@ test('a host that answers within the host-stack bound is the capture host; its p
   const [client, server] = result.vantage!.evidence;
   assert.deepEqual(client, { address: '10.0.0.1', answers: 4, hostStack: 4, fastestNs: 10_000, local: true });
   assert.deepEqual(server, { address: '10.0.0.2', answers: 4, hostStack: 0, fastestNs: 20_000_000, local: false });
-  assert.match(result.vantage!.note!, /vantage: 10\.0\.0\.1 is the capture host: 4 of its 4 answers came within 200 µs, host-stack time; the other hosts' fastest took 20\.0 ms \(10\.0\.0\.2\)/);
+  assert.deepEqual(result.vantage!.note, {
+    code: 'vantage-local',
+    hosts: ['10.0.0.1'],
+    hostStackAnswers: 4,
+    answers: 4,
+    boundNs: HOST_STACK_NS,
+    fastestOther: { address: '10.0.0.2', fastestNs: 20_000_000 },
+    unnamedLocal: false,
+    maxHosts: 65536,
+  });
+  assert.match(noteText(result.vantage!.note!), /vantage: 10\.0\.0\.1 is the capture host: 4 of its 4 answers came within 200 µs, host-stack time; the other hosts' fastest took 20\.0 ms \(10\.0\.0\.2\)/);
 });
 
 test('a router 1 ms from the client sees no host-stack answer: mid-path, both halves reported', async (t) => {
@@ -67,7 +78,7 @@ test('a router 1 ms from the client sees no host-stack answer: mid-path, both ha
   assert.equal(result.vantage?.confidence, 'low', 'eight answers: fewer than ten');
   assert.equal(samples.filter((s) => s.dst === '10.0.0.1:40000').length, 4, 'the client half, 1 ms');
   assert.equal(samples.filter((s) => s.dst === '10.0.0.2:80').length, 4, 'the server half, 20 ms');
-  assert.match(result.vantage!.note!, /mid-path: no host answered within 200 µs, the fastest took 1\.00 ms \(10\.0\.0\.1\); both halves reported/);
+  assert.match(noteText(result.vantage!.note!), /mid-path: no host answered within 200 µs, the fastest took 1\.00 ms \(10\.0\.0\.1\); both halves reported/);
 });
 
 test('the bound is absolute: an answer at the bound counts, one just past it does not', async (t) => {
@@ -108,7 +119,7 @@ test('no host answered anything: could not tell, and the note says what to pass'
   assert.deepEqual(result.vantage?.local, []);
   assert.equal(result.vantage?.how, 'no-answers');
   assert.equal(result.vantage?.confidence, 'none');
-  assert.match(result.vantage!.note!, /could not tell which host took this capture.*--local HOST, or --local none/);
+  assert.match(noteText(result.vantage!.note!), /could not tell which host took this capture.*--local HOST, or --local none/);
 });
 
 test('a slice of a download taken at the client (no handshake, data in, ACKs out) still finds the client', async (t) => {
@@ -180,7 +191,7 @@ test('a data sender that answered nothing makes a mid-path decision of low confi
   const { result } = await runScript(t, script, inferred);
   assert.deepEqual(result.vantage?.local, []);
   assert.equal(result.vantage?.confidence, 'low');
-  assert.match(result.vantage!.note!, /10\.0\.0\.2 sent data but answered nothing here: if one of them took the capture, pass --local/);
+  assert.match(noteText(result.vantage!.note!), /10\.0\.0\.2 sent data but answered nothing here: if one of them took the capture, pass --local/);
 });
 
 test('flows that ended wait for the decision only up to --max-flows: then it is forced', async (t) => {
@@ -208,7 +219,7 @@ test('capture time that goes backwards: an ACK before its segment is counted, no
     .c(40, { seq: 1101, ack: 9001, payloadLen: 100 })
     .s(60, { seq: 9001, ack: 1201 });
   const notes: string[] = [];
-  const { samples, result } = await runScript(t, script, { ...inferred, onNote: (n) => notes.push(n) });
+  const { samples, result } = await runScript(t, script, { ...inferred, onNote: (n) => notes.push(noteText(n)) });
   assert.equal(result.rtt.negativeIntervals, 1);
   assert.ok(samples.every((s) => s.rttUs >= 0));
   assert.ok(result.summary.minUs >= 0, `min ${result.summary.minUs}`);

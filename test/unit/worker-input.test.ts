@@ -40,7 +40,7 @@ async function run(path: string, worker: boolean, extra: AnalyzeOptions = {}): P
       ...extra,
       workerMinBytes: worker ? 0 : Infinity,
       onSample: (s) => samples.push(`${s.ackNs} ${s.rttNs} ${KIND_NAMES[s.kind]} ${s.src}:${s.sport} ${s.dst}:${s.dport} ${s.group.key} ${s.segFrame} ${s.ackFrame}`),
-      onNote: (n) => notes.push(n),
+      onNote: (n) => notes.push(JSON.stringify(n)),
       onInputsOpen: (inputs) => {
         onWorker = inputs[0] instanceof WorkerInput;
         if (!onWorker) assert.ok(inputs[0] instanceof CaptureInput);

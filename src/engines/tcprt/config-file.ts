@@ -12,7 +12,7 @@
  * error naming the file, line and key, so a typo never silently changes what is measured.
  */
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
-import { RttscanError } from '../../errors.js';
+import { RttscanError, usageError } from '../../errors.js';
 import { printable } from '../../util/printable.js';
 import { parsePort, parsePortRanges } from '../../util/ports.js';
 import { firstFrameThresholds, TCPRT_MODES, type PortRule, type TcprtMode } from './config.js';
@@ -35,7 +35,7 @@ class FileReader {
     const offset = (node as Node | undefined)?.range?.[0];
     const where = offset === undefined ? '' : ` line ${this.lines.linePos(offset).line}:`;
     // Names and values from the file, escaped: the message stays one line.
-    return new RttscanError('usage', printable(`${this.file}:${where} ${message}`));
+    return usageError(printable(`${this.file}:${where} ${message}`));
   }
 
   /** The pairs of a mapping, checking keys against `known`. */
@@ -85,7 +85,7 @@ export function parseTcprtConfig(text: string, file: string): TcprtFileConfig {
   const syntax = doc.errors[0];
   if (syntax !== undefined) {
     const line = lines.linePos(syntax.pos[0]).line;
-    throw new RttscanError('usage', `${file}: line ${line}: ${syntax.message.split('\n')[0]}`);
+    throw usageError(`${file}: line ${line}: ${syntax.message.split('\n')[0]}`);
   }
   const r = new FileReader(file, lines);
   const config: TcprtFileConfig = { rules: [] };

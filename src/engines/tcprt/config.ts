@@ -4,7 +4,7 @@
  * at most 6 ports and 3 ranges per side. Connections are matched in the kernel's order —
  * local ports, local ranges, peer ports, peer ranges — and the first rule that matches wins.
  */
-import { RttscanError } from '../../errors.js';
+import { usageError } from '../../errors.js';
 
 export type TcprtMode = 'default' | 'http' | 'https';
 export const TCPRT_MODES: readonly TcprtMode[] = ['default', 'http', 'https'];
@@ -43,21 +43,17 @@ export const DEFAULT_FIRST_FRAME_BYTES = [100, 2000, 20000];
 /** The largest byte count the kernel's u32 takes. */
 const MAX_FIRST_FRAME_BYTE_COUNT = 0xffffffff;
 
-function usage(message: string): RttscanError {
-  return new RttscanError('usage', message);
-}
-
 /** Throws a usage error when the rules break the kernel's limits or are malformed. */
 export function checkRules(rules: readonly PortRule[]): void {
   for (const side of ['local', 'peer'] as const) {
     const ports = rules.filter((r) => r.side === side && !r.range).length;
     const ranges = rules.filter((r) => r.side === side && r.range).length;
     const name = side === 'local' ? 'lports' : 'pports';
-    if (ports > MAX_PORTS_PER_SIDE) throw usage(`tcprt: ${ports} ${name} given; at most ${MAX_PORTS_PER_SIDE}`);
-    if (ranges > MAX_RANGES_PER_SIDE) throw usage(`tcprt: ${ranges} ${name} ranges given; at most ${MAX_RANGES_PER_SIDE}`);
+    if (ports > MAX_PORTS_PER_SIDE) throw usageError(`tcprt: ${ports} ${name} given; at most ${MAX_PORTS_PER_SIDE}`);
+    if (ranges > MAX_RANGES_PER_SIDE) throw usageError(`tcprt: ${ranges} ${name} ranges given; at most ${MAX_RANGES_PER_SIDE}`);
   }
   for (const r of rules) {
-    if (!(r.lo >= 0 && r.hi <= 65535 && r.lo <= r.hi)) throw usage(`tcprt: port range ${r.lo}-${r.hi} is not within 0-65535, low to high`);
+    if (!(r.lo >= 0 && r.hi <= 65535 && r.lo <= r.hi)) throw usageError(`tcprt: port range ${r.lo}-${r.hi} is not within 0-65535, low to high`);
   }
 }
 
@@ -68,14 +64,14 @@ export function checkRules(rules: readonly PortRule[]): void {
  * `what` names the option or field in errors.
  */
 export function firstFrameThresholds(values: readonly number[], what: string): number[] {
-  if (values.length > MAX_FIRST_FRAME_BYTES) throw usage(`${what}: ${values.length} thresholds given; at most ${MAX_FIRST_FRAME_BYTES} (a trailing 0 included)`);
+  if (values.length > MAX_FIRST_FRAME_BYTES) throw usageError(`${what}: ${values.length} thresholds given; at most ${MAX_FIRST_FRAME_BYTES} (a trailing 0 included)`);
   const end = values.indexOf(0);
-  if (end >= 0 && end < values.length - 1) throw usage(`${what}: 0 ends the list, but ${values.slice(end + 1).join(',')} follow${values.length - end - 1 === 1 ? 's' : ''} it`);
+  if (end >= 0 && end < values.length - 1) throw usageError(`${what}: 0 ends the list, but ${values.slice(end + 1).join(',')} follow${values.length - end - 1 === 1 ? 's' : ''} it`);
   const bytes = end >= 0 ? values.slice(0, end) : [...values];
   for (const b of bytes) {
-    if (!Number.isInteger(b) || b < 1 || b > MAX_FIRST_FRAME_BYTE_COUNT) throw usage(`${what}: '${b}' is not a byte count (1 to ${MAX_FIRST_FRAME_BYTE_COUNT}, or 0 to end the list)`);
+    if (!Number.isInteger(b) || b < 1 || b > MAX_FIRST_FRAME_BYTE_COUNT) throw usageError(`${what}: '${b}' is not a byte count (1 to ${MAX_FIRST_FRAME_BYTE_COUNT}, or 0 to end the list)`);
   }
-  if (bytes.length === 0) throw usage(`${what}: no thresholds before the 0 that ends the list`);
+  if (bytes.length === 0) throw usageError(`${what}: no thresholds before the 0 that ends the list`);
   return [...new Set(bytes)].sort((a, b) => a - b);
 }
 

@@ -12,7 +12,7 @@
  */
 import { Distribution } from '../../stats/distribution.js';
 import type { PortRule, PortSide } from './config.js';
-import { R_MINRTT, R_MSS, R_RECV, R_RETRANS, R_SENT, R_SERVER, R_TOTAL, R_UPLOAD, type TaskRecord } from './records.js';
+import type { TaskRecord } from './records.js';
 
 /** One port's counters over a span: the kernel's sums and the time distributions. */
 export class PortCounters {
@@ -34,21 +34,21 @@ export class PortCounters {
   readonly firstByte = new Distribution();
 
   addTask(record: TaskRecord): void {
-    const f = record.fields;
-    const sent = f[R_SENT]!;
-    const mss = f[R_MSS]!;
+    const f = record.figures;
+    const sent = f.sentBytes;
+    const mss = f.mss;
     this.count++;
-    this.totalUs += f[R_TOTAL]!;
-    this.serverUs += f[R_SERVER]!;
-    this.retrans += f[R_RETRANS]!;
+    this.totalUs += f.totalUs;
+    this.serverUs += f.serverUs;
+    this.retrans += f.retransSegs;
     this.packets += mss > 0 ? Math.floor(sent / mss) + 1 : 1;
-    this.minRttUs += f[R_MINRTT]!;
+    this.minRttUs += f.minRttUs;
     this.sentBytes += sent;
-    // A P record's upload field is its download time, which the stats line has no column for.
-    if (record.type === 'R') this.uploadUs += f[R_UPLOAD]!;
-    this.recvBytes += f[R_RECV]!;
-    this.server.add(f[R_SERVER]!);
-    this.total.add(f[R_TOTAL]!);
+    // A P record's upload column holds its download time, which the stats line has no column for.
+    if (record.type === 'R') this.uploadUs += f.uploadUs;
+    this.recvBytes += f.recvBytes;
+    this.server.add(f.serverUs);
+    this.total.add(f.totalUs);
     this.firstByte.add(record.firstByteUs ?? 0);
   }
 
@@ -139,7 +139,7 @@ export class PortStats {
       if (c === undefined) span.set(k, (c = new PortCounters()));
       c.tasks++;
       if (record.type === 'W') c.fail++;
-      else if (record.type === 'P' || (record.type === 'R' && record.fields[R_SENT]! > 0)) c.addTask(record);
+      else if (record.type === 'P' || (record.type === 'R' && record.figures.sentBytes > 0)) c.addTask(record);
     }
   }
 

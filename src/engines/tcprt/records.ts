@@ -1,6 +1,7 @@
 /**
  * TCP-RT records as data: what the engine emits and the renderer (render/tcprt.ts) prints.
- * Field arrays are in the kernel's order (shared/reference/tcprt.md):
+ * A task's figures are named (TaskFigures); a record's fields are those figures in the
+ * kernel's order (shared/reference/tcprt.md):
  *   R  sent_bytes total_us minrtt_us retrans_segs task_no server_us upload_us recv_bytes reorder mss
  *      (V7 adds srtt_us cwnd_segs)
  *   P  sent_bytes total_us minrtt_us retrans_segs task_no server_us download_us resp_bytes reorder mss
@@ -8,7 +9,7 @@
  *   N  task_no elapsed_us recv_bytes reorder mss
  *   E  last_task_no conn_sent_bytes unacked_bytes conn_recv_bytes conn_retrans_segs minrtt_us
  */
-import { formatAddress } from '../../flow/address.js';
+import { endpointText, formatAddress } from '../../flow/address.js';
 import type { PortSide } from './config.js';
 
 export type RecordType = 'R' | 'P' | 'W' | 'N' | 'E';
@@ -36,8 +37,58 @@ export class TaskEndpoints {
   }
 
   private label(at: number, port: number): string {
-    const addr = formatAddress(this.ipVersion, this.addrs, at);
-    return this.ipVersion === 6 ? `[${addr}]:${port}` : `${addr}:${port}`;
+    return endpointText(formatAddress(this.ipVersion, this.addrs, at), port);
+  }
+}
+
+/**
+ * A task's figures when its record is written, by name, from the local end's side (sent is
+ * what the capture host sent). `kernelFields` lays them out in the kernel's order per type.
+ */
+export interface TaskFigures {
+  /** The task's number in its connection; E: the last task's. */
+  taskNo: number;
+  /** R, W: response bytes sent; P: request bytes sent; E: the connection's bytes sent. */
+  sentBytes: number;
+  /** R, P: the task's start to its end (total_us); W, N: its start to the close (elapsed_us). */
+  totalUs: number;
+  minRttUs: number;
+  /** Segments retransmitted during the task; E: during the connection. */
+  retransSegs: number;
+  /** R, W: the last request byte to the first response byte; P: the same, seen from the client. */
+  serverUs: number;
+  /** R, W: the first to the last request byte. */
+  uploadUs: number;
+  /** P: the first to the last response byte. */
+  downloadUs: number;
+  /** R, N: request bytes received; P: response bytes received; E: the connection's bytes received. */
+  recvBytes: number;
+  /** W, E: sequence space sent and not acknowledged (an unacknowledged FIN counts one). */
+  unackedBytes: number;
+  /** 1 if data arrived out of order during the task. */
+  reorder: number;
+  mss: number;
+  /** V7 R: the smoothed RTT at the task's end, and the most segments in flight during the task. */
+  srttUs: number;
+  cwndSegs: number;
+}
+
+/** A record's numbers after the header, in the kernel's order (see the top of this file). */
+export function kernelFields(type: RecordType, f: TaskFigures, v7: boolean): number[] {
+  switch (type) {
+    case 'R': {
+      const fields = [f.sentBytes, f.totalUs, f.minRttUs, f.retransSegs, f.taskNo, f.serverUs, f.uploadUs, f.recvBytes, f.reorder, f.mss];
+      if (v7) fields.push(f.srttUs, f.cwndSegs);
+      return fields;
+    }
+    case 'P':
+      return [f.sentBytes, f.totalUs, f.minRttUs, f.retransSegs, f.taskNo, f.serverUs, f.downloadUs, f.recvBytes, f.reorder, f.mss];
+    case 'W':
+      return [f.sentBytes, f.totalUs, f.minRttUs, f.retransSegs, f.taskNo, f.serverUs, f.uploadUs, f.unackedBytes, f.reorder, f.mss];
+    case 'N':
+      return [f.taskNo, f.totalUs, f.recvBytes, f.reorder, f.mss];
+    case 'E':
+      return [f.taskNo, f.sentBytes, f.unackedBytes, f.recvBytes, f.retransSegs, f.minRttUs];
   }
 }
 
@@ -58,7 +109,9 @@ export interface TaskRecord {
   /** The side whose port the connection matched, and that port (what stats are kept by). */
   side: PortSide;
   port: number;
-  /** The numbers after the header, in the kernel's order (see above). */
+  /** The task's figures by name (the fields of its type are the ones that mean something). */
+  figures: TaskFigures;
+  /** The numbers after the header, in the kernel's order: `kernelFields(type, figures, v7)`. */
   fields: number[];
   /**
    * R and P: from the task's start to the first response byte, µs (R: upload + server time,
@@ -82,13 +135,3 @@ export const FIELD_NAMES: Readonly<Record<RecordType, readonly string[]>> = {
   N: ['task_no', 'elapsed_us', 'recv_bytes', 'reorder', 'mss'],
   E: ['last_task_no', 'conn_sent_bytes', 'unacked_bytes', 'conn_recv_bytes', 'conn_retrans_segs', 'minrtt_us'],
 };
-
-/** Index of each field in `TaskRecord.fields`, for the builders of stats. */
-export const R_SENT = 0;
-export const R_TOTAL = 1;
-export const R_MINRTT = 2;
-export const R_RETRANS = 3;
-export const R_SERVER = 5;
-export const R_UPLOAD = 6;
-export const R_RECV = 7;
-export const R_MSS = 9;

@@ -31,7 +31,7 @@ import type { Flow, FlowTable } from '../../flow/flow-table.js';
 import { isLocal, type Vantage } from '../../flow/vantage.js';
 import { epochSeconds, type TimeBase } from '../../time.js';
 import type { RttConnection, RttSample } from '../rtt/rtt-engine.js';
-import { PortMatcher, type TcprtConfig } from './config.js';
+import { PortMatcher, type PortRule, type PortSide, type TcprtConfig } from './config.js';
 import { PortStats, type PortStatsLine, type PortSummary } from './port-stats.js';
 import { TaskEndpoints, type RecordType, type TaskRecord } from './records.js';
 import { TaskConnection, type TaskEmitter } from './task-connection.js';
@@ -41,9 +41,25 @@ export interface TcprtSink {
   onRecord?: (record: TaskRecord, base: TimeBase) => void;
   /** The stats lines of one interval, stamped with the epoch second at its end. */
   onStats?: (epochSec: number, lines: PortStatsLine[]) => void;
-  /** Notes meant for a person, once each. */
-  onNote?: (message: string) => void;
+  /** Notes meant for a person, once each, as data (src/cli words them). */
+  onNote?: (note: TcprtNote) => void;
 }
+
+/**
+ * What a person may want to know of TCP-RT's run. `connections` counts them; `side` is the
+ * matching rule's; `local` and `peer` are an example connection's ends (`addr:port`).
+ */
+export type TcprtNote =
+  /** The snaplen cut payloads the rule's http/https mode reads: no extended types from there on. */
+  | { code: 'tcprt-payload-cut'; mode: PortRule['mode']; port: number }
+  /** Connections that match a rule only at an end that is not the capture host: no records. */
+  | { code: 'tcprt-remote-only'; connections: number; side: PortSide; local: string; peer: string }
+  /** Connections with no end on the capture host, read by their ports alone (records marked assumed). */
+  | { code: 'tcprt-assumed'; connections: number; side: PortSide; local: string }
+  /** Connections still open at the end whose last task and E are not reported (flush would). */
+  | { code: 'tcprt-open-unreported'; connections: number }
+  /** Connections still open at the end reported as closed at their last packet (flush). */
+  | { code: 'tcprt-flushed'; connections: number };
 
 export class TcprtCounters {
   /** Sockets watched: connections that matched a rule at a local end (both ends on loopback). */
@@ -195,10 +211,7 @@ export class TcprtEngine {
       conn.onPacket(view, nowNs, fromA === conn.localIsA, sockets[i]!.emit);
       if (conn.payloadCut && !this.payloadCutNoted) {
         this.payloadCutNoted = true;
-        this.sink.onNote?.(
-          `tcprt: the capture's snaplen cut TCP payloads that the ${conn.rule.mode} mode reads (port ${conn.port}): ` +
-            'from there on such connections get no extended record types (R.C, R.H, R.A, R.Z)',
-        );
+        this.sink.onNote?.({ code: 'tcprt-payload-cut', mode: conn.rule.mode, port: conn.port });
       }
     }
   }
@@ -284,38 +297,17 @@ export class TcprtEngine {
 
   private notes(): void {
     const c = this.counters;
-    const note = (text: string): void => this.sink.onNote?.(text);
-    const s = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
+    const note = (n: TcprtNote): void => this.sink.onNote?.(n);
     if (c.remoteOnly > 0) {
       const { endpoints, rule } = this.remoteOnlyExample!.conn;
-      const [example, hint] =
-        rule.side === 'local'
-          ? [`${endpoints.local}, a local rule's port, is the remote end`, "a remote server's port is --pports"]
-          : [`the client ${endpoints.local} of ${endpoints.peer}, a peer rule's port, is the remote end`, "the capture host's own server port is --lports"];
-      note(
-        `tcprt: ${s(c.remoteOnly, 'connection matches', 'connections match')} a rule only at an end that is not the capture host (e.g. ${example}): ` +
-          'TCP-RT watches the capture host\'s own sockets, local rules by their own port and peer rules by the port they connect to, ' +
-          `so ${c.remoteOnly === 1 ? 'it gets' : 'they get'} no records (${hint})`,
-      );
+      note({ code: 'tcprt-remote-only', connections: c.remoteOnly, side: rule.side, local: endpoints.local, peer: endpoints.peer });
     }
     if (c.assumed > 0) {
-      const e = this.assumedExample!.conn.endpoints;
-      const side = this.assumedExample!.conn.rule.side === 'local' ? 'server' : 'client';
-      note(
-        `tcprt: ${s(c.assumed, 'connection has', 'connections have')} no end on the capture host (mid-path, or not inferred; set --local): ` +
-          `read by the ports alone, as if captured at the end whose port matched (e.g. ${e.local}, taken as the ${side}); their records are marked assumed in --tcprt-jsonl`,
-      );
+      const { endpoints, rule } = this.assumedExample!.conn;
+      note({ code: 'tcprt-assumed', connections: c.assumed, side: rule.side, local: endpoints.local });
     }
-    if (c.openUnreported > 0) {
-      note(
-        `tcprt: ${c.openUnreported} connection${c.openUnreported === 1 ? ' was' : 's were'} still open at the end of the capture ` +
-          `(or expired idle): ${c.openUnreported === 1 ? 'its' : 'their'} last task and E record are not reported ` +
-          '(--tcprt-flush reports them as closed at their last packet)',
-      );
-    }
-    if (c.flushed > 0) {
-      note(`tcprt: --tcprt-flush: ${c.flushed} connection${c.flushed === 1 ? '' : 's'} still open at the end reported as closed at their last packet`);
-    }
+    if (c.openUnreported > 0) note({ code: 'tcprt-open-unreported', connections: c.openUnreported });
+    if (c.flushed > 0) note({ code: 'tcprt-flushed', connections: c.flushed });
   }
 
   /** The candidate sockets of a new flow whose ports some rule watches; undefined if none. */

@@ -37,6 +37,8 @@ export interface PageOptions {
   unit: HistogramUnit;
   /** Notes the run wrote on stderr (vantage, link types, warnings). */
   notes: readonly string[];
+  /** The run's vantage note in words (the one among `notes` shown as the vantage's evidence). */
+  vantageNote?: string;
   /** The command line, for the header. */
   command: readonly string[];
   pointBudget?: number;
@@ -222,7 +224,7 @@ function histogramsOf(summary: RttStats, groups: readonly Group[]): LogHistogram
 export function runPageModel(result: AnalysisResult, store: SampleStore, options: PageOptions): PageModel {
   const groups = busiestFirst(result.groups);
   const doc = resultJson({ ...result, groups }, options.unit);
-  const evidence = result.vantage?.note !== undefined ? [result.vantage.note] : [];
+  const evidence = options.vantageNote !== undefined ? [options.vantageNote] : [];
   return {
     header: headerOf(doc, 'run', options, evidence),
     unit: options.unit,

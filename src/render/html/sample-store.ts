@@ -6,8 +6,8 @@
  */
 import type { HalfConnection } from '../../engines/rtt/rtt-engine.js';
 import type { TaskRecord } from '../../engines/tcprt/records.js';
-import { R_SERVER, R_TOTAL } from '../../engines/tcprt/records.js';
 import type { Group, Sample } from '../../stats/collector.js';
+import { endpointText } from '../../flow/address.js';
 
 /** Samples per chunk of each column. */
 const CHUNK = 1 << 16;
@@ -94,15 +94,12 @@ export class SampleStore {
   /** A TCP-RT record: R and P carry server and total time; the other kinds are not charted. */
   addTask(record: TaskRecord): void {
     if (record.type !== 'R' && record.type !== 'P') return;
-    this.tasks.push({ startNs: record.startNs, port: record.port, side: record.side, serverUs: record.fields[R_SERVER]!, totalUs: record.fields[R_TOTAL]! });
+    this.tasks.push({ startNs: record.startNs, port: record.port, side: record.side, serverUs: record.figures.serverUs, totalUs: record.figures.totalUs });
   }
 }
 
-function endpoint(addr: string, port: number): string {
-  return addr.includes(':') ? `[${addr}]:${port}` : `${addr}:${port}`;
-}
 
 /** `sender:port → acknowledger:port`: whose data, timed by whose ACKs. */
 export function flowLabel(sample: Sample): string {
-  return `${endpoint(sample.src, sample.sport)} → ${endpoint(sample.dst, sample.dport)}`;
+  return `${endpointText(sample.src, sample.sport)} → ${endpointText(sample.dst, sample.dport)}`;
 }
