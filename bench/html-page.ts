@@ -21,7 +21,7 @@ import { FlowCounters } from '../src/flow/flow-table.js';
 import { runPageModel } from '../src/render/html/build-model.js';
 import { renderPage } from '../src/render/html/page.js';
 import { SampleStore } from '../src/render/html/sample-store.js';
-import { Group, type SampleEndpoints } from '../src/stats/collector.js';
+import { Group, type Sample } from '../src/stats/collector.js';
 import { RttStats } from '../src/stats/rtt-stats.js';
 import { hasChromium, launchChromium } from '../test/helpers/browser.js';
 import { ensureCaptures } from './generate.js';
@@ -80,8 +80,20 @@ function syntheticRun(n: number): { result: AnalysisResult; store: SampleStore }
   const summary = new RttStats();
   const flows = Array.from({ length: 20_000 }, (_, i) => {
     const group = groups[i % groups.length]!;
-    const endpoints = { half: new HalfConnection(), src: '10.0.0.5', sport: 10000 + (i % 50000), dst: group.key, dport: 443, group, segFrame: 0, ackFrame: 0 };
-    return endpoints as unknown as SampleEndpoints;
+    const sample = {
+      half: new HalfConnection(),
+      src: '10.0.0.5',
+      sport: 10000 + (i % 50000),
+      dst: group.key,
+      dport: 443,
+      group,
+      segFrame: 0,
+      ackFrame: 0,
+      ackNs: 0,
+      rttNs: 0,
+      kind: KIND_DATA,
+    };
+    return sample as unknown as Sample;
   });
   const store = new SampleStore();
   for (let i = 0; i < n; i++) {
@@ -93,9 +105,12 @@ function syntheticRun(n: number): { result: AnalysisResult; store: SampleStore }
     const kind: SampleKind = u < 0.0005 ? KIND_SYN : prng.float() < 0.01 ? KIND_TS : KIND_DATA;
     flow.segFrame = 3 * i + 1;
     flow.ackFrame = 3 * i + 3;
-    store.add(Math.floor((i / n) * spanNs), rttNs, kind, flow);
-    flow.group.stats.add(rttNs / 1000);
-    summary.add(rttNs / 1000);
+    flow.ackNs = Math.floor((i / n) * spanNs);
+    flow.rttNs = rttNs;
+    flow.kind = kind;
+    store.add(flow);
+    flow.group.stats.add(rttNs);
+    summary.add(rttNs);
   }
   const result: AnalysisResult = {
     base: { baseSec: 1_700_000_000 },

@@ -39,6 +39,9 @@
  *   --no-floods      skip the flood rows (bench/floods.ts: SYN scan, backlog, 2,000 files,
  *                    TCP-RT over 16.7 h, 1 M pcapng interfaces; next to tcptrace and tshark)
  *   --floods-only    only the flood rows
+ *   --no-targets     skip issue 17's target rows (bench/targets.ts: the CLI against tcptrace, the
+ *                    read floor and, gzipped, against decompression alone; medians side by side)
+ *   --targets-only   only those rows (with the 1 M-flow row unless --no-flows)
  *   --flood-syns N   SYNs in the SYN-scan flood (default 400000)
  *   --live-soak [SECONDS] [--backend libpcap|tcpdump]
  *                    instead of all the above: the live soak (bench/live-soak.ts; root), 60 s
@@ -61,6 +64,7 @@ import { FloodCheckFailed, floodTable, runFloods } from './floods.js';
 import { runLiveSoak } from './live-soak.js';
 import { runHtmlBench } from './html-page.js';
 import { benchOutputs } from './outputs.js';
+import { benchTargets, targetsTable } from './targets.js';
 import type { MeasureResult } from './measure.js';
 
 const TARGET_DECODE_PPS = 5e6;
@@ -97,6 +101,8 @@ interface Options {
   floods: boolean;
   floodsOnly: boolean;
   floodSyns: number;
+  targets: boolean;
+  targetsOnly: boolean;
 }
 
 function positive(flag: string, value: string | undefined): number {
@@ -118,6 +124,8 @@ function parseOptions(argv: readonly string[]): Options {
     floods: true,
     floodsOnly: false,
     floodSyns: 400_000,
+    targets: true,
+    targetsOnly: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -132,9 +140,11 @@ function parseOptions(argv: readonly string[]): Options {
     else if (arg === '--no-floods') options.floods = false;
     else if (arg === '--floods-only') options.floodsOnly = true;
     else if (arg === '--flood-syns') options.floodSyns = positive(arg, argv[++i]);
+    else if (arg === '--no-targets') options.targets = false;
+    else if (arg === '--targets-only') options.targetsOnly = true;
     else
       throw new Error(
-        `unknown option ${arg} (--reps N, --flow-reps N, --force, --no-rss, --no-flows, --no-outputs, --chunk-sweep, --no-wait, --no-floods, --floods-only, --flood-syns N)`,
+        `unknown option ${arg} (--reps N, --flow-reps N, --force, --no-rss, --no-flows, --no-outputs, --chunk-sweep, --no-wait, --no-floods, --floods-only, --flood-syns N, --no-targets, --targets-only)`,
       );
   }
   return options;
@@ -355,6 +365,7 @@ async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   waitForIdle = options.wait;
   if (options.floodsOnly) return floods(options);
+  if (options.targetsOnly) return targets(options);
   const names: SpecName[] = options.rss ? ['throughput', 'throughputUs', 'rss'] : ['throughput', 'throughputUs'];
   const started = process.hrtime.bigint();
   const [metas, flowCaptures] = await Promise.all([
@@ -706,7 +717,20 @@ async function main(): Promise<void> {
     seconds: round(Number(process.hrtime.bigint() - started) / 1e9),
   };
   process.stdout.write(`${JSON.stringify(json)}\n`);
+  if (options.targets) await targets(options);
   if (options.floods) await floods(options);
+}
+
+/** Issue 17's rows (bench/targets.ts): a table, then a line of JSON. */
+async function targets(options: Options): Promise<void> {
+  const main = (await ensureCaptures(['throughput'], options.force, log)).throughput!;
+  const flowsFile = options.flows ? (await ensureFlowCaptures(['flows'], options.force, log)).flows!.file : undefined;
+  await warm(main.file);
+  const result = benchTargets({ cli: CLI_SCRIPT, file: main.file, packets: main.packets, flowsFile, reps: options.reps, log });
+  process.stdout.write(`\n${targetsTable(result)}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ targets: result.rows.map((r) => ({ ...r, figure: round(r.figure), aMs: round(r.aMs), bMs: r.bMs === undefined ? null : round(r.bMs) })), medians: result.medians, load: [result.loadBefore, result.loadAfter] })}\n`,
+  );
 }
 
 /** The flood rows (bench/floods.ts), then the 8 M-flow SYN scan (bench/flood.ts): tables, then a line of JSON each. */

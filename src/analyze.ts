@@ -7,6 +7,7 @@
 import type { CapturedPacket } from './capture/captured-packet.js';
 import type { CaptureInput } from './capture/input.js';
 import { openInputs, readPackets } from './capture/packet-source.js';
+import { addCounters, WorkerInput, wantsWorker } from './capture/worker-input.js';
 import { PacketDecoder } from './decode/decoder.js';
 import { linktypeName } from './decode/link.js';
 import { DEFAULT_MAX_SEGMENTS } from './engines/rtt/outstanding.js';
@@ -16,7 +17,7 @@ import type { PortSummary } from './engines/tcprt/port-stats.js';
 import { TcprtEngine, type TcprtNote, type TcprtSink, type TcprtSummary } from './engines/tcprt/tcprt-engine.js';
 import { FlowTable, type Flow, type FlowCounters } from './flow/flow-table.js';
 import type { Vantage, VantageNote } from './flow/vantage.js';
-import { ALL_KINDS, kindMask, SampleCollector, type Group, type GroupBy, type SampleEndpoints, type SampleFilters, type SampleListener } from './stats/collector.js';
+import { ALL_KINDS, kindMask, SampleCollector, type Group, type GroupBy, type Sample, type SampleFilters } from './stats/collector.js';
 import type { HistogramUnit, RttStats } from './stats/rtt-stats.js';
 import { relativeNs, type EpochTime, type TimeBase } from './time.js';
 import { frameRef } from './capture/frame-ref.js';
@@ -79,8 +80,11 @@ export interface AnalyzeOptions {
   onInterval?: (report: AnalysisReport) => void;
   /** Report intervals that have no samples too (live mode: one report per interval of wall time). */
   emptyIntervals?: boolean;
-  /** Every sample that is kept, as it is found. */
-  onSample?: (ackNs: number, rttNs: number, kind: SampleKind, endpoints: SampleEndpoints, base: TimeBase) => void;
+  /**
+   * Every sample that is kept, as it is found. One object reused for every sample (valid during
+   * the call only: copy what you keep); its times are ns, `ackNs` counted from `sample.base`.
+   */
+  onSample?: (sample: Sample) => void;
   /** Live --by process: which process owns each end of a connection (process/attributor.ts). */
   processes?: ProcessAttributor;
   /** A connection left the flow table (expired, evicted, or the end of input). */
@@ -110,6 +114,12 @@ export interface AnalyzeOptions {
    * `holdLimit`: records held while the vantage is inferred before the decision is forced.
    */
   tcprt?: TcprtConfig & Omit<TcprtSink, 'onNote'> & { holdLimit?: number };
+  /**
+   * A lone regular file at least this large is read and decoded on a worker thread, the analysis
+   * running on this one (capture/worker-input.ts). 0: any file; Infinity: never; by default,
+   * gzip files of WORKER_MIN_GZIP_BYTES or more. The results are the same either way.
+   */
+  workerMinBytes?: number;
   /** Once the inputs are open: live views of how far each has been read (for a progress bar). */
   onInputsOpen?: (inputs: readonly InputProgress[]) => void;
   /**
@@ -211,7 +221,10 @@ export interface AnalysisResult extends AnalysisReport {
   tcprt?: TcprtSummary;
 }
 
-function summarizeInput(input: CaptureInput): InputSummary {
+/** What a summary reads of an input, read here (CaptureInput) or on a worker (WorkerInput). */
+type InputState = Pick<CaptureInput, 'path' | 'format' | 'linktypes' | 'packets' | 'tcpPackets' | 'warnings' | 'bytesRead'>;
+
+function summarizeInput(input: InputState): InputSummary {
   return {
     path: input.path,
     format: input.format,
@@ -277,6 +290,7 @@ export class Analysis {
       filters: { laddr: [], raddr: [], lport: new Set(), rport: new Set(), ...options.filters },
       kinds: options.kinds === undefined ? ALL_KINDS : kindMask(options.kinds),
       histogramUnit: options.histogramUnit ?? 'usecs',
+      base: this.base,
       pendingLimit: DEFAULTS.pendingLimit,
       // Ended flows wait for the decision beside the table's: memory stays bounded by --max-flows.
       pendingFlowLimit: maxFlows,
@@ -341,6 +355,8 @@ export class Analysis {
           : keep,
       },
       options.maxSegments ?? DEFAULTS.maxSegments,
+      // The engine writes each sample into the collector's object, which goes on to onSample.
+      collector.sample,
     );
     // While the vantage is inferred, the engine reports how fast hosts answer; then it stops.
     if (collector.inferring) this.engine.reactions = collector;
@@ -348,11 +364,7 @@ export class Analysis {
       this.engine.reactions = undefined;
       tcprt?.vantageDecided(collector.vantage!);
     };
-    const onSample = options.onSample;
-    if (onSample) {
-      const listener: SampleListener = (ackNs, rttNs, kind, endpoints) => onSample(ackNs, rttNs, kind, endpoints, this.base);
-      collector.onSample = listener;
-    }
+    collector.onSample = options.onSample;
     this.intervalNs = options.intervalNs ?? 0;
     this.emptyIntervals = options.emptyIntervals ?? false;
   }
@@ -360,16 +372,29 @@ export class Analysis {
   onPacket(pkt: CapturedPacket, input: InputCounters): void {
     input.packets++;
     if (this.packetFilter !== undefined && !this.packetFilter.matches(pkt)) return;
-    if (!this.decoder.decode(pkt)) return;
+    if (this.decoder.decode(pkt)) this.onDecoded(input);
+  }
+
+  /**
+   * The TCP packet in `decoder.view`, decoded here (onPacket) or on a worker thread
+   * (capture/worker-input.ts); `input.packets` is its frame number.
+   */
+  onDecoded(input: InputCounters): void {
+    const view = this.decoder.view;
     this.engine.frameRef = frameRef(this.inputIndex, input.packets);
     input.tcpPackets++;
-    if (!this.started) this.start(pkt.tsSec, pkt.tsNsec);
-    const nowNs = relativeNs(this.base, pkt.tsSec, pkt.tsNsec);
+    if (!this.started) this.start(view.tsSec, view.tsNsec);
+    const nowNs = relativeNs(this.base, view.tsSec, view.tsNsec);
     if (this.lastNs < nowNs) this.lastNs = nowNs;
     else if (nowNs < this.lastNs && !this.backwardsNoted) this.noteBackwards(this.lastNs - nowNs, input.packets);
     this.advance(nowNs);
-    const flow = this.engine.onPacket(this.decoder.view, nowNs);
-    if (this.tcprt !== undefined) this.tcprt.onPacket(this.decoder.view, nowNs, flow);
+    const flow = this.engine.onPacket(view, nowNs);
+    if (this.tcprt !== undefined) this.tcprt.onPacket(view, nowNs, flow);
+  }
+
+  /** A link type the worker's decoder met and cannot decode (the in-thread decoder says it itself). */
+  onUnsupportedLinktype(linktype: number): void {
+    this.decoder.onUnsupportedLinktype?.(linktype);
   }
 
   /**
@@ -558,23 +583,41 @@ export function numbersSince<T>(now: T, before: T | undefined): T {
 }
 
 export async function analyze(paths: readonly string[], options: AnalyzeOptions = {}): Promise<AnalysisResult> {
-  let inputs: CaptureInput[] = [];
+  let inputs: InputState[] = [];
   const run = new Analysis(options.intervalNs !== undefined ? { ...options, inputsNow: () => inputs.map(summarizeInput) } : options);
-  // Undefined when the signal aborted while an input waited to open (a FIFO without a writer).
-  const opened = await openInputs(paths, options.signal);
-  if (opened !== undefined) {
-    inputs = opened;
+  if (await decodesOnWorker(paths, options)) {
+    const input = new WorkerInput(paths[0]!);
+    inputs = [input];
     options.onInputsOpen?.(inputs);
-    await readPackets(
-      inputs,
-      (pkt, input) => {
-        run.inputIndex = input.index; // frame references count per input
-        run.onPacket(pkt, input);
-      },
-      options.signal,
-      options.backpressure,
-    );
+    await input.read(run.decoder.view, run, options.signal, options.backpressure);
+    if (input.counters !== undefined) addCounters(run.decoder.counters, input.counters);
+  } else {
+    // Undefined when the signal aborted while an input waited to open (a FIFO without a writer).
+    const opened = await openInputs(paths, options.signal);
+    if (opened !== undefined) {
+      inputs = opened;
+      options.onInputsOpen?.(opened);
+      await readPackets(
+        opened,
+        (pkt, input) => {
+          run.inputIndex = input.index; // frame references count per input
+          run.onPacket(pkt, input);
+        },
+        options.signal,
+        options.backpressure,
+      );
+    }
   }
   await run.finish(options.backpressure);
   return run.result(inputs.map(summarizeInput));
+}
+
+/**
+ * Whether the one input is decoded on a worker thread (capture/worker-input.ts): a regular file
+ * of at least `workerMinBytes`, and nothing that needs a packet's bytes (TCP-RT, a packet
+ * filter) or the decoder's counters between packets (--interval reports carry them).
+ */
+async function decodesOnWorker(paths: readonly string[], options: AnalyzeOptions): Promise<boolean> {
+  if (paths.length !== 1 || options.tcprt !== undefined || options.packetFilter !== undefined || options.intervalNs !== undefined) return false;
+  return wantsWorker(paths[0]!, options.workerMinBytes);
 }

@@ -2,6 +2,10 @@
 export { analyze } from './analyze.js';
 export type { AnalyzeOptions, AnalysisNote, AnalysisResult, InputSummary } from './analyze.js';
 export type { FastestAnswer, VantageNote } from './flow/vantage.js';
+// What onSample receives: one object reused for every sample (copy what you keep).
+export type { Sample } from './stats/collector.js';
+export { KIND_NAMES } from './engines/rtt/rtt-engine.js';
+export type { KindName, SampleKind } from './engines/rtt/rtt-engine.js';
 export { analyzeLive } from './live.js';
 export type { LiveOptions, LiveStart } from './live.js';
 export type { CaptureBackend } from './capture/live-capture.js';

@@ -16,7 +16,7 @@ import type { ConfigFile } from './config-file.js';
 import { DEFAULT_RESOLVE_INTERVAL_NS, HostWhitelist } from './host-whitelist.js';
 import type { LiveCli } from './live-options.js';
 import { ProcessAttributor } from '../process/attributor.js';
-import { UNKNOWN_PROCESS, type SampleEndpoints } from '../stats/collector.js';
+import { UNKNOWN_PROCESS, type Sample } from '../stats/collector.js';
 
 function startNote(start: LiveStart, durationNs: number | undefined): string {
   const local = start.vantage ? `local: ${start.vantage.localLabels.join(', ')}` : 'no address on the interface: the local host is inferred as for a file';
@@ -90,8 +90,8 @@ export async function runLive(cli: LiveCli, analyzeOptions: AnalyzeOptions, note
   }
   const processes = analyzeOptions.by === 'process' ? (analyzeOptions.processes = new ProcessAttributor()) : undefined;
   // A sample's process (--by process): the local one of its group, as labels and tags name it.
-  const processTags = (endpoints: SampleEndpoints): string[] => {
-    const p = endpoints.group.process;
+  const processTags = (sample: Sample): string[] => {
+    const p = sample.group.process;
     if (p === undefined) return [];
     if (p === null) return ['process:unknown'];
     return [`process:${p.command}`, ...(p.containerId ? [`container_id:${p.containerId}`] : []), ...(p.podUid ? [`pod_uid:${p.podUid}`] : [])];
@@ -110,7 +110,7 @@ export async function runLive(cli: LiveCli, analyzeOptions: AnalyzeOptions, note
         inputTags: (i) => [`iface:${ifaces[i]}`, ...(ifaceTags.get(ifaces[i]!) ?? [])],
         onEarly: (lines) => client.send(lines),
       });
-      also(analyzeOptions, 'onSample', (_ackNs, rttNs, _kind, endpoints) => metrics.add(rttNs, endpoints, analysis?.inputIndex ?? 0, processes ? processTags(endpoints) : []));
+      also(analyzeOptions, 'onSample', (sample) => metrics.add(sample, analysis?.inputIndex ?? 0, processes ? processTags(sample) : []));
       also(analyzeOptions, 'onFlowEnd', (flow) => metrics.flowEnded(flow));
       also(analyzeOptions, 'onInterval', () => client.send(metrics.flush(globalTags)));
     }
@@ -119,9 +119,9 @@ export async function runLive(cli: LiveCli, analyzeOptions: AnalyzeOptions, note
       const metrics = new RttMetrics({
         cap,
         idleNs: analyzeOptions.idleTtlNs ?? DEFAULTS.idleTtlNs,
-        ...(processes ? { processOf: (endpoints: SampleEndpoints) => endpoints.group.process?.command ?? UNKNOWN_PROCESS } : {}),
+        ...(processes ? { processOf: (sample: Sample) => sample.group.process?.command ?? UNKNOWN_PROCESS } : {}),
       });
-      also(analyzeOptions, 'onSample', (ackNs, rttNs, _kind, endpoints) => metrics.onSample(ackNs, rttNs, endpoints));
+      also(analyzeOptions, 'onSample', (sample) => metrics.onSample(sample));
       const tcprt = analyzeOptions.tcprt;
       if (tcprt !== undefined) {
         const onRecord = tcprt.onRecord;

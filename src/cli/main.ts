@@ -37,6 +37,19 @@ export const EXIT_INTERNAL = 1;
 /** An output that cannot be written (a full disk): one line naming it, no stack. */
 export const EXIT_OUTPUT = 1;
 export const EXIT_USAGE = 2;
+
+/**
+ * RTTSCAN_WORKER_MIN_BYTES: the smallest file decoded on a worker thread (analyze.ts
+ * workerMinBytes; unset, large gzip files only): 0 for every file (tests use it on small
+ * captures), `never` for none.
+ */
+function workerMinBytesOf(env: NodeJS.ProcessEnv): number | undefined {
+  const value = env.RTTSCAN_WORKER_MIN_BYTES;
+  if (value === undefined || value === '') return undefined;
+  if (value === 'never') return Infinity;
+  if (!/^\d+$/.test(value)) throw new RttscanError('usage', `RTTSCAN_WORKER_MIN_BYTES=${value}: not a byte count (a whole number, or never)`);
+  return Number(value);
+}
 /** An offline run stopped by a signal, after printing what it had: 128 + the signal's number. */
 export const EXIT_INTERRUPTED = 130;
 
@@ -217,6 +230,8 @@ async function runAnalysis(args: string[], options: CliOptions, configFile: Live
     return EXIT_OK;
   }
   const analyzeOptions = analyzeOptionsOf(options);
+  const workerMinBytes = workerMinBytesOf(process.env);
+  if (workerMinBytes !== undefined) analyzeOptions.workerMinBytes = workerMinBytes;
   const live = liveOptionsOf(options, files, analyzeOptions, configFile);
   // Live, libpcap applies the filter; on files, tcpdump compiles it and capture/bpf.ts runs it.
   const packetFilter = live === undefined && options.filter !== undefined ? offlineFilter(options.filter) : undefined;

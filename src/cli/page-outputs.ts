@@ -5,7 +5,6 @@
  * here.
  */
 import type { AnalysisResult } from '../analyze.js';
-import type { SampleKind } from '../engines/rtt/rtt-engine.js';
 import type { TaskRecord } from '../engines/tcprt/records.js';
 import type { MergedSummary } from '../merge/merge-summaries.js';
 import type { SummaryDocument } from '../merge/summary-document.js';
@@ -13,9 +12,8 @@ import { mergePageModel, runPageModel } from '../render/html/build-model.js';
 import { renderPage } from '../render/html/page.js';
 import { SampleStore } from '../render/html/sample-store.js';
 import type { PerSampleSink } from '../render/sample-sink.js';
-import type { SampleEndpoints } from '../stats/collector.js';
+import type { Sample } from '../stats/collector.js';
 import type { HistogramUnit } from '../stats/rtt-stats.js';
-import type { TimeBase } from '../time.js';
 import { FileTarget } from './targets.js';
 import { noteText } from './notes.js';
 
@@ -38,8 +36,8 @@ export class PageOutput implements PerSampleSink {
     private readonly command: readonly string[],
   ) {}
 
-  add(_base: TimeBase, ackNs: number, rttNs: number, kind: SampleKind, endpoints: SampleEndpoints): void {
-    this.store.add(ackNs, rttNs, kind, endpoints);
+  add(sample: Sample): void {
+    this.store.add(sample);
   }
 
   flush(): void {}

@@ -89,9 +89,9 @@ export class RunOutputs {
     if (sinks.length === 0) return {};
     const onSample: AnalyzeOptions['onSample'] =
       sinks.length === 1
-        ? (ackNs, rttNs, kind, endpoints, base) => sinks[0]!.add(base, ackNs, rttNs, kind, endpoints)
-        : (ackNs, rttNs, kind, endpoints, base) => {
-            for (const sink of sinks) sink.add(base, ackNs, rttNs, kind, endpoints);
+        ? (sample) => sinks[0]!.add(sample)
+        : (sample) => {
+            for (const sink of sinks) sink.add(sample);
           };
     const backpressure = (): Promise<void> | undefined => {
       let waits: Promise<void>[] | undefined;

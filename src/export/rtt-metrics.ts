@@ -9,7 +9,7 @@
  */
 import type { HalfConnection } from '../engines/rtt/rtt-engine.js';
 import type { RecordType, TaskRecord } from '../engines/tcprt/records.js';
-import type { SampleEndpoints } from '../stats/collector.js';
+import type { Sample } from '../stats/collector.js';
 import { CappedSeries, type SeriesEntry } from './capped-series.js';
 import { LogHistogram } from './log-histogram.js';
 
@@ -19,7 +19,7 @@ export interface RttMetricsOptions {
   /** How long a series must have been idle before its slot can go to a new label value. */
   idleNs: number;
   /** The process label of a sample's local end (--by process), if there is one. */
-  processOf?: (endpoints: SampleEndpoints) => string;
+  processOf?: (sample: Sample) => string;
 }
 
 /** A TCP-RT port's series: times of R and P tasks, and records by type. */
@@ -33,8 +33,8 @@ export class TcprtPortSeries {
  * The port a connection was opened to: endpoint B's when A (the first packet's sender) sent a
  * SYN, as a client does; the lower of the two when the handshake was not seen.
  */
-export function servicePort(endpoints: SampleEndpoints): number {
-  const flow = endpoints.flow;
+export function servicePort(sample: Sample): number {
+  const flow = sample.flow;
   return flow.state.a.synSeen ? flow.portB : Math.min(flow.portA, flow.portB);
 }
 
@@ -63,13 +63,14 @@ export class RttMetrics {
   }
 
   /** A kept sample: `ackNs` is its time on the run's clock. */
-  onSample(ackNs: number, rttNs: number, endpoints: SampleEndpoints): void {
+  onSample(sample: Sample): void {
+    const { ackNs, rttNs } = sample;
     const us = rttNs / 1000;
     this.all.observeUs(us);
-    const half = endpoints.half;
+    const half = sample.half;
     let cached = this.cache.get(half);
     if (cached === undefined || this.stale(cached)) {
-      cached = this.lookUp(endpoints, ackNs);
+      cached = this.lookUp(sample, ackNs);
       this.cache.set(half, cached);
     }
     cached.host.value.observeUs(us);
@@ -106,12 +107,12 @@ export class RttMetrics {
     return inOther && cached.generation !== this.generation();
   }
 
-  private lookUp(endpoints: SampleEndpoints, nowNs: number): CachedSeries {
-    const port = String(servicePort(endpoints));
+  private lookUp(sample: Sample, nowNs: number): CachedSeries {
+    const port = String(servicePort(sample));
     return {
-      host: this.byHost.get(endpoints.dst, nowNs),
+      host: this.byHost.get(sample.dst, nowNs),
       port: this.byPort.get(port, nowNs),
-      process: this.byProcess?.get(this.options.processOf!(endpoints), nowNs),
+      process: this.byProcess?.get(this.options.processOf!(sample), nowNs),
       generation: this.generation(),
     };
   }

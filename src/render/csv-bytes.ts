@@ -6,10 +6,9 @@
  * (farm-bench medians, README Performance). The endpoints part of a row is encoded once per
  * half-connection, the `seconds.` part once per second, the kind names once.
  */
-import { KIND_NAMES, type HalfConnection, type SampleKind } from '../engines/rtt/rtt-engine.js';
-import type { SampleEndpoints } from '../stats/collector.js';
+import { KIND_NAMES, type HalfConnection } from '../engines/rtt/rtt-engine.js';
+import type { Sample } from '../stats/collector.js';
 import { frameNumber, inputOfFrame } from '../capture/frame-ref.js';
-import type { TimeBase } from '../time.js';
 import { CsvRows, inputFields, NEEDS_QUOTING, type CsvInputs } from './csv.js';
 import type { PerSampleSink, SinkStream } from './sample-sink.js';
 
@@ -62,19 +61,20 @@ export class CsvByteSink implements PerSampleSink {
     if (ROW_ROOM + this.inputRoom > BUFFER_BYTES) throw new RangeError('an input name longer than a CSV buffer');
   }
 
-  add(base: TimeBase, ackNs: number, rttNs: number, kind: SampleKind, endpoints: SampleEndpoints): void {
-    const half = endpoints.half;
+  add(sample: Sample): void {
+    const { base, ackNs, rttNs, kind } = sample;
+    const half = sample.half;
     // Samples come in runs from one connection: the last half saves the map lookup.
     let middle = half === this.lastHalf ? this.lastMiddle : this.middle.get(half);
     if (middle === undefined) {
-      const fields = [endpoints.src, String(endpoints.sport), endpoints.dst, String(endpoints.dport)];
+      const fields = [sample.src, String(sample.sport), sample.dst, String(sample.dport)];
       middle = fields.some((f) => NEEDS_QUOTING.test(f)) ? null : Buffer.from(`,${fields.join(',')},`, 'utf8');
       this.middle.set(half, middle);
     }
     this.lastHalf = half;
     this.lastMiddle = middle;
     if (middle === null) {
-      this.pos += this.buf.write(this.quoted.line(base, ackNs, rttNs, kind, endpoints), this.pos, 'utf8');
+      this.pos += this.buf.write(this.quoted.line(sample), this.pos, 'utf8');
     } else {
       const whole = Math.floor(ackNs / 1e9);
       const second = base.baseSec + whole;
@@ -97,15 +97,15 @@ export class CsvByteSink implements PerSampleSink {
       const kindBytes = KIND_BYTES[kind]!;
       buf.set(kindBytes, pos);
       pos += kindBytes.length;
-      pos = this.integer(frameNumber(endpoints.segFrame), pos);
+      pos = this.integer(frameNumber(sample.segFrame), pos);
       buf[pos++] = COMMA;
-      pos = this.integer(frameNumber(endpoints.ackFrame), pos);
+      pos = this.integer(frameNumber(sample.ackFrame), pos);
       const inputs = this.inputBytes;
       if (inputs !== undefined) {
-        const segInput = inputs[inputOfFrame(endpoints.segFrame)] ?? NO_INPUT;
+        const segInput = inputs[inputOfFrame(sample.segFrame)] ?? NO_INPUT;
         buf.set(segInput, pos);
         pos += segInput.length;
-        const ackInput = inputs[inputOfFrame(endpoints.ackFrame)] ?? NO_INPUT;
+        const ackInput = inputs[inputOfFrame(sample.ackFrame)] ?? NO_INPUT;
         buf.set(ackInput, pos);
         pos += ackInput.length;
       }

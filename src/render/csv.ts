@@ -15,9 +15,9 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import { frameNumber, inputOfFrame } from '../capture/frame-ref.js';
-import { KIND_NAMES, type HalfConnection, type SampleKind } from '../engines/rtt/rtt-engine.js';
-import type { SampleEndpoints } from '../stats/collector.js';
-import { formatEpoch, type TimeBase } from '../time.js';
+import { KIND_NAMES, type HalfConnection } from '../engines/rtt/rtt-engine.js';
+import type { Sample } from '../stats/collector.js';
+import { formatEpoch } from '../time.js';
 import { EpochText, usWithNanos } from './sample-text.js';
 
 export const CSV_COLUMNS = ['ts', 'src', 'sport', 'dst', 'dport', 'rtt_us', 'kind', 'seg_frame', 'ack_frame'];
@@ -44,19 +44,20 @@ export const NEEDS_QUOTING = /[",\r\n]/;
 export type CsvInputs = readonly string[] | undefined;
 
 /** A row's fields, as csv-stringify takes them (the reference for the writers below). */
-export function csvRow(base: TimeBase, ackNs: number, rttNs: number, kind: SampleKind, endpoints: SampleEndpoints, inputs: CsvInputs): string[] {
+export function csvRow(sample: Sample, inputs: CsvInputs): string[] {
+  const { base, ackNs, rttNs, kind } = sample;
   const row = [
     formatEpoch(base, ackNs),
-    endpoints.src,
-    String(endpoints.sport),
-    endpoints.dst,
-    String(endpoints.dport),
+    sample.src,
+    String(sample.sport),
+    sample.dst,
+    String(sample.dport),
     (rttNs / 1000).toFixed(3),
     KIND_NAMES[kind],
-    String(frameNumber(endpoints.segFrame)),
-    String(frameNumber(endpoints.ackFrame)),
+    String(frameNumber(sample.segFrame)),
+    String(frameNumber(sample.ackFrame)),
   ];
-  if (inputs !== undefined) row.push(inputs[inputOfFrame(endpoints.segFrame)] ?? '', inputs[inputOfFrame(endpoints.ackFrame)] ?? '');
+  if (inputs !== undefined) row.push(inputs[inputOfFrame(sample.segFrame)] ?? '', inputs[inputOfFrame(sample.ackFrame)] ?? '');
   return row;
 }
 
@@ -82,17 +83,18 @@ export class CsvRows {
     this.inputText = inputs === undefined ? [] : inputFields(inputs);
   }
 
-  line(base: TimeBase, ackNs: number, rttNs: number, kind: SampleKind, endpoints: SampleEndpoints): string {
-    const half = endpoints.half;
+  line(sample: Sample): string {
+    const { base, ackNs, rttNs, kind } = sample;
+    const half = sample.half;
     let middle = this.middle.get(half);
     if (middle === undefined) {
-      const fields = [endpoints.src, String(endpoints.sport), endpoints.dst, String(endpoints.dport)];
-      if (fields.some((f) => NEEDS_QUOTING.test(f))) return stringify([csvRow(base, ackNs, rttNs, kind, endpoints, this.inputs)]);
+      const fields = [sample.src, String(sample.sport), sample.dst, String(sample.dport)];
+      if (fields.some((f) => NEEDS_QUOTING.test(f))) return stringify([csvRow(sample, this.inputs)]);
       middle = fields.join(',');
       this.middle.set(half, middle);
     }
-    const frames = `${frameNumber(endpoints.segFrame)},${frameNumber(endpoints.ackFrame)}`;
-    const inputs = this.inputs === undefined ? '' : `${this.inputText[inputOfFrame(endpoints.segFrame)] ?? ','}${this.inputText[inputOfFrame(endpoints.ackFrame)] ?? ','}`;
+    const frames = `${frameNumber(sample.segFrame)},${frameNumber(sample.ackFrame)}`;
+    const inputs = this.inputs === undefined ? '' : `${this.inputText[inputOfFrame(sample.segFrame)] ?? ','}${this.inputText[inputOfFrame(sample.ackFrame)] ?? ','}`;
     return `${this.epoch.format(base, ackNs)},${middle},${usWithNanos(rttNs)},${KIND_NAMES[kind]},${frames}${inputs}\n`;
   }
 }

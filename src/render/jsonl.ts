@@ -5,9 +5,8 @@
  * decimals (nanoseconds), as in the --json document.
  */
 import { frameNumber, inputOfFrame } from '../capture/frame-ref.js';
-import { KIND_NAMES, type HalfConnection, type SampleKind } from '../engines/rtt/rtt-engine.js';
-import type { SampleEndpoints } from '../stats/collector.js';
-import type { TimeBase } from '../time.js';
+import { KIND_NAMES, type HalfConnection } from '../engines/rtt/rtt-engine.js';
+import type { Sample } from '../stats/collector.js';
 import type { CsvInputs } from './csv.js';
 import { EpochText } from './sample-text.js';
 import { roundUs } from './units.js';
@@ -29,15 +28,16 @@ export class JsonLines {
     this.ackInputs = inputs?.map((name) => `,"ack_input":${JSON.stringify(name)}`) ?? [];
   }
 
-  line(base: TimeBase, ackNs: number, rttNs: number, kind: SampleKind, endpoints: SampleEndpoints): string {
-    const half = endpoints.half;
+  line(sample: Sample): string {
+    const { base, ackNs, rttNs, kind } = sample;
+    const half = sample.half;
     let middle = this.middle.get(half);
     if (middle === undefined) {
-      middle = `"src":${JSON.stringify(endpoints.src)},"sport":${endpoints.sport},"dst":${JSON.stringify(endpoints.dst)},"dport":${endpoints.dport}`;
+      middle = `"src":${JSON.stringify(sample.src)},"sport":${sample.sport},"dst":${JSON.stringify(sample.dst)},"dport":${sample.dport}`;
       this.middle.set(half, middle);
     }
-    const frames = `"seg_frame":${frameNumber(endpoints.segFrame)},"ack_frame":${frameNumber(endpoints.ackFrame)}`;
-    const inputs = this.segInputs === undefined ? '' : `${this.segInputs[inputOfFrame(endpoints.segFrame)] ?? ''}${this.ackInputs[inputOfFrame(endpoints.ackFrame)] ?? ''}`;
+    const frames = `"seg_frame":${frameNumber(sample.segFrame)},"ack_frame":${frameNumber(sample.ackFrame)}`;
+    const inputs = this.segInputs === undefined ? '' : `${this.segInputs[inputOfFrame(sample.segFrame)] ?? ''}${this.ackInputs[inputOfFrame(sample.ackFrame)] ?? ''}`;
     return `{"ts":"${this.epoch.format(base, ackNs)}",${middle},"rtt_us":${roundUs(rttNs / 1000)},"kind":"${KIND_NAMES[kind]}",${frames}${inputs}}\n`;
   }
 }

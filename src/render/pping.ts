@@ -15,9 +15,9 @@
  * Why `--pping` and not pping's own `-m`: rttscan's `-m` is bcc tcprtt's (`--ms`, histogram in
  * milliseconds), which people type from muscle memory; the long name says which format it is.
  */
-import type { HalfConnection, SampleKind } from '../engines/rtt/rtt-engine.js';
-import type { SampleEndpoints } from '../stats/collector.js';
-import { epochSeconds, type TimeBase } from '../time.js';
+import type { HalfConnection } from '../engines/rtt/rtt-engine.js';
+import type { Sample } from '../stats/collector.js';
+import { epochSeconds } from '../time.js';
 import type { SampleFormat } from './sample-sink.js';
 
 export class PpingLines implements SampleFormat {
@@ -25,13 +25,14 @@ export class PpingLines implements SampleFormat {
   private readonly minNs = new WeakMap<HalfConnection, number>();
 
   /** pping's line has no kind: `_kind` is there so that this is a SampleFormat (render/sample-sink.ts). */
-  line(base: TimeBase, ackNs: number, rttNs: number, _kind: SampleKind, endpoints: SampleEndpoints): string {
-    const half = endpoints.half;
+  line(sample: Sample): string {
+    const { base, ackNs, rttNs } = sample;
+    const half = sample.half;
     const min = Math.min(this.minNs.get(half) ?? Infinity, rttNs);
     this.minNs.set(half, min);
     const sec = epochSeconds(base, ackNs);
     const usec = Math.floor((ackNs - (sec - base.baseSec) * 1e9) / 1000);
     const time = `${sec}.${String(usec).padStart(6, '0')}`;
-    return `${time} ${(rttNs / 1e9).toFixed(6)} ${(min / 1e9).toFixed(6)} ${endpoints.dst}:${endpoints.dport}+${endpoints.src}:${endpoints.sport}\n`;
+    return `${time} ${(rttNs / 1e9).toFixed(6)} ${(min / 1e9).toFixed(6)} ${sample.dst}:${sample.dport}+${sample.src}:${sample.sport}\n`;
   }
 }

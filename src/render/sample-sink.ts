@@ -5,9 +5,7 @@
  * (AnalyzeOptions.backpressure). So however slow the reader of the output, what waits in memory
  * is one chunk's worth of samples, never the whole run.
  */
-import type { SampleKind } from '../engines/rtt/rtt-engine.js';
-import type { SampleEndpoints } from '../stats/collector.js';
-import type { TimeBase } from '../time.js';
+import type { Sample } from '../stats/collector.js';
 import type { CsvInputs } from './csv.js';
 
 /** Where a sink writes: write() says false when full; drained() waits until it is not. */
@@ -18,7 +16,7 @@ export interface SinkStream {
 
 /** A per-sample output: takes each sample, writes when it has gathered enough, says when to wait. */
 export interface PerSampleSink {
-  add(base: TimeBase, ackNs: number, rttNs: number, kind: SampleKind, endpoints: SampleEndpoints): void;
+  add(sample: Sample): void;
   /** Writes what has gathered. */
   flush(): void;
   /** A promise to await before reading on, when the stream is full; undefined otherwise. */
@@ -28,7 +26,7 @@ export interface PerSampleSink {
 }
 
 export interface SampleFormat {
-  line(base: TimeBase, ackNs: number, rttNs: number, kind: SampleKind, endpoints: SampleEndpoints): string;
+  line(sample: Sample): string;
   useInputs?(inputs: CsvInputs): void;
 }
 
@@ -48,8 +46,8 @@ export class SampleSink implements PerSampleSink {
     this.text = header;
   }
 
-  add(base: TimeBase, ackNs: number, rttNs: number, kind: SampleKind, endpoints: SampleEndpoints): void {
-    this.text += this.format.line(base, ackNs, rttNs, kind, endpoints);
+  add(sample: Sample): void {
+    this.text += this.format.line(sample);
     if (this.text.length >= SINK_FLUSH_CHARS) this.flush();
   }
 

@@ -29,7 +29,7 @@ import { lookup } from 'node:dns/promises';
 import type { HalfConnection, RttConnection } from '../engines/rtt/rtt-engine.js';
 import { usageError } from '../errors.js';
 import type { Flow } from '../flow/flow-table.js';
-import type { SampleEndpoints } from '../stats/collector.js';
+import type { Sample } from '../stats/collector.js';
 import { RttStats } from '../stats/rtt-stats.js';
 import { endpointText } from '../flow/address.js';
 
@@ -80,22 +80,23 @@ export class StatsdAggregator {
   }
 
   /** A sample from input `inputIndex`; `processTags` (e.g. `process:nginx`) go after dst. */
-  add(rttNs: number, endpoints: SampleEndpoints, inputIndex = 0, processTags: readonly string[] = []): void {
-    const half = endpoints.half;
+  add(sample: Sample, inputIndex = 0, processTags: readonly string[] = []): void {
+    const { rttNs } = sample;
+    const half = sample.half;
     let pair = this.byHalf.get(half);
     if (pair === undefined) {
-      const tags = [`src:${endpoints.src}`, `dst:${endpoints.dst}`, ...processTags, ...(this.options.inputTags?.(inputIndex) ?? [])];
+      const tags = [`src:${sample.src}`, `dst:${sample.dst}`, ...processTags, ...(this.options.inputTags?.(inputIndex) ?? [])];
       const key = tags.join(',');
       pair = this.pairs.get(key);
       if (pair === undefined) {
         pair = { tagText: key, stats: new RttStats(), lastUs: 0, reported: undefined, flows: new Set(), values: [] };
         this.pairs.set(key, pair);
       }
-      pair.flows.add(endpoints.flow);
+      pair.flows.add(sample.flow);
       this.byHalf.set(half, pair);
     }
     const rttUs = rttNs / 1000;
-    pair.stats.add(rttUs);
+    pair.stats.add(rttNs);
     pair.lastUs = rttUs;
     if (this.type === 'distribution') {
       pair.values.push(rttUs);

@@ -13,7 +13,8 @@
 import { cidrContains, endpointText, formatAddress, type Cidr } from '../flow/address.js';
 import type { Flow } from '../flow/flow-table.js';
 import { isLocal, VantageInference, type HostEvidence, type Vantage } from '../flow/vantage.js';
-import type { HalfConnection, ReactionSink, RttConnection, RttSample, SampleKind } from '../engines/rtt/rtt-engine.js';
+import { RttSample, type HalfConnection, type ReactionSink, type RttConnection, type SampleKind } from '../engines/rtt/rtt-engine.js';
+import type { TimeBase } from '../time.js';
 import { RttStats, type HistogramUnit } from './rtt-stats.js';
 import { TimeSeries } from './time-series.js';
 import type { ProcessInfo } from '../process/attributor.js';
@@ -55,6 +56,8 @@ export interface CollectorOptions {
   pendingFlowLimit: number;
   /** Keep each group's RTT over time (for --chart). */
   timeSeries: boolean;
+  /** The run's time base, which per-sample outputs read from each sample. */
+  base: TimeBase;
   /** Calls `fn` on every flow still in the table (their halves cache inference records until the decision). */
   forEachActiveFlow: (fn: (flow: Flow<RttConnection>) => void) => void;
   /** With --by process: the process of an endpoint. */
@@ -83,19 +86,23 @@ export class Group {
 }
 
 /**
- * Where a sample came from, for per-sample outputs: the half-connection (data from `src`,
- * acknowledged by `dst`) and the frames of the segment and of the ACK. One instance, reset for
- * each sample and valid during the listener call; addresses are formatted only when asked
- * for, so that analysis alone makes no strings.
+ * A sample as per-sample outputs see it: the engine's figures in nanoseconds (RttSample: ACK
+ * time, RTT, kind, frames), where it came from (the half-connection: data from `src`,
+ * acknowledged by `dst`), the group it went to, and the run's time base. One instance per run,
+ * the collector's: the RTT engine writes each sample into it and it goes on to the listener as
+ * it is. Reused for every sample, so valid during the listener call only (gopacket's zero-copy
+ * contract); addresses are formatted only when asked for, so that analysis alone makes no strings.
  */
-export class SampleEndpoints {
-  flow!: Flow<RttConnection>;
-  ackedByA = false;
-  /** Frame references (capture/frame-ref.ts) of the data segment and of the ACK. */
-  segFrame = 0;
-  ackFrame = 0;
+export class Sample extends RttSample {
   /** The group the sample went to (with --by process, it names the local process). */
   group!: Group;
+  /** The run's time base: `ackNs` counts from it. */
+  readonly base: TimeBase;
+
+  constructor(base: TimeBase) {
+    super();
+    this.base = base;
+  }
 
   /** The sender's half: the same object for every sample of this half-connection. */
   get half(): HalfConnection {
@@ -118,7 +125,7 @@ export class SampleEndpoints {
 /** Why the samples of a half-connection are left out: a local host acknowledged, or a filter. */
 type Exclusion = 'local' | 'filter';
 
-export type SampleListener = (ackNs: number, rttNs: number, kind: SampleKind, endpoints: SampleEndpoints) => void;
+export type SampleListener = (sample: Sample) => void;
 
 /** Samples replayed between two looks at a slow output (decideInSlices): about a chunk's worth. */
 const REPLAY_SLICE = 8192;
@@ -155,20 +162,20 @@ class PendingSamples {
     this.length++;
   }
 
-  /** Calls `fn` for each sample in order, from `start` up to (not including) `end`. */
-  forEach(
-    fn: (flow: Flow<RttConnection>, ackedByA: boolean, ackNs: number, rttNs: number, kind: SampleKind, segFrame: number, ackFrame: number) => void,
-    start = 0,
-    end = this.length,
-  ): void {
-    for (let i = start; i < end; i++) {
-      const chunk = Math.floor(i / PENDING_CHUNK);
-      const at = i % PENDING_CHUNK;
-      const times = this.times[chunk]!;
-      const kind = this.kinds[chunk]![at]!;
-      const v = PENDING_DOUBLES * at;
-      fn(this.flowChunks[chunk]![at]!, kind >= KIND_BY_A, times[v]!, times[v + 1]!, (kind & (KIND_BY_A - 1)) as SampleKind, times[v + 2]!, times[v + 3]!);
-    }
+  /** Writes sample `i` (in order of arrival) into `into`. */
+  read(i: number, into: RttSample): void {
+    const chunk = Math.floor(i / PENDING_CHUNK);
+    const at = i % PENDING_CHUNK;
+    const times = this.times[chunk]!;
+    const kind = this.kinds[chunk]![at]!;
+    const v = PENDING_DOUBLES * at;
+    into.flow = this.flowChunks[chunk]![at]!;
+    into.ackedByA = kind >= KIND_BY_A;
+    into.kind = (kind & (KIND_BY_A - 1)) as SampleKind;
+    into.ackNs = times[v]!;
+    into.rttNs = times[v + 1]!;
+    into.segFrame = times[v + 2]!;
+    into.ackFrame = times[v + 3]!;
   }
 }
 
@@ -204,7 +211,8 @@ export class SampleCollector implements ReactionSink {
   /** Samples whose ACK is outside [fromNs, toNs) count for the vantage and nothing else. */
   fromNs = -Infinity;
   toNs = Infinity;
-  private readonly endpoints = new SampleEndpoints();
+  /** The run's one sample object: the engine writes into it, pending samples are replayed into it. */
+  readonly sample: Sample;
   private readonly options: CollectorOptions;
   private inference: VantageInference | undefined;
   private pending: PendingSamples | undefined;
@@ -212,6 +220,7 @@ export class SampleCollector implements ReactionSink {
 
   constructor(options: CollectorOptions) {
     this.options = options;
+    this.sample = new Sample(options.base);
     this.summary = new RttStats(options.histogramUnit);
     this.vantage = options.vantage;
     if (this.vantage === undefined) {
@@ -244,6 +253,11 @@ export class SampleCollector implements ReactionSink {
     if (this.inference !== undefined) answererOf(senderHalf(flow, byA)).answer(delayNs);
   }
 
+  /**
+   * A sample from the engine (in `this.sample` unless replayed from elsewhere). When it waits for
+   * the vantage it is copied, before a full buffer forces the decision and the replay reuses
+   * `this.sample`.
+   */
   add(sample: RttSample): void {
     let ackerLocal = false;
     if (this.inference !== undefined) {
@@ -261,7 +275,7 @@ export class SampleCollector implements ReactionSink {
       return;
     }
     if (this.pending === undefined) {
-      this.route(sample.flow, sample.ackedByA, sample.ackNs, sample.rttNs, sample.kind, sample.segFrame, sample.ackFrame);
+      this.route(sample);
       return;
     }
     this.pending.push(sample);
@@ -288,11 +302,7 @@ export class SampleCollector implements ReactionSink {
     const p = this.fixVantage();
     if (p === undefined) return;
     for (let start = 0; start < p.length; start += slice) {
-      p.forEach(
-        (flow, ackedByA, ackNs, rttNs, kind, segFrame, ackFrame) => this.route(flow, ackedByA, ackNs, rttNs, kind, segFrame, ackFrame),
-        start,
-        Math.min(p.length, start + slice),
-      );
+      this.replay(p, start, Math.min(p.length, start + slice));
       const wait = pause();
       if (wait !== undefined) await wait;
     }
@@ -303,8 +313,17 @@ export class SampleCollector implements ReactionSink {
   decide(): void {
     const p = this.fixVantage();
     if (p === undefined) return;
-    p.forEach((flow, ackedByA, ackNs, rttNs, kind, segFrame, ackFrame) => this.route(flow, ackedByA, ackNs, rttNs, kind, segFrame, ackFrame));
+    this.replay(p, 0, p.length);
     this.settleDecision();
+  }
+
+  /** Routes the waiting samples from `start` up to (not including) `end`, in order, through `this.sample`. */
+  private replay(p: PendingSamples, start: number, end: number): void {
+    const sample = this.sample;
+    for (let i = start; i < end; i++) {
+      p.read(i, sample);
+      this.route(sample);
+    }
   }
 
   /** Infers the vantage; returns the samples that waited for it (undefined if already decided). */
@@ -357,30 +376,27 @@ export class SampleCollector implements ReactionSink {
     }
   }
 
-  private route(flow: Flow<RttConnection>, ackedByA: boolean, ackNs: number, rttNs: number, kind: SampleKind, segFrame: number, ackFrame: number): void {
-    const group = this.groupOf(flow, ackedByA);
+  private route(from: RttSample): void {
+    const group = this.groupOf(from.flow, from.ackedByA);
     if (typeof group === 'string') {
       if (group === 'local') this.localAcked++;
       else this.filtered++;
       return;
     }
-    if ((this.options.kinds & (1 << kind)) === 0) {
+    if ((this.options.kinds & (1 << from.kind)) === 0) {
       this.filtered++;
       return;
     }
     this.kept++;
-    const rttUs = rttNs / 1000;
-    group.stats.add(rttUs);
-    if (group.stats !== this.summary) this.summary.add(rttUs);
-    group.series?.add(ackNs - this.originNs, rttUs);
+    const rttNs = from.rttNs;
+    group.stats.add(rttNs);
+    if (group.stats !== this.summary) this.summary.add(rttNs);
+    group.series?.add(from.ackNs - this.originNs, rttNs / 1000);
     if (this.onSample !== undefined) {
-      const endpoints = this.endpoints;
-      endpoints.flow = flow;
-      endpoints.ackedByA = ackedByA;
-      endpoints.segFrame = segFrame;
-      endpoints.ackFrame = ackFrame;
-      endpoints.group = group;
-      this.onSample(ackNs, rttNs, kind, endpoints);
+      const sample = this.sample;
+      if (from !== sample) sample.copy(from);
+      sample.group = group;
+      this.onSample(sample);
     }
   }
 

@@ -69,10 +69,10 @@ export class RttStats {
     this.histogramDivisor = unit === 'msecs' ? 1000 : 1;
   }
 
-  /** One sample; RTTs are whole nanoseconds, so rttUs has at most three decimals. */
-  add(rttUs: number): void {
+  /** One sample, in whole nanoseconds (the µs figures have at most three decimals). */
+  add(rttNs: number): void {
     const n = ++this.count;
-    const rttNs = Math.round(rttUs * 1000);
+    const rttUs = rttNs / 1000;
     if (rttUs < this.minUs) this.minUs = rttUs;
     if (rttUs > this.maxUs) this.maxUs = rttUs;
     this.sumNs += rttNs;

@@ -82,8 +82,8 @@ export async function runScript(
   const result = await analyze([path], {
     vantage: givenVantage([], []),
     ...options,
-    onSample: (_ackNs, rttNs, kind, endpoints) => {
-      samples.push({ rttUs: rttNs / 1000, kind: KIND_NAMES[kind], src: `${endpoints.src}:${endpoints.sport}`, dst: `${endpoints.dst}:${endpoints.dport}` });
+    onSample: (s) => {
+      samples.push({ rttUs: s.rttNs / 1000, kind: KIND_NAMES[s.kind], src: `${s.src}:${s.sport}`, dst: `${s.dst}:${s.dport}` });
     },
   });
   return { samples, result };

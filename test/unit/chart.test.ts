@@ -17,7 +17,7 @@ function group(key: string, samples: Array<[number, number]>): Group {
   const stats = new RttStats();
   const series = new TimeSeries();
   for (const [atNs, rttUs] of samples) {
-    stats.add(rttUs);
+    stats.add(Math.round(rttUs * 1000));
     series.add(atNs, rttUs);
   }
   return new Group(key, stats, series);

@@ -10,7 +10,7 @@ import { RttStats } from '../../src/stats/rtt-stats.js';
 
 function stats(rttsUs: number[], segments: [number, number] = [0, 0]): RttStats {
   const s = new RttStats();
-  for (const r of rttsUs) s.add(r);
+  for (const r of rttsUs) s.add(Math.round(r * 1000));
   [s.dataSegments, s.retransmittedSegments] = segments;
   return s;
 }

@@ -11,7 +11,7 @@ import { RttStats, SKETCH_RELATIVE_ACCURACY } from '../../src/stats/rtt-stats.js
 
 function statsOf(values: readonly number[]): RttStats {
   const stats = new RttStats();
-  for (const v of values) stats.add(v);
+  for (const v of values) stats.add(Math.round(v * 1000)); // the values are µs, RttStats takes ns
   return stats;
 }
 

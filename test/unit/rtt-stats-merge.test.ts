@@ -13,7 +13,7 @@ const QUANTILES = [0, 0.01, 0.25, 0.5, 0.9, 0.99, 0.999, 1];
 
 function statsOf(rttsNs: readonly number[], unit: 'usecs' | 'msecs' = 'usecs'): RttStats {
   const s = new RttStats(unit);
-  for (const ns of rttsNs) s.add(ns / 1000);
+  for (const ns of rttsNs) s.add(ns);
   return s;
 }
 

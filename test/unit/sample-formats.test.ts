@@ -11,7 +11,7 @@ import { analyze } from '../../src/analyze.js';
 import { CsvRows, csvHeader, csvRow } from '../../src/render/csv.js';
 import { frameRef } from '../../src/capture/frame-ref.js';
 import { sampleCaptures } from '../helpers/paths.js';
-import { SampleEndpoints } from '../../src/stats/collector.js';
+import { Sample } from '../../src/stats/collector.js';
 import { EpochText, usWithNanos } from '../../src/render/sample-text.js';
 import { formatEpoch } from '../../src/time.js';
 import { CsvByteSink } from '../../src/render/csv-bytes.js';
@@ -24,8 +24,8 @@ test('CSV rows equal csv-stringify, every sample of every sample capture', async
     const ours = new CsvRows(undefined);
     await analyze([file], {
       includeLocal: true,
-      onSample: (ackNs, rttNs, kind, endpoints, base) => {
-        assert.equal(ours.line(base, ackNs, rttNs, kind, endpoints), stringify([csvRow(base, ackNs, rttNs, kind, endpoints, undefined)]));
+      onSample: (sample) => {
+        assert.equal(ours.line(sample), stringify([csvRow(sample, undefined)]));
         rows++;
       },
     });
@@ -37,20 +37,24 @@ test('a field that needs quoting is quoted by csv-stringify', () => {
   fc.assert(
     fc.property(fc.string(), fc.string(), fc.nat(65535), fc.nat(1e12), fc.array(fc.string(), { minLength: 2, maxLength: 3 }), (src, dst, port, rttNs, inputs) => {
       const half = {};
-      const endpoints = Object.assign(Object.create(SampleEndpoints.prototype) as SampleEndpoints, {});
-      Object.defineProperties(endpoints, {
+      const base = { baseSec: 1_700_000_000 };
+      const sample = Object.create(Sample.prototype) as Sample;
+      Object.defineProperties(sample, {
+        base: { value: base },
         half: { value: half },
         src: { value: src },
         dst: { value: dst },
         sport: { value: port },
         dport: { value: port },
       });
-      endpoints.segFrame = frameRef(1, 7);
-      endpoints.ackFrame = frameRef(0, 9);
-      const base = { baseSec: 1_700_000_000 };
+      sample.segFrame = frameRef(1, 7);
+      sample.ackFrame = frameRef(0, 9);
+      sample.ackNs = 5;
+      sample.rttNs = rttNs;
+      sample.kind = 0;
       for (const names of [undefined, inputs]) {
-        const line = new CsvRows(names).line(base, 5, rttNs, 0, endpoints);
-        assert.equal(line, stringify([csvRow(base, 5, rttNs, 0, endpoints, names)]));
+        const line = new CsvRows(names).line(sample);
+        assert.equal(line, stringify([csvRow(sample, names)]));
       }
     }),
   );
@@ -83,9 +87,9 @@ test('the byte-writing CSV sink writes what csv-stringify writes, every sample o
     let expected = csvHeader(false);
     await analyze([file], {
       includeLocal: true,
-      onSample: (ackNs, rttNs, kind, endpoints, base) => {
-        sink.add(base, ackNs, rttNs, kind, endpoints);
-        expected += stringify([csvRow(base, ackNs, rttNs, kind, endpoints, undefined)]);
+      onSample: (sample) => {
+        sink.add(sample);
+        expected += stringify([csvRow(sample, undefined)]);
       },
     });
     sink.flush();
@@ -106,12 +110,22 @@ test('the byte-writing CSV sink: fields that need quoting go through csv-stringi
         let expected = '';
         const base = { baseSec: 1_700_000_000 };
         for (const [src, port, rttNs, ackNs, input, frame] of rows) {
-          const endpoints = Object.create(SampleEndpoints.prototype) as SampleEndpoints;
-          Object.defineProperties(endpoints, { half: { value: {} }, src: { value: src }, dst: { value: '10.0.0.1' }, sport: { value: port }, dport: { value: 80 } });
-          endpoints.segFrame = frameRef(input, frame + 1);
-          endpoints.ackFrame = frameRef(0, frame + 2);
-          sink.add(base, ackNs, rttNs, 0, endpoints);
-          expected += stringify([csvRow(base, ackNs, rttNs, 0, endpoints, inputs)]);
+          const sample = Object.create(Sample.prototype) as Sample;
+          Object.defineProperties(sample, {
+            base: { value: base },
+            half: { value: {} },
+            src: { value: src },
+            dst: { value: '10.0.0.1' },
+            sport: { value: port },
+            dport: { value: 80 },
+          });
+          sample.segFrame = frameRef(input, frame + 1);
+          sample.ackFrame = frameRef(0, frame + 2);
+          sample.ackNs = ackNs;
+          sample.rttNs = rttNs;
+          sample.kind = 0;
+          sink.add(sample);
+          expected += stringify([csvRow(sample, inputs)]);
         }
         sink.flush();
         assert.equal(out.text(), expected);

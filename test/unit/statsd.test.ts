@@ -68,11 +68,11 @@ test('StatsdAggregator: go-metro names, ms values, src/dst tags per pair of host
   const gauges = new StatsdAggregator();
   await analyze([path], {
     vantage: givenVantage([parseCidr('10.0.0.1')!], ['10.0.0.1']),
-    onSample: (_ackNs, rttNs, _kind, endpoints) => gauges.add(rttNs, endpoints),
+    onSample: (sample) => gauges.add(sample),
     onFlowEnd: (flow) => gauges.flowEnded(flow),
   });
   const expected = new RttStats();
-  for (const us of [10000, 25123.456, 30000]) expected.add(us);
+  for (const ns of [10_000_000, 25_123_456, 30_000_000]) expected.add(ns);
   const tags = '#src:10.0.0.1,dst:10.0.0.2,iface:eth0,env:test';
   assert.deepEqual(gauges.flush(['iface:eth0', 'env:test']), [
     `system.net.tcp.rtt:30|g|${tags}`,
@@ -110,7 +110,7 @@ test("StatsdAggregator: a pair with no new sample repeats go-metro's rtt, avg an
   const ended: Array<Parameters<StatsdAggregator['flowEnded']>[0]> = [];
   await analyze([path], {
     vantage: givenVantage([parseCidr('10.0.0.1')!], ['10.0.0.1']),
-    onSample: (_ackNs, rttNs, _kind, endpoints) => gauges.add(rttNs, endpoints),
+    onSample: (sample) => gauges.add(sample),
     onFlowEnd: (flow) => ended.push(flow), // held back: the connection is still open
   });
   const tags = '#src:10.0.0.1,dst:10.0.0.2,iface:eth0';
@@ -133,7 +133,7 @@ test('StatsdAggregator, distribution: every sample as a DogStatsD distribution (
   const metrics = new StatsdAggregator({ type: 'distribution', inputTags: (i) => [`iface:if${i}`], onEarly: (lines) => early.push(lines) });
   await analyze([path], {
     vantage: givenVantage([parseCidr('10.0.0.1')!], ['10.0.0.1']),
-    onSample: (_ackNs, rttNs, _kind, endpoints) => metrics.add(rttNs, endpoints, 3, ['process:curl']),
+    onSample: (sample) => metrics.add(sample, 3, ['process:curl']),
   });
   const tags = '#src:10.0.0.1,dst:10.0.0.2,process:curl,iface:if3,env:test';
   assert.deepEqual(metrics.flush(['env:test']), [
@@ -149,8 +149,11 @@ test('StatsdAggregator, distribution: a busy pair sends its values before the in
   const metrics = new StatsdAggregator({ type: 'distribution', onEarly: (lines) => sent.push(...lines) });
   const half = {};
   const flow = { state: { a: half, b: {} } };
-  const endpoints = { half, flow, src: '10.0.0.1', dst: '10.0.0.2' } as unknown as Parameters<StatsdAggregator['add']>[1];
-  for (let i = 0; i < 2500; i++) metrics.add(1_000_000 + i * 1000, endpoints);
+  const sample = { half, flow, src: '10.0.0.1', dst: '10.0.0.2', rttNs: 0 } as unknown as Parameters<StatsdAggregator['add']>[0];
+  for (let i = 0; i < 2500; i++) {
+    sample.rttNs = 1_000_000 + i * 1000;
+    metrics.add(sample);
+  }
   const rest = metrics.flush([]).filter((l) => l.includes('|d|'));
   const values = [...sent, ...rest].flatMap((l) => l.slice('system.net.tcp.rtt:'.length, l.indexOf('|')).split(':').map(Number));
   assert.equal(values.length, 2500);

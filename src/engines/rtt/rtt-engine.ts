@@ -120,7 +120,10 @@ export class RttConnection {
   readonly b = new HalfConnection();
 }
 
-/** One RTT sample; a single instance is reused, valid during the sink call only. */
+/**
+ * One RTT sample, in nanoseconds. The engine fills one instance (its owner's: see the engine's
+ * constructor) for every sample, valid during the sink call only: whoever keeps a sample copies it.
+ */
 export class RttSample {
   /** Capture time of the acknowledging packet, ns from the start of the run. */
   ackNs = 0;
@@ -132,6 +135,17 @@ export class RttSample {
   /** Frame references (capture/frame-ref.ts) of the segment the sample runs from, and of the ACK. */
   segFrame = 0;
   ackFrame = 0;
+
+  /** Takes `other`'s figures. */
+  copy(other: RttSample): void {
+    this.ackNs = other.ackNs;
+    this.rttNs = other.rttNs;
+    this.kind = other.kind;
+    this.flow = other.flow;
+    this.ackedByA = other.ackedByA;
+    this.segFrame = other.segFrame;
+    this.ackFrame = other.ackFrame;
+  }
 }
 
 export interface RttSink {
@@ -168,7 +182,7 @@ export class RttEngine {
   readonly counters = new RttCounters();
   private readonly table: FlowTable<RttConnection>;
   private readonly sink: RttSink;
-  private readonly sample = new RttSample();
+  private readonly sample: RttSample;
   private readonly match = new AckMatch();
   /** Where reactions go while the vantage is being inferred; undefined costs nothing per packet. */
   reactions: ReactionSink | undefined = undefined;
@@ -180,9 +194,14 @@ export class RttEngine {
   /** Segments in flight over all connections (see SegmentBudget). */
   readonly budget: SegmentBudget;
 
-  constructor(table: FlowTable<RttConnection>, sink: RttSink, maxSegments = DEFAULT_MAX_SEGMENTS) {
+  /**
+   * `sample`: the object each sample is written into and handed to `sink` (the collector passes
+   * its own, so that one object carries a sample from here to the per-sample outputs).
+   */
+  constructor(table: FlowTable<RttConnection>, sink: RttSink, maxSegments = DEFAULT_MAX_SEGMENTS, sample = new RttSample()) {
     this.table = table;
     this.sink = sink;
+    this.sample = sample;
     this.budget = new SegmentBudget(maxSegments);
   }
 

@@ -4,9 +4,9 @@
  * Columns of numbers in fixed-size chunks (no copying as they grow, ~40 bytes a sample); a
  * flow's label is made once, at its first sample. Only `--html` pays for any of this.
  */
-import type { HalfConnection, SampleKind } from '../../engines/rtt/rtt-engine.js';
+import type { HalfConnection } from '../../engines/rtt/rtt-engine.js';
 import type { TaskRecord } from '../../engines/tcprt/records.js';
-import type { Group, SampleEndpoints } from '../../stats/collector.js';
+import type { Group, Sample } from '../../stats/collector.js';
 import { endpointText } from '../../flow/address.js';
 
 /** Samples per chunk of each column. */
@@ -64,15 +64,16 @@ export class SampleStore {
   private lastHalf: HalfConnection | undefined;
   private lastId = 0;
 
-  add(ackNs: number, rttNs: number, kind: SampleKind, endpoints: SampleEndpoints): void {
-    const half = endpoints.half;
+  add(sample: Sample): void {
+    const { ackNs, rttNs, kind } = sample;
+    const half = sample.half;
     let id: number;
     if (half === this.lastHalf) id = this.lastId;
     else {
       const known = this.flowIds.get(half);
       if (known === undefined) {
         id = this.flows.length;
-        this.flows.push({ label: flowLabel(endpoints), group: endpoints.group, dataSegments: 0, retransmittedSegments: 0 });
+        this.flows.push({ label: flowLabel(sample), group: sample.group, dataSegments: 0, retransmittedSegments: 0 });
         this.flowIds.set(half, id);
       } else id = known;
       this.lastHalf = half;
@@ -86,8 +87,8 @@ export class SampleStore {
     this.rttNs.set(i, rttNs);
     this.kind.set(i, kind);
     this.flow.set(i, id);
-    this.segFrame.set(i, endpoints.segFrame);
-    this.ackFrame.set(i, endpoints.ackFrame);
+    this.segFrame.set(i, sample.segFrame);
+    this.ackFrame.set(i, sample.ackFrame);
   }
 
   /** A TCP-RT record: R and P carry server and total time; the other kinds are not charted. */
@@ -98,6 +99,6 @@ export class SampleStore {
 }
 
 /** `sender:port → acknowledger:port`: whose data, timed by whose ACKs. */
-export function flowLabel(endpoints: SampleEndpoints): string {
-  return `${endpointText(endpoints.src, endpoints.sport)} → ${endpointText(endpoints.dst, endpoints.dport)}`;
+export function flowLabel(sample: Sample): string {
+  return `${endpointText(sample.src, sample.sport)} → ${endpointText(sample.dst, sample.dport)}`;
 }
