@@ -199,9 +199,26 @@ export class WorkerInput {
     } finally {
       signal?.removeEventListener('abort', onAbort);
       ring.stop();
+      // Stopped early: a new link type reaches this thread by message, in no fixed order with the
+      // ring's batches; the worker's last word, which follows the stop, names every one it saw.
+      if (lastWord === undefined && crashed === undefined) await settledWithin(settled, LAST_WORD_WAIT_MS);
+      if (lastWord?.type === 'done') {
+        this.format = lastWord.format;
+        this.linktypes = lastWord.linktypes;
+      }
       await worker.terminate();
     }
   }
+}
+
+/** How long a stopped worker is given to say what it saw (it stops between two records). */
+const LAST_WORD_WAIT_MS = 1000;
+
+/** Waits for `settled`, or `ms` at most. */
+async function settledWithin(settled: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([settled, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }
 
 /** Adds a worker's decoder counters into the analysis's own. */
