@@ -19,5 +19,6 @@ export function inputOfFrame(ref: number): number {
 
 /** The frame number (from 1) in its input; 0 where no frame is known. */
 export function frameNumber(ref: number): number {
-  return ref % FRAMES_PER_INPUT;
+  // The first input's references are their frame numbers: no floating-point remainder for them.
+  return ref < FRAMES_PER_INPUT ? ref : ref % FRAMES_PER_INPUT;
 }
