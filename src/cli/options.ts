@@ -152,7 +152,7 @@ export function buildProgram(): Command {
       .option('--max-flows <n>', 'most flows tracked at once; the least recently active are evicted', String(DEFAULTS.maxFlows))
       .option(
         '--max-segments <n>',
-        'most unacknowledged segments held over all flows (about 50 bytes each); past it a flow forgets its oldest, counted',
+        'most unacknowledged segments held over all flows (64 bytes each); past it a flow forgets its oldest, counted',
         String(DEFAULTS.maxSegments),
       )
       .optionsGroup('Grouping and filters:')
