@@ -150,11 +150,7 @@ export function buildProgram(): Command {
       .option('--idle-ttl <duration>', 'forget a flow idle this long in capture time', '300s')
       .option('--exp-ttl <duration>', 'forget a closed (FIN/RST) flow this long after its last packet', '60s')
       .option('--max-flows <n>', 'most flows tracked at once; the least recently active are evicted', String(DEFAULTS.maxFlows))
-      .option(
-        '--max-segments <n>',
-        'most unacknowledged segments held over all flows (64 bytes each); past it a flow forgets its oldest, counted',
-        String(DEFAULTS.maxSegments),
-      )
+      .option('--max-segments <n>', 'most unacknowledged segments held over all flows (64 bytes each); past it a flow forgets its oldest, counted', String(DEFAULTS.maxSegments))
       .optionsGroup('Grouping and filters:')
       .addOption(new Option('--by <key>', 'group samples by').choices(GROUP_BYS).default('all'))
       .option('-b, --by-laddr', 'same as --by laddr (bcc tcprtt -b)')
