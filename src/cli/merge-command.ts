@@ -19,9 +19,6 @@ import { RunOutputs } from './report-output.js';
 import type { OutputTarget } from './targets.js';
 import { writeMergePage } from './page-outputs.js';
 
-/** The first argument that makes rttscan merge summaries; a capture file of that name is `./merge`. */
-export const MERGE_COMMAND = 'merge';
-
 export interface MergeOptions {
   table?: boolean;
   histogram?: boolean;

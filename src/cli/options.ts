@@ -18,6 +18,9 @@ import { baselineOption, eachOption, failIfOption } from './ci-options.js';
 import { COMMANDER_OUTPUT } from './commander-output.js';
 import { listItems } from '../util/lists.js';
 
+/** The first argument that makes rttscan merge summaries (cli/merge-command.ts); a capture file of that name is `./merge`. */
+export const MERGE_COMMAND = 'merge';
+
 export interface CliOptions extends TcprtCliOptions {
   histogram?: boolean;
   extension?: boolean;
