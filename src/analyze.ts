@@ -14,7 +14,7 @@ import { DEFAULT_MAX_SEGMENTS } from './engines/rtt/outstanding.js';
 import { RttConnection, RttEngine, RttSample, type RttCounters, type SampleKind } from './engines/rtt/rtt-engine.js';
 import type { TcprtConfig } from './engines/tcprt/config.js';
 import type { PortSummary } from './engines/tcprt/port-stats.js';
-import { TcprtEngine, type TcprtNote, type TcprtSink, type TcprtSummary } from './engines/tcprt/tcprt-engine.js';
+import type { TcprtEngine, TcprtNote, TcprtSink, TcprtSummary } from './engines/tcprt/tcprt-engine.js';
 import { FlowTable, type Flow, type FlowCounters } from './flow/flow-table.js';
 import type { Vantage, VantageNote } from './flow/vantage.js';
 import { ALL_KINDS, kindMask, SampleCollector, type Group, type GroupBy, type Sample, type SampleFilters } from './stats/collector.js';
@@ -276,7 +276,14 @@ export class Analysis {
   private readonly note: (note: AnalysisNote) => void;
   private readonly packetFilter: AnalyzeOptions['packetFilter'];
 
-  constructor(options: AnalyzeOptions) {
+  /** An analysis of `options`; the TCP-RT engine's modules load only for a run that asks for it (start-up). */
+  static async create(options: AnalyzeOptions): Promise<Analysis> {
+    return new Analysis(options, options.tcprt && (await import('./engines/tcprt/tcprt-engine.js')).TcprtEngine);
+  }
+
+  /** `tcprtEngine`: the engine's class, given (by create) when `options.tcprt` asks for TCP-RT. */
+  constructor(options: AnalyzeOptions, tcprtEngine?: typeof TcprtEngine) {
+    if (options.tcprt && !tcprtEngine) throw new Error('Analysis: TCP-RT asked for without its engine (use Analysis.create)');
     this.options = options;
     this.packetFilter = options.packetFilter;
     const note = (this.note = options.onNote ?? (() => {}));
@@ -331,7 +338,8 @@ export class Analysis {
     // inferred it (until then TCP-RT holds its records; when its hold fills it asks for the decision).
     const tcprt = (this.tcprt =
       options.tcprt &&
-      new TcprtEngine(
+      tcprtEngine &&
+      new tcprtEngine(
         options.tcprt,
         this.table,
         this.base,
@@ -584,7 +592,7 @@ export function numbersSince<T>(now: T, before: T | undefined): T {
 
 export async function analyze(paths: readonly string[], options: AnalyzeOptions = {}): Promise<AnalysisResult> {
   let inputs: InputState[] = [];
-  const run = new Analysis(options.intervalNs !== undefined ? { ...options, inputsNow: () => inputs.map(summarizeInput) } : options);
+  const run = await Analysis.create(options.intervalNs !== undefined ? { ...options, inputsNow: () => inputs.map(summarizeInput) } : options);
   if (await decodesOnWorker(paths, options)) {
     const input = new WorkerInput(paths[0]!);
     inputs = [input];
