@@ -3,13 +3,17 @@
  * `rttscan merge`, and what they turn into: parsed conditions, a loaded baseline, and the
  * reporting of violations (stderr, exit 3) and of a baseline's deltas (stdout).
  */
-import { Option } from 'commander';
+import type * as Commander from 'commander';
+import { requireCjs } from '../util/cjs.js';
 import type { CheckedStats, checkConditions } from '../ci/check.js';
 import type { FailCondition } from '../ci/fail-if.js';
 import { usageError } from '../errors.js';
 import type { renderDeltas } from '../render/deltas.js';
 import type { GroupBy } from '../stats/collector.js';
 import { printable } from '../util/printable.js';
+
+const { Option } = requireCjs('commander') as typeof Commander;
+type Option = Commander.Option;
 
 /** Exit code when a --fail-if condition holds. */
 export const EXIT_FAIL_IF = 3;

@@ -7,7 +7,8 @@
  * process.exit() (bin.ts does, for a reader of stdout that went away), so output always flushes.
  * `main` takes the streams and environment it runs with (`CliIo`): tests drive it in-process.
  */
-import { CommanderError } from 'commander';
+import type * as Commander from 'commander';
+import { requireCjs } from '../util/cjs.js';
 import { analyze, type AnalysisResult } from '../analyze.js';
 import type { PacketFilter } from '../capture/bpf.js';
 import { RttscanError, usageError } from '../errors.js';
@@ -28,6 +29,8 @@ import { StdioTarget } from './targets.js';
 import { colorsWanted } from './terminal.js';
 import { tcprtConfigOf, tcprtNote, TcprtOutput, tcprtTargetsOf } from './tcprt.js';
 import { noteText } from './notes.js';
+
+const { CommanderError } = requireCjs('commander') as typeof Commander;
 
 export const EXIT_OK = 0;
 export const EXIT_INTERNAL = 1;

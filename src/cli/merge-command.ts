@@ -4,7 +4,8 @@
  * table, histograms or JSON (itself mergeable again). `--fail-if` and `--baseline` work on the
  * merged result as on a run. `main.ts` sends here when the first argument is `merge`.
  */
-import { Command } from 'commander';
+import type * as Commander from 'commander';
+import { requireCjs } from '../util/cjs.js';
 import { RttscanError, usageError } from '../errors.js';
 import { documentReport, mergeSummaries, type MergedSummary } from '../merge/merge-summaries.js';
 import { readSummaryFile, type SummaryDocument } from '../merge/summary-document.js';
@@ -18,6 +19,9 @@ import { outputPlanOf } from './plan.js';
 import { RunOutputs } from './report-output.js';
 import type { OutputTarget } from './targets.js';
 import { writeMergePage } from './page-outputs.js';
+
+const { Command } = requireCjs('commander') as typeof Commander;
+type Command = Commander.Command;
 
 export interface MergeOptions {
   table?: boolean;

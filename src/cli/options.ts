@@ -2,7 +2,8 @@
  * The command line's options: their definitions (commander) and their validation into the
  * library's AnalyzeOptions. Bad values are usage errors naming the option and the value.
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import type * as Commander from 'commander';
+import { requireCjs } from '../util/cjs.js';
 import type { AnalyzeOptions, TimeSpec } from '../analyze.js';
 import { DEFAULTS } from '../analyze.js';
 import { usageError } from '../errors.js';
@@ -17,6 +18,10 @@ import type { TcprtCliOptions } from './tcprt.js';
 import { baselineOption, eachOption, failIfOption } from './ci-options.js';
 import { COMMANDER_OUTPUT } from './commander-output.js';
 import { listItems } from '../util/lists.js';
+
+const { Command, InvalidArgumentError, Option } = requireCjs('commander') as typeof Commander;
+type Command = Commander.Command;
+type Option = Commander.Option;
 
 /** The first argument that makes rttscan merge summaries (cli/merge-command.ts); a capture file of that name is `./merge`. */
 export const MERGE_COMMAND = 'merge';

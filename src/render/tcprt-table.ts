@@ -2,9 +2,12 @@
  * The TCP-RT table under the RTT table (--table), apart from render/tcprt.ts so that the
  * `tcprt` section of --json does not load cli-table3.
  */
-import Table from 'cli-table3';
+import type CliTable3 from 'cli-table3';
+import { requireCjs } from '../util/cjs.js';
 import type { PortSummary } from '../engines/tcprt/port-stats.js';
 import { formatUs } from './units.js';
+
+const Table = requireCjs('cli-table3') as typeof CliTable3;
 
 const TABLE_HEAD = ['tcp-rt port', 'tasks', 'server p50', 'server p99', 'total p50', 'total p99', 'first byte p50', 'first byte p99', 'failures'];
 
