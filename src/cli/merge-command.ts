@@ -18,7 +18,6 @@ import { checkOutputPath } from './output.js';
 import { outputPlanOf } from './plan.js';
 import { RunOutputs } from './report-output.js';
 import type { OutputTarget } from './targets.js';
-import { writeMergePage } from './page-outputs.js';
 
 const { Command } = requireCjs('commander') as typeof Commander;
 type Command = Commander.Command;
@@ -113,7 +112,7 @@ export async function runMerge(paths: readonly string[], options: MergeOptions, 
     await outputs.abandon();
     throw err;
   }
-  if (options.html !== undefined) await writeMergePage(options.html, reports[0]!.merged, docs, notes, process.argv.slice(2));
+  if (options.html !== undefined) await (await import('./page-outputs.js')).writeMergePage(options.html, reports[0]!.merged, docs, notes, process.argv.slice(2));
   if (!options.quiet && !options.each) {
     const summary = reports[0]!.merged.report.summary;
     note(`merged ${docs.length} summaries of ${reports[0]!.merged.head.inputs.length} inputs: ${summary.count} samples`);
