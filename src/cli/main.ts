@@ -7,20 +7,18 @@
  * process.exit() (bin.ts does, for a reader of stdout that went away), so output always flushes.
  * `main` takes the streams and environment it runs with (`CliIo`): tests drive it in-process.
  */
-import type * as Commander from 'commander';
-import { requireCjs } from '../util/cjs.js';
 import { analyze, type AnalysisResult } from '../analyze.js';
 import type { PacketFilter } from '../capture/bpf.js';
 import { RttscanError, usageError } from '../errors.js';
 import { busiestFirst } from '../stats/group-order.js';
 import { formatEpoch, parseDurationNs } from '../time.js';
-import type { ConfigFile } from './config-file.js';
+import { applyConfigFile, blameConfigFile, loadConfigFile, type ConfigFile } from './config-file.js';
 import { NoteLog, type LogLevel } from './log.js';
 import { reopenAll } from './reopenable.js';
 import { checkEachOptions, CiChecks, EXIT_FAIL_IF } from './ci-options.js';
 import { liveCounterLines, liveOptionsOf, type LiveCli } from './live-options.js';
 import type { MergeOptions } from './merge-command.js';
-import { analyzeOptionsOf, buildProgram, groupByOf, inputsOf, MERGE_COMMAND, withListDefaults, type CliOptions } from './options.js';
+import { analyzeOptionsOf, buildProgram, CommanderError, groupByOf, inputsOf, MERGE_COMMAND, withListDefaults, type CliOptions } from './options.js';
 import { checkOutputPath } from './output.js';
 import { outputPlanOf, planned } from './plan.js';
 import { ProgressLine, progressWanted, totalInputBytes } from './progress.js';
@@ -29,8 +27,6 @@ import { StdioTarget } from './targets.js';
 import { colorsWanted } from './terminal.js';
 import { tcprtConfigOf, tcprtNote, TcprtOutput, tcprtTargetsOf } from './tcprt.js';
 import { noteText } from './notes.js';
-
-const { CommanderError } = requireCjs('commander') as typeof Commander;
 
 export const EXIT_OK = 0;
 export const EXIT_INTERNAL = 1;
@@ -161,24 +157,22 @@ async function run(argv: readonly string[], cli: RunContext): Promise<number> {
     throw err;
   }
   let config: ConfigFile | undefined;
-  let configFiles: typeof import('./config-file.js') | undefined;
   let fromFile: ReadonlySet<string> = new Set();
   try {
     if (!merge && options.config !== undefined) {
-      const { loadConfigFile, applyConfigFile } = (configFiles = await import('./config-file.js'));
       config = await loadConfigFile(options.config, program, parseDurationNs);
       fromFile = applyConfigFile(program, config);
       options = withListDefaults(program.opts<CliOptions & MergeOptions>());
     }
     const reread = config && {
       file: config,
-      reread: () => configFiles!.loadConfigFile(config!.path, buildProgram(), parseDurationNs),
+      reread: () => loadConfigFile(config!.path, buildProgram(), parseDurationNs),
       givenOnCommandLine: (attribute: string) => program.getOptionValueSource(attribute) === 'cli',
     };
     return merge ? await merge.runMerge(files, options, { stdout, stderr }) : await runAnalysis(files, options, reread, cli);
   } catch (err) {
     if (err instanceof RttscanError) {
-      note(configFiles ? configFiles.blameConfigFile(err.message, config, fromFile, program) : err.message);
+      note(blameConfigFile(err.message, config, fromFile, program));
       if (options.verbose) stderr.write(`${err.stack}\n`);
       return err.code === 'output' ? EXIT_OUTPUT : EXIT_USAGE;
     }

@@ -19,7 +19,10 @@ import { baselineOption, eachOption, failIfOption } from './ci-options.js';
 import { COMMANDER_OUTPUT } from './commander-output.js';
 import { listItems } from '../util/lists.js';
 
-const { Command, InvalidArgumentError, Option } = requireCjs('commander') as typeof Commander;
+const commander = requireCjs('commander') as typeof Commander;
+const { Command, InvalidArgumentError, Option } = commander;
+/** What commander throws for --help, --version and its usage errors (main.ts maps it to an exit code). */
+export const CommanderError = commander.CommanderError;
 type Command = Commander.Command;
 type Option = Commander.Option;
 
