@@ -10,7 +10,7 @@ import { openInputs, readPackets } from './capture/packet-source.js';
 import { addCounters, WorkerInput, wantsWorker } from './capture/worker-input.js';
 import { PacketDecoder } from './decode/decoder.js';
 import { linktypeName } from './decode/link.js';
-import { DEFAULT_MAX_SEGMENTS } from './engines/rtt/outstanding.js';
+import { DEFAULTS } from './defaults.js';
 import { RttConnection, RttEngine, RttSample, type RttCounters, type SampleKind } from './engines/rtt/rtt-engine.js';
 import type { TcprtConfig } from './engines/tcprt/config.js';
 import type { PortSummary } from './engines/tcprt/port-stats.js';
@@ -136,15 +136,7 @@ export interface InputProgress {
   readonly packets: number;
 }
 
-export const DEFAULTS = {
-  by: 'all' as GroupBy,
-  idleTtlNs: 300e9,
-  expTtlNs: 60e9,
-  maxFlows: 1_000_000,
-  maxSegments: DEFAULT_MAX_SEGMENTS,
-  /** Samples held while the vantage is inferred (41 bytes each: 41 MB); see stats/collector.ts. */
-  pendingLimit: 1_000_000,
-};
+export { DEFAULTS };
 
 export interface InputSummary {
   path: string;

@@ -7,7 +7,7 @@
  * process.exit() (bin.ts does, for a reader of stdout that went away), so output always flushes.
  * `main` takes the streams and environment it runs with (`CliIo`): tests drive it in-process.
  */
-import { analyze, type AnalysisResult } from '../analyze.js';
+import type { AnalysisResult } from '../analyze.js';
 import type { PacketFilter } from '../capture/bpf.js';
 import { RttscanError, usageError } from '../errors.js';
 import { busiestFirst } from '../stats/group-order.js';
@@ -336,8 +336,9 @@ async function runAnalysis(args: string[], options: CliOptions, configFile: Live
           };
       let result: AnalysisResult;
       try {
-        // The capture modules load only for a live run.
-        result = live ? await (await import('./live.js')).runLive(live, analyzeOptions, quietNote) : await analyze(paths, analyzeOptions);
+        // The capture modules load only for a live run; the analysis's only once the options are
+        // read (--help, --version and usage errors do not pay for them).
+        result = live ? await (await import('./live.js')).runLive(live, analyzeOptions, quietNote) : await (await import('../analyze.js')).analyze(paths, analyzeOptions);
       } finally {
         progress?.stop();
         progress = undefined;

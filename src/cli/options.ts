@@ -5,7 +5,7 @@
 import type * as Commander from 'commander';
 import { requireCjs } from '../util/cjs.js';
 import type { AnalyzeOptions, TimeSpec } from '../analyze.js';
-import { DEFAULTS } from '../analyze.js';
+import { DEFAULTS } from '../defaults.js';
 import { usageError } from '../errors.js';
 import { parseCidr, type Cidr } from '../flow/address.js';
 import { givenVantage } from '../flow/vantage.js';
