@@ -43,16 +43,24 @@ const OPTIONAL = {
 } as const;
 type Optional = keyof typeof OPTIONAL;
 
-/** Runs the built CLI under the tracer; the modules it loaded (URLs and paths). */
-async function modulesLoaded(t: TestContext, args: readonly string[]): Promise<string[]> {
+/** Runs the built CLI under the tracer (it must exit with `exitCode`); the modules it loaded (URLs and paths). */
+async function modulesLoaded(t: TestContext, args: readonly string[], exitCode = 0): Promise<string[]> {
   const dir = await tempDir(t);
   const traceFile = join(dir, 'modules.txt');
   await writeFile(traceFile, '');
-  await run(process.execPath, ['--import', MODULE_TRACE_URL, CLI_PATH, ...args], {
+  const exited = await run(process.execPath, ['--import', MODULE_TRACE_URL, CLI_PATH, ...args], {
     cwd: dir,
     env: { ...process.env, MODULE_TRACE_FILE: traceFile },
     maxBuffer: 64 * 1024 * 1024,
-  });
+  }).then(
+    () => 0,
+    (err: { code?: unknown; stderr?: string }) => {
+      if (typeof err.code !== 'number') throw err;
+      t.diagnostic(err.stderr ?? '');
+      return err.code;
+    },
+  );
+  assert.equal(exited, exitCode, `exit code of rttscan ${args.join(' ')}`);
   return (await readFile(traceFile, 'utf8')).split('\n').filter((line) => line !== '');
 }
 
@@ -84,6 +92,23 @@ for (const output of [['--json', 'out.json'], ['--histogram']]) {
     const modules = await modulesLoaded(t, [CAPTURE, ...output, '-q']);
     assertTraced(modules);
     assertAbsent(modules, ALL_OPTIONAL, output[0]!);
+  });
+}
+
+for (const [args, exitCode] of [
+  [['--version'], 0],
+  [['--help'], 0],
+  [[CAPTURE, '--histgram'], 2], // a usage error
+] as const) {
+  test(`rttscan ${args.at(-1)}: the options load, the analysis does not`, async (t) => {
+    const modules = await modulesLoaded(t, args, exitCode);
+    assert.ok(
+      modules.some((m) => m.includes('/node_modules/commander/')),
+      'the trace lists commander',
+    );
+    assert.ok(!modules.some((m) => m.endsWith('/dist/src/analyze.js')), 'analyze.js not loaded');
+    assert.ok(!modules.some((m) => m.includes('/node_modules/@datadog/sketches-js/')), 'sketches-js not loaded');
+    assertAbsent(modules, ALL_OPTIONAL, args.join(' '));
   });
 }
 
