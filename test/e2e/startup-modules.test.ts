@@ -26,7 +26,6 @@ const SERVER_CAPTURE = join(REPO_ROOT, 'samples', 'http-v4', 'server.pcap');
 const OPTIONAL = {
   'cli-table3': '/node_modules/cli-table3/',
   'csv-stringify': '/node_modules/csv-stringify/',
-  asciichart: '/node_modules/asciichart/',
   yaml: '/node_modules/yaml/',
   'playwright-core': '/node_modules/playwright-core/',
   'the pcap binding': '/node_modules/pcap/',
