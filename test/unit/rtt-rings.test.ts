@@ -1,17 +1,16 @@
-/** The engine's two rings: segments in flight and TSval sightings, across growth and wraparound. */
+/** The engine's two rings (one array a sender): segments in flight and TSval sightings, across growth and wraparound. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AckMatch, DROPPED_OVER_BUDGET, DROPPED_PER_FLOW, MAX_SEGMENTS, Outstanding, PUSHED, SegmentBudget } from '../../src/engines/rtt/outstanding.js';
-import { findTsVal, newTsHistory, seenFrame, seenNs, seeTsVal, type TsHistory } from '../../src/engines/rtt/ts-history.js';
 
 const unbounded = (): SegmentBudget => new SegmentBudget(Infinity);
 
 /** When the first segment with `tsVal` was seen, or -1; its frame must be the one recorded with it (time + 1e6 here). */
-function firstSeenNs(h: TsHistory, tsVal: number): number {
-  const at = findTsVal(h, tsVal);
+function firstSeenNs(h: Outstanding, tsVal: number): number {
+  const at = h.findTsVal(tsVal);
   if (at < 0) return -1;
-  assert.equal(seenFrame(h, at), seenNs(h, at) + 1e6, `the frame of TSval ${tsVal} is kept with its time`);
-  return seenNs(h, at);
+  assert.equal(h.tsSeenFrame(at), h.tsSeenNs(at) + 1e6, `the frame of TSval ${tsVal} is kept with its time`);
+  return h.tsSeenNs(at);
 }
 
 test('Outstanding keeps segments in order through wraparound and growth', () => {
@@ -88,25 +87,57 @@ test('a partial ACK advances the segment start; a later exact ACK pairs with it 
 });
 
 test('TsHistory remembers the first sighting of each TSval, keeps the newest 256, wraps in serial order', () => {
-  let h = newTsHistory();
+  const h = new Outstanding();
+  assert.equal(h.hasTsHistory, false);
+  assert.equal(h.findTsVal(5), -1);
   const base = 0xffffff00; // TSvals cross 2^32
   for (let i = 0; i < 600; i++) {
     const tsVal = (base + Math.floor(i / 2)) >>> 0; // each TSval on two segments
-    h = seeTsVal(h, tsVal, 1000 + i, 1000 + i + 1e6);
+    h.seeTsVal(tsVal, 1000 + i, 1000 + i + 1e6);
   }
   // 300 distinct values were seen; the newest 256 are remembered, timed by their first segment.
   assert.equal(firstSeenNs(h, (base + 299) >>> 0), 1000 + 598);
   assert.equal(firstSeenNs(h, (base + 44) >>> 0), 1000 + 88);
   assert.equal(firstSeenNs(h, (base + 43) >>> 0), -1);
-  h = seeTsVal(h, (base + 10) >>> 0, 99999, 99999 + 1e6); // older than the newest: ignored
+  h.seeTsVal((base + 10) >>> 0, 99999, 99999 + 1e6); // older than the newest: ignored
   assert.equal(firstSeenNs(h, (base + 299) >>> 0), 1598);
   // Before it fills up, every entry is found too.
-  let small = newTsHistory();
-  small = seeTsVal(small, 5, 50, 50 + 1e6);
-  small = seeTsVal(small, 6, 60, 60 + 1e6);
-  small = seeTsVal(small, 7, 70, 70 + 1e6);
+  const small = new Outstanding();
+  small.seeTsVal(5, 50, 50 + 1e6);
+  small.seeTsVal(6, 60, 60 + 1e6);
+  small.seeTsVal(7, 70, 70 + 1e6);
   assert.deepEqual(
     [5, 6, 7, 8].map((v) => firstSeenNs(small, v)),
     [50, 60, 70, -1],
   );
+});
+
+test('the TSval history and the segment ring share one array: each survives the other growing and shrinking', () => {
+  const half = new Outstanding();
+  const match = new AckMatch();
+  const budget = unbounded();
+  half.push(0, 100, 1, 7, false, 2, budget);
+  half.seeTsVal(7, 1, 1 + 1e6);
+  half.seeLatestTsVal(7, 1);
+  // The ring grows past SHRINK_ABOVE (64) while the history grows past its first entries.
+  for (let i = 1; i < 200; i++) {
+    half.push(i * 100, i * 100 + 100, 1 + i, 7 + i, false, 2 + i, budget);
+    half.seeTsVal(7 + i, 1 + i, 1 + i + 1e6);
+  }
+  assert.equal(half.count, 200);
+  for (let i = 0; i < 200; i++) assert.equal(half.start(i), i * 100);
+  assert.equal(firstSeenNs(half, 7), 1);
+  assert.equal(firstSeenNs(half, 7 + 199), 200);
+  // Acknowledged whole, the ring shrinks back to one slot; the history stays as it was.
+  half.acknowledge(20000, match);
+  assert.equal(match.sentNs, 200);
+  half.shrinkIfEmpty(budget);
+  assert.equal(budget.held, 0);
+  assert.equal(firstSeenNs(half, 7 + 100), 101);
+  assert.equal(half.echoDelayNs(7, 50), 49, 'the newest TSval seen on any packet (7 here) is kept too');
+  assert.equal(half.echoDelayNs(7, 60), -1, 'each echo is timed once');
+  half.push(20000, 20100, 500, 300, false, 501, budget);
+  half.acknowledge(20100, match);
+  assert.equal(match.sentNs, 500);
+  assert.equal(firstSeenNs(half, 7 + 199), 200);
 });

@@ -32,7 +32,6 @@ import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../../decode/packet-view.js'
 import type { Flow, FlowTable } from '../../flow/flow-table.js';
 import { seqAdd, seqGe, seqGt, seqLe, seqLt } from '../../flow/seq.js';
 import { AckMatch, DEFAULT_MAX_SEGMENTS, DROPPED_OVER_BUDGET, DROPPED_PER_FLOW, Outstanding, SegmentBudget } from './outstanding.js';
-import { echoDelayNs, findTsVal, newTsHistory, seeLatestTsVal, seenFrame, seenNs, seeTsVal, type TsHistory } from './ts-history.js';
 import { NOT_YET_NS } from '../../time.js';
 
 export const KIND_DATA = 0;
@@ -49,7 +48,6 @@ export type KindName = (typeof KIND_NAMES)[number];
  * make every object per half count, bench/run.ts bytes per flow).
  */
 export class HalfConnection extends Outstanding {
-  tsHistory: TsHistory | undefined = undefined;
   /*
    * maxEnd, una and isn are sequence numbers held as int32 (`x | 0`), not u32: V8 keeps a
    * 32-bit integer in the object itself but boxes a larger double in a heap number of its own,
@@ -247,12 +245,12 @@ export class RttEngine {
 
   /** Times the sender's echo of its peer's newest TSval, and notes the sender's own TSval. */
   private timeEcho(flow: Flow<RttConnection>, fromA: boolean, out: HalfConnection, back: HalfConnection, view: PacketView, nowNs: number, sampled: boolean): void {
-    if (view.tsEcr !== 0 && back.tsHistory !== undefined) {
-      const delayNs = echoDelayNs(back.tsHistory, view.tsEcr, nowNs);
+    if (view.tsEcr !== 0) {
+      const delayNs = back.echoDelayNs(view.tsEcr, nowNs);
       // An echo that is also an RTT sample reaches the inference as that sample.
       if (delayNs >= 0 && !sampled) this.reactions!.onReaction(flow, fromA, delayNs);
     }
-    seeLatestTsVal(out.tsHistory ?? (out.tsHistory = newTsHistory()), view.tsVal, nowNs);
+    out.seeLatestTsVal(view.tsVal, nowNs);
   }
 
   private onSegment(half: HalfConnection, view: PacketView, segLen: number, nowNs: number): void {
@@ -264,7 +262,7 @@ export class RttEngine {
       half.synSeen = true;
       half.isn = seq | 0;
     }
-    if (view.hasTimestamp) half.tsHistory = seeTsVal(half.tsHistory ?? newTsHistory(), tsVal, nowNs, this.frameRef);
+    if (view.hasTimestamp) half.seeTsVal(tsVal, nowNs, this.frameRef);
     if (!half.started || seqGe(seq, half.maxEnd)) {
       half.started = true;
       half.dataSegments++;
@@ -400,15 +398,13 @@ export class RttEngine {
       this.echoedFrame = match.echoSentFrame;
       return seqGe(tsEcr, match.latestTsVal) ? match.echoSentNs : -1;
     }
-    const history = half.tsHistory;
-    if (history === undefined) return -1;
     // A copy the ring no longer tells apart: newer than every covered copy, or, when the ACK
     // covers S alone, one of S's copies between its first and its latest.
     if (seqGe(tsEcr, match.latestTsVal) || (match.segments === 1 && seqGe(tsEcr, match.endFirstTsVal) && seqLe(tsEcr, match.endTsVal))) {
-      const at = findTsVal(history, tsEcr);
+      const at = half.findTsVal(tsEcr);
       if (at < 0) return -1;
-      this.echoedFrame = seenFrame(history, at);
-      return seenNs(history, at);
+      this.echoedFrame = half.tsSeenFrame(at);
+      return half.tsSeenNs(at);
     }
     return -1;
   }
