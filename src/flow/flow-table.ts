@@ -21,8 +21,10 @@ const NO_MATCH = 0;
 const FROM_A = 1;
 const FROM_B = 2;
 
+/** Flow.versionBits: above the IP version (4 or 6), the flag of a closed flow. */
+const CLOSED = 8;
+
 export class Flow<S> {
-  readonly ipVersion: number;
   /*
    * Addresses as int32 words (`| 0`): V8 keeps a small integer in the object itself but boxes a
    * larger number in a heap number of its own, and a million flows make every byte count
@@ -34,8 +36,8 @@ export class Flow<S> {
   readonly addrB: number;
   /** IPv6: A's words 0..3, then B's; undefined for IPv4. */
   readonly addrs6: number[] | undefined;
-  readonly portA: number;
-  readonly portB: number;
+  /** portA in the high 16 bits, portB in the low 16, as an int32 (`| 0`): one field, not two. */
+  private readonly ports: number;
   readonly hash: number;
   state!: S;
   /** Capture time (ns from the start of the run) of the latest packet (set as the flow is listed). */
@@ -47,13 +49,14 @@ export class Flow<S> {
    * could make a flow just relisted look due again, with a TTL under 1 ms).
    */
   listedMs = 0;
-  closed = false;
+  /** The IP version, plus CLOSED once a FIN or RST was seen: one field, not two. */
+  private versionBits: number;
   nextInBucket: Flow<S> | undefined = undefined;
   prev: Flow<S> | undefined = undefined;
   next: Flow<S> | undefined = undefined;
 
   constructor(view: PacketView, hash: number) {
-    this.ipVersion = view.ipVersion;
+    this.versionBits = view.ipVersion;
     this.addrA = view.src[0]! | 0;
     this.addrB = view.dst[0]! | 0;
     if (view.ipVersion === 6) {
@@ -64,9 +67,30 @@ export class Flow<S> {
     } else {
       this.addrs6 = undefined;
     }
-    this.portA = view.srcPort;
-    this.portB = view.dstPort;
+    this.ports = (view.srcPort << 16) | view.dstPort;
     this.hash = hash;
+  }
+
+  get ipVersion(): number {
+    return this.versionBits & ~CLOSED;
+  }
+
+  /** A FIN or RST was seen: the flow expires expTtl after its last packet (FlowTable.markClosed). */
+  get closed(): boolean {
+    return (this.versionBits & CLOSED) !== 0;
+  }
+
+  /** Endpoint A's port (A sent the first packet seen), and B's. */
+  get portA(): number {
+    return this.ports >>> 16;
+  }
+  get portB(): number {
+    return this.ports & 0xffff;
+  }
+
+  /** Marks the flow closed; only the table calls this (FlowTable.markClosed). */
+  close(): void {
+    this.versionBits |= CLOSED;
   }
 
   /** Both addresses as words: A's in 0..3, B's in 4..7 (made on each call: not for the hot path). */
@@ -76,13 +100,15 @@ export class Flow<S> {
 
   /** Whether the packet in `view` belongs to this flow: FROM_A, FROM_B or NO_MATCH. */
   matches(view: PacketView): number {
-    if (view.ipVersion !== this.ipVersion) return NO_MATCH;
+    if (view.ipVersion !== (this.versionBits & ~CLOSED)) return NO_MATCH;
     const s0 = view.src[0]! | 0;
     const d0 = view.dst[0]! | 0;
-    if (view.srcPort === this.portA && view.dstPort === this.portB && s0 === this.addrA && d0 === this.addrB) {
+    const srcPort = view.srcPort;
+    const dstPort = view.dstPort;
+    if (((srcPort << 16) | dstPort) === this.ports && s0 === this.addrA && d0 === this.addrB) {
       if (this.addrs6 === undefined || sameWords(this.addrs6, view.src, view.dst)) return FROM_A;
     }
-    if (view.srcPort === this.portB && view.dstPort === this.portA && s0 === this.addrB && d0 === this.addrA) {
+    if (((dstPort << 16) | srcPort) === this.ports && s0 === this.addrB && d0 === this.addrA) {
       if (this.addrs6 === undefined || sameWords(this.addrs6, view.dst, view.src)) return FROM_B;
     }
     return NO_MATCH;
@@ -210,7 +236,7 @@ export class FlowTable<S> {
   markClosed(flow: Flow<S>): void {
     if (flow.closed) return;
     this.open.remove(flow);
-    flow.closed = true;
+    flow.close();
     this.closedList.push(flow, flow.lastSeenNs);
   }
 
