@@ -141,3 +141,33 @@ test('the TSval history and the segment ring share one array: each survives the 
   assert.equal(match.sentNs, 500);
   assert.equal(firstSeenNs(half, 7 + 199), 200);
 });
+
+test('a sender allocates nothing until its first segment or timestamp, and then keeps both in order', () => {
+  const budget = new SegmentBudget(10);
+  const match = new AckMatch();
+  const silent = new Outstanding();
+  assert.equal(silent.echoDelayNs(5, 10), -1);
+  assert.equal(silent.findTsVal(5), -1);
+  silent.acknowledge(100, match);
+  assert.equal(match.sentNs, -1);
+  silent.markSacked(0, 100);
+  silent.shrinkIfEmpty(budget);
+  silent.giveBack(budget);
+  assert.equal(budget.held, 0, 'a silent sender holds no budget, and gives none back');
+  // A pure ACK's timestamp first (the history comes with the ring's first slot), then data.
+  const acker = new Outstanding();
+  acker.seeLatestTsVal(9, 5);
+  assert.equal(acker.hasTsHistory, true);
+  assert.equal(acker.push(0, 10, 20, 9, false, 3, budget), PUSHED);
+  assert.equal(budget.held, 0, 'the first slot is free of the budget');
+  acker.seeTsVal(10, 20, 20 + 1e6);
+  assert.equal(acker.push(10, 20, 30, 10, false, 4, budget), PUSHED);
+  assert.equal(budget.held, 1);
+  assert.equal(acker.echoDelayNs(9, 25), 20);
+  acker.acknowledge(20, match);
+  assert.equal(match.sentNs, 30);
+  assert.equal(match.sentFrame, 4);
+  assert.equal(firstSeenNs(acker, 10), 20);
+  acker.giveBack(budget);
+  assert.equal(budget.held, 0);
+});

@@ -113,13 +113,27 @@ export class AckMatch {
   echoFirstCopy = false;
 }
 
+/**
+ * The array of a sender that has sent nothing yet (capacity 0): shared by all of them, never
+ * written. The first segment or timestamp allocates the sender's own (in the right size, once),
+ * so that a connection pays nothing for a direction that stays silent.
+ */
+const NOTHING_YET: number[] = emptyDoubles();
+
+/** An empty array of the same kind (map) as doubles() gives, so that `data` always holds one kind. */
+function emptyDoubles(): number[] {
+  const empty = doubles(1);
+  empty.length = 0;
+  return empty;
+}
+
 export class Outstanding {
   /** The ring (capacity × STRIDE doubles), then the TSval history once there is one. */
-  private data = doubles(INITIAL_SEGMENTS * STRIDE);
+  private data = NOTHING_YET;
   private head = 0;
   count = 0;
-  /** Segments the ring holds (a power of two); the history starts at capacity × STRIDE. */
-  private capacity = INITIAL_SEGMENTS;
+  /** Segments the ring holds: 0 until the first, then a power of two; the history starts at capacity × STRIDE. */
+  private capacity = 0;
 
   private slot(i: number): number {
     return ((this.head + i) & (this.capacity - 1)) * STRIDE;
@@ -131,7 +145,10 @@ export class Outstanding {
    */
   push(start: number, end: number, sentNs: number, tsVal: number, isSyn: boolean, frame: number, budget: SegmentBudget): number {
     let outcome = PUSHED;
-    if (this.count === this.capacity) {
+    if (this.capacity === 0) {
+      this.data = doubles(INITIAL_SEGMENTS * STRIDE);
+      this.capacity = INITIAL_SEGMENTS;
+    } else if (this.count === this.capacity) {
       const capacity = this.capacity;
       if (capacity >= MAX_SEGMENTS) {
         this.shift();
@@ -161,7 +178,7 @@ export class Outstanding {
 
   /** The ring is being discarded (its connection ended): its slots go back to the budget. */
   giveBack(budget: SegmentBudget): void {
-    budget.held -= this.capacity - INITIAL_SEGMENTS;
+    if (this.capacity > INITIAL_SEGMENTS) budget.held -= this.capacity - INITIAL_SEGMENTS;
   }
 
   /**
@@ -337,7 +354,11 @@ export class Outstanding {
 
   /** The array with a history in it, made on the sender's first timestamp. */
   private withTsHistory(): number[] {
-    if (!this.hasTsHistory) this.data = withTsHistory(this.data, this.capacity * STRIDE);
+    if (!this.hasTsHistory) {
+      // The ring's first slot comes with the history: one allocation, not two.
+      if (this.capacity === 0) this.capacity = INITIAL_SEGMENTS;
+      this.data = withTsHistory(this.data, this.capacity * STRIDE);
+    }
     return this.data;
   }
 

@@ -30,10 +30,11 @@ const HEADER = 4;
 /** Doubles per entry: the TSval, when it was first seen, and that segment's frame reference. */
 const ENTRY = 3;
 
-/** `ring[0, base)` (the segment ring) followed by an empty history: a new array. */
+/** `base` doubles (the segment ring: what `ring` holds of them) followed by an empty history: a new array. */
 export function withTsHistory(ring: readonly number[], base: number): number[] {
   const longer = doubles(base + HEADER + ENTRY * INITIAL_ENTRIES);
-  for (let k = 0; k < base; k++) longer[k] = ring[k]!;
+  const kept = Math.min(base, ring.length);
+  for (let k = 0; k < kept; k++) longer[k] = ring[k]!;
   longer[base + NEXT] = 0;
   longer[base + COUNT] = 0;
   longer[base + LATEST_NS] = -1;
