@@ -217,6 +217,8 @@ export class SampleCollector implements ReactionSink {
   private inference: VantageInference | undefined;
   private pending: PendingSamples | undefined;
   private pendingFlows: Flow<RttConnection>[] = [];
+  /** Scratch for a flow's address words (Flow.addrsInto), used within one call. */
+  private readonly words = [0, 0, 0, 0, 0, 0, 0, 0];
 
   constructor(options: CollectorOptions) {
     this.options = options;
@@ -243,7 +245,7 @@ export class SampleCollector implements ReactionSink {
     const inference = this.inference;
     if (inference === undefined) return;
     const version = flow.ipVersion;
-    const addrs = flow.addrs;
+    const addrs = flow.addrsInto(this.words);
     state.a.sinkSlot = inference.host(version, addrs, 4);
     state.b.sinkSlot = inference.host(version, addrs, 0);
   }
@@ -413,7 +415,7 @@ export class SampleCollector implements ReactionSink {
   private resolve(flow: Flow<RttConnection>, ackedByA: boolean): Group | Exclusion {
     const vantage = this.vantage!;
     const version = flow.ipVersion;
-    const addrs = flow.addrs;
+    const addrs = flow.addrsInto(this.words);
     const ackerAt = ackedByA ? 0 : 4;
     const senderAt = ackedByA ? 4 : 0;
     const ackerLocal = isLocal(vantage, version, addrs, ackerAt);
