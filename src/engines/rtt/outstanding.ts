@@ -374,7 +374,9 @@ export class Outstanding {
 
   /** Records the TSval of a segment sent at `sentNs` (ts-history.ts seeTsVal). */
   seeTsVal(tsVal: number, sentNs: number, frame: number): void {
-    this.data = seeTsVal(this.withTsHistory(), this.capacity * STRIDE, tsVal, sentNs, frame);
+    const data = seeTsVal(this.withTsHistory(), this.capacity * STRIDE, tsVal, sentNs, frame);
+    // Stored only when it grew: storing an object into a long-lived one pays a write barrier.
+    if (data !== this.data) this.data = data;
   }
 
   /** Where the history's entry of `tsVal` is (for tsSeenNs and tsSeenFrame), or -1 if it has none. */
