@@ -11,7 +11,7 @@ import { addCounters, WorkerInput, wantsWorker } from './capture/worker-input.js
 import { PacketDecoder } from './decode/decoder.js';
 import { linktypeName } from './decode/link.js';
 import { DEFAULTS } from './defaults.js';
-import { RttConnection, RttEngine, RttSample, type RttCounters, type SampleKind } from './engines/rtt/rtt-engine.js';
+import { newRttConnection, type RttConnection, RttEngine, RttSample, type RttCounters, type SampleKind } from './engines/rtt/rtt-engine.js';
 import type { TcprtConfig } from './engines/tcprt/config.js';
 import type { PortSummary } from './engines/tcprt/port-stats.js';
 import type { TcprtEngine, TcprtNote, TcprtSink, TcprtSummary } from './engines/tcprt/tcprt-engine.js';
@@ -306,7 +306,7 @@ export class Analysis {
       expTtlNs: options.expTtlNs ?? DEFAULTS.expTtlNs,
       maxFlows,
       createState: (flow) => {
-        const state = new RttConnection();
+        const state = newRttConnection();
         collector.observeFlow(flow, state);
         onFlowStart?.(flow); // its addresses and ports are set; its state is not yet
         processes?.flowStarted(flow);

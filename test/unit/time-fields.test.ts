@@ -20,7 +20,7 @@ function inV8(body: string): Record<string, boolean> {
   const script = `
     import { FlowTable } from ${module('flow/flow-table.js')};
     import { PacketView } from ${module('decode/packet-view.js')};
-    import { RttConnection, RttSample } from ${module('engines/rtt/rtt-engine.js')};
+    import { newRttConnection, RttSample } from ${module('engines/rtt/rtt-engine.js')};
     import { AckMatch } from ${module('engines/rtt/outstanding.js')};
     ${body}`;
   const run = spawnSync(process.execPath, ['--allow-natives-syntax', '--input-type=module', '-e', script], { encoding: 'utf8' });
@@ -31,7 +31,7 @@ function inV8(body: string): Record<string, boolean> {
 test('a flow listed at 1 µs and one listed at 3 s of capture time share one map', () => {
   const result = inV8(`
     // Two tables: listing the second flow behind the first would touch (and so migrate) it.
-    const options = { idleTtlNs: 300e9, expTtlNs: 60e9, maxFlows: 10, createState: () => new RttConnection() };
+    const options = { idleTtlNs: 300e9, expTtlNs: 60e9, maxFlows: 10, createState: () => newRttConnection() };
     const view = new PacketView();
     view.ipVersion = 4;
     view.src[0] = 0x0a000001;

@@ -69,6 +69,23 @@ export class HalfConnection extends Outstanding {
   retransmittedSegments = 0;
   /** Left for the consumer of samples (stats) to cache its grouping of this half. */
   sinkSlot: unknown = undefined;
+  /** In half A, half B (see RttConnection); in half B, undefined. */
+  private readonly other: HalfConnection | undefined;
+
+  /** `other`: half B, when this is half A of a new connection (newRttConnection). */
+  constructor(other?: HalfConnection) {
+    super();
+    this.other = other;
+  }
+
+  /** Of a connection (its half A): the data endpoint A sends (acknowledged by B), this half itself. */
+  get a(): HalfConnection {
+    return this;
+  }
+  /** Of a connection (its half A): the data endpoint B sends (acknowledged by A). */
+  get b(): HalfConnection {
+    return this.other!;
+  }
 
   /** Some sequence-consuming segment has been seen from this sender. */
   get started(): boolean {
@@ -113,10 +130,17 @@ const SYN_SEEN = 4;
 const FIN_SEEN = 8;
 const USES_SACK = 16;
 
-export class RttConnection {
-  /** Data sent by endpoint A (acknowledged by B), and by B (acknowledged by A). */
-  readonly a = new HalfConnection();
-  readonly b = new HalfConnection();
+/**
+ * A connection: its half A, which holds half B. `a` and `b` give the two halves (the data A sends,
+ * acknowledged by B, and the data B sends); they mean something on half A only. Half A stands for
+ * the connection instead of a third object holding the two: 24 bytes and one heap object less
+ * per flow (bench/run.ts, bytes per flow). One class for both halves, not a subclass for half A:
+ * code that takes either half then sees one map (a subclass cost ~1.5% of analyze()'s CPU).
+ */
+export type RttConnection = HalfConnection;
+
+export function newRttConnection(): RttConnection {
+  return new HalfConnection(new HalfConnection());
 }
 
 /**
