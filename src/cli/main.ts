@@ -31,6 +31,7 @@ import { StdioTarget } from './targets.js';
 import { colorsWanted } from './terminal.js';
 import { tcprtConfigOf, tcprtNote, TcprtOutput, tcprtTargetsOf } from './tcprt.js';
 import { noteText } from './notes.js';
+import { errorText } from './error-text.js';
 
 export const EXIT_OK = 0;
 export const EXIT_INTERNAL = 1;
@@ -175,7 +176,7 @@ async function run(argv: readonly string[], cli: RunContext): Promise<number> {
     return merge ? await runMerge(files, options, { stdout, stderr }) : await runAnalysis(files, options, reread, cli);
   } catch (err) {
     if (err instanceof RttscanError) {
-      note(blameConfigFile(err.message, config, fromFile, program));
+      note(blameConfigFile(errorText(err), config, fromFile, program));
       if (options.verbose) stderr.write(`${err.stack}\n`);
       return err.code === 'output' ? EXIT_OUTPUT : EXIT_USAGE;
     }
@@ -302,7 +303,7 @@ async function runAnalysis(args: string[], options: CliOptions, configFile: Live
   // A service's SIGHUP: output files reopened (logrotate), the config file read again.
   const onSighup = (): void => {
     for (const message of reopenAll()) note(message);
-    outputs.reopenFiles().catch((err: unknown) => note((err as Error).message));
+    outputs.reopenFiles().catch((err: unknown) => note(errorText(err)));
     info(`SIGHUP: output files reopened${config ? `; reading ${config.path} again` : ''}`);
     void live?.reload?.().then((file) => {
       const level = file?.values.get('logLevel');
