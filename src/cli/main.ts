@@ -87,7 +87,11 @@ class RunContext {
   /** Notes, warnings and errors: stderr, or --log-file; filtered by --log-level. */
   readonly log: NoteLog;
 
-  constructor(readonly io: CliIo) {
+  constructor(
+    readonly io: CliIo,
+    /** The arguments after the program's name, as the HTML page names the command that made it. */
+    readonly command: readonly string[],
+  ) {
     this.stdout = new StdioTarget('stdout', io.stdout);
     this.stderr = new StdioTarget('stderr', io.stderr);
     this.log = new NoteLog((text) => this.stderr.write(text));
@@ -128,7 +132,7 @@ function counterLine(result: AnalysisResult, packetFilter: PacketFilter | undefi
  * called if the reader of stdout goes away (EPIPE).
  */
 export async function main(argv: readonly string[], io: CliIo = processIo(), onStdoutGone: () => void = () => {}): Promise<number> {
-  const cli = new RunContext(io);
+  const cli = new RunContext(io, argv.slice(2));
   // A reader of stdout that goes away (`rttscan ... | head`) is not an error: bin.ts stops
   // quietly. One of stderr (`2>&1 | head -1`) only stops the notes: the exit code stays the run's.
   const stopListening = [cli.stdout.listen(onStdoutGone), cli.stderr.listen(() => {})];
@@ -173,7 +177,7 @@ async function run(argv: readonly string[], cli: RunContext): Promise<number> {
       reread: () => loadConfigFile(config!.path, buildProgram(), parseDurationNs),
       givenOnCommandLine: (attribute: string) => program.getOptionValueSource(attribute) === 'cli',
     };
-    return merge ? await runMerge(files, options, { stdout, stderr }) : await runAnalysis(files, options, reread, cli);
+    return merge ? await runMerge(files, options, { stdout, stderr }, cli.command) : await runAnalysis(files, options, reread, cli);
   } catch (err) {
     if (err instanceof RttscanError) {
       note(blameConfigFile(errorText(err), config, fromFile, program));
@@ -231,7 +235,7 @@ async function runAnalysis(args: string[], options: CliOptions, configFile: Live
     return EXIT_OK;
   }
   const analyzeOptions = analyzeOptionsOf(options);
-  const workerMinBytes = workerMinBytesOf(process.env);
+  const workerMinBytes = workerMinBytesOf(io.env);
   if (workerMinBytes !== undefined) analyzeOptions.workerMinBytes = workerMinBytes;
   const live = liveOptionsOf(options, files, analyzeOptions, configFile);
   // Live, libpcap applies the filter; on files, tcpdump compiles it and capture/bpf.ts runs it.
@@ -261,7 +265,7 @@ async function runAnalysis(args: string[], options: CliOptions, configFile: Live
   const frameInputs = live ? live.live.ifaces : files;
   const outputs = await RunOutputs.open(plan, stdout, stderr, frameInputs.length > 1);
   const htmlTarget = planned(plan, 'html')?.target;
-  const page = htmlTarget?.kind === 'file' ? new PageOutput(htmlTarget.path, process.argv.slice(2)) : undefined;
+  const page = htmlTarget?.kind === 'file' ? new PageOutput(htmlTarget.path, cli.command) : undefined;
   if (page) outputs.listen(page);
   const tcprt = tcprtConfig && (await TcprtOutput.open(tcprtTargets, live !== undefined, stdout));
   // Live, rows reach their file or stdout within LIVE_STREAM_MS (offline, in large pieces).
