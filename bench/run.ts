@@ -42,6 +42,9 @@
  *   --no-targets     skip issue 17's target rows (bench/targets.ts: the CLI against tcptrace, the
  *                    read floor and, gzipped, against decompression alone; medians side by side)
  *   --targets-only   only those rows (with the 1 M-flow row unless --no-flows)
+ *   --no-startup     skip the start-up rows (bench/startup.ts: --version and a small capture
+ *                    against node -e 0, 15 rounds side by side)
+ *   --startup-only   only those rows
  *   --flood-syns N   SYNs in the SYN-scan flood (default 400000)
  *   --live-soak [SECONDS] [--backend libpcap|tcpdump]
  *                    instead of all the above: the live soak (bench/live-soak.ts; root), 60 s
@@ -65,6 +68,7 @@ import { runLiveSoak } from './live-soak.js';
 import { runHtmlBench } from './html-page.js';
 import { benchOutputs } from './outputs.js';
 import { benchTargets, targetsTable } from './targets.js';
+import { benchStartup, startupTable } from './startup.js';
 import type { MeasureResult } from './measure.js';
 
 const TARGET_DECODE_PPS = 5e6;
@@ -103,6 +107,8 @@ interface Options {
   floodSyns: number;
   targets: boolean;
   targetsOnly: boolean;
+  startup: boolean;
+  startupOnly: boolean;
 }
 
 function positive(flag: string, value: string | undefined): number {
@@ -126,6 +132,8 @@ function parseOptions(argv: readonly string[]): Options {
     floodSyns: 400_000,
     targets: true,
     targetsOnly: false,
+    startup: true,
+    startupOnly: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -142,9 +150,11 @@ function parseOptions(argv: readonly string[]): Options {
     else if (arg === '--flood-syns') options.floodSyns = positive(arg, argv[++i]);
     else if (arg === '--no-targets') options.targets = false;
     else if (arg === '--targets-only') options.targetsOnly = true;
+    else if (arg === '--no-startup') options.startup = false;
+    else if (arg === '--startup-only') options.startupOnly = true;
     else
       throw new Error(
-        `unknown option ${arg} (--reps N, --flow-reps N, --force, --no-rss, --no-flows, --no-outputs, --chunk-sweep, --no-wait, --no-floods, --floods-only, --flood-syns N, --no-targets, --targets-only)`,
+        `unknown option ${arg} (--reps N, --flow-reps N, --force, --no-rss, --no-flows, --no-outputs, --chunk-sweep, --no-wait, --no-floods, --floods-only, --flood-syns N, --no-targets, --targets-only, --no-startup, --startup-only)`,
       );
   }
   return options;
@@ -366,6 +376,7 @@ async function main(): Promise<void> {
   waitForIdle = options.wait;
   if (options.floodsOnly) return floods(options);
   if (options.targetsOnly) return targets(options);
+  if (options.startupOnly) return startup();
   const names: SpecName[] = options.rss ? ['throughput', 'throughputUs', 'rss'] : ['throughput', 'throughputUs'];
   const started = process.hrtime.bigint();
   const [metas, flowCaptures] = await Promise.all([
@@ -718,8 +729,22 @@ async function main(): Promise<void> {
   };
   process.stdout.write(`${JSON.stringify(json)}\n`);
   if (options.targets) await targets(options);
+  if (options.startup) startup();
   if (options.floods) await floods(options);
 }
+
+/** Start-up rows (bench/startup.ts): --version and a small capture against node -e 0; a table, then a line of JSON. */
+function startup(): void {
+  const sample = fileURLToPath(new URL('../../samples/http-v4/client.pcap', import.meta.url));
+  const result = benchStartup({ cli: CLI_SCRIPT, sample, rounds: STARTUP_ROUNDS, log });
+  process.stdout.write(`\n${startupTable(result)}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ startup: result.rows.map((r) => ({ ...r, wallMs: round(r.wallMs), cpuMs: round(r.cpuMs), wallRatio: round(r.wallRatio), cpuRatio: round(r.cpuRatio) })), node: result.node, load: [result.loadBefore, result.loadAfter] })}\n`,
+  );
+}
+
+/** Start-up rounds: each command takes 0.1-0.3 s, and one round's noise is tens of ms on a loaded machine. */
+const STARTUP_ROUNDS = 15;
 
 /** Issue 17's rows (bench/targets.ts): a table, then a line of JSON. */
 async function targets(options: Options): Promise<void> {

@@ -36,14 +36,14 @@ const TCPTRACE = '/usr/bin/tcptrace';
 const TCPDUMP = '/usr/bin/tcpdump';
 const GZIP = '/usr/bin/gzip';
 
-interface Timed {
+export interface Timed {
   wallMs: number;
   cpuMs: number;
   peakRssBytes: number;
 }
 
 /** One whole process, stdout to /dev/null, under GNU time when there is one. */
-function timeProcess(argv: readonly string[], timeFile: string): Timed {
+export function timeProcess(argv: readonly string[], timeFile: string): Timed {
   const timed = existsSync(GNU_TIME);
   const devNull = openSync('/dev/null', 'w');
   try {
@@ -63,7 +63,7 @@ function timeProcess(argv: readonly string[], timeFile: string): Timed {
   }
 }
 
-function median(values: readonly number[]): number {
+export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
@@ -191,7 +191,7 @@ export function benchTargets(opts: { cli: string; file: string; packets: number;
   }
 }
 
-function readLoad(): number {
+export function readLoad(): number {
   try {
     return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
   } catch {

@@ -10,11 +10,11 @@ import { openInputs, readPackets } from './capture/packet-source.js';
 import { addCounters, WorkerInput, wantsWorker } from './capture/worker-input.js';
 import { PacketDecoder } from './decode/decoder.js';
 import { linktypeName } from './decode/link.js';
-import { DEFAULT_MAX_SEGMENTS } from './engines/rtt/outstanding.js';
+import { DEFAULTS } from './defaults.js';
 import { RttConnection, RttEngine, RttSample, type RttCounters, type SampleKind } from './engines/rtt/rtt-engine.js';
 import type { TcprtConfig } from './engines/tcprt/config.js';
 import type { PortSummary } from './engines/tcprt/port-stats.js';
-import { TcprtEngine, type TcprtNote, type TcprtSink, type TcprtSummary } from './engines/tcprt/tcprt-engine.js';
+import type { TcprtEngine, TcprtNote, TcprtSink, TcprtSummary } from './engines/tcprt/tcprt-engine.js';
 import { FlowTable, type Flow, type FlowCounters } from './flow/flow-table.js';
 import type { Vantage, VantageNote } from './flow/vantage.js';
 import { ALL_KINDS, kindMask, SampleCollector, type Group, type GroupBy, type Sample, type SampleFilters } from './stats/collector.js';
@@ -136,15 +136,7 @@ export interface InputProgress {
   readonly packets: number;
 }
 
-export const DEFAULTS = {
-  by: 'all' as GroupBy,
-  idleTtlNs: 300e9,
-  expTtlNs: 60e9,
-  maxFlows: 1_000_000,
-  maxSegments: DEFAULT_MAX_SEGMENTS,
-  /** Samples held while the vantage is inferred (41 bytes each: 41 MB); see stats/collector.ts. */
-  pendingLimit: 1_000_000,
-};
+export { DEFAULTS };
 
 export interface InputSummary {
   path: string;
@@ -276,7 +268,14 @@ export class Analysis {
   private readonly note: (note: AnalysisNote) => void;
   private readonly packetFilter: AnalyzeOptions['packetFilter'];
 
-  constructor(options: AnalyzeOptions) {
+  /** An analysis of `options`; the TCP-RT engine's modules load only for a run that asks for it (start-up). */
+  static async create(options: AnalyzeOptions): Promise<Analysis> {
+    return new Analysis(options, options.tcprt && (await import('./engines/tcprt/tcprt-engine.js')).TcprtEngine);
+  }
+
+  /** `tcprtEngine`: the engine's class, given (by create) when `options.tcprt` asks for TCP-RT. */
+  constructor(options: AnalyzeOptions, tcprtEngine?: typeof TcprtEngine) {
+    if (options.tcprt && !tcprtEngine) throw new Error('Analysis: TCP-RT asked for without its engine (use Analysis.create)');
     this.options = options;
     this.packetFilter = options.packetFilter;
     const note = (this.note = options.onNote ?? (() => {}));
@@ -331,7 +330,8 @@ export class Analysis {
     // inferred it (until then TCP-RT holds its records; when its hold fills it asks for the decision).
     const tcprt = (this.tcprt =
       options.tcprt &&
-      new TcprtEngine(
+      tcprtEngine &&
+      new tcprtEngine(
         options.tcprt,
         this.table,
         this.base,
@@ -584,7 +584,7 @@ export function numbersSince<T>(now: T, before: T | undefined): T {
 
 export async function analyze(paths: readonly string[], options: AnalyzeOptions = {}): Promise<AnalysisResult> {
   let inputs: InputState[] = [];
-  const run = new Analysis(options.intervalNs !== undefined ? { ...options, inputsNow: () => inputs.map(summarizeInput) } : options);
+  const run = await Analysis.create(options.intervalNs !== undefined ? { ...options, inputsNow: () => inputs.map(summarizeInput) } : options);
   if (await decodesOnWorker(paths, options)) {
     const input = new WorkerInput(paths[0]!);
     inputs = [input];

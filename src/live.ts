@@ -140,7 +140,7 @@ export async function analyzeLive(options: LiveOptions): Promise<AnalysisResult>
   const inputs = await openCaptures(options, filter, snaplen);
   const inputsNow = (): InputSummary[] => inputs.map((input) => input.summary(input.capture.statsSoFar()));
 
-  const run = new Analysis({ ...options, vantage, emptyIntervals: true, inputsNow });
+  const run = await Analysis.create({ ...options, vantage, emptyIntervals: true, inputsNow });
   const start = wallNow();
   run.start(start.sec, start.nsec);
   const stopNs = options.durationNs === undefined ? Infinity : run.firstNs + options.durationNs;

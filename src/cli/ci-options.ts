@@ -3,15 +3,17 @@
  * `rttscan merge`, and what they turn into: parsed conditions, a loaded baseline, and the
  * reporting of violations (stderr, exit 3) and of a baseline's deltas (stdout).
  */
-import { Option } from 'commander';
-import { checkConditions, type CheckedStats } from '../ci/check.js';
-import { parseFailIf, type FailCondition } from '../ci/fail-if.js';
+import type * as Commander from 'commander';
+import { requireCjs } from '../util/cjs.js';
+import type { CheckedStats, checkConditions } from '../ci/check.js';
+import type { FailCondition } from '../ci/fail-if.js';
 import { usageError } from '../errors.js';
-import { mergeSummaries } from '../merge/merge-summaries.js';
-import { readSummaryFile } from '../merge/summary-document.js';
-import { renderDeltas } from '../render/deltas.js';
+import type { renderDeltas } from '../render/deltas.js';
 import type { GroupBy } from '../stats/collector.js';
 import { printable } from '../util/printable.js';
+
+const { Option } = requireCjs('commander') as typeof Commander;
+type Option = Commander.Option;
 
 /** Exit code when a --fail-if condition holds. */
 export const EXIT_FAIL_IF = 3;
@@ -58,7 +60,10 @@ export function checkEachOptions(options: {
   if (options.live.length > 0) throw usageError('--each reads capture files; --live has none');
 }
 
-/** What --fail-if and --baseline ask for, checked before any capture is read. */
+/**
+ * What --fail-if and --baseline ask for, checked before any capture is read. The checks' and the
+ * baseline's modules load only when one is asked for (a plain run does not pay for them).
+ */
 export class CiChecks {
   /** Whether any condition was violated so far (the run then exits 3). */
   violated = false;
@@ -66,13 +71,20 @@ export class CiChecks {
   private constructor(
     readonly conditions: readonly FailCondition[],
     readonly baseline: CheckedStats | undefined,
+    private readonly evaluate: typeof checkConditions | undefined,
+    private readonly deltasOf: typeof renderDeltas | undefined,
   ) {}
 
   /** `by` is the grouping of the run to be checked: a baseline must group the same way. */
   static async fromOptions(failIf: readonly string[] | undefined, baselinePath: string | undefined, by: GroupBy): Promise<CiChecks> {
-    const conditions = (failIf ?? []).flatMap(parseFailIf);
+    let conditions: FailCondition[] = [];
+    if (failIf !== undefined && failIf.length > 0) {
+      const { parseFailIf } = await import('../ci/fail-if.js');
+      conditions = failIf.flatMap(parseFailIf);
+    }
     let baseline: CheckedStats | undefined;
     if (baselinePath !== undefined) {
+      const [{ readSummaryFile }, { mergeSummaries }] = await Promise.all([import('../merge/summary-document.js'), import('../merge/merge-summaries.js')]);
       const docs = await readSummaryFile(baselinePath);
       if (docs.length > 1) {
         throw usageError(`--baseline ${printable(baselinePath)}: holds ${docs.length} summaries; give one (rttscan merge ${printable(baselinePath)} --json base.json makes one)`);
@@ -86,7 +98,9 @@ export class CiChecks {
     if (relative !== undefined && baseline === undefined) {
       throw usageError(`--fail-if ${relative.text}: a change needs a baseline to compare with: add --baseline FILE`);
     }
-    return new CiChecks(conditions, baseline);
+    const evaluate = conditions.length > 0 ? (await import('../ci/check.js')).checkConditions : undefined;
+    const deltas = baseline !== undefined ? (await import('../render/deltas.js')).renderDeltas : undefined;
+    return new CiChecks(conditions, baseline, evaluate, deltas);
   }
 
   get active(): boolean {
@@ -95,7 +109,7 @@ export class CiChecks {
 
   /** The deltas table for this run, or '' without a baseline. */
   deltas(run: CheckedStats): string {
-    return this.baseline === undefined ? '' : renderDeltas(this.baseline, run);
+    return this.baseline === undefined || this.deltasOf === undefined ? '' : this.deltasOf(this.baseline, run);
   }
 
   /**
@@ -103,8 +117,8 @@ export class CiChecks {
    * not be checked to `note`. `context` (a file, an interval) ends each line.
    */
   check(run: CheckedStats, context: string, fail: (line: string) => void, note: (line: string) => void): void {
-    if (this.conditions.length === 0) return;
-    const outcome = checkConditions(this.conditions, run, this.baseline);
+    if (this.evaluate === undefined) return;
+    const outcome = this.evaluate(this.conditions, run, this.baseline);
     for (const line of outcome.violations) fail(`--fail-if ${line}${context}`);
     for (const line of outcome.unchecked) note(`--fail-if ${line}${context}`);
     if (outcome.violations.length > 0) this.violated = true;

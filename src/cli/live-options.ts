@@ -8,7 +8,7 @@ import type { CaptureBackend } from '../capture/live-capture.js';
 import { MAX_SNAPLEN } from '../capture/reader.js';
 import { usageError } from '../errors.js';
 import type { LiveOptions } from '../live.js';
-import { isValidTag, type StatsdType } from '../render/statsd.js';
+import type { StatsdType } from '../render/statsd.js';
 import { parseHostPort } from '../util/ports.js';
 import { parseDurationNs } from '../time.js';
 import type { ConfigFile } from './config-file.js';
@@ -37,6 +37,14 @@ function durationNs(option: string, text: string): number {
   const ns = parseDurationNs(text);
   if (ns === undefined || ns <= 0) throw usageError(`${option}: '${text}' is not a duration (e.g. 10s, 500ms, 2m)`);
   return ns;
+}
+
+/**
+ * A DogStatsD tag as given with --tag: `key:value` or `key`, without separators or spaces. Here
+ * rather than in render/statsd.ts, so that checking options does not load the UDP client.
+ */
+export function isValidTag(tag: string): boolean {
+  return /^[^\s,|#:][^\s,|#]*$/.test(tag);
 }
 
 /**

@@ -7,12 +7,9 @@
  * process.exit() (bin.ts does, for a reader of stdout that went away), so output always flushes.
  * `main` takes the streams and environment it runs with (`CliIo`): tests drive it in-process.
  */
-import { CommanderError } from 'commander';
-import { analyze, type AnalysisResult } from '../analyze.js';
-import { PacketFilter } from '../capture/bpf.js';
-import { captureSpan, capturePoints } from '../capture/capture-points.js';
+import type { AnalysisResult } from '../analyze.js';
+import type { PacketFilter } from '../capture/bpf.js';
 import { RttscanError, usageError } from '../errors.js';
-import { resultJson } from '../render/json.js';
 import { busiestFirst } from '../stats/group-order.js';
 import { formatEpoch, parseDurationNs } from '../time.js';
 import { applyConfigFile, blameConfigFile, loadConfigFile, type ConfigFile } from './config-file.js';
@@ -20,10 +17,9 @@ import { NoteLog, type LogLevel } from './log.js';
 import { reopenAll } from './reopenable.js';
 import { checkEachOptions, CiChecks, EXIT_FAIL_IF } from './ci-options.js';
 import { liveCounterLines, liveOptionsOf, type LiveCli } from './live-options.js';
-import { buildMergeProgram, MERGE_COMMAND, runMerge, type MergeOptions } from './merge-command.js';
-import { analyzeOptionsOf, buildProgram, groupByOf, inputsOf, withListDefaults, type CliOptions } from './options.js';
+import type { MergeOptions } from './merge-command.js';
+import { analyzeOptionsOf, buildProgram, CommanderError, groupByOf, inputsOf, MERGE_COMMAND, withListDefaults, type CliOptions } from './options.js';
 import { checkOutputPath } from './output.js';
-import { PageOutput } from './page-outputs.js';
 import { outputPlanOf, planned } from './plan.js';
 import { ProgressLine, progressWanted, totalInputBytes } from './progress.js';
 import { RunOutputs } from './report-output.js';
@@ -150,8 +146,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo(), onS
 async function run(argv: readonly string[], cli: RunContext): Promise<number> {
   const { stdout, stderr, note } = cli;
   // `rttscan merge ...` combines --json summaries; a capture file named merge is read as ./merge.
-  const merge = argv[2] === MERGE_COMMAND;
-  const program = merge ? buildMergeProgram() : buildProgram();
+  // Each command's modules load only for it (start-up: see README, Performance).
+  const merge = argv[2] === MERGE_COMMAND ? await import('./merge-command.js') : undefined;
+  const program = merge ? merge.buildMergeProgram() : buildProgram();
   // Help, version and commander's usage errors go to this run's streams.
   program.configureOutput({ writeOut: (text) => stdout.write(text), writeErr: (text) => stderr.write(text) });
   let files: string[];
@@ -177,7 +174,7 @@ async function run(argv: readonly string[], cli: RunContext): Promise<number> {
       reread: () => loadConfigFile(config!.path, buildProgram(), parseDurationNs),
       givenOnCommandLine: (attribute: string) => program.getOptionValueSource(attribute) === 'cli',
     };
-    return merge ? await runMerge(files, options, { stdout, stderr }, cli.command) : await runAnalysis(files, options, reread, cli);
+    return merge ? await merge.runMerge(files, options, { stdout, stderr }, cli.command) : await runAnalysis(files, options, reread, cli);
   } catch (err) {
     if (err instanceof RttscanError) {
       note(blameConfigFile(errorText(err), config, fromFile, program));
@@ -189,8 +186,9 @@ async function run(argv: readonly string[], cli: RunContext): Promise<number> {
 }
 
 /** A BPF filter for capture files, checked (compiled for Ethernet) before anything is read. */
-function offlineFilter(expression: string): PacketFilter {
+async function offlineFilter(expression: string): Promise<PacketFilter> {
   if (expression.trim() === '') throw usageError('--filter: empty; leave it out to read every packet');
+  const { PacketFilter } = await import('../capture/bpf.js');
   const filter = new PacketFilter(expression);
   filter.programFor(LINKTYPE_ETHERNET);
   return filter;
@@ -206,6 +204,7 @@ async function capturePointRuns(files: string[], join: boolean, say: (message: s
     say("stdin's time span is not known before it is read: all inputs are analysed as one capture point (--each to analyse them apart)");
     return [files];
   }
+  const { captureSpan, capturePoints } = await import('../capture/capture-points.js');
   const spans = [];
   for (const path of files) spans.push(await captureSpan(path, signal));
   const points = capturePoints(spans);
@@ -239,7 +238,7 @@ async function runAnalysis(args: string[], options: CliOptions, configFile: Live
   if (workerMinBytes !== undefined) analyzeOptions.workerMinBytes = workerMinBytes;
   const live = liveOptionsOf(options, files, analyzeOptions, configFile);
   // Live, libpcap applies the filter; on files, tcpdump compiles it and capture/bpf.ts runs it.
-  const packetFilter = live === undefined && options.filter !== undefined ? offlineFilter(options.filter) : undefined;
+  const packetFilter = live === undefined && options.filter !== undefined ? await offlineFilter(options.filter) : undefined;
   if (packetFilter) analyzeOptions.packetFilter = packetFilter;
   const plan = outputPlanOf(options, colorsWanted(io.env, io.stdout.isTTY === true));
   for (const r of plan.reports) if (r.target.kind === 'file' || r.target.kind === 'dir') await checkOutputPath(r.target.path);
@@ -265,7 +264,7 @@ async function runAnalysis(args: string[], options: CliOptions, configFile: Live
   const frameInputs = live ? live.live.ifaces : files;
   const outputs = await RunOutputs.open(plan, stdout, stderr, frameInputs.length > 1);
   const htmlTarget = planned(plan, 'html')?.target;
-  const page = htmlTarget?.kind === 'file' ? new PageOutput(htmlTarget.path, cli.command) : undefined;
+  const page = htmlTarget?.kind === 'file' ? new (await import('./page-outputs.js')).PageOutput(htmlTarget.path, cli.command) : undefined;
   if (page) outputs.listen(page);
   const tcprt = tcprtConfig && (await TcprtOutput.open(tcprtTargets, live !== undefined, stdout));
   // Live, rows reach their file or stdout within LIVE_STREAM_MS (offline, in large pieces).
@@ -318,6 +317,7 @@ async function runAnalysis(args: string[], options: CliOptions, configFile: Live
 
   // One run per capture point (all files merged in time order when they are one), or with
   // --each one run per file.
+  const resultJson = outputs.json ? (await import('../render/json.js')).resultJson : undefined;
   const runs = options.each ? files.map((f) => [f]) : live ? [files] : await capturePointRuns(files, options.join === true, quietNote, interrupt.signal);
   const apart = runs.length > 1;
   try {
@@ -341,8 +341,9 @@ async function runAnalysis(args: string[], options: CliOptions, configFile: Live
           };
       let result: AnalysisResult;
       try {
-        // The capture modules load only for a live run.
-        result = live ? await (await import('./live.js')).runLive(live, analyzeOptions, quietNote) : await analyze(paths, analyzeOptions);
+        // The capture modules load only for a live run; the analysis's only once the options are
+        // read (--help, --version and usage errors do not pay for them).
+        result = live ? await (await import('./live.js')).runLive(live, analyzeOptions, quietNote) : await (await import('../analyze.js')).analyze(paths, analyzeOptions);
       } finally {
         progress?.stop();
         progress = undefined;
@@ -352,7 +353,7 @@ async function runAnalysis(args: string[], options: CliOptions, configFile: Live
       for (const input of result.inputs) for (const warning of input.warnings) note(`warning: ${warning}`);
       if (analyzeOptions.intervalNs === undefined) {
         outputs.report(result, ci, context, note, quietNote);
-        if (outputs.json) outputs.addDocument(resultJson({ ...result, groups: busiestFirst(result.groups) }, plan.histogramUnit));
+        if (resultJson) outputs.addDocument(resultJson({ ...result, groups: busiestFirst(result.groups) }, plan.histogramUnit));
       }
       outputs.flushSamples();
       if (!plan.quiet) info(`${apart ? `${name}: ` : ''}${counterLine(result, packetFilter)}`);

@@ -4,7 +4,8 @@
  * table, histograms or JSON (itself mergeable again). `--fail-if` and `--baseline` work on the
  * merged result as on a run. `main.ts` sends here when the first argument is `merge`.
  */
-import { Command } from 'commander';
+import type * as Commander from 'commander';
+import { requireCjs } from '../util/cjs.js';
 import { RttscanError, usageError } from '../errors.js';
 import { documentReport, mergeSummaries, type MergedSummary } from '../merge/merge-summaries.js';
 import { readSummaryFile, type SummaryDocument } from '../merge/summary-document.js';
@@ -17,10 +18,9 @@ import { checkOutputPath } from './output.js';
 import { outputPlanOf } from './plan.js';
 import { RunOutputs } from './report-output.js';
 import type { OutputTarget } from './targets.js';
-import { writeMergePage } from './page-outputs.js';
 
-/** The first argument that makes rttscan merge summaries; a capture file of that name is `./merge`. */
-export const MERGE_COMMAND = 'merge';
+const { Command } = requireCjs('commander') as typeof Commander;
+type Command = Commander.Command;
 
 export interface MergeOptions {
   table?: boolean;
@@ -117,7 +117,7 @@ export async function runMerge(
     await outputs.abandon();
     throw err;
   }
-  if (options.html !== undefined) await writeMergePage(options.html, reports[0]!.merged, docs, notes, command);
+  if (options.html !== undefined) await (await import('./page-outputs.js')).writeMergePage(options.html, reports[0]!.merged, docs, notes, command);
   if (!options.quiet && !options.each) {
     const summary = reports[0]!.merged.report.summary;
     note(`merged ${docs.length} summaries of ${reports[0]!.merged.head.inputs.length} inputs: ${summary.count} samples`);

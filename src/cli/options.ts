@@ -2,9 +2,10 @@
  * The command line's options: their definitions (commander) and their validation into the
  * library's AnalyzeOptions. Bad values are usage errors naming the option and the value.
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import type * as Commander from 'commander';
+import { requireCjs } from '../util/cjs.js';
 import type { AnalyzeOptions, TimeSpec } from '../analyze.js';
-import { DEFAULTS } from '../analyze.js';
+import { DEFAULTS } from '../defaults.js';
 import { usageError } from '../errors.js';
 import { parseCidr, type Cidr } from '../flow/address.js';
 import { givenVantage } from '../flow/vantage.js';
@@ -17,6 +18,16 @@ import type { TcprtCliOptions } from './tcprt.js';
 import { baselineOption, eachOption, failIfOption } from './ci-options.js';
 import { COMMANDER_OUTPUT } from './commander-output.js';
 import { listItems } from '../util/lists.js';
+
+const commander = requireCjs('commander') as typeof Commander;
+const { Command, InvalidArgumentError, Option } = commander;
+/** What commander throws for --help, --version and its usage errors (main.ts maps it to an exit code). */
+export const CommanderError = commander.CommanderError;
+type Command = Commander.Command;
+type Option = Commander.Option;
+
+/** The first argument that makes rttscan merge summaries (cli/merge-command.ts); a capture file of that name is `./merge`. */
+export const MERGE_COMMAND = 'merge';
 
 export interface CliOptions extends TcprtCliOptions {
   histogram?: boolean;

@@ -5,29 +5,65 @@
  * everything. One object per run, shared by analysis, --each, --interval, live and merge.
  */
 import type { AnalysisReport, AnalyzeOptions } from '../analyze.js';
-import { renderChart } from '../render/chart.js';
-import { csvHeader, type CsvInputs } from '../render/csv.js';
-import { CsvByteSink } from '../render/csv-bytes.js';
-import { renderHistograms } from '../render/histogram.js';
-import { renderJsonLine, stringifyDocument } from '../render/json.js';
-import { JsonLines } from '../render/jsonl.js';
-import { PpingLines } from '../render/pping.js';
-import { SampleSink, type PerSampleSink } from '../render/sample-sink.js';
-import { SampleLines } from '../render/samples.js';
-import { renderTable } from '../render/table.js';
-import { renderTcprtTable } from '../render/tcprt.js';
+import type { CsvInputs } from '../render/csv.js';
+import type { PerSampleSink } from '../render/sample-sink.js';
 import type { SummaryDocumentJson } from '../schema/document.js';
+import type { Group } from '../stats/collector.js';
 import { busiestFirst } from '../stats/group-order.js';
 import { formatClock } from '../time.js';
 import type { CiChecks } from './ci-options.js';
-import { humanTextOnStdout, planned, REPORTS, type OutputPlan, type PlannedReport, type TargetSpec } from './plan.js';
+import { humanTextOnStdout, planned, REPORTS, type OutputPlan, type PlannedReport, type ReportName, type TargetSpec } from './plan.js';
 import { FileTarget, type OutputTarget } from './targets.js';
 import { stdoutColumns } from './terminal.js';
+
+/** What a report of one span writes: its text for `report`, its groups sorted busiest first. */
+type SpanRenderer = (out: OutputTarget, report: AnalysisReport, groups: Group[], plan: OutputPlan, ci: CiChecks, interval: boolean) => void;
+
+/**
+ * The reports printed once per span, each loaded only when the plan names it: a run loads the
+ * modules of its own outputs (cli-table3 for --table, the chart's for --chart...), which keeps
+ * `rttscan FILE --json` from paying for the others at start-up.
+ */
+const SPAN_RENDERERS: Partial<Record<ReportName, () => Promise<SpanRenderer>>> = {
+  histogram: async () => {
+    const { renderHistograms } = await import('../render/histogram.js');
+    return (out, report, groups, plan) => out.write(renderHistograms(report.by, groups, plan.histogramUnit));
+  },
+  table: async () => {
+    const [{ renderTable }, { renderTcprtTable }] = await Promise.all([import('../render/table.js'), import('../render/tcprt-table.js')]);
+    return (out, report, groups) => {
+      out.write(renderTable(groups, stdoutColumns()));
+      if (report.tcprtPorts !== undefined) out.write(renderTcprtTable(report.tcprtPorts));
+    };
+  },
+  chart: async () => {
+    const { renderChart } = await import('../render/chart.js');
+    return (out, report, groups, plan) => out.write(renderChart(groups, report.base, report.startNs, { colors: plan.colors, width: stdoutColumns() }));
+  },
+  deltas: async () => (out, report, _groups, _plan, ci) => out.write(ci.deltas(report)),
+  json: async () => {
+    const { renderJsonLine } = await import('../render/json.js');
+    return (out, report, groups, plan, _ci, interval) => {
+      if (interval) out.write(renderJsonLine({ ...report, groups }, plan.histogramUnit));
+    };
+  },
+};
+
+/** A per-sample output's sink, its module loaded only when the plan names it. */
+async function openSampleSink(name: ReportName, target: OutputTarget, csvHeader: string, inputs: CsvInputs): Promise<PerSampleSink> {
+  if (name === 'csv') return new (await import('../render/csv-bytes.js')).CsvByteSink(target, csvHeader, inputs);
+  const { SampleSink } = await import('../render/sample-sink.js');
+  if (name === 'jsonl') return new SampleSink(new (await import('../render/jsonl.js')).JsonLines(inputs), target);
+  if (name === 'pping') return new SampleSink(new (await import('../render/pping.js')).PpingLines(), target);
+  return new SampleSink(new (await import('../render/samples.js')).SampleLines(), target);
+}
 
 export class RunOutputs {
   private readonly files = new Map<string, FileTarget>();
   private readonly sinks: PerSampleSink[] = [];
   private readonly documents: SummaryDocumentJson[] = [];
+  /** The span reports' renderers, in the plan's order (loaded by open). */
+  private readonly renderers: Array<{ readonly render: SpanRenderer; readonly target: TargetSpec }> = [];
   private streaming: NodeJS.Timeout | undefined;
 
   private constructor(
@@ -44,7 +80,7 @@ export class RunOutputs {
    */
   static async open(plan: OutputPlan, stdout: OutputTarget, stderr: OutputTarget, inputColumns = false): Promise<RunOutputs> {
     const outputs = new RunOutputs(plan, stdout, stderr, inputColumns);
-    const header = csvHeader(inputColumns);
+    const header = planned(plan, 'csv') ? (await import('../render/csv.js')).csvHeader(inputColumns) : '';
     // Until useInputs names them, frames count in unnamed inputs.
     const inputs: CsvInputs = inputColumns ? [] : undefined;
     try {
@@ -57,12 +93,9 @@ export class RunOutputs {
       throw err;
     }
     for (const r of plan.reports) {
-      if (!REPORTS[r.name].perSample) continue;
-      const target = outputs.target(r.target);
-      if (r.name === 'csv') outputs.sinks.push(new CsvByteSink(target, header, inputs));
-      else if (r.name === 'jsonl') outputs.sinks.push(new SampleSink(new JsonLines(inputs), target));
-      else if (r.name === 'pping') outputs.sinks.push(new SampleSink(new PpingLines(), target));
-      else if (r.name === 'samples') outputs.sinks.push(new SampleSink(new SampleLines(), target));
+      if (REPORTS[r.name].perSample) outputs.sinks.push(await openSampleSink(r.name, outputs.target(r.target), header, inputs));
+      const load = SPAN_RENDERERS[r.name];
+      if (load) outputs.renderers.push({ render: await load(), target: r.target });
     }
     return outputs;
   }
@@ -121,19 +154,8 @@ export class RunOutputs {
   report(report: AnalysisReport, ci: CiChecks, context: string, say: (message: string) => void, quietNote: (message: string) => void, interval = false): void {
     this.flushSamples();
     const groups = busiestFirst(report.groups);
-    const sorted = { ...report, groups };
-    const unit = this.plan.histogramUnit;
     if (interval && this.plan.timestamps) this.stdout.write(`${formatClock(report.base, report.endNs)}\n`);
-    for (const r of this.plan.reports) {
-      const out = this.target(r.target);
-      if (r.name === 'histogram') out.write(renderHistograms(report.by, groups, unit));
-      else if (r.name === 'table') {
-        out.write(renderTable(groups, stdoutColumns()));
-        if (report.tcprtPorts !== undefined) out.write(renderTcprtTable(report.tcprtPorts));
-      } else if (r.name === 'chart') out.write(renderChart(groups, report.base, report.startNs, { colors: this.plan.colors, width: stdoutColumns() }));
-      else if (r.name === 'deltas') out.write(ci.deltas(report));
-      else if (r.name === 'json' && interval) out.write(renderJsonLine(sorted, unit));
-    }
+    for (const { render, target } of this.renderers) render(this.target(target), report, groups, this.plan, ci, interval);
     ci.check(report, context, say, quietNote);
   }
 
@@ -151,7 +173,10 @@ export class RunOutputs {
     clearInterval(this.streaming);
     this.flushSamples();
     const json = this.json;
-    if (json !== undefined && this.documents.length > 0) this.target(json.target).write(stringifyDocument(asArray ? this.documents : this.documents[0]));
+    if (json !== undefined && this.documents.length > 0) {
+      const { stringifyDocument } = await import('../render/json.js');
+      this.target(json.target).write(stringifyDocument(asArray ? this.documents : this.documents[0]));
+    }
     let failure: unknown;
     for (const close of [() => this.closeFiles(), () => this.stdout.close(), () => this.stderr.close()]) {
       try {

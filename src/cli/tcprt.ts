@@ -26,7 +26,6 @@ import {
 import type { parseTcprtConfig } from '../engines/tcprt/config-file.js';
 import type { TcprtSummary } from '../engines/tcprt/tcprt-engine.js';
 import { RttscanError, usageError } from '../errors.js';
-import { tcprtRecordJson, tcprtRecordLine, tcprtStatsJson, tcprtStatsLines } from '../render/tcprt.js';
 import { parseDurationNs } from '../time.js';
 import { parsePortList, parsePortRanges } from '../util/ports.js';
 import { checkOutputPath, STDOUT } from './output.js';
@@ -164,6 +163,8 @@ export class TcprtOutput {
   private timer: NodeJS.Timeout | undefined;
 
   private constructor(
+    /** render/tcprt.ts, loaded by open() (a run without TCP-RT does not load it). */
+    private readonly render: typeof import('../render/tcprt.js'),
     readonly targets: TcprtTargets,
     /** The directory of the text files, if any. */
     readonly dir: string | undefined,
@@ -184,7 +185,8 @@ export class TcprtOutput {
   static async open(targets: TcprtTargets, streaming = false, stdout: { write(text: string): unknown } = process.stdout): Promise<TcprtOutput> {
     const { text, jsonl } = targets;
     if (jsonl !== undefined) await checkOutputPath(jsonl);
-    if (text === undefined || text === STDOUT) return new TcprtOutput(targets, undefined, streaming, stdout);
+    const render = await import('../render/tcprt.js');
+    if (text === undefined || text === STDOUT) return new TcprtOutput(render, targets, undefined, streaming, stdout);
     await checkOutputPath(text);
     const st = await stat(text).catch(() => undefined);
     if (st !== undefined && !st.isDirectory()) {
@@ -197,24 +199,24 @@ export class TcprtOutput {
     } catch (err) {
       throw new RttscanError('input', `--tcprt: cannot create directory ${text} (${(err as Error).message})`);
     }
-    return new TcprtOutput(targets, text, streaming, stdout);
+    return new TcprtOutput(render, targets, text, streaming, stdout);
   }
 
   readonly sink: Pick<NonNullable<AnalyzeOptions['tcprt']>, 'onRecord' | 'onStats'> = {
     onRecord: (record, base) => {
-      if (this.targets.text !== undefined) this.logText += tcprtRecordLine(record, base);
-      if (this.targets.jsonl !== undefined) this.jsonText += `${JSON.stringify(tcprtRecordJson(record, base))}\n`;
+      if (this.targets.text !== undefined) this.logText += this.render.tcprtRecordLine(record, base);
+      if (this.targets.jsonl !== undefined) this.jsonText += `${JSON.stringify(this.render.tcprtRecordJson(record, base))}\n`;
       this.flushSoon();
     },
     onStats: (epochSec, lines) => {
       if (this.targets.text !== undefined) {
-        const text = tcprtStatsLines(epochSec, lines);
+        const text = this.render.tcprtStatsLines(epochSec, lines);
         // On stdout the two kinds interleave in capture order.
         if (this.files === undefined) this.logText += text;
         else this.statsText += text;
       }
       if (this.targets.jsonl !== undefined) {
-        for (const json of tcprtStatsJson(epochSec, lines)) this.jsonText += `${JSON.stringify(json)}\n`;
+        for (const json of this.render.tcprtStatsJson(epochSec, lines)) this.jsonText += `${JSON.stringify(json)}\n`;
       }
       this.flushSoon();
     },

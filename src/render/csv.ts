@@ -13,12 +13,15 @@
  * and the rows are byte for byte what it writes (test/unit/sample-formats.test.ts checks every
  * sample).
  */
-import { stringify } from 'csv-stringify/sync';
+import type * as CsvStringify from 'csv-stringify/sync';
+import { requireCjs } from '../util/cjs.js';
 import { frameNumber, inputOfFrame } from '../capture/frame-ref.js';
 import { KIND_NAMES, type HalfConnection } from '../engines/rtt/rtt-engine.js';
 import type { Sample } from '../stats/collector.js';
 import { formatEpoch } from '../time.js';
 import { EpochText, usWithNanos } from './sample-text.js';
+
+const { stringify } = requireCjs('csv-stringify/sync') as typeof CsvStringify;
 
 export const CSV_COLUMNS = ['ts', 'src', 'sport', 'dst', 'dport', 'rtt_us', 'kind', 'seg_frame', 'ack_frame'];
 /** Added when a run reads several inputs: which one each frame number counts in. */

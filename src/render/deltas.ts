@@ -2,10 +2,13 @@
  * `--baseline`: this run's figures next to a baseline's, one row per metric (and group, with
  * --by): baseline, current, the difference and the change in percent.
  */
-import Table from 'cli-table3';
+import type CliTable3 from 'cli-table3';
+import { requireCjs } from '../util/cjs.js';
 import { formatChange, formatDifference, formatFigure, type CheckedStats } from '../ci/check.js';
 import { figuresOf, METRICS, percentChange, type Figures } from '../ci/figures.js';
 import { busiestFirst } from '../stats/group-order.js';
+
+const Table = requireCjs('cli-table3') as typeof CliTable3;
 
 function rows(group: string | undefined, base: Figures | undefined, current: Figures | undefined): string[][] {
   return METRICS.map((metric) => {

@@ -184,11 +184,6 @@ export function packDatagrams(lines: readonly string[], maxBytes = MAX_DATAGRAM_
   return datagrams;
 }
 
-/** A DogStatsD tag as given with --tag: `key:value` or `key`, without separators or spaces. */
-export function isValidTag(tag: string): boolean {
-  return /^[^\s,|#:][^\s,|#]*$/.test(tag);
-}
-
 /** Sends lines over UDP; send errors go to `onError` (a metrics agent that is down is not fatal). */
 export class StatsdClient {
   private pending = 0;

@@ -5,9 +5,12 @@
  * takes its width: two spaces between columns when they fit in `columns`, one when they do not.
  * Group keys are never cut (a --by flow key is an address pair someone may copy).
  */
-import Table from 'cli-table3';
+import type CliTable3 from 'cli-table3';
+import { requireCjs } from '../util/cjs.js';
 import type { Group } from '../stats/collector.js';
 import { formatUs } from './units.js';
+
+const Table = requireCjs('cli-table3') as typeof CliTable3;
 
 const HEAD = ['group', 'samples', 'min', 'p50', 'p90', 'p99', 'max', 'srtt', 'jitter', 'retrans'];
 const NO_BORDERS = {

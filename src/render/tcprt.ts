@@ -11,12 +11,10 @@
  */
 import { averages, type PortStatsLine, type PortSummary } from '../engines/tcprt/port-stats.js';
 import { SKETCH_RELATIVE_ACCURACY, type Distribution } from '../stats/distribution.js';
-import Table from 'cli-table3';
 import { FIELD_NAMES, type TaskRecord } from '../engines/tcprt/records.js';
 import type { TcprtSummary } from '../engines/tcprt/tcprt-engine.js';
 import type { TcprtJson, TcprtPortJson, TcprtTimesJson } from '../schema/document.js';
 import { isoText, type TimeBase } from '../time.js';
-import { formatUs } from './units.js';
 
 export function tcprtRecordLine(record: TaskRecord, base: TimeBase): string {
   const whole = Math.floor(record.startNs / 1e9);
@@ -89,31 +87,6 @@ export function tcprtStatsJson(epochSec: number, lines: readonly PortStatsLine[]
     avg_recv_bytes: l.avgRecvBytes,
     count: l.count,
   }));
-}
-
-const TABLE_HEAD = ['tcp-rt port', 'tasks', 'server p50', 'server p99', 'total p50', 'total p99', 'first byte p50', 'first byte p99', 'failures'];
-
-/**
- * The table under the RTT table (--table): per TCP-RT port, the tasks timed, server, total
- * and first-byte times (p50, p99 from the sketches), and failures (W records).
- */
-export function renderTcprtTable(ports: readonly PortSummary[]): string {
-  const table = new Table({ head: TABLE_HEAD, style: { head: [], border: [] } });
-  for (const p of ports) {
-    const c = p.counters;
-    table.push([
-      p.side === 'peer' ? `P${p.port}` : String(p.port),
-      String(c.count),
-      formatUs(c.server.quantile(0.5)),
-      formatUs(c.server.quantile(0.99)),
-      formatUs(c.total.quantile(0.5)),
-      formatUs(c.total.quantile(0.99)),
-      formatUs(c.firstByte.quantile(0.5)),
-      formatUs(c.firstByte.quantile(0.99)),
-      String(c.fail),
-    ]);
-  }
-  return table.toString() + '\n';
 }
 
 function portLabel(line: PortStatsLine): string {

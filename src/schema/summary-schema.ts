@@ -8,9 +8,12 @@
  * Its root is a whole run's document; `$defs` also holds the --interval line
  * (`interval_report`) and the `--each` array (`document_array`).
  */
-import { DDSketch } from '@datadog/sketches-js';
+import type * as Sketches from '@datadog/sketches-js';
+import { requireCjs } from '../util/cjs.js';
 import { SLOTS } from '../stats/log2-histogram.js';
 import { SCHEMA_VERSION } from './document.js';
+
+const { DDSketch } = requireCjs('@datadog/sketches-js') as typeof Sketches;
 
 export const SCHEMA_ID = 'urn:rttscan:schema:summary';
 

@@ -4,7 +4,11 @@
  * statistics) for percentiles. It merges exactly, and its state is plain numbers for --json
  * and `merge` (sketchState / sketchOf are shared with RttStats).
  */
-import { DDSketch } from '@datadog/sketches-js';
+import type * as Sketches from '@datadog/sketches-js';
+import { requireCjs } from '../util/cjs.js';
+
+const { DDSketch } = requireCjs('@datadog/sketches-js') as typeof Sketches;
+type DDSketch = Sketches.DDSketch;
 
 /** DDSketch's guarantee: every quantile within 1% of the true value. */
 export const SKETCH_RELATIVE_ACCURACY = 0.01;

@@ -4,9 +4,12 @@
  * (mean |rtt − previous rtt|, go-metro's definition), a DDSketch for percentiles (1% relative
  * accuracy) and a log2 histogram. All of it merges: see merge() and RttStatsState.
  */
-import { DDSketch } from '@datadog/sketches-js';
+import type * as Sketches from '@datadog/sketches-js';
+import { requireCjs } from '../util/cjs.js';
 import { SKETCH_RELATIVE_ACCURACY, sketchOf, sketchState } from './distribution.js';
 import { Log2Histogram } from './log2-histogram.js';
+
+const { DDSketch } = requireCjs('@datadog/sketches-js') as typeof Sketches;
 
 export { SKETCH_RELATIVE_ACCURACY } from './distribution.js';
 
