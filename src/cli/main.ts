@@ -350,7 +350,8 @@ async function runAnalysis(args: string[], options: CliOptions, configFile: Live
       }
       await tcprt?.close(); // --each refuses --tcprt: one run at most
       await page?.write(result, plan.histogramUnit); // --each refuses --html; one capture point at most
-      for (const input of result.inputs) for (const warning of input.warnings) note(`warning: ${warning}`);
+      // A live input's reader is named by its interface; the CLI names the flag that gave it.
+      for (const input of result.inputs) for (const warning of input.warnings) note(`warning: ${input.format === 'live' ? '--live ' : ''}${warning}`);
       if (analyzeOptions.intervalNs === undefined) {
         outputs.report(result, ci, context, note, quietNote);
         if (resultJson) outputs.addDocument(resultJson({ ...result, groups: busiestFirst(result.groups) }, plan.histogramUnit));
