@@ -19,7 +19,7 @@ import { FlowTable, type Flow, type FlowCounters } from './flow/flow-table.js';
 import type { Vantage, VantageNote } from './flow/vantage.js';
 import { ALL_KINDS, kindMask, SampleCollector, type Group, type GroupBy, type Sample, type SampleFilters } from './stats/collector.js';
 import type { HistogramUnit, RttStats } from './stats/rtt-stats.js';
-import { relativeNs, type EpochTime, type TimeBase } from './time.js';
+import { NOT_YET_NS, relativeNs, type EpochTime, type TimeBase } from './time.js';
 import { frameRef } from './capture/frame-ref.js';
 import type { ProcessAttributor } from './process/attributor.js';
 
@@ -255,10 +255,13 @@ export class Analysis {
   private held: HeldSample[] = [];
   /** Inputs and counters at the start of the current interval (with `inputsNow`). */
   private intervalBaseline: IntervalCounts | undefined;
-  /** Capture times (ns from base): first and latest packet, the current interval's start. */
-  firstNs = 0;
-  lastNs = 0;
-  intervalStartNs = 0;
+  /**
+   * Capture times (ns from base): first and latest packet, the current interval's start. 0 until
+   * the first packet, set in the constructor after a double (NOT_YET_NS: see time.ts).
+   */
+  firstNs = NOT_YET_NS;
+  lastNs = NOT_YET_NS;
+  intervalStartNs = NOT_YET_NS;
   private readonly intervalNs: number;
   private readonly emptyIntervals: boolean;
   private vantageAnnounced = false;
@@ -276,6 +279,7 @@ export class Analysis {
   /** `tcprtEngine`: the engine's class, given (by create) when `options.tcprt` asks for TCP-RT. */
   constructor(options: AnalyzeOptions, tcprtEngine?: typeof TcprtEngine) {
     if (options.tcprt && !tcprtEngine) throw new Error('Analysis: TCP-RT asked for without its engine (use Analysis.create)');
+    this.firstNs = this.lastNs = this.intervalStartNs = 0;
     this.options = options;
     this.packetFilter = options.packetFilter;
     const note = (this.note = options.onNote ?? (() => {}));

@@ -4,6 +4,17 @@
  * 104 days of capture. These helpers turn that back into exact text.
  */
 
+/**
+ * The first value of an object field that will hold ns from the start of the run, a TSval or a
+ * frame reference, where the field is always written before it is read: NaN, a double. V8 keeps
+ * a field that has held only small integers as one, and the first time a number of 2^31 or more
+ * is stored there (capture time passing 2.1 s, a second input's frame references) it changes the
+ * layout of every object of that class and deoptimises the functions that use them, in the
+ * middle of the run: on the bench capture, about 5% of the analysis's CPU time (README,
+ * Performance). A field that starts as a double stays one.
+ */
+export const NOT_YET_NS = Number.NaN;
+
 export interface TimeBase {
   baseSec: number;
 }

@@ -4,6 +4,7 @@
  * are exact in doubles), so a connection costs one small array and a packet costs no objects.
  */
 import { doubles } from '../../util/doubles.js';
+import { NOT_YET_NS } from '../../time.js';
 
 const START = 0;
 const END = 1;
@@ -76,20 +77,24 @@ export const DROPPED_OVER_BUDGET = 2;
 
 /** What an ACK found among the segments in flight (see Outstanding.acknowledge). */
 export class AckMatch {
+  /*
+   * Every field is written by acknowledge() before it is read; the times, frames and TSvals
+   * start as doubles (NOT_YET_NS: see time.ts).
+   */
   /** First capture of the segment the ACK ends at (or inside), or -1 if none. */
-  sentNs = -1;
+  sentNs = NOT_YET_NS;
   /** Frame reference of that first capture. */
-  sentFrame = 0;
+  sentFrame = NOT_YET_NS;
   syn = false;
   retransmitted = false;
   /** TSval of that segment's latest transmission, and of its first (the same unless retransmitted). */
-  endTsVal = 0;
-  endFirstTsVal = 0;
+  endTsVal = NOT_YET_NS;
+  endFirstTsVal = NOT_YET_NS;
   /** Segments the ACK covers (whole or in part). */
   segments = 0;
   /** The latest transmission among the segments the ACK covers, and its TSval. */
-  latestSentNs = -1;
-  latestTsVal = 0;
+  latestSentNs = NOT_YET_NS;
+  latestTsVal = NOT_YET_NS;
   /** Some covered segment had been reported in a SACK block: the ACK jumped a hole. */
   holeJumped = false;
   /**
@@ -98,9 +103,9 @@ export class AckMatch {
    * Without an echo, 0.
    */
   echoCount = 0;
-  echoSentNs = -1;
+  echoSentNs = NOT_YET_NS;
   /** Frame reference of that earliest transmission. */
-  echoSentFrame = 0;
+  echoSentFrame = NOT_YET_NS;
   /** The earliest such transmission is the first copy of a segment that was sent again (the echo proves that copy arrived). */
   echoFirstCopy = false;
 }

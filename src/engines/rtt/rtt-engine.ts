@@ -33,6 +33,7 @@ import type { Flow, FlowTable } from '../../flow/flow-table.js';
 import { seqAdd, seqGe, seqGt, seqLe, seqLt } from '../../flow/seq.js';
 import { AckMatch, DEFAULT_MAX_SEGMENTS, DROPPED_OVER_BUDGET, DROPPED_PER_FLOW, Outstanding, SegmentBudget } from './outstanding.js';
 import { echoDelayNs, findTsVal, newTsHistory, seeLatestTsVal, seenFrame, seenNs, seeTsVal, type TsHistory } from './ts-history.js';
+import { NOT_YET_NS } from '../../time.js';
 
 export const KIND_DATA = 0;
 export const KIND_SYN = 1;
@@ -126,15 +127,15 @@ export class RttConnection {
  */
 export class RttSample {
   /** Capture time of the acknowledging packet, ns from the start of the run. */
-  ackNs = 0;
-  rttNs = 0;
+  ackNs = NOT_YET_NS;
+  rttNs = NOT_YET_NS;
   kind: SampleKind = KIND_DATA;
   flow!: Flow<RttConnection>;
   /** True when endpoint A sent the ACK (so B sent the data). */
   ackedByA = false;
   /** Frame references (capture/frame-ref.ts) of the segment the sample runs from, and of the ACK. */
-  segFrame = 0;
-  ackFrame = 0;
+  segFrame = NOT_YET_NS;
+  ackFrame = NOT_YET_NS;
 
   /** Takes `other`'s figures. */
   copy(other: RttSample): void {
