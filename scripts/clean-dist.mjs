@@ -1,8 +1,9 @@
-// Before an incremental build (npm run test:unit; `npm run build` starts from an empty dist/):
-// every file in dist/ whose TypeScript source is gone is deleted (a deleted or moved test would
-// otherwise keep running from its stale .js), and if an output of a source is missing the
-// incremental build state is dropped so that tsc writes everything again. A plain .mjs file: it
-// runs before anything is compiled.
+// Before an incremental build (`npm test`, `npm run test:unit`, `npm run build:incremental`;
+// `npm run build` starts from an empty dist/): every file in dist/ whose TypeScript source is
+// gone is deleted (a deleted or moved test would otherwise keep running from its stale .js), and
+// if an output of a source is missing, that build's state (.tsbuildinfo, or .tsbuildinfo-browser
+// for the report page's script) is dropped so that `tsc -b` writes all of it again. A plain .mjs
+// file: it runs before anything is compiled.
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist');
 const BUILD_INFO = join(dist, '.tsbuildinfo');
+const BROWSER_BUILD_INFO = join(dist, '.tsbuildinfo-browser');
+const BROWSER_SOURCES = join(root, 'src', 'render', 'html', 'browser');
 const SOURCE_DIRS = ['src', 'test', 'bench', 'scripts'];
 const OUTPUT = /\.(js|js\.map|d\.ts|d\.ts\.map)$/;
 
@@ -24,7 +27,7 @@ function* files(dir) {
 
 let removed = 0;
 for (const output of files(dist)) {
-  if (output === BUILD_INFO) continue;
+  if (output === BUILD_INFO || output === BROWSER_BUILD_INFO) continue;
   const source = join(root, relative(dist, output).replace(OUTPUT, '.ts'));
   if (!OUTPUT.test(output) || !existsSync(source)) {
     rmSync(output);
@@ -34,7 +37,8 @@ for (const output of files(dist)) {
 for (const dir of SOURCE_DIRS) {
   for (const source of files(join(root, dir))) {
     if (!source.endsWith('.ts') || source.endsWith('.d.ts')) continue;
-    if (!existsSync(join(dist, relative(root, source)).replace(/\.ts$/, '.js'))) rmSync(BUILD_INFO, { force: true });
+    if (existsSync(join(dist, relative(root, source)).replace(/\.ts$/, '.js'))) continue;
+    rmSync(source.startsWith(BROWSER_SOURCES) ? BROWSER_BUILD_INFO : BUILD_INFO, { force: true });
   }
 }
 if (removed > 0) console.error(`clean-dist: ${removed} stale files removed from dist/`);

@@ -9,6 +9,8 @@ export type { KindName, SampleKind } from './engines/rtt/rtt-engine.js';
 export { analyzeLive } from './live.js';
 export type { LiveOptions, LiveStart } from './live.js';
 export type { CaptureBackend } from './capture/live-capture.js';
+export { listInterfaces } from './capture/interfaces.js';
+export type { CaptureInterface } from './capture/interfaces.js';
 export { RttscanError, CaptureError } from './errors.js';
 export type { ErrorCode, CapturePosition } from './errors.js';
 export { PacketDecoder } from './decode/decoder.js';

@@ -13,6 +13,7 @@ import { PcapReader } from './capture/pcap-reader.js';
 import { linktypeName } from './decode/link.js';
 import { parseCidr } from './flow/address.js';
 import { givenVantage, type Vantage } from './flow/vantage.js';
+import { CaptureError, RttscanError } from './errors.js';
 import { relativeNs } from './time.js';
 
 export const LIVE_DEFAULTS = {
@@ -88,7 +89,7 @@ class LiveInput {
     private readonly filter: string,
     private readonly snaplen: number,
   ) {
-    this.reader = new PcapReader(`--live ${iface}`);
+    this.reader = new PcapReader(iface);
   }
 
   summary(stats: KernelStats | undefined, warnings: string[] = []): InputSummary {
@@ -109,6 +110,11 @@ class LiveInput {
       },
     };
   }
+}
+
+/** Bad bytes in an interface's pcap stream (the reader is named by its interface), named as the option that gave it. */
+function streamError(err: CaptureError): RttscanError {
+  return new RttscanError('capture', (name) => `${name('ifaces')} ${err.message}`, 'ifaces');
 }
 
 /** Opens one capture per interface; if one cannot open, those already open are stopped. */
@@ -193,7 +199,7 @@ export async function analyzeLive(options: LiveOptions): Promise<AnalysisResult>
     await Promise.all(
       inputs.map((input, i) =>
         pump(input, i).catch((err: unknown) => {
-          failure ??= err;
+          failure ??= err instanceof CaptureError ? streamError(err) : err;
           stop();
         }),
       ),

@@ -164,13 +164,14 @@ export function compileBpf(expression: string, linktype: number, tcpdump = 'tcpd
       text = execFileSync(tcpdump, ['-ddd', '-r', file, expression], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     } catch (err) {
       const e = err as NodeJS.ErrnoException & { stderr?: string };
-      if (e.code === 'ENOENT') throw usageError(`--filter '${expression}': a filter on capture files needs tcpdump to compile it (apt-get install tcpdump)`);
+      if (e.code === 'ENOENT')
+        throw usageError((name) => `${name('filter')} '${expression}': a filter on capture files needs tcpdump to compile it (apt-get install tcpdump)`, 'filter');
       const why = (e.stderr ?? '')
         .split('\n')
         .filter((l) => l !== '' && !l.startsWith('reading from file'))
         .join('; ')
         .replace(/^tcpdump: /, '');
-      throw usageError(`--filter '${expression}': not a valid BPF filter (tcpdump: ${why || e.message})`);
+      throw usageError((name) => `${name('filter')} '${expression}': not a valid BPF filter (tcpdump: ${why || e.message})`, 'filter');
     }
     return new BpfProgram(parseBpfDecimal(text));
   } finally {

@@ -40,12 +40,12 @@ export function hasTcpdump(): boolean {
 /** The backend to use: the one asked for, or the best one installed; explains what is missing. */
 export async function chooseBackend(asked: CaptureBackend | undefined): Promise<CaptureBackend> {
   if (asked === 'tcpdump') {
-    if (!hasTcpdump()) throw usageError('--backend tcpdump: tcpdump is not installed (apt-get install tcpdump)');
+    if (!hasTcpdump()) throw usageError((name) => `${name('backend')} tcpdump: tcpdump is not installed (apt-get install tcpdump)`, 'backend');
     return 'tcpdump';
   }
   const libpcap = await loadLibpcap();
   if ('binding' in libpcap) return 'libpcap';
-  if (asked === 'libpcap') throw usageError(`--backend libpcap: ${bindingMissing(libpcap.error)}`);
+  if (asked === 'libpcap') throw usageError((name) => `${name('backend')} libpcap: ${bindingMissing(libpcap.error)}`, 'backend');
   if (hasTcpdump()) return 'tcpdump';
   throw usageError(`live capture needs libpcap: ${bindingMissing(libpcap.error)}; or install tcpdump (apt-get install tcpdump)`);
 }
@@ -58,16 +58,16 @@ function bindingMissing(error: string): string {
 function captureError(options: LiveCaptureOptions, libpcapMessage: string): RttscanError {
   const said = libpcapMessage.replace(/^tcpdump: /, '').trim();
   if (/no such device|doesn't exist|no such interface/i.test(said)) {
-    return usageError(`--live ${options.iface}: no such interface (rttscan --list-interfaces shows what can be captured)`);
+    return usageError((name) => `${name('ifaces')} ${options.iface}: no such interface (${name('listInterfaces')} shows what can be captured)`, 'ifaces');
   }
   if (/permission|not permitted/i.test(said)) {
-    return new RttscanError('input', `--live ${options.iface}: permission denied: capturing needs root or CAP_NET_RAW (libpcap: ${said})`);
+    return new RttscanError('input', (name) => `${name('ifaces')} ${options.iface}: permission denied: capturing needs root or CAP_NET_RAW (libpcap: ${said})`, 'ifaces');
   }
   // pcap_compile's words: "syntax error", "illegal token", "unknown host 'x'", ...
   if (/filter|syntax|illegal|unknown|invalid/i.test(said)) {
-    return usageError(`--filter '${options.filter}': not a valid BPF filter (libpcap: ${said})`);
+    return usageError((name) => `${name('filter')} '${options.filter}': not a valid BPF filter (libpcap: ${said})`, 'filter');
   }
-  return new RttscanError('input', `--live ${options.iface}: cannot capture (${said})`);
+  return new RttscanError('input', (name) => `${name('ifaces')} ${options.iface}: cannot capture (${said})`, 'ifaces');
 }
 
 function tcpdumpArgs(options: LiveCaptureOptions): string[] {
@@ -226,7 +226,8 @@ export class LiveCapture {
           .filter((l) => !/listening on|packets? (captured|received|dropped)/.test(l))
           .pop();
       const how = `${this.backend}, ${signal ?? `exit ${code}`}`;
-      throw new RttscanError('input', `--live ${this.iface}: the capture stopped unexpectedly${said ? `: ${said.replace(/^tcpdump: /, '')}` : ''} (${how})`);
+      const why = said ? `: ${said.replace(/^tcpdump: /, '')}` : '';
+      throw new RttscanError('input', (name) => `${name('ifaces')} ${this.iface}: the capture stopped unexpectedly${why} (${how})`, 'ifaces');
     }
     return this.stats;
   }

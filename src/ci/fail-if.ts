@@ -11,7 +11,7 @@
  * A bad expression is a usage error whose message says what is wrong, gives the column, and
  * draws a caret under the offending token.
  */
-import { usageError } from '../errors.js';
+import { usageError, type Wording } from '../errors.js';
 import { METRICS, metricKind, type Metric } from './figures.js';
 
 export type Comparison = '<' | '<=' | '>' | '>=';
@@ -65,10 +65,10 @@ class Parser {
   constructor(private readonly text: string) {}
 
   /** A usage error pointing at text[from, to). */
-  private fail(from: number, to: number, what: string): never {
+  private fail(from: number, to: number, what: string | Wording): never {
     const width = Math.max(1, to - from);
     const pointer = `  ${this.text}\n  ${' '.repeat(from)}${'^'.repeat(width)}`;
-    throw usageError(`--fail-if '${this.text}', column ${from + 1}: ${what}\n${pointer}`);
+    throw usageError((name) => `${name('failIf')} '${this.text}', column ${from + 1}: ${typeof what === 'string' ? what : what(name)}\n${pointer}`, 'failIf');
   }
 
   private skipSpaces(): void {
@@ -144,13 +144,13 @@ class Parser {
     switch (metricKind(metric)) {
       case 'time': {
         if (unit === '') this.fail(valueAt, unitAt, `${metric} is a time: give a unit (ns, us, ms or s), e.g. ${sign}${number}ms`);
-        if (unit === '%') this.fail(unitAt, unitEnd, `a percentage of ${metric} needs a sign: +${number}% is a change from the --baseline`);
+        if (unit === '%') this.fail(unitAt, unitEnd, (name) => `a percentage of ${metric} needs a sign: +${number}% is a change from the ${name('baseline')}`);
         const scale = TIME_UNITS_US[unit];
         if (scale === undefined) this.fail(unitAt, unitEnd, `unknown unit '${unit}' (use ns, us, ms or s)`);
         return { threshold: signed * scale, reference };
       }
       case 'count':
-        if (unit === '%') this.fail(unitAt, unitEnd, `a percentage of samples needs a sign: +${number}% is a change from the --baseline`);
+        if (unit === '%') this.fail(unitAt, unitEnd, (name) => `a percentage of samples needs a sign: +${number}% is a change from the ${name('baseline')}`);
         if (unit !== '') this.fail(unitAt, unitEnd, `samples is a count: no unit ('${unit}')`);
         if (!Number.isInteger(number)) this.fail(valueAt, unitAt, `samples is a count: '${number}' is not a whole number`);
         return { threshold: signed, reference };
@@ -173,6 +173,6 @@ class Parser {
 
 /** The conditions in one `--fail-if` argument. */
 export function parseFailIf(text: string): FailCondition[] {
-  if (text.trim() === '') throw usageError("--fail-if: empty; give conditions like 'p99>30ms,samples<100'");
+  if (text.trim() === '') throw usageError((name) => `${name('failIf')}: empty; give conditions like 'p99>30ms,samples<100'`, 'failIf');
   return new Parser(text).parseAll();
 }

@@ -25,6 +25,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command, Option } from 'commander';
 import { RttscanError, usageError } from '../errors.js';
+import { readFailure } from '../util/errno.js';
 import { LIST_OPTIONS } from './options.js';
 
 /** Keys that are not options: the whitelist, and how often its names are resolved again. */
@@ -180,7 +181,7 @@ export async function loadConfigFile(path: string, program: Command, parseDurati
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    throw new RttscanError('input', `${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new RttscanError('input', `${path}: ${readFailure(err)}`);
   }
   const { entries, get } = await parseYaml(path, text);
   const isGoMetro = entries.some((e) => e.key === 'init_config');

@@ -7,6 +7,7 @@ import { Analysis, DEFAULTS, type AnalysisResult, type AnalyzeOptions } from '..
 import { listInterfaces, type CaptureInterface } from '../capture/interfaces.js';
 import { chooseBackend, type CaptureBackend } from '../capture/live-capture.js';
 import { RttscanError } from '../errors.js';
+import { errorText } from './error-text.js';
 import { endpointText } from '../flow/address.js';
 import { analyzeLive, type LiveStart } from '../live.js';
 import { PrometheusEndpoint } from '../export/prometheus.js';
@@ -68,7 +69,7 @@ export async function runLive(cli: LiveCli, analyzeOptions: AnalyzeOptions, note
       try {
         next = await config.reread();
       } catch (err) {
-        note?.(`SIGHUP: ${(err as Error).message}; the settings stay as they were`);
+        note?.(`SIGHUP: ${errorText(err)}; the settings stay as they were`);
         return undefined;
       }
       ifaceTags = next.ifaceTags;

@@ -27,6 +27,7 @@ import { StdioTarget } from './targets.js';
 import { colorsWanted } from './terminal.js';
 import { tcprtConfigOf, tcprtNote, TcprtOutput, tcprtTargetsOf } from './tcprt.js';
 import { noteText } from './notes.js';
+import { errorText } from './error-text.js';
 
 export const EXIT_OK = 0;
 export const EXIT_INTERNAL = 1;
@@ -82,7 +83,11 @@ class RunContext {
   /** Notes, warnings and errors: stderr, or --log-file; filtered by --log-level. */
   readonly log: NoteLog;
 
-  constructor(readonly io: CliIo) {
+  constructor(
+    readonly io: CliIo,
+    /** The arguments after the program's name, as the HTML page names the command that made it. */
+    readonly command: readonly string[],
+  ) {
     this.stdout = new StdioTarget('stdout', io.stdout);
     this.stderr = new StdioTarget('stderr', io.stderr);
     this.log = new NoteLog((text) => this.stderr.write(text));
@@ -123,7 +128,7 @@ function counterLine(result: AnalysisResult, packetFilter: PacketFilter | undefi
  * called if the reader of stdout goes away (EPIPE).
  */
 export async function main(argv: readonly string[], io: CliIo = processIo(), onStdoutGone: () => void = () => {}): Promise<number> {
-  const cli = new RunContext(io);
+  const cli = new RunContext(io, argv.slice(2));
   // A reader of stdout that goes away (`rttscan ... | head`) is not an error: bin.ts stops
   // quietly. One of stderr (`2>&1 | head -1`) only stops the notes: the exit code stays the run's.
   const stopListening = [cli.stdout.listen(onStdoutGone), cli.stderr.listen(() => {})];
@@ -169,10 +174,10 @@ async function run(argv: readonly string[], cli: RunContext): Promise<number> {
       reread: () => loadConfigFile(config!.path, buildProgram(), parseDurationNs),
       givenOnCommandLine: (attribute: string) => program.getOptionValueSource(attribute) === 'cli',
     };
-    return merge ? await merge.runMerge(files, options, { stdout, stderr }) : await runAnalysis(files, options, reread, cli);
+    return merge ? await merge.runMerge(files, options, { stdout, stderr }, cli.command) : await runAnalysis(files, options, reread, cli);
   } catch (err) {
     if (err instanceof RttscanError) {
-      note(blameConfigFile(err.message, config, fromFile, program));
+      note(blameConfigFile(errorText(err), config, fromFile, program));
       if (options.verbose) stderr.write(`${err.stack}\n`);
       return err.code === 'output' ? EXIT_OUTPUT : EXIT_USAGE;
     }
@@ -229,7 +234,7 @@ async function runAnalysis(args: string[], options: CliOptions, configFile: Live
     return EXIT_OK;
   }
   const analyzeOptions = analyzeOptionsOf(options);
-  const workerMinBytes = workerMinBytesOf(process.env);
+  const workerMinBytes = workerMinBytesOf(io.env);
   if (workerMinBytes !== undefined) analyzeOptions.workerMinBytes = workerMinBytes;
   const live = liveOptionsOf(options, files, analyzeOptions, configFile);
   // Live, libpcap applies the filter; on files, tcpdump compiles it and capture/bpf.ts runs it.
@@ -259,7 +264,7 @@ async function runAnalysis(args: string[], options: CliOptions, configFile: Live
   const frameInputs = live ? live.live.ifaces : files;
   const outputs = await RunOutputs.open(plan, stdout, stderr, frameInputs.length > 1);
   const htmlTarget = planned(plan, 'html')?.target;
-  const page = htmlTarget?.kind === 'file' ? new (await import('./page-outputs.js')).PageOutput(htmlTarget.path, process.argv.slice(2)) : undefined;
+  const page = htmlTarget?.kind === 'file' ? new (await import('./page-outputs.js')).PageOutput(htmlTarget.path, cli.command) : undefined;
   if (page) outputs.listen(page);
   const tcprt = tcprtConfig && (await TcprtOutput.open(tcprtTargets, live !== undefined, stdout));
   // Live, rows reach their file or stdout within LIVE_STREAM_MS (offline, in large pieces).
@@ -301,7 +306,7 @@ async function runAnalysis(args: string[], options: CliOptions, configFile: Live
   // A service's SIGHUP: output files reopened (logrotate), the config file read again.
   const onSighup = (): void => {
     for (const message of reopenAll()) note(message);
-    outputs.reopenFiles().catch((err: unknown) => note((err as Error).message));
+    outputs.reopenFiles().catch((err: unknown) => note(errorText(err)));
     info(`SIGHUP: output files reopened${config ? `; reading ${config.path} again` : ''}`);
     void live?.reload?.().then((file) => {
       const level = file?.values.get('logLevel');
@@ -345,7 +350,8 @@ async function runAnalysis(args: string[], options: CliOptions, configFile: Live
       }
       await tcprt?.close(); // --each refuses --tcprt: one run at most
       await page?.write(result, plan.histogramUnit); // --each refuses --html; one capture point at most
-      for (const input of result.inputs) for (const warning of input.warnings) note(`warning: ${warning}`);
+      // A live input's reader is named by its interface; the CLI names the flag that gave it.
+      for (const input of result.inputs) for (const warning of input.warnings) note(`warning: ${input.format === 'live' ? '--live ' : ''}${warning}`);
       if (analyzeOptions.intervalNs === undefined) {
         outputs.report(result, ci, context, note, quietNote);
         if (resultJson) outputs.addDocument(resultJson({ ...result, groups: busiestFirst(result.groups) }, plan.histogramUnit));

@@ -74,7 +74,12 @@ function jsonOf(merged: MergedSummary): SummaryDocumentJson {
   return documentJson(merged.head, { ...merged.report, groups: busiestFirst(merged.report.groups) }, merged.histogramUnit);
 }
 
-export async function runMerge(paths: readonly string[], options: MergeOptions, stdio: { stdout: OutputTarget; stderr: OutputTarget }): Promise<number> {
+export async function runMerge(
+  paths: readonly string[],
+  options: MergeOptions,
+  stdio: { stdout: OutputTarget; stderr: OutputTarget },
+  command: readonly string[],
+): Promise<number> {
   const note = (message: string): void => void stdio.stderr.write(`rttscan: ${message}\n`);
   const plan = outputPlanOf(options, false, ['table', 'histogram', 'json', 'html']);
   if (options.html !== undefined && options.each) throw usageError('--each cannot be combined with --html: the page covers one merge');
@@ -112,7 +117,7 @@ export async function runMerge(paths: readonly string[], options: MergeOptions, 
     await outputs.abandon();
     throw err;
   }
-  if (options.html !== undefined) await (await import('./page-outputs.js')).writeMergePage(options.html, reports[0]!.merged, docs, notes, process.argv.slice(2));
+  if (options.html !== undefined) await (await import('./page-outputs.js')).writeMergePage(options.html, reports[0]!.merged, docs, notes, command);
   if (!options.quiet && !options.each) {
     const summary = reports[0]!.merged.report.summary;
     note(`merged ${docs.length} summaries of ${reports[0]!.merged.head.inputs.length} inputs: ${summary.count} samples`);

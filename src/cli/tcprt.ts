@@ -9,6 +9,7 @@
  * or the file's `stats: enable` there are none, as in the kernel.
  */
 import { mkdir, readFile, stat } from 'node:fs/promises';
+import { readFailure } from '../util/errno.js';
 import { printable } from '../util/printable.js';
 import { join } from 'node:path';
 import type { AnalyzeOptions } from '../analyze.js';
@@ -95,7 +96,7 @@ export async function tcprtConfigOf(options: TcprtCliOptions): Promise<TcprtConf
     try {
       text = await readFile(options.tcprtConfig, 'utf8');
     } catch (err) {
-      throw new RttscanError('input', `${printable(options.tcprtConfig)}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      throw new RttscanError('input', `${printable(options.tcprtConfig)}: ${readFailure(err)}`);
     }
     // The YAML parser loads only when a config file is given: ~25 ms of every start-up otherwise.
     const { parseTcprtConfig } = await import('../engines/tcprt/config-file.js');

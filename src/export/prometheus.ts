@@ -246,7 +246,7 @@ export class PrometheusEndpoint {
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) =>
-        reject(usageError(`--prometheus ${endpointText(host, port)}: cannot listen (${errnoReason(err) ?? err.code ?? err.message})`)),
+        reject(usageError((name) => `${name('prometheus')} ${endpointText(host, port)}: cannot listen (${errnoReason(err) ?? err.code ?? err.message})`, 'prometheus')),
       );
       server.listen(port, host, () => resolve());
     });

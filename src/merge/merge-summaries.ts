@@ -75,10 +75,11 @@ export function mergeSummaries(docs: readonly SummaryDocument[]): MergedSummary 
   if (first === undefined) throw usageError('merge: no documents to merge');
   for (const doc of docs) {
     if (doc.by !== first.by) {
-      throw new RttscanError('input', `${doc.name} groups by ${doc.by} but ${first.name} by ${first.by}: merge summaries made with the same --by`);
+      throw new RttscanError('input', (name) => `${doc.name} groups by ${doc.by} but ${first.name} by ${first.by}: merge summaries made with the same ${name('by')}`);
     }
     if (doc.histogramUnit !== first.histogramUnit) {
-      throw new RttscanError('input', `${doc.name} has a ${doc.histogramUnit} histogram but ${first.name} ${first.histogramUnit}: merge summaries made with the same --ms`);
+      const differ = `${doc.name} has a ${doc.histogramUnit} histogram but ${first.name} ${first.histogramUnit}`;
+      throw new RttscanError('input', (name) => `${differ}: merge summaries made with the same ${name('histogramUnit')}`);
     }
   }
   // Capture-time order (stable: equal starts keep the order given).

@@ -201,7 +201,8 @@ export class StatsdClient {
     try {
       resolved = await lookup(host);
     } catch (err) {
-      throw usageError(`--statsd ${endpointText(host, port)}: cannot resolve ${host} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+      throw usageError((name) => `${name('statsd')} ${endpointText(host, port)}: cannot resolve ${host} (${why})`, 'statsd');
     }
     const socket = createSocket(resolved.family === 6 ? 'udp6' : 'udp4');
     socket.on('error', onError);

@@ -6,6 +6,7 @@
  */
 
 import type { InputSummary } from '../analyze.js';
+import type { StatsFigures } from './stats-figures.js';
 
 /** Bumped whenever a document's shape changes in a way an older reader would misread. */
 export const SCHEMA_VERSION = 1;
@@ -33,19 +34,7 @@ export interface MergeStateJson {
 }
 
 /** The statistics of a group (or of all samples); figures are null when there are no samples. */
-export interface StatsJson {
-  samples: number;
-  min_us: number | null;
-  mean_us: number | null;
-  p50_us: number | null;
-  p90_us: number | null;
-  p99_us: number | null;
-  max_us: number | null;
-  stddev_us: number | null;
-  srtt_us: number | null;
-  jitter_us: number | null;
-  data_segments: number;
-  retransmitted_segments: number;
+export interface StatsJson extends StatsFigures {
   sketch: SketchJson;
   merge_state: MergeStateJson;
 }

@@ -15,6 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { hasCommand, parseCsv, runCliInProcess, type CsvSample } from '../helpers/cli.js';
 import { sampleCaptures } from '../helpers/paths.js';
+import { tsharkTimedAcks } from '../helpers/tshark.js';
 
 // The lab captures of samples/vantage/ (reordering, TSO, loss at several points) are judged
 // sample by sample against their oracle in test/e2e/vantage.test.ts instead: there rttscan and
@@ -29,17 +30,7 @@ async function ours(path: string): Promise<CsvSample[]> {
 
 /** ACK time (to the µs, as tshark prints it for µs files) → RTT in µs. */
 function tsharkSamples(path: string): Map<string, number> {
-  const r = spawnSync('tshark', ['-r', path, '-Y', 'tcp.analysis.ack_rtt', '-T', 'fields', '-e', 'frame.time_epoch', '-e', 'tcp.analysis.ack_rtt'], {
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  assert.equal(r.status, 0, r.stderr);
-  const out = new Map<string, number>();
-  for (const line of r.stdout.trim().split('\n')) {
-    const [time, rtt] = line.split('\t') as [string, string];
-    out.set(key(time), Math.round(Number(rtt) * 1e9) / 1000);
-  }
-  return out;
+  return new Map(tsharkTimedAcks(path).map((f) => [key(f.epoch), Math.round(Number(f.ackRtt) * 1e9) / 1000]));
 }
 
 /** A capture time to microseconds: the key both tools agree on. */

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { hasCommand, parseCsv, runCliInProcess, type CsvSample } from '../helpers/cli.js';
 import { sampleCaptures, tempDir } from '../helpers/paths.js';
+import { tsharkFrames } from '../helpers/tshark.js';
 
 interface Frame {
   timeNs: bigint;
@@ -28,38 +29,8 @@ function epochNs(text: string): bigint {
 }
 
 /** Every frame of a capture as tshark numbers them (frame 1 is index 1). */
-function tsharkFrames(path: string): Frame[] {
-  const r = spawnSync(
-    'tshark',
-    [
-      '-r',
-      path,
-      '-T',
-      'fields',
-      '-E',
-      'separator=,',
-      '-e',
-      'frame.number',
-      '-e',
-      'frame.time_epoch',
-      '-e',
-      'ip.src',
-      '-e',
-      'ipv6.src',
-      '-e',
-      'tcp.srcport',
-      '-e',
-      'tcp.analysis.acks_frame',
-    ],
-    { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
-  );
-  assert.equal(r.status, 0, r.stderr);
-  const frames: Frame[] = [];
-  for (const line of r.stdout.trim().split('\n')) {
-    const [number, time, ip4, ip6, port, acks] = line.split(',') as [string, string, string, string, string, string];
-    frames[Number(number)] = { timeNs: epochNs(time), src: ip4 || ip6, srcPort: Number(port), acksFrame: Number(acks || 0) };
-  }
-  return frames;
+function tsharkFramesNs(path: string): Frame[] {
+  return tsharkFrames(path).map((f) => ({ timeNs: epochNs(f.epoch), src: f.src, srcPort: f.srcPort, acksFrame: f.acksFrame }));
 }
 
 function rttNs(s: CsvSample): bigint {
@@ -87,7 +58,7 @@ for (const path of sampleCaptures()) {
     assert.equal(run.status, 0, run.stderr);
     const samples = parseCsv(run.stdout);
     assert.ok(samples.length > 0);
-    const frames = tsharkFrames(path);
+    const frames = tsharkFramesNs(path);
     let sameAsTshark = 0;
     for (const s of samples) {
       assertFrames(name, s, frames[s.segFrame], frames[s.ackFrame]);
@@ -124,7 +95,7 @@ test('with several inputs, frame numbers count per file and seg_input/ack_input 
     .slice(1)
     .map((line) => line.split(','));
   const samples = parseCsv(text);
-  const framesOf = new Map(slices.map((s) => [s, tsharkFrames(s)]));
+  const framesOf = new Map(slices.map((s) => [s, tsharkFramesNs(s)]));
   let straddling = 0;
   samples.forEach((s, i) => {
     const [segInput, ackInput] = rows[i]!.slice(9) as [string, string];

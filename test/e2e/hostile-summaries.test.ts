@@ -74,9 +74,9 @@ test('merge refuses out-of-range sketch keys, huge arrays, deep nesting and 400 
     ['merge', await put('zero.json', withSketch(0)), await put('far.json', withSketch(2e9))],
     /far\.json: summary\.sketch\.min_key: 2000000000 is above the maximum 1873$/,
   );
-  const counts = new Array(10_000_000).fill(0);
+  const counts = new Array(1_000_000).fill(0);
   counts[0] = good.summary.sketch.counts.reduce((a: number, b: number) => a + b, 0);
-  await assertRefused(['merge', await put('bins.json', withSketch(-300, counts))], /bins\.json: summary\.sketch\.counts: 10000000 items, at most 2219$/);
+  await assertRefused(['merge', await put('bins.json', withSketch(-300, counts))], /bins\.json: summary\.sketch\.counts: 1000000 items, at most 2219$/);
   const deep = JSON.stringify(good).replace('"rtt":{', `"rtt":{"deep":${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)},`);
   await assertRefused(['merge', await put('deep.json', deep)], /deep\.json: nested more than 32 levels deep$/);
   const many = structuredClone(good);

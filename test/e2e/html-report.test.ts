@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import type { Page } from 'playwright-core';
 import { launchChromium, hasChromium, type Browser } from '../helpers/browser.js';
-import { parseCsv, runCli, type CsvSample } from '../helpers/cli.js';
+import { parseCsv, runCliInProcess, type CsvSample } from '../helpers/cli.js';
 import { tempDir } from '../helpers/paths.js';
 
 // Inside page.evaluate() callbacks, which run in the page: the Node build has no DOM types.
@@ -103,9 +103,9 @@ test('the report opens offline with no console error, draws its charts, and show
   const dir = await tempDir(t);
   const html = join(dir, 'report.html');
   const args = [SERVER, OTHER, '--by', 'raddr', '--include-local'];
-  const run = runCli([...args, '--html', html, '-q']);
+  const run = await runCliInProcess([...args, '--html', html, '-q']);
   assert.equal(run.status, 0, run.stderr);
-  const doc = JSON.parse(runCli([...args, '--json', '-', '-q']).stdout) as Record<string, unknown>;
+  const doc = JSON.parse((await runCliInProcess([...args, '--json', '-', '-q'])).stdout) as Record<string, unknown>;
   const { page, errors, requests } = await open(html);
   assert.deepEqual(errors, []);
   assert.deepEqual(requests, [`file://${html}`], 'the page asks for nothing but itself');
@@ -131,7 +131,7 @@ test('the report opens offline with no console error, draws its charts, and show
   );
   // The bcc buckets are --histogram's text.
   const bcc = await page.evaluate(() => document.getElementById('bcc').textContent as string);
-  assert.equal(bcc, runCli([...args, '--histogram', '-q']).stdout);
+  assert.equal(bcc, (await runCliInProcess([...args, '--histogram', '-q'])).stdout);
   await page.close();
 });
 
@@ -139,8 +139,8 @@ test('the report opens offline with no console error, draws its charts, and show
 async function hoverSlowest(t: TestContext, inputs: string[]): Promise<{ shown: Record<string, string>; target: CsvSample; inputCols: string[]; errors: string[] }> {
   const dir = await tempDir(t);
   const html = join(dir, 'report.html');
-  assert.equal(runCli([...inputs, '--include-local', '--html', html, '-q']).status, 0);
-  const csvText = runCli([...inputs, '--include-local', '--csv', '-', '-q']).stdout;
+  assert.equal((await runCliInProcess([...inputs, '--include-local', '--html', html, '-q'])).status, 0);
+  const csvText = (await runCliInProcess([...inputs, '--include-local', '--csv', '-', '-q'])).stdout;
   const samples = parseCsv(csvText);
   const { page, errors } = await open(html);
   // Every sample is in the page (fewer than the budget), so the slowest one stands alone.
@@ -191,15 +191,16 @@ test('with several inputs the tooltip names the file each frame is in', { skip }
 
 test('rttscan merge --html: the merged numbers, one span per summary', { skip }, async (t) => {
   const dir = await tempDir(t);
-  const parts = [SERVER, OTHER].map((c, i) => {
+  const parts: string[] = [];
+  for (const [i, c] of [SERVER, OTHER].entries()) {
     const out = join(dir, `part${i}.json`);
-    assert.equal(runCli([c, '--json', out, '-q']).status, 0);
-    return out;
-  });
+    assert.equal((await runCliInProcess([c, '--json', out, '-q'])).status, 0);
+    parts.push(out);
+  }
   const html = join(dir, 'merged.html');
-  const run = runCli(['merge', ...parts, '--html', html, '-q']);
+  const run = await runCliInProcess(['merge', ...parts, '--html', html, '-q']);
   assert.equal(run.status, 0, run.stderr);
-  const doc = JSON.parse(runCli(['merge', ...parts, '--json', '-', '-q']).stdout) as Record<string, unknown>;
+  const doc = JSON.parse((await runCliInProcess(['merge', ...parts, '--json', '-', '-q'])).stdout) as Record<string, unknown>;
   const { page, errors, requests } = await open(html);
   assert.deepEqual(errors, []);
   assert.deepEqual(requests, [`file://${html}`]);
@@ -212,7 +213,7 @@ test('with --tcprt the report charts server and total time per port', { skip }, 
   const dir = await tempDir(t);
   const html = join(dir, 'tcprt.html');
   const out = join(dir, 'tcprt');
-  const run = runCli(['samples/http-v4/server.pcap', '--tcprt', out, '--lports', '8080', '--html', html, '-q']);
+  const run = await runCliInProcess(['samples/http-v4/server.pcap', '--tcprt', out, '--lports', '8080', '--html', html, '-q']);
   assert.equal(run.status, 0, run.stderr);
   const { page, errors } = await open(html);
   assert.deepEqual(errors, []);

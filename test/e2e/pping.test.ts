@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { parseCsv, runCli } from '../helpers/cli.js';
+import { parseCsv, runCliInProcess } from '../helpers/cli.js';
 import { tempDir } from '../helpers/paths.js';
 
 function pping(addr: string, port: number): string {
@@ -16,9 +16,9 @@ function pping(addr: string, port: number): string {
 }
 
 for (const capture of ['samples/mixed-loss/server.pcap', 'samples/http-v6-pcapng/client.pcapng']) {
-  test(`--pping lines are --csv's samples in pping -m form: ${capture}`, () => {
-    const lines = runCli([capture, '--include-local', '--pping', '-', '-q']).stdout.trimEnd().split('\n');
-    const samples = parseCsv(runCli([capture, '--include-local', '--csv', '-', '-q']).stdout);
+  test(`--pping lines are --csv's samples in pping -m form: ${capture}`, async () => {
+    const lines = (await runCliInProcess([capture, '--include-local', '--pping', '-', '-q'])).stdout.trimEnd().split('\n');
+    const samples = parseCsv((await runCliInProcess([capture, '--include-local', '--csv', '-', '-q'])).stdout);
     assert.equal(lines.length, samples.length);
     const minByFlow = new Map<string, number>();
     samples.forEach((s, i) => {
@@ -39,8 +39,8 @@ for (const capture of ['samples/mixed-loss/server.pcap', 'samples/http-v6-pcapng
 test('--pping FILE writes the same lines to the file and, like --csv FILE, nothing to stdout', async (t) => {
   const dir = await tempDir(t);
   const out = join(dir, 'rtt.txt');
-  const run = runCli(['samples/http-v4/server.pcap', '--pping', out, '-q']);
+  const run = await runCliInProcess(['samples/http-v4/server.pcap', '--pping', out, '-q']);
   assert.equal(run.status, 0, run.stderr);
   assert.equal(run.stdout, '');
-  assert.equal(readFileSync(out, 'utf8'), runCli(['samples/http-v4/server.pcap', '--pping', '-', '-q']).stdout);
+  assert.equal(readFileSync(out, 'utf8'), (await runCliInProcess(['samples/http-v4/server.pcap', '--pping', '-', '-q'])).stdout);
 });

@@ -141,7 +141,7 @@ test('the built CLI: a bad value from the file names the file and key; a flag ov
   const byProcess = await runCliInProcess(['samples/http-v4/server.pcap', '--by', 'process']);
   assert.equal(byProcess.stderr, 'rttscan: --by process names the processes that own live connections (from /proc): add --live IFACE\n');
   const missing = await runCliInProcess(['samples/http-v4/server.pcap', '--config', join(dir, 'nope.yaml')]);
-  assert.equal(missing.stderr, `rttscan: ${join(dir, 'nope.yaml')}: cannot read (ENOENT)\n`);
+  assert.equal(missing.stderr, `rttscan: ${join(dir, 'nope.yaml')}: no such file\n`);
 });
 
 test('/proc/net/tcp lines: addresses in host byte order, ports in hex, state and inode', () => {

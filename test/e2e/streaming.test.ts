@@ -6,7 +6,7 @@
  * analysis itself holds (here, the samples waiting for the vantage decision) is not the output's.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { type ChildProcess, type StdioOptions, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -14,28 +14,28 @@ import { writeSamplesCapture } from '../helpers/big-capture.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { CLI_PATH, REPO_ROOT } from '../helpers/paths.js';
+import { PEAK_RSS_URL } from '../helpers/peak-rss.js';
 
 /** 200,002 samples: 220 MB of queued rows before backpressure, about 16 MB of CSV. */
 const SEGMENTS = 200_000;
 /** What a per-sample output into a slow reader may add to the peak RSS of the same run without it. */
 const OUTPUT_RSS_LIMIT_KB = 40_000;
 
-function peakRssKb(pid: number): number {
-  try {
-    return Number(/^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-  } catch {
-    return 0; // exited between two looks
-  }
+/** Runs rttscan with `args`; its peak RSS in kB as the kernel counted it (test/helpers/peak-rss.ts). */
+function spawnMeasured(args: string[], stdio: StdioOptions, peakFile: string): ChildProcess {
+  return spawn(process.execPath, ['--import', PEAK_RSS_URL, CLI_PATH, ...args], { cwd: REPO_ROOT, stdio, env: { ...process.env, PEAK_RSS_FILE: peakFile } });
 }
 
-/** Peak RSS of rttscan writing only the --json summary, sampled the same way. */
-async function baselineKb(capture: string): Promise<number> {
-  const child = spawn(process.execPath, [CLI_PATH, capture, '--json', '/dev/null', '--include-local', '-q'], { cwd: REPO_ROOT, stdio: 'ignore' });
-  let peakKb = 0;
-  const watch = setInterval(() => (peakKb = Math.max(peakKb, peakRssKb(child.pid!))), 20);
+function peakKbOf(peakFile: string): number {
+  return Number(readFileSync(peakFile, 'utf8'));
+}
+
+/** Peak RSS of rttscan writing only the --json summary. */
+async function baselineKb(capture: string, dir: string): Promise<number> {
+  const peakFile = join(dir, 'baseline.peak');
+  const child = spawnMeasured([capture, '--json', '/dev/null', '--include-local', '-q'], 'ignore', peakFile);
   await new Promise((resolve) => child.on('close', resolve));
-  clearInterval(watch);
-  return peakKb;
+  return peakKbOf(peakFile);
 }
 
 /** The capture and its baseline, made once for the three outputs (writing it takes 4 s of CPU). */
@@ -48,7 +48,7 @@ function sharedCapture(): Promise<{ capture: string; baseline: number }> {
     sharedDir = await mkdtemp(join(tmpdir(), 'rttscan-test-'));
     const capture = join(sharedDir, 'many.pcap');
     await writeSamplesCapture(capture, SEGMENTS);
-    return { capture, baseline: await baselineKb(capture) };
+    return { capture, baseline: await baselineKb(capture, sharedDir) };
   })();
   return shared;
 }
@@ -57,23 +57,22 @@ for (const output of ['--csv', '--jsonl', '--samples']) {
   test(`${output} into a slow reader: every line arrives, the output adds a flat few MB to the peak RSS`, async () => {
     const { capture, baseline } = await sharedCapture();
     const args = output === '--samples' ? [output] : [output, '-'];
-    const child = spawn(process.execPath, [CLI_PATH, capture, ...args, '--include-local', '-q'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let peakKb = 0;
-    const watch = setInterval(() => (peakKb = Math.max(peakKb, peakRssKb(child.pid!))), 20);
+    const peakFile = join(sharedDir!, `${output.slice(2)}.peak`);
+    const child = spawnMeasured([capture, ...args, '--include-local', '-q'], ['ignore', 'pipe', 'pipe'], peakFile);
     // A slow reader: a pause of 20 ms after each chunk the pipe gives (at most 64 KB): about 3 MB/s.
     let lines = 0;
     let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
-    for await (const chunk of child.stdout) {
+    for await (const chunk of child.stdout!) {
       for (const byte of chunk as Buffer) if (byte === 10) lines++;
       await new Promise((r) => setTimeout(r, 20));
     }
     const code = await closed;
-    clearInterval(watch);
     assert.equal(code, 0, stderr);
     // The handshake's two samples and one per segment (all kept: --include-local), and the CSV header.
     assert.equal(lines, SEGMENTS + 2 + (output === '--csv' ? 1 : 0));
+    const peakKb = peakKbOf(peakFile);
     assert.ok(peakKb > 0 && baseline > 0, 'the peak RSS was read');
     assert.ok(peakKb - baseline < OUTPUT_RSS_LIMIT_KB, `peak RSS ${peakKb} kB, ${baseline} kB without the output`);
   });

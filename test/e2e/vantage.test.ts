@@ -7,13 +7,13 @@
  * hosts acknowledged, and time every sample as the oracle does, with the exceptions below.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { hasCommand, parseCsv, runCliInProcess, type CsvSample } from '../helpers/cli.js';
 import { SAMPLES_DIR, tempDir } from '../helpers/paths.js';
+import { tsharkTimedAcks } from '../helpers/tshark.js';
 
 const VANTAGE_DIR = join(SAMPLES_DIR, 'vantage');
 
@@ -212,22 +212,7 @@ test("rotated slices of a one-way transfer: each gets the whole capture's answer
 
 /** tshark's ack_rtt per ACK, keyed "time to the µs, acknowledging address" → ns. */
 function tsharkSamples(path: string): Map<string, number> {
-  const r = spawnSync(
-    'tshark',
-    ['-r', path, '-Y', 'tcp.analysis.ack_rtt', '-T', 'fields', '-e', 'frame.time_epoch', '-e', 'ip.src', '-e', 'ipv6.src', '-e', 'tcp.analysis.ack_rtt'],
-    {
-      encoding: 'utf8',
-      maxBuffer: 64 * 1024 * 1024,
-    },
-  );
-  assert.equal(r.status, 0, r.stderr);
-  const out = new Map<string, number>();
-  for (const line of r.stdout.trim().split('\n')) {
-    if (line === '') continue;
-    const [time, v4, v6, rtt] = line.split('\t') as [string, string, string, string];
-    out.set(`${toUs(time)} ${v4 || v6}`, Math.round(Number(rtt) * 1e9));
-  }
-  return out;
+  return new Map(tsharkTimedAcks(path).map((f) => [`${toUs(f.epoch)} ${f.src}`, Math.round(Number(f.ackRtt) * 1e9)]));
 }
 
 function toUs(epoch: string): string {

@@ -1,8 +1,9 @@
 /**
- * The worker path as users meet it (bin/rttscan; RTTSCAN_WORKER_MIN_BYTES=0 forces it on small
- * captures, `never` turns it off): the same bytes on stdout and stderr and the same exit code
- * either way, for captures plain and gzipped, through stdin (never on the worker: the same as the
- * file on it), and a Ctrl-C while the worker reads ahead of a slow output.
+ * The worker path as users meet it (the CLI's main; RTTSCAN_WORKER_MIN_BYTES=0 forces it on
+ * small captures, `never` turns it off): the same bytes on stdout and stderr and the same exit
+ * code either way, for captures plain and gzipped, through stdin and a FIFO (bin/rttscan: never
+ * on the worker, the same as the file on it), and a Ctrl-C while the worker reads ahead of a
+ * slow output.
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -11,7 +12,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { writeFile } from 'node:fs/promises';
-import { parseCsv, runCli } from '../helpers/cli.js';
+import { parseCsv, runCli, runCliInProcess } from '../helpers/cli.js';
 import { writeSamplesCapture } from '../helpers/big-capture.js';
 import { CLI_PATH, REPO_ROOT, tempDir } from '../helpers/paths.js';
 
@@ -26,9 +27,9 @@ test('the CLI prints the same with and without the worker: --csv and --json, pla
     await writeFile(gz, gzipSync(readFileSync(join(REPO_ROOT, capture))));
     for (const path of [capture, gz]) {
       const args = [path, '--csv', '-', '--by', 'flow', '--json', join(dir, 'doc.json')];
-      const on = runCli(args, undefined, ON);
+      const on = await runCliInProcess(args, ON);
       const onDoc = readFileSync(join(dir, 'doc.json'), 'utf8');
-      const off = runCli(args, undefined, OFF);
+      const off = await runCliInProcess(args, OFF);
       const offDoc = readFileSync(join(dir, 'doc.json'), 'utf8');
       assert.equal(on.status, 0, on.stderr);
       assert.deepEqual(on, off, `${capture}${path === gz ? ' gzipped' : ''}`);
@@ -54,7 +55,7 @@ test('a FIFO is read in the main thread whatever the threshold, and gives what t
   closeSync(writer);
   const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
   assert.equal(code, 0);
-  assert.equal(stdout, runCli([CAPTURES[0]!, '--csv', '-', '-q'], undefined, ON).stdout);
+  assert.equal(stdout, (await runCliInProcess([CAPTURES[0]!, '--csv', '-', '-q'], ON)).stdout);
 });
 
 test('a corrupt record: the same message and exit code with and without the worker', async (t) => {
@@ -64,15 +65,15 @@ test('a corrupt record: the same message and exit code with and without the work
   for (let i = 0; i < 100; i++) at += 16 + bytes.readUInt32LE(at + 8);
   bytes.writeUInt32LE(0x7fffffff, at + 8); // record 101's caplen
   await writeFile(path, bytes);
-  const on = runCli([path, '--json', '-'], undefined, ON);
-  const off = runCli([path, '--json', '-'], undefined, OFF);
+  const on = await runCliInProcess([path, '--json', '-'], ON);
+  const off = await runCliInProcess([path, '--json', '-'], OFF);
   assert.equal(on.status, 2);
   assert.match(on.stderr, /record 101 at offset 0x[0-9a-f]+: caplen 2147483647/);
   assert.deepEqual(on, off);
 });
 
-test('RTTSCAN_WORKER_MIN_BYTES that is not a byte count is a usage error', () => {
-  const r = runCli([CAPTURES[0]!, '--json', '-'], undefined, { RTTSCAN_WORKER_MIN_BYTES: '64M' });
+test('RTTSCAN_WORKER_MIN_BYTES that is not a byte count is a usage error', async () => {
+  const r = await runCliInProcess([CAPTURES[0]!, '--json', '-'], { RTTSCAN_WORKER_MIN_BYTES: '64M' });
   assert.equal(r.status, 2);
   assert.equal(r.stderr.trim(), 'rttscan: RTTSCAN_WORKER_MIN_BYTES=64M: not a byte count (a whole number, or never)');
 });

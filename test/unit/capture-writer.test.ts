@@ -21,6 +21,7 @@ import {
   tcp,
   tcpOptionBytes,
 } from '../helpers/capture-writer.js';
+import { bulkCapture, bulkCaptureScripted } from '../helpers/big-capture.js';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
@@ -166,4 +167,16 @@ test('pcapng blocks: lengths, trailer, per-section byte order', () => {
       '00000040' +
       '00000014',
   );
+});
+
+test('the bulk captures of the scale tests: the copied pairs are the bytes TcpScript writes', () => {
+  for (const [segments, payloadLen] of [
+    [0, 10],
+    [1, 10],
+    [3, 10],
+    [1000, 10],
+    [20, 60000],
+  ] as const) {
+    assert.deepEqual(bulkCapture(segments, payloadLen), bulkCaptureScripted(segments, payloadLen), `${segments} segments of ${payloadLen} bytes`);
+  }
 });

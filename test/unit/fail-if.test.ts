@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import { checkConditions } from '../../src/ci/check.js';
 import { parseFailIf } from '../../src/ci/fail-if.js';
 import { figuresOf } from '../../src/ci/figures.js';
+import { errorText } from '../../src/cli/error-text.js';
 import { RttscanError } from '../../src/errors.js';
 import { Group } from '../../src/stats/collector.js';
 import { RttStats } from '../../src/stats/rtt-stats.js';
@@ -15,16 +16,22 @@ function stats(rttsUs: number[], segments: [number, number] = [0, 0]): RttStats 
   return s;
 }
 
-/** The usage error a bad expression gives: its first line, and the caret line under the echo. */
-function parseError(text: string): { message: string; caret: string } {
+/**
+ * The usage error a bad expression gives: its first line in the library's words and in the
+ * CLI's (which names flags), and the caret line under the echo.
+ */
+function parseError(text: string): { message: string; cli: string; caret: string } {
   try {
     parseFailIf(text);
   } catch (err) {
     assert.ok(err instanceof RttscanError, String(err));
     assert.equal(err.code, 'usage');
+    assert.equal(err.option, 'failIf');
     const [message, echo, caret] = err.message.split('\n');
     assert.equal(echo, `  ${text}`, 'the expression is echoed under the message');
-    return { message: message!, caret: caret!.slice(2) };
+    const [cli, cliEcho, cliCaret] = errorText(err).split('\n');
+    assert.deepEqual([cliEcho, cliCaret], [echo, caret], 'the CLI echoes the same expression and caret');
+    return { message: message!, cli: cli!, caret: caret!.slice(2) };
   }
   assert.fail(`'${text}' parsed`);
 }
@@ -73,7 +80,7 @@ test('a bad expression says what is wrong, at which column, with a caret under t
     ['p99>30ms,', /column 10: expected a metric \(samples/, '         ^'],
     ['p99>30ms;min<1ms', /column 9: unexpected ';min<1ms' after a condition \(separate conditions with commas\)/, '        ^^^^^^^^'],
     ['p99>30ms min<1ms', /column 10: unexpected 'min<1ms' after a condition/, '         ^^^^^^^'],
-    ['p99>10%', /column 7: a percentage of p99 needs a sign: \+10% is a change from the --baseline/, '      ^'],
+    ['p99>10%', /column 7: a percentage of p99 needs a sign: \+10% is a change from the baseline$/, '      ^'],
     ['samples>5ms', /column 10: samples is a count: no unit \('ms'\)/, '         ^^'],
     ['samples>1.5', /column 9: samples is a count: '1.5' is not a whole number/, '        ^^^'],
     ['retrans>1', /column 9: retrans is a percentage: write 1%/, '        ^'],
@@ -87,10 +94,16 @@ test('a bad expression says what is wrong, at which column, with a caret under t
   for (const [text, message, caret] of cases) {
     const e = parseError(text);
     assert.match(e.message, message, text);
-    assert.ok(e.message.startsWith(`--fail-if '${text}', column `), e.message);
+    assert.ok(e.message.startsWith(`conditions '${text}', column `), e.message);
+    assert.ok(!e.message.includes('--'), `the library names no flag: ${e.message}`);
+    // The CLI's words: the flag, then the same reason (naming --baseline where the library says baseline).
+    assert.equal(e.cli, `--fail-if ${e.message.slice('conditions '.length).replace('from the baseline', 'from the --baseline')}`);
     assert.equal(e.caret, caret, `caret for ${text}`);
   }
-  assert.throws(() => parseFailIf('  '), /--fail-if: empty; give conditions like/);
+  assert.equal(parseError('p99>10%').cli, "--fail-if 'p99>10%', column 7: a percentage of p99 needs a sign: +10% is a change from the --baseline");
+  const empty = (): unknown => parseFailIf('  ');
+  assert.throws(empty, (err: RttscanError) => err.message === "conditions: empty; give conditions like 'p99>30ms,samples<100'");
+  assert.throws(empty, (err: RttscanError) => errorText(err) === "--fail-if: empty; give conditions like 'p99>30ms,samples<100'");
 });
 
 test('conditions are checked on the summary; a violation names the figure', () => {

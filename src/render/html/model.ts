@@ -4,21 +4,11 @@
  * statistic is the --json document's own figure (statsJson), so the page and the JSON agree.
  */
 
+import type { StatsFigures } from '../../schema/stats-figures.js';
+
 /** A statistics row: the --json fields of a group (sketches and merge state left out). */
-export interface StatsRow {
+export interface StatsRow extends StatsFigures {
   key: string;
-  samples: number;
-  min_us: number | null;
-  mean_us: number | null;
-  p50_us: number | null;
-  p90_us: number | null;
-  p99_us: number | null;
-  max_us: number | null;
-  stddev_us: number | null;
-  srtt_us: number | null;
-  jitter_us: number | null;
-  data_segments: number;
-  retransmitted_segments: number;
 }
 
 /** A log-binned histogram: bins of equal width in log10(µs), from the group's DDSketch. */
