@@ -19,7 +19,7 @@ import { FlowTable, type Flow, type FlowCounters } from './flow/flow-table.js';
 import type { Vantage, VantageNote } from './flow/vantage.js';
 import { ALL_KINDS, kindMask, SampleCollector, type Group, type GroupBy, type Sample, type SampleFilters } from './stats/collector.js';
 import type { HistogramUnit, RttStats } from './stats/rtt-stats.js';
-import { NOT_YET_NS, relativeNs, type EpochTime, type TimeBase } from './time.js';
+import { NOT_YET_SET, relativeNs, type EpochTime, type TimeBase } from './time.js';
 import { frameRef } from './capture/frame-ref.js';
 import type { ProcessAttributor } from './process/attributor.js';
 
@@ -257,11 +257,11 @@ export class Analysis {
   private intervalBaseline: IntervalCounts | undefined;
   /**
    * Capture times (ns from base): first and latest packet, the current interval's start. 0 until
-   * the first packet, set in the constructor after a double (NOT_YET_NS: see time.ts).
+   * the first packet, set in the constructor after a double (NOT_YET_SET: see time.ts).
    */
-  firstNs = NOT_YET_NS;
-  lastNs = NOT_YET_NS;
-  intervalStartNs = NOT_YET_NS;
+  firstNs = NOT_YET_SET;
+  lastNs = NOT_YET_SET;
+  intervalStartNs = NOT_YET_SET;
   private readonly intervalNs: number;
   private readonly emptyIntervals: boolean;
   private vantageAnnounced = false;

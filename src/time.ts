@@ -13,7 +13,7 @@
  * middle of the run: on the bench capture, about 5% of the analysis's CPU time (README,
  * Performance). A field that starts as a double stays one.
  */
-export const NOT_YET_NS = Number.NaN;
+export const NOT_YET_SET = Number.NaN;
 
 export interface TimeBase {
   baseSec: number;

@@ -13,7 +13,7 @@
  * Engines keep their per-connection state in `Flow.state`, made by the table's factory.
  */
 import type { PacketView } from '../decode/packet-view.js';
-import { NOT_YET_NS } from '../time.js';
+import { NOT_YET_SET } from '../time.js';
 
 export type ExpiryReason = 'idle' | 'closed' | 'evicted' | 'reused' | 'end';
 
@@ -41,7 +41,7 @@ export class Flow<S> {
   readonly hash: number;
   state!: S;
   /** Capture time (ns from the start of the run) of the latest packet (set as the flow is listed). */
-  lastSeenNs = NOT_YET_NS;
+  lastSeenNs = NOT_YET_SET;
   /**
    * When the flow was put at the tail of its list (lists are in this order), in ms rounded up:
    * a small integer for 24 days of capture, where ns would be a boxed double. Only the sweep

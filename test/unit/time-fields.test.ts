@@ -1,6 +1,6 @@
 /**
  * Fields that hold capture times (ns from the start of the run), TSvals or frame references start
- * as doubles (NOT_YET_NS, src/time.ts), so that the first time past 2^31 ns (2.1 s into a
+ * as doubles (NOT_YET_SET, src/time.ts), so that the first time past 2^31 ns (2.1 s into a
  * capture) does not change the objects' layout mid-run: V8 would deprecate the class's map,
  * migrate every live object and deoptimise the hot path (README, Performance). Checked with V8's
  * own %HaveSameMap in a child process (it needs --allow-natives-syntax): an object given a small

@@ -6,7 +6,7 @@
  * sender has sent a timestamp: one array a sender, not two (48 bytes less per half).
  */
 import { doubles } from '../../util/doubles.js';
-import { NOT_YET_NS } from '../../time.js';
+import { NOT_YET_SET } from '../../time.js';
 import { echoDelayNs, findTsVal, seeLatestTsVal, seenFrame, seenNs, seeTsVal, withTsHistory } from './ts-history.js';
 
 const START = 0;
@@ -82,22 +82,22 @@ export const DROPPED_OVER_BUDGET = 2;
 export class AckMatch {
   /*
    * Every field is written by acknowledge() before it is read; the times, frames and TSvals
-   * start as doubles (NOT_YET_NS: see time.ts).
+   * start as doubles (NOT_YET_SET: see time.ts).
    */
   /** First capture of the segment the ACK ends at (or inside), or -1 if none. */
-  sentNs = NOT_YET_NS;
+  sentNs = NOT_YET_SET;
   /** Frame reference of that first capture. */
-  sentFrame = NOT_YET_NS;
+  sentFrame = NOT_YET_SET;
   syn = false;
   retransmitted = false;
   /** TSval of that segment's latest transmission, and of its first (the same unless retransmitted). */
-  endTsVal = NOT_YET_NS;
-  endFirstTsVal = NOT_YET_NS;
+  endTsVal = NOT_YET_SET;
+  endFirstTsVal = NOT_YET_SET;
   /** Segments the ACK covers (whole or in part). */
   segments = 0;
   /** The latest transmission among the segments the ACK covers, and its TSval. */
-  latestSentNs = NOT_YET_NS;
-  latestTsVal = NOT_YET_NS;
+  latestSentNs = NOT_YET_SET;
+  latestTsVal = NOT_YET_SET;
   /** Some covered segment had been reported in a SACK block: the ACK jumped a hole. */
   holeJumped = false;
   /**
@@ -106,9 +106,9 @@ export class AckMatch {
    * Without an echo, 0.
    */
   echoCount = 0;
-  echoSentNs = NOT_YET_NS;
+  echoSentNs = NOT_YET_SET;
   /** Frame reference of that earliest transmission. */
-  echoSentFrame = NOT_YET_NS;
+  echoSentFrame = NOT_YET_SET;
   /** The earliest such transmission is the first copy of a segment that was sent again (the echo proves that copy arrived). */
   echoFirstCopy = false;
 }

@@ -32,7 +32,7 @@ import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../../decode/packet-view.js'
 import type { Flow, FlowTable } from '../../flow/flow-table.js';
 import { seqAdd, seqGe, seqGt, seqLe, seqLt } from '../../flow/seq.js';
 import { AckMatch, DEFAULT_MAX_SEGMENTS, DROPPED_OVER_BUDGET, DROPPED_PER_FLOW, Outstanding, SegmentBudget } from './outstanding.js';
-import { NOT_YET_NS } from '../../time.js';
+import { NOT_YET_SET } from '../../time.js';
 
 export const KIND_DATA = 0;
 export const KIND_SYN = 1;
@@ -149,15 +149,15 @@ export function newRttConnection(): RttConnection {
  */
 export class RttSample {
   /** Capture time of the acknowledging packet, ns from the start of the run. */
-  ackNs = NOT_YET_NS;
-  rttNs = NOT_YET_NS;
+  ackNs = NOT_YET_SET;
+  rttNs = NOT_YET_SET;
   kind: SampleKind = KIND_DATA;
   flow!: Flow<RttConnection>;
   /** True when endpoint A sent the ACK (so B sent the data). */
   ackedByA = false;
   /** Frame references (capture/frame-ref.ts) of the segment the sample runs from, and of the ACK. */
-  segFrame = NOT_YET_NS;
-  ackFrame = NOT_YET_NS;
+  segFrame = NOT_YET_SET;
+  ackFrame = NOT_YET_SET;
 
   /** Takes `other`'s figures. */
   copy(other: RttSample): void {
