@@ -1,4 +1,4 @@
-// Before an incremental build (`npm test`, `npm run test:unit`, `npm run build:incremental`;
+// Before an incremental build (`npm test` and `npm run test:unit`, through scripts/test.mjs;
 // `npm run build` starts from an empty dist/): every file in dist/ whose TypeScript source is
 // gone is deleted (a deleted or moved test would otherwise keep running from its stale .js), and
 // if an output of a source is missing, that build's state (.tsbuildinfo, or .tsbuildinfo-browser
