@@ -62,9 +62,13 @@ export async function runCliInProcess(args: readonly string[], env: NodeJS.Proce
   const status = await main([process.execPath, CLI_PATH, ...args], { stdout, stderr, stdinIsTTY: false, env: { ...process.env, NO_COLOR: '1', ...env } });
   return { status, stdout: stdout.text(), stderr: stderr.text() };
 }
-/** Whether a command is on PATH (for cross-checks against tshark and tcptrace). */
+const onPath = new Map<string, boolean>();
+
+/** Whether a command is on PATH (for cross-checks against tshark and tcptrace); asked of a shell once per name. */
 export function hasCommand(name: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${name}`]).status === 0;
+  let found = onPath.get(name);
+  if (found === undefined) onPath.set(name, (found = spawnSync('sh', ['-c', `command -v ${name}`]).status === 0));
+  return found;
 }
 
 export interface CsvSample {

@@ -15,8 +15,12 @@ const PINGPONG = join(dirname(fileURLToPath(import.meta.url)), 'pingpong.js');
 
 export type Backend = 'libpcap' | 'tcpdump';
 
+/** Whether the binding loads, asked of a child once per process (a Node start each time was 20 in a run). */
+let bindingLoadsHere: boolean | undefined;
+
 function bindingLoads(): boolean {
-  return spawnSync(process.execPath, ['-e', "require('pcap')"], { cwd: REPO_ROOT, stdio: 'ignore' }).status === 0;
+  bindingLoadsHere ??= spawnSync(process.execPath, ['-e', "require('pcap')"], { cwd: REPO_ROOT, stdio: 'ignore' }).status === 0;
+  return bindingLoadsHere;
 }
 
 /** Why live tests cannot run here (undefined when they can). */
