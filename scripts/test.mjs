@@ -4,14 +4,19 @@
 // everything, nothing is compiled again), then runs the test files with node's test runner.
 // The run gets a directory of its own, RTTSCAN_TEST_CACHE, for what test files share within
 // one run (tshark's dissection of a capture: test/helpers/tshark.ts); it is removed afterwards.
-// The unit test files run in one process (one module importing them all): they are library
-// calls with nothing process-wide to keep apart, and a process of their own each cost about 7 s
-// of CPU over the 41 of them; the end-to-end and fuzz files keep a process each.
+// The test files run in two processes, each one module importing a group of files: the unit
+// files, and the end-to-end, fuzz and README files. Node's runner takes one file at a time on
+// this machine anyway (--test-concurrency defaults to the cores less one), so a process per file
+// bought no parallelism, only a Node start and a fresh load of the CLI's modules each: about
+// 7 s of CPU over the 41 unit files, and again over the others. No test file changes anything
+// process-wide (environment, working directory, signal handlers); a real process, where a test
+// checks one (stdin, pipes, signals, a terminal, exit codes, live capture), is the child the test
+// spawns, as before. SEPARATE names the files that keep a process of their own.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -34,13 +39,37 @@ const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 const built = run([join(root, 'scripts', 'clean-dist.mjs')]) || run([tsc, '-b', 'tsconfig.json', 'tsconfig.browser.json']);
 if (built !== 0) process.exit(built);
 
-const files = [...testFiles(join(root, 'dist', 'test', only ?? ''))].sort();
+/**
+ * Files run in a process of their own: worker.test.ts, for the gzip and worker input path being
+ * reworked (its tests of worker threads and memory stay apart from everything else's).
+ */
+const SEPARATE = new Set(['e2e/worker.test.js']);
+
+const testRoot = join(root, 'dist', 'test');
+const files = [...testFiles(join(testRoot, only ?? ''))].sort();
 const cache = mkdtempSync(join(tmpdir(), 'rttscan-test-run-'));
-const unitDir = join(root, 'dist', 'test', 'unit');
-const unitFiles = files.filter((f) => f.startsWith(unitDir));
-const unitGroup = join(cache, 'unit-tests.mjs');
-writeFileSync(unitGroup, unitFiles.map((f) => `import ${JSON.stringify(pathToFileURL(f).href)};\n`).join(''));
-const runs = [...files.filter((f) => !f.startsWith(unitDir)), ...(unitFiles.length > 0 ? [unitGroup] : [])];
+const unitDir = join(testRoot, 'unit');
+const isUnit = (f) => f.startsWith(unitDir);
+const isSeparate = (f) => SEPARATE.has(relative(testRoot, f));
+
+/** A module that imports `group` in order (written into the run's directory), or nothing for no files. */
+function groupModule(name, group) {
+  if (group.length === 0) return [];
+  const path = join(cache, `${name}.mjs`);
+  writeFileSync(path, group.map((f) => `import ${JSON.stringify(pathToFileURL(f).href)};\n`).join(''));
+  return [path];
+}
+const runs = [
+  ...files.filter(isSeparate),
+  ...groupModule(
+    'end-to-end-tests',
+    files.filter((f) => !isUnit(f) && !isSeparate(f)),
+  ),
+  ...groupModule(
+    'unit-tests',
+    files.filter((f) => isUnit(f) && !isSeparate(f)),
+  ),
+];
 let status;
 try {
   status = run(['--test', '--test-reporter=spec', ...runs], { ...process.env, RTTSCAN_TEST_CACHE: cache });
