@@ -22,7 +22,16 @@ import { tsharkTimedAcks } from '../helpers/tshark.js';
 // the other tools differ, and the oracle says who is right.
 const captures = sampleCaptures().filter((p) => !p.endsWith('.gz') && !p.includes('/samples/vantage/'));
 
-async function ours(path: string): Promise<CsvSample[]> {
+/** rttscan's samples of each capture: one run serves its tshark, tcptrace and RTO tests here. */
+const oursByPath = new Map<string, Promise<CsvSample[]>>();
+
+function ours(path: string): Promise<CsvSample[]> {
+  let samples = oursByPath.get(path);
+  if (samples === undefined) oursByPath.set(path, (samples = analyzed(path)));
+  return samples;
+}
+
+async function analyzed(path: string): Promise<CsvSample[]> {
   const run = await runCliInProcess([path, '--include-local', '--csv', '-', '-q']);
   assert.equal(run.status, 0, run.stderr);
   return parseCsv(run.stdout);

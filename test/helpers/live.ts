@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { hasCommand } from './cli.js';
+import { echoServer, exchange } from './pingpong-traffic.js';
 import { CLI_PATH, REPO_ROOT } from './paths.js';
 
 const PINGPONG = join(dirname(fileURLToPath(import.meta.url)), 'pingpong.js');
@@ -106,16 +107,31 @@ export async function stopProcess(p: Background, signal: NodeJS.Signals = 'SIGIN
   return p.done;
 }
 
-/** An echo server (pingpong.js serve); resolves with its port. */
+/**
+ * An echo server on `host`; resolves with its port. Inside a namespace it is pingpong.js serve,
+ * a process there; on the host's own loopback it runs in this process (a Node start saved).
+ */
 export async function startEchoServer(t: TestContext, host: string, netns?: string): Promise<number> {
+  if (netns === undefined) {
+    const server = await echoServer(host);
+    t.after(() => server.close());
+    return server.port;
+  }
   const server = background(process.execPath, [PINGPONG, 'serve', host], netns);
   t.after(() => server.child.kill('SIGTERM'));
   await server.waitFor(/^\d+\n/, 'stdout');
   return Number(server.stdout().trim());
 }
 
-/** COUNT request/response exchanges of 100 bytes, GAP_MS apart; then HOLD_MS idle before closing. */
+/**
+ * COUNT request/response exchanges of 100 bytes, GAP_MS apart; then HOLD_MS idle before closing.
+ * Inside a namespace through pingpong.js run, a process there; on the host in this process.
+ */
 export async function pingPong(host: string, port: number, options: { count: number; gapMs: number; localHost?: string; holdMs?: number; netns?: string }): Promise<void> {
+  if (options.netns === undefined) {
+    await exchange(host, port, options.count, options.gapMs, options.localHost, options.holdMs ?? 0);
+    return;
+  }
   const args = [PINGPONG, 'run', host, String(port), String(options.count), String(options.gapMs), options.localHost ?? '', String(options.holdMs ?? 0)];
   const client = background(process.execPath, args, options.netns);
   const status = await client.done;
