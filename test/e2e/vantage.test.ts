@@ -66,12 +66,23 @@ function sampleKey(s: CsvSample): string {
   return `${s.ts} ${endpoint(s.src, s.sport)} ${endpoint(s.dst, s.dport)}`;
 }
 
-/** The default run: its JSON document and its samples (one process, CSV to a file). */
-async function defaultRun(path: string, args: string[] = []): Promise<{ doc: Doc; samples: CsvSample[] }> {
+type Run = { doc: Doc; samples: CsvSample[] };
+
+/** Each capture's default run, made once for the several tests here that read it (never changed by them). */
+const defaultRuns = new Map<string, Promise<Run>>();
+
+/** The default run: its JSON document and its samples (one run, CSV to a file). */
+function defaultRun(path: string): Promise<Run> {
+  let run = defaultRuns.get(path);
+  if (run === undefined) defaultRuns.set(path, (run = analyzed(path)));
+  return run;
+}
+
+async function analyzed(path: string): Promise<Run> {
   const dir = mkdtempSync(join(tmpdir(), 'rttscan-vantage-'));
   try {
     const csv = join(dir, 'samples.csv');
-    const run = await runCliInProcess([path, ...args, '--csv', csv, '--json', '-', '-q']);
+    const run = await runCliInProcess([path, '--csv', csv, '--json', '-', '-q']);
     assert.equal(run.status, 0, run.stderr);
     return { doc: JSON.parse(run.stdout) as Doc, samples: parseCsv(readFileSync(csv, 'utf8')) };
   } finally {
