@@ -2,12 +2,12 @@
  * A gzip file inflated on a worker thread (inflate-worker.ts): its decompressed chunks, taken
  * here as a chunk stream like any other input's, so that decompression runs on the second core
  * while this thread reads, decodes and analyses. Only the bytes cross threads (each chunk moved,
- * not copied); the capture is read here, so every option and every result is the same as when
- * the file is inflated here.
+ * not copied, and its buffer given back to be filled again); the capture is read here, so every
+ * option and every result is the same as when the file is inflated here.
  *
- * bench/targets.ts measured the ways tried (README, Performance): inflating on this thread in
- * libuv's pool waits for this thread between chunks; decoding on the worker too and passing
- * decoded packets through a shared ring costs this thread about what decoding costs.
+ * The ways tried before (README, Performance): inflating from this thread in libuv's pool waits
+ * for this thread between chunks; decoding on the worker too and passing decoded packets through
+ * a shared ring cost this thread about what decoding them does.
  */
 import { Worker } from 'node:worker_threads';
 import { CaptureError, RttscanError, type ErrorCode } from '../errors.js';
