@@ -7,7 +7,7 @@
 import type { CapturedPacket } from './capture/captured-packet.js';
 import type { CaptureInput } from './capture/input.js';
 import { openInputs, readPackets } from './capture/packet-source.js';
-import { addCounters, WorkerInput, wantsWorker } from './capture/worker-input.js';
+import { WORKER_MIN_GZIP_BYTES } from './capture/worker-chunks.js';
 import { PacketDecoder } from './decode/decoder.js';
 import { linktypeName } from './decode/link.js';
 import { DEFAULTS } from './defaults.js';
@@ -115,9 +115,9 @@ export interface AnalyzeOptions {
    */
   tcprt?: TcprtConfig & Omit<TcprtSink, 'onNote'> & { holdLimit?: number };
   /**
-   * A lone regular file at least this large is read and decoded on a worker thread, the analysis
-   * running on this one (capture/worker-input.ts). 0: any file; Infinity: never; by default,
-   * gzip files of WORKER_MIN_GZIP_BYTES or more. The results are the same either way.
+   * A gzip file at least this large (compressed) is inflated on a worker thread, the rest of the
+   * work staying on this one (capture/worker-chunks.ts). 0: every gzip file; Infinity: none; by
+   * default WORKER_MIN_GZIP_BYTES. The results are the same either way.
    */
   workerMinBytes?: number;
   /** Once the inputs are open: live views of how far each has been read (for a progress bar). */
@@ -213,7 +213,7 @@ export interface AnalysisResult extends AnalysisReport {
   tcprt?: TcprtSummary;
 }
 
-/** What a summary reads of an input, read here (CaptureInput) or on a worker (WorkerInput). */
+/** What a summary reads of an input. */
 type InputState = Pick<CaptureInput, 'path' | 'format' | 'linktypes' | 'packets' | 'tcpPackets' | 'warnings' | 'bytesRead'>;
 
 function summarizeInput(input: InputState): InputSummary {
@@ -376,14 +376,7 @@ export class Analysis {
   onPacket(pkt: CapturedPacket, input: InputCounters): void {
     input.packets++;
     if (this.packetFilter !== undefined && !this.packetFilter.matches(pkt)) return;
-    if (this.decoder.decode(pkt)) this.onDecoded(input);
-  }
-
-  /**
-   * The TCP packet in `decoder.view`, decoded here (onPacket) or on a worker thread
-   * (capture/worker-input.ts); `input.packets` is its frame number.
-   */
-  onDecoded(input: InputCounters): void {
+    if (!this.decoder.decode(pkt)) return;
     const view = this.decoder.view;
     this.engine.frameRef = frameRef(this.inputIndex, input.packets);
     input.tcpPackets++;
@@ -394,11 +387,6 @@ export class Analysis {
     this.advance(nowNs);
     const flow = this.engine.onPacket(view, nowNs);
     if (this.tcprt !== undefined) this.tcprt.onPacket(view, nowNs, flow);
-  }
-
-  /** A link type the worker's decoder met and cannot decode (the in-thread decoder says it itself). */
-  onUnsupportedLinktype(linktype: number): void {
-    this.decoder.onUnsupportedLinktype?.(linktype);
   }
 
   /**
@@ -589,39 +577,21 @@ export function numbersSince<T>(now: T, before: T | undefined): T {
 export async function analyze(paths: readonly string[], options: AnalyzeOptions = {}): Promise<AnalysisResult> {
   let inputs: InputState[] = [];
   const run = await Analysis.create(options.intervalNs !== undefined ? { ...options, inputsNow: () => inputs.map(summarizeInput) } : options);
-  if (await decodesOnWorker(paths, options)) {
-    const input = new WorkerInput(paths[0]!);
-    inputs = [input];
-    options.onInputsOpen?.(inputs);
-    await input.read(run.decoder.view, run, options.signal, options.backpressure);
-    if (input.counters !== undefined) addCounters(run.decoder.counters, input.counters);
-  } else {
-    // Undefined when the signal aborted while an input waited to open (a FIFO without a writer).
-    const opened = await openInputs(paths, options.signal);
-    if (opened !== undefined) {
-      inputs = opened;
-      options.onInputsOpen?.(opened);
-      await readPackets(
-        opened,
-        (pkt, input) => {
-          run.inputIndex = input.index; // frame references count per input
-          run.onPacket(pkt, input);
-        },
-        options.signal,
-        options.backpressure,
-      );
-    }
+  // Undefined when the signal aborted while an input waited to open (a FIFO without a writer).
+  const opened = await openInputs(paths, options.signal, options.workerMinBytes ?? WORKER_MIN_GZIP_BYTES);
+  if (opened !== undefined) {
+    inputs = opened;
+    options.onInputsOpen?.(opened);
+    await readPackets(
+      opened,
+      (pkt, input) => {
+        run.inputIndex = input.index; // frame references count per input
+        run.onPacket(pkt, input);
+      },
+      options.signal,
+      options.backpressure,
+    );
   }
   await run.finish(options.backpressure);
   return run.result(inputs.map(summarizeInput));
-}
-
-/**
- * Whether the one input is decoded on a worker thread (capture/worker-input.ts): a regular file
- * of at least `workerMinBytes`, and nothing that needs a packet's bytes (TCP-RT, a packet
- * filter) or the decoder's counters between packets (--interval reports carry them).
- */
-async function decodesOnWorker(paths: readonly string[], options: AnalyzeOptions): Promise<boolean> {
-  if (paths.length !== 1 || options.tcprt !== undefined || options.packetFilter !== undefined || options.intervalNs !== undefined) return false;
-  return wantsWorker(paths[0]!, options.workerMinBytes);
 }

@@ -185,6 +185,9 @@ export async function* gunzipMembers(source: AsyncIterator<Uint8Array>, file: st
         }
       }
     })();
+    // The reader may stop pulling (an interrupted run closes the input) while the feeder waits for
+    // input that then fails: that failure has nobody to go to, and must not end the process.
+    feeding.catch(() => undefined);
     try {
       for await (const out of inflater) {
         const bytes = out as Uint8Array;

@@ -12,6 +12,7 @@ import { isGzip, MAGIC_LEN, readerFor } from './detect.js';
 import { printable } from '../util/printable.js';
 import type { CaptureFormat, CaptureReader } from './reader.js';
 import { readFailure } from '../util/errno.js';
+import { WorkerChunks } from './worker-chunks.js';
 
 /** Read size for files; bench/run.ts measured 1 MiB as the knee (smaller: per-chunk cost shows). */
 export const CHUNK_SIZE = 1 << 20;
@@ -127,7 +128,16 @@ export class InputChunks {
   private file: FileHandle | undefined;
   /** A FIFO's pipe handle (see openFifo). */
   private fifo: Socket | undefined;
-  constructor(path: string) {
+  /** The worker inflating this input (see worker-chunks.ts). */
+  private worker: WorkerChunks | undefined;
+  /**
+   * `inflateOnWorkerFrom`: a regular gzip file of at least this many bytes is inflated on a
+   * worker thread (worker-chunks.ts); by default none is.
+   */
+  constructor(
+    path: string,
+    private readonly inflateOnWorkerFrom = Infinity,
+  ) {
     this.path = path;
   }
 
@@ -150,6 +160,10 @@ export class InputChunks {
       raw = this.fifo;
     } else {
       const { handle, size } = await openFile(this.path);
+      if (size !== undefined && size >= this.inflateOnWorkerFrom && (await startsWithGzip(handle))) {
+        await handle.close();
+        return this.startOnWorker(chunkSize);
+      }
       this.file = handle;
       // A file smaller than a chunk needs no bigger buffers (thousands of small rotated files).
       raw = fileChunks(handle, size === undefined ? chunkSize : Math.min(chunkSize, Math.max(MIN_READ_BUFFER, size + 1)));
@@ -176,6 +190,19 @@ export class InputChunks {
     return head;
   }
 
+  /** Whether a worker inflates this input. */
+  get onWorker(): boolean {
+    return this.worker !== undefined;
+  }
+
+  /** Hands the file to a worker that inflates it; its first chunk is the head. */
+  private async startOnWorker(chunkSize: number): Promise<Uint8Array> {
+    this.worker = new WorkerChunks(this.path, chunkSize);
+    this.source = this.worker.chunks((bytesRead) => (this.bytesRead = bytesRead), this.warnings);
+    const first = await this.source.next();
+    return first.done ? new Uint8Array(0) : first.value;
+  }
+
   /** The next chunk, or undefined at the end of the input. */
   async next(): Promise<Uint8Array | undefined> {
     if (this.source === undefined) return undefined;
@@ -192,6 +219,8 @@ export class InputChunks {
     this.file = undefined;
     this.fifo?.destroy();
     this.fifo = undefined;
+    this.worker?.stop();
+    this.worker = undefined;
     // A pipe on stdin that stays open would keep an interrupted run waiting for its writer.
     if (this.path === STDIN_PATH) process.stdin.destroy();
   }
@@ -206,6 +235,17 @@ export class InputChunks {
       throw err instanceof RttscanError ? err : openError(inputName(this.path), err);
     }
   }
+}
+
+/** Whether the file's first bytes say gzip (read in place: the file position stays at 0). */
+async function startsWithGzip(handle: FileHandle): Promise<boolean> {
+  const head = new Uint8Array(MAGIC_LEN);
+  // A read that fails here fails again on the way the file is then read, which names it.
+  const bytesRead = await handle.read(head, 0, MAGIC_LEN, 0).then(
+    (r) => r.bytesRead,
+    () => 0,
+  );
+  return isGzip(head.subarray(0, bytesRead));
 }
 
 /** `head`, then copies of the rest of the chunks. */
@@ -241,8 +281,15 @@ export class CaptureInput {
   private closedLinktypes: readonly number[] = [];
   private readonly closedWarnings: string[] = [];
   private bytesBefore = 0;
+  /** Whether an opening of this input had it inflated on a worker thread (worker-chunks.ts). */
+  inflatedOnWorker = false;
 
-  constructor(path: string, index = 0) {
+  /** `inflateOnWorkerFrom`: as for InputChunks, for every opening but the probe's. */
+  constructor(
+    path: string,
+    index = 0,
+    private readonly inflateOnWorkerFrom = Infinity,
+  ) {
     this.path = path;
     this.index = index;
   }
@@ -276,11 +323,15 @@ export class CaptureInput {
     return Math.max(this.bytesBefore, this.chunks?.bytesRead ?? 0);
   }
 
-  /** Opens the input; false when `signal` aborted first (a FIFO that had no writer). */
-  async open(chunkSize = CHUNK_SIZE, signal?: AbortSignal): Promise<boolean> {
-    const chunks = (this.chunks = new InputChunks(this.path));
+  /**
+   * Opens the input; false when `signal` aborted first (a FIFO that had no writer). `probing`:
+   * only the first packet will be read.
+   */
+  async open(chunkSize = CHUNK_SIZE, signal?: AbortSignal, probing = false): Promise<boolean> {
+    const chunks = (this.chunks = new InputChunks(this.path, probing ? Infinity : this.inflateOnWorkerFrom));
     const head = await chunks.start(chunkSize, signal);
     if (head === undefined) return false;
+    if (chunks.onWorker) this.inflatedOnWorker = true;
     this.openReader = readerFor(inputName(this.path), head);
     this.openReader.push(head);
     return true;
@@ -291,7 +342,7 @@ export class CaptureInput {
    * file (stdin, which cannot be read twice, stays open). A fault in the head is thrown here.
    */
   async probe(chunkSize: number): Promise<void> {
-    await this.open(chunkSize);
+    await this.open(chunkSize, undefined, true); // a first packet is not worth a worker
     while (!this.reader.next()) {
       if (!(await this.fill())) return; // no packet: ended, its warnings kept
     }

@@ -62,9 +62,9 @@ export function mergeChunkSize(inputs: number): number {
  * read, and the time merge can open each only when it gets there.
  */
 export async function openInputs(paths: readonly string[]): Promise<CaptureInput[]>;
-export async function openInputs(paths: readonly string[], signal: AbortSignal | undefined): Promise<CaptureInput[] | undefined>;
-export async function openInputs(paths: readonly string[], signal?: AbortSignal): Promise<CaptureInput[] | undefined> {
-  const inputs = paths.map((path, i) => new CaptureInput(path, i));
+export async function openInputs(paths: readonly string[], signal: AbortSignal | undefined, inflateOnWorkerFrom?: number): Promise<CaptureInput[] | undefined>;
+export async function openInputs(paths: readonly string[], signal?: AbortSignal, inflateOnWorkerFrom?: number): Promise<CaptureInput[] | undefined> {
+  const inputs = paths.map((path, i) => new CaptureInput(path, i, inflateOnWorkerFrom));
   try {
     // A lone FIFO that no writer opened gives up when `signal` aborts: then undefined.
     if (inputs.length === 1) {

@@ -36,8 +36,8 @@ export const EXIT_OUTPUT = 1;
 export const EXIT_USAGE = 2;
 
 /**
- * RTTSCAN_WORKER_MIN_BYTES: the smallest file decoded on a worker thread (analyze.ts
- * workerMinBytes; unset, large gzip files only): 0 for every file (tests use it on small
+ * RTTSCAN_WORKER_MIN_BYTES: the smallest gzip file inflated on a worker thread (analyze.ts
+ * workerMinBytes; unset, WORKER_MIN_GZIP_BYTES): 0 for every gzip file (tests use it on small
  * captures), `never` for none.
  */
 function workerMinBytesOf(env: NodeJS.ProcessEnv): number | undefined {

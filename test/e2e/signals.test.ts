@@ -9,6 +9,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import { parseCsv, runCliInProcess } from '../helpers/cli.js';
 import { CLI_PATH, REPO_ROOT, tempDir } from '../helpers/paths.js';
 
@@ -102,6 +103,20 @@ for (const [name, number] of Object.entries(SIGNALS) as Array<[keyof typeof SIGN
     assert.equal(rows.length, 108, 'every sample read is in the CSV file');
   });
 }
+
+test('Ctrl-C on gzipped stdin held open: the report of what was read, exit 130', async (t) => {
+  const child = startRttscan(t, ['-', '--json', '-', '-q'], 'pipe');
+  const ended = collect(child);
+  child.stdin!.write(gzipSync(readFileSync(join(REPO_ROOT, SERVER))));
+  await handlersInstalled(child.pid!);
+  await new Promise((r) => setTimeout(r, 1000));
+  child.kill('SIGINT');
+  const r = await within(10_000, 'Ctrl-C on gzipped stdin', ended, child);
+  child.stdin!.destroy();
+  assert.equal(r.code, 130, r.stderr);
+  assert.match(r.stderr, /interrupted/);
+  assert.equal((JSON.parse(r.stdout) as { summary: { samples: number } }).summary.samples, 108);
+});
 
 test('Ctrl-C on a FIFO whose writer holds it open: the report, then exit 130 at once', async (t) => {
   const fifo = join(await tempDir(t), 'capture.fifo');

@@ -1,9 +1,9 @@
 /**
- * The worker path as users meet it (the CLI's main; RTTSCAN_WORKER_MIN_BYTES=0 forces it on
- * small captures, `never` turns it off): the same bytes on stdout and stderr and the same exit
- * code either way, for captures plain and gzipped, through stdin and a FIFO (bin/rttscan: never
- * on the worker, the same as the file on it), and a Ctrl-C while the worker reads ahead of a
- * slow output.
+ * Gzip files inflated on a worker as users meet it (the CLI's main; RTTSCAN_WORKER_MIN_BYTES=0
+ * forces it on small captures, `never` turns it off): the same bytes on stdout and stderr and the
+ * same exit code either way, for captures plain and gzipped, through stdin and a FIFO
+ * (bin/rttscan: never on the worker, the same as the file on it), and a Ctrl-C while the worker
+ * inflates ahead of a slow output.
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -13,7 +13,7 @@ import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { writeFile } from 'node:fs/promises';
 import { parseCsv, runCli, runCliInProcess } from '../helpers/cli.js';
-import { writeSamplesCapture } from '../helpers/big-capture.js';
+import { bulkCapture } from '../helpers/big-capture.js';
 import { CLI_PATH, REPO_ROOT, tempDir } from '../helpers/paths.js';
 
 const ON = { RTTSCAN_WORKER_MIN_BYTES: '0' };
@@ -58,13 +58,13 @@ test('a FIFO is read in the main thread whatever the threshold, and gives what t
   assert.equal(stdout, (await runCliInProcess([CAPTURES[0]!, '--csv', '-', '-q'], ON)).stdout);
 });
 
-test('a corrupt record: the same message and exit code with and without the worker', async (t) => {
-  const path = join(await tempDir(t), 'corrupt.pcap');
+test('a corrupt record in a gzipped capture: the same message and exit code with and without the worker', async (t) => {
+  const path = join(await tempDir(t), 'corrupt.pcap.gz');
   const bytes = Buffer.from(readFileSync(join(REPO_ROOT, CAPTURES[0]!)));
   let at = 24;
   for (let i = 0; i < 100; i++) at += 16 + bytes.readUInt32LE(at + 8);
   bytes.writeUInt32LE(0x7fffffff, at + 8); // record 101's caplen
-  await writeFile(path, bytes);
+  await writeFile(path, gzipSync(bytes));
   const on = await runCliInProcess([path, '--json', '-'], ON);
   const off = await runCliInProcess([path, '--json', '-'], OFF);
   assert.equal(on.status, 2);
@@ -80,9 +80,9 @@ test('RTTSCAN_WORKER_MIN_BYTES that is not a byte count is a usage error', async
 
 test('Ctrl-C while the worker waits on a slow output: the report of what was read, every sample in the CSV, exit 130', async (t) => {
   const dir = await tempDir(t);
-  const path = join(dir, 'big.pcap');
+  const path = join(dir, 'big.pcap.gz');
   const segments = 200_000;
-  await writeSamplesCapture(path, segments);
+  await writeFile(path, gzipSync(bulkCapture(segments, 10), { level: 1 }));
   const json = join(dir, 'doc.json');
   // Given the local host, samples stream as found; nobody reads stdout yet, so the CSV backs up,
   // the analysis waits for it and the worker for the analysis.

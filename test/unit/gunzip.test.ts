@@ -133,3 +133,29 @@ test('backpressure: a slow reader holds back the compressed reads (a gzip bomb s
   assert.ok(bound < bomb.length / 4);
   await it.return?.(undefined);
 });
+
+test('a read that fails after the reader stopped pulling (an interrupted run closing its input) is not an unhandled rejection', async () => {
+  // The first half of a member, then a source that fails: what stdin gives once an interrupted
+  // run has destroyed it while the inflater still waited for more.
+  const member = gzipSync(sample(150_000, 3));
+  const half = member.subarray(0, member.length >> 1);
+  let fail: (err: Error) => void = () => {};
+  const failing = new Promise<never>((_, reject) => (fail = reject));
+  async function* source(): AsyncGenerator<Uint8Array> {
+    yield half.slice();
+    await failing;
+  }
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+  process.on('unhandledRejection', onUnhandled);
+  try {
+    const it = gunzipMembers(source(), 'stdin', [])[Symbol.asyncIterator]();
+    assert.ok(((await it.next()).value as Uint8Array).length > 0, 'a first chunk');
+    // The reader stops pulling here; the feeder is waiting on the source, which now fails.
+    fail(new Error('Premature close'));
+    await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(unhandled, []);
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+  }
+});
