@@ -306,8 +306,11 @@ async function runAnalysis(args: string[], options: CliOptions, configFile: Live
   // A service's SIGHUP: output files reopened (logrotate), the config file read again.
   const onSighup = (): void => {
     for (const message of reopenAll()) note(message);
-    outputs.reopenFiles().catch((err: unknown) => note(errorText(err)));
-    info(`SIGHUP: output files reopened${config ? `; reading ${config.path} again` : ''}`);
+    // Said once the files are open again: a log rotation's script may wait for it.
+    outputs.reopenFiles().then(
+      () => info(`SIGHUP: output files reopened${config ? `; reading ${config.path} again` : ''}`),
+      (err: unknown) => note(errorText(err)),
+    );
     void live?.reload?.().then((file) => {
       const level = file?.values.get('logLevel');
       if (file !== undefined && !configFile!.givenOnCommandLine('logLevel')) log.level = (level as LogLevel | undefined) ?? 'info';

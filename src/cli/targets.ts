@@ -124,6 +124,16 @@ export class StdioTarget extends StreamTarget {
   }
 }
 
+/** Ends `file` and waits until it is closed. */
+async function closeStream(file: WriteStream): Promise<void> {
+  if (file.closed) return;
+  // 'close' comes last, after any 'error' (a stream that failed is destroyed at once, but emits
+  // its error a tick later): waiting for it is the one way to see every failure.
+  const closed = new Promise<void>((resolve) => file.once('close', resolve));
+  if (!file.destroyed) file.end();
+  await closed;
+}
+
 /** A file, created (or truncated) when the target opens, before any capture is read. */
 export class FileTarget extends StreamTarget {
   readonly kind = 'file';
@@ -161,21 +171,21 @@ export class FileTarget extends StreamTarget {
   }
 
   async close(): Promise<void> {
-    const file = this.file;
-    if (!file.closed) {
-      // 'close' comes last, after any 'error' (a stream that failed is destroyed at once, but
-      // emits its error a tick later): waiting for it is the one way to see every failure.
-      const closed = new Promise<void>((resolve) => file.once('close', resolve));
-      if (!file.destroyed) file.end();
-      await closed;
-    }
+    await closeStream(this.file);
     if (this.failure) throw this.failure;
   }
 
+  /**
+   * The new stream takes over at once, its header queued first: a row written while the old
+   * file closes or the new one opens goes after the header, in the new file (awaiting the close
+   * first put such rows into an ended stream, or ahead of the header).
+   */
   async reopen(): Promise<void> {
-    await this.close();
+    const old = this.file;
+    const empty = (statSync(this.name, { throwIfNoEntry: false })?.size ?? 0) === 0;
     this.file = this.open('a');
+    if (this.header !== '' && empty) this.file.write(this.header);
+    await closeStream(old);
     await this.opened();
-    if (this.header !== '' && (statSync(this.name, { throwIfNoEntry: false })?.size ?? 0) === 0) this.write(this.header);
   }
 }

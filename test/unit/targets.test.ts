@@ -35,6 +35,24 @@ test('reopen: appends to the same file, or starts a new one after the old was mo
   assert.equal(readFileSync(path, 'utf8'), '3\n');
 });
 
+test('reopen with rows still coming (a SIGHUP mid-run): each row in one file, the new file header first', async (t) => {
+  const dir = await tempDir(t);
+  const path = join(dir, 'rtt.csv');
+  const target = await FileTarget.open(path, 'h\n');
+  target.write('h\n1\n');
+  renameSync(path, join(dir, 'rtt.csv.1'));
+  const reopened = target.reopen();
+  // Rows the analysis writes while the old file closes and the new one opens.
+  target.write('2\n');
+  await new Promise((r) => setImmediate(r));
+  target.write('3\n');
+  await reopened;
+  target.write('4\n');
+  await target.close();
+  assert.equal(readFileSync(join(dir, 'rtt.csv.1'), 'utf8'), 'h\n1\n');
+  assert.equal(readFileSync(path, 'utf8'), 'h\n2\n3\n4\n');
+});
+
 test('a write that fails is one RttscanError naming the file (code output)', async (t) => {
   if (!existsSync('/dev/full')) {
     t.skip('no /dev/full');
