@@ -133,6 +133,11 @@ const REPLAY_SLICE = 8192;
 /** Samples per chunk of the pending buffer: chunks are never copied, only added. */
 const PENDING_CHUNK = 65536;
 const PENDING_DOUBLES = 4;
+/**
+ * The first chunk starts this small and doubles up to PENDING_CHUNK (copying at most one chunk's
+ * worth in all): a run of a few samples does not set aside 2.6 MB for them.
+ */
+const FIRST_PENDING_CHUNK = 1024;
 
 /** Samples waiting for the vantage decision, in fixed-size chunks (no copying as it grows). */
 class PendingSamples {
@@ -146,9 +151,12 @@ class PendingSamples {
   push(sample: RttSample): void {
     const at = this.length % PENDING_CHUNK;
     if (at === 0) {
-      this.times.push(new Float64Array(PENDING_DOUBLES * PENDING_CHUNK));
-      this.kinds.push(new Uint8Array(PENDING_CHUNK));
-      this.flowChunks.push(new Array<Flow<RttConnection>>(PENDING_CHUNK));
+      const size = this.times.length === 0 ? FIRST_PENDING_CHUNK : PENDING_CHUNK;
+      this.times.push(new Float64Array(PENDING_DOUBLES * size));
+      this.kinds.push(new Uint8Array(size));
+      this.flowChunks.push(new Array<Flow<RttConnection>>(size));
+    } else if (at === this.kinds[this.kinds.length - 1]!.length) {
+      this.growFirstChunk();
     }
     const last = this.times.length - 1;
     const times = this.times[last]!;
@@ -160,6 +168,18 @@ class PendingSamples {
     this.kinds[last]![at] = sample.kind + (sample.ackedByA ? KIND_BY_A : 0);
     this.flowChunks[last]![at] = sample.flow;
     this.length++;
+  }
+
+  /** Doubles the first chunk, the one chunk that can be full before PENDING_CHUNK samples. */
+  private growFirstChunk(): void {
+    const size = Math.min(PENDING_CHUNK, 2 * this.kinds[0]!.length);
+    const times = new Float64Array(PENDING_DOUBLES * size);
+    times.set(this.times[0]!);
+    this.times[0] = times;
+    const kinds = new Uint8Array(size);
+    kinds.set(this.kinds[0]!);
+    this.kinds[0] = kinds;
+    this.flowChunks[0]!.length = size;
   }
 
   /** Writes sample `i` (in order of arrival) into `into`. */
