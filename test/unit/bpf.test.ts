@@ -37,7 +37,10 @@ const FILTERS = [
  */
 function tcpdumpCounts(files: readonly string[], filter: string, listFile: string): number[] {
   writeFileSync(listFile, files.map((f) => `${f}\n`).join(''));
-  const r = spawnSync('sh', ['-c', 'exec tcpdump -l -V "$0" -nq "$1" 2>&1', listFile, filter], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  // Run as root, tcpdump becomes user tcpdump once it has opened the first file, and then may
+  // not open the next (a checkout under a 0700 directory, as mktemp -d makes): -Z root keeps it.
+  const keepUser = process.getuid?.() === 0 ? '-Z root' : '';
+  const r = spawnSync('sh', ['-c', `exec tcpdump ${keepUser} -l -V "$0" -nq "$1" 2>&1`, listFile, filter], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   assert.equal(r.status, 0, r.stdout.slice(-2000));
   const counts = new Map<string, number>();
   let current: string | undefined;
