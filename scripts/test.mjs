@@ -11,12 +11,12 @@
 // each: about 7 s of CPU over the 41 unit files, and 7 s over 25 light end-to-end files (26.5
 // -> 19.5 s). No test file changes anything process-wide (environment, working directory,
 // signal handlers); where a test checks a real process (stdin, pipes, signals, a terminal, exit
-// codes, live capture) it spawns one, as before. SEPARATE names the files kept apart.
+// codes, live capture) it spawns one, as before.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -39,18 +39,11 @@ const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 const built = run([join(root, 'scripts', 'clean-dist.mjs')]) || run([tsc, '-b', 'tsconfig.json', 'tsconfig.browser.json']);
 if (built !== 0) process.exit(built);
 
-/**
- * Files run in a process of their own: worker.test.ts, for the gzip and worker input path being
- * reworked (its tests of worker threads and memory stay apart from everything else's).
- */
-const SEPARATE = new Set(['e2e/worker.test.js']);
-
 const testRoot = join(root, 'dist', 'test');
 const files = [...testFiles(join(testRoot, only ?? ''))].sort();
 const cache = mkdtempSync(join(tmpdir(), 'rttscan-test-run-'));
 const unitDir = join(testRoot, 'unit');
 const isUnit = (f) => f.startsWith(unitDir);
-const isSeparate = (f) => SEPARATE.has(relative(testRoot, f));
 
 /** A module that imports `group` in order (written into the run's directory), or nothing for no files. */
 function groupModule(name, group) {
@@ -60,14 +53,13 @@ function groupModule(name, group) {
   return [path];
 }
 const runs = [
-  ...files.filter(isSeparate),
   ...groupModule(
     'end-to-end-tests',
-    files.filter((f) => !isUnit(f) && !isSeparate(f)),
+    files.filter((f) => !isUnit(f)),
   ),
   ...groupModule(
     'unit-tests',
-    files.filter((f) => isUnit(f) && !isSeparate(f)),
+    files.filter((f) => isUnit(f)),
   ),
 ];
 let status;

@@ -185,8 +185,10 @@ export async function* gunzipMembers(source: AsyncIterator<Uint8Array>, file: st
         }
       }
     })();
-    // The reader may stop pulling (an interrupted run closes the input) while the feeder waits for
-    // input that then fails: that failure has nobody to go to, and must not end the process.
+    // The feeder may fail with nobody waiting for it: the reader stopped pulling (an interrupted
+    // run closes the input while the feeder waits for input), or the stream failed (a write in
+    // flight may never be called back, so the feeder is let go unawaited). Neither may end the
+    // process; an awaited failure still comes through.
     feeding.catch(() => undefined);
     try {
       for await (const out of inflater) {
@@ -198,9 +200,7 @@ export async function* gunzipMembers(source: AsyncIterator<Uint8Array>, file: st
       }
       await feeding;
     } catch (err) {
-      // A failed stream may never call back the write in flight: let the feeder go, unawaited.
       inflater.destroy();
-      feeding.catch(() => undefined);
       const code = (err as NodeJS.ErrnoException).code;
       // A deflate stream cut short is like a truncated capture: keep what was decompressed.
       if (code === 'Z_BUF_ERROR' || sourceEnded) return truncated();
